@@ -1,0 +1,88 @@
+"""The ``shnor`` command. Heavy libraries (pandas, pyarrow) are imported only inside commands that read data."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+import typer
+import typer.rich_utils as rich_utils
+
+from shnor import __version__
+from shnor.errors import UserError
+
+# Typer's panel titles, in Russian like the rest of the help.
+rich_utils.ARGUMENTS_PANEL_TITLE = "Аргументы"
+rich_utils.OPTIONS_PANEL_TITLE = "Параметры"
+rich_utils.COMMANDS_PANEL_TITLE = "Команды"
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USER = 2
+
+app = typer.Typer(
+    name="shnor",
+    help=(
+        "shnor — выявление школ с низкими образовательными результатами (ШНОР) и школ в зоне риска "
+        "по результатам ВПР, ОГЭ и ЕГЭ."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"shnor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Показать версию и выйти."),
+) -> None:
+    """shnor — выявление ШНОР и школ в зоне риска по результатам ВПР, ОГЭ и ЕГЭ."""
+
+
+def run_guarded(action: Callable[[], int | None], debug: bool) -> NoReturn:
+    """Run a command body: a user error → its Russian message and exit 2; a bug → exit 1 (traceback with --debug)."""
+    try:
+        code = action() or EXIT_OK
+    except UserError as error:
+        typer.echo(f"Ошибка: {error}", err=True)
+        raise typer.Exit(EXIT_USER) from None
+    except KeyboardInterrupt:
+        typer.echo("Прервано.", err=True)
+        raise typer.Exit(130) from None
+    except Exception as error:
+        if debug:
+            raise
+        typer.echo(
+            f"Внутренняя ошибка shnor ({type(error).__name__}). Это ошибка программы, а не ваших данных; "
+            "запустите команду с --debug и пришлите вывод разработчикам.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
+    raise typer.Exit(code)
+
+
+def _register() -> None:
+    from shnor.cli import identify, inspect, rules
+
+    app.command("identify")(identify.identify)
+    app.command("inspect")(inspect.inspect)
+    app.add_typer(rules.rules_app, name="rules")
+
+
+_register()
+
+
+def entry() -> None:
+    app(prog_name="shnor")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(entry())

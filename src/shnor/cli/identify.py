@@ -1,0 +1,61 @@
+"""``shnor identify``: read results, apply the rules, write schools.csv and result.json, print a summary."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import typer
+
+from shnor.cli.app import run_guarded
+from shnor.cli.paths import expand_inputs
+from shnor.errors import UserError
+
+
+def _today(value: str | None) -> date:
+    if value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise UserError(f"дата «{value}» не в формате ГГГГ-ММ-ДД.", hint="Например: --date 2026-01-15.") from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return date.today()
+
+
+def identify(
+    inputs: list[Path] = typer.Argument(..., help="Файлы результатов (csv, xlsx, parquet) или папки с ними.", show_default=False),
+    rules: str = typer.Option("default", "--rules", "-r", help="Встроенный набор правил (см. «shnor rules list») или путь к файлу YAML."),
+    registry: Path | None = typer.Option(None, "--registry", help="Реестр школ: логин, наименование, муниципалитет, тип."),
+    history: list[Path] = typer.Option([], "--history", help="Прежние перечни ШНОР (можно несколько раз)."),
+    year: int | None = typer.Option(None, "--year", help="Последний год окна (по умолчанию — последний год в данных)."),
+    out: Path = typer.Option(Path("shnor-out"), "--out", "-o", help="Папка результатов; заменяется целиком и атомарно."),
+    today: str | None = typer.Option(None, "--date", help="Дата отчёта ГГГГ-ММ-ДД (по умолчанию — сегодня или SOURCE_DATE_EPOCH)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Ничего не печатать, кроме ошибок (для cron)."),
+    debug: bool = typer.Option(False, "--debug", help="Показывать трассировку внутренних ошибок."),
+) -> None:
+    """Выявить ШНОР и школы в зоне риска и записать schools.csv и result.json."""
+
+    def action() -> int:
+        from shnor.cli.summary import print_summary
+        from shnor.render import render_all
+        from shnor.render.output import write_atomically
+        from shnor.report.build import IdentifyRequest, identify as build_report
+
+        started = time.monotonic()
+        files = expand_inputs(inputs)
+        if not files:
+            raise UserError("не найдено ни одного файла результатов.", hint="Укажите файлы .csv, .xlsx или .parquet.")
+        request = IdentifyRequest(
+            inputs=files, rules=rules, registry=registry, history=list(history), year=year, today=_today(today)
+        )
+        report = build_report(request)
+        written = write_atomically(out, lambda folder: render_all(report, folder))
+        if not quiet:
+            print_summary(report, written, time.monotonic() - started)
+        return 0
+
+    run_guarded(action, debug)

@@ -1,0 +1,40 @@
+"""``shnor inspect``: how each file and sheet was understood, without computing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from shnor.cli.app import run_guarded
+from shnor.cli.paths import expand_inputs
+
+
+def inspect(
+    files: list[Path] = typer.Argument(..., help="Файлы результатов или папки с ними.", show_default=False),
+    debug: bool = typer.Option(False, "--debug", help="Показывать трассировку внутренних ошибок."),
+) -> None:
+    """Показать, как прочитан каждый файл и лист: макет, строка заголовка, столбцы, строки прочитаны и пропущены."""
+
+    def action() -> int:
+        from shnor.ingest import ReadOptions
+        from shnor.ingest import read_file
+
+        for path in expand_inputs(files):
+            _, logs = read_file(path, ReadOptions())
+            for log in logs:
+                where = path.name if log.sheet is None else f"{path.name} — лист «{log.sheet}»"
+                typer.echo(f"{where}\n  макет: {log.layout}")
+                if log.header_row is not None:
+                    typer.echo(f"  строка заголовка: {log.header_row}")
+                    for column, header in log.columns.items():
+                        typer.echo(f"    {column:14} ← «{header}»")
+                typer.echo(f"  прочитано строк: {log.rows_read}; пропущено: {log.rows_skipped}")
+                for reason, rows in log.skipped.items():
+                    shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+                    typer.echo(f"    {reason}: {len(rows)} (строки {shown})")
+                for note in log.notes:
+                    typer.echo(f"  {note}")
+        return 0
+
+    run_guarded(action, debug)

@@ -1,0 +1,117 @@
+"""The results cube: the one contract between reading and thinking (SPEC §4).
+
+One row per (year, assessment, subject, grade, school_id) with participant counts by outcome. Readers
+produce *parts* (frames with the key columns and any of the count columns); ``build_cube`` pools them.
+Score moments are kept as sums (``score_n``, ``score_sum``, ``score_sumsq``) so that parts pool exactly;
+``mean_score`` and ``sd_score`` are derived from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from shnor.errors import UserError
+from shnor.vocabulary import Assessment
+
+KEYS = ["year", "assessment", "subject", "grade", "school_id"]
+MARK_COUNTS = ["n2", "n3", "n4", "n5"]
+COUNTS = ["participants", *MARK_COUNTS, "below_min", "high", "lowered", "confirmed", "raised"]
+MOMENTS = ["score_n", "score_sum", "score_sumsq"]
+SCHOOL_COLUMNS = ["school_id", "school_name", "municipality"]
+
+
+@dataclass
+class CubePart:
+    """What one reader produced from one file or sheet: counts and the schools it named."""
+
+    counts: pd.DataFrame
+    schools: pd.DataFrame
+    source: str
+    student_level: bool
+
+
+@dataclass
+class Cube:
+    counts: pd.DataFrame
+    schools: pd.DataFrame
+    sources: dict[tuple, str] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.counts["year"].unique())
+
+
+def empty_schools() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in SCHOOL_COLUMNS})
+
+
+def build_cube(parts: list[CubePart]) -> Cube:
+    """Pool the parts into one row per key.
+
+    Student-level parts add up (one procedure may come in several files); a school-level row is a whole
+    procedure, so the same key given twice by school-level rows, or by both kinds, is an error.
+    """
+    if not parts:
+        raise UserError("Во входных файлах не найдено ни одной строки с результатами.")
+    school_level = [p for p in parts if not p.student_level]
+    _check_duplicates(school_level, [p for p in parts if p.student_level])
+    frames = [p.counts.assign(**{c: p.counts.get(c) for c in COUNTS + MOMENTS if c not in p.counts}) for p in parts]
+    stacked = pd.concat([f[KEYS + COUNTS + MOMENTS] for f in frames], ignore_index=True)
+    for column in COUNTS:
+        stacked[column] = stacked[column].astype("Int64")
+    for column in MOMENTS:
+        stacked[column] = stacked[column].astype("Float64")
+    pooled = stacked.groupby(KEYS, sort=True, observed=True).sum(min_count=1).reset_index()
+    counts = _derive_outcomes(pooled)
+    schools = _merge_schools([p.schools for p in parts])
+    return Cube(counts=counts, schools=schools)
+
+
+def _check_duplicates(school_level: list[CubePart], student_level: list[CubePart]) -> None:
+    seen: dict[tuple, str] = {}
+    for part in school_level:
+        for key in part.counts[KEYS].itertuples(index=False, name=None):
+            if key in seen:
+                raise UserError(
+                    f"результаты школы {key[4]} по процедуре {key[1]} {key[2]}, {key[3]} класс, {key[0]} год "
+                    f"заданы дважды: в «{seen[key]}» и в «{part.source}».",
+                    hint="Удалите повторяющуюся строку или лишний файл и запустите снова.",
+                )
+            seen[key] = part.source
+    for part in student_level:
+        overlap = part.counts[KEYS].merge(pd.DataFrame(list(seen), columns=KEYS), how="inner") if seen else None
+        if overlap is not None and len(overlap):
+            key = tuple(overlap.iloc[0])
+            raise UserError(
+                f"результаты школы {key[4]} по процедуре {key[1]} {key[2]}, {key[3]} класс, {key[0]} год "
+                f"даны и по участникам в «{part.source}», и итогами по школе в «{seen[key]}».",
+                hint="Оставьте один из источников для этой процедуры.",
+            )
+
+
+def _derive_outcomes(pooled: pd.DataFrame) -> pd.DataFrame:
+    """Add ``fail`` (mark 2 or below the minimum) and fill ``high`` (marks 4+5, or the ЕГЭ high band)."""
+    has_marks = pooled[MARK_COUNTS].notna().all(axis=1)
+    fail = pooled["n2"].where(has_marks, pooled["below_min"])
+    high = (pooled["n4"] + pooled["n5"]).where(has_marks, pooled["high"])
+    counts = pooled.assign(fail=fail.astype("Int64"), high=high.astype("Int64"))
+    n = counts["score_n"]
+    mean = counts["score_sum"] / n
+    variance = (counts["score_sumsq"] - n * mean * mean) / (n - 1)
+    counts["mean_score"] = mean.round(6)
+    counts["sd_score"] = (variance.clip(lower=0) ** 0.5).where(n > 1).round(6)
+    return counts
+
+
+def _merge_schools(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """One name and municipality per school: the first non-empty spelling met wins (files in given order)."""
+    stacked = pd.concat([f[SCHOOL_COLUMNS] for f in frames if len(f)] or [empty_schools()], ignore_index=True)
+    stacked = stacked.astype("string")
+    merged = stacked.groupby("school_id", sort=True).first().reset_index()
+    return merged[SCHOOL_COLUMNS]
+
+
+def outcome_label(assessment: str) -> str:
+    return "ниже минимального порога" if assessment == Assessment.EGE else "«2»"

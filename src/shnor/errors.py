@@ -1,0 +1,42 @@
+"""The one exception class for user errors.
+
+Findings about the data are values (see ``ingest.ReadLog``); bugs propagate. A ``UserError`` carries a
+Russian message that names the place (file, sheet, row, column or YAML line) and says what to do; the CLI
+prints it and exits with code 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where in an input something happened. Rows are 1-based, as a spreadsheet shows them."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        parts = [f"файл «{self.file}»"]
+        if self.sheet is not None:
+            parts.append(f"лист «{self.sheet}»")
+        if self.row is not None:
+            parts.append(f"строка {self.row}")
+        if self.column is not None:
+            parts.append(f"столбец «{self.column}»")
+        return ", ".join(parts)
+
+
+class UserError(Exception):
+    """A problem with the user's inputs or rules: reported in Russian, exit code 2, nothing written."""
+
+    def __init__(self, message: str, place: Place | None = None, hint: str | None = None) -> None:
+        self.place = place
+        self.hint = hint
+        text = f"{place}: {message}" if place is not None else message
+        if hint:
+            text = f"{text}\n{hint}"
+        super().__init__(text)

@@ -1,0 +1,1 @@
+"""Named measures computed from the cube: pooled shares over a window, per-procedure shares."""

@@ -1,0 +1,114 @@
+"""Pooled shares (SPEC §4): sum of counts / sum of participants over the procedures and years of a window.
+
+Never an average of percentages. ``fail`` is mark 2 or an ЕГЭ score below the minimum; ``high`` is marks 4
+and 5, or an ЕГЭ score at or above the high threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from shnor.cube import Cube
+from shnor.errors import UserError
+from shnor.vocabulary import CORE_SUBJECTS
+
+PROCEDURE_KEYS = ["year", "assessment", "subject", "grade"]
+
+
+@dataclass(frozen=True)
+class Window:
+    years: tuple[int, ...]
+
+    @property
+    def latest(self) -> int:
+        return self.years[-1]
+
+    @property
+    def label(self) -> str:
+        return "–".join(str(y) for y in (self.years[0], self.years[-1])) if len(self.years) > 1 else str(self.latest)
+
+
+def choose_window(cube: Cube, length: int, year: int | None = None) -> Window:
+    """The latest ``length`` years present in the data, ending at ``year`` when it is given."""
+    present = cube.years
+    if year is not None:
+        if year not in present:
+            raise UserError(
+                f"в данных нет {year} года; есть: {', '.join(map(str, present))}.",
+                hint="Укажите в --year один из годов, которые есть во входных файлах.",
+            )
+        present = [y for y in present if y <= year]
+    return Window(tuple(present[-length:]))
+
+
+def procedures(cube: Cube, window: Window) -> pd.DataFrame:
+    """One row per school and procedure of the window, with its counts, shares and group (core/other)."""
+    counts = cube.counts
+    frame = counts.loc[counts["year"].isin(window.years)].copy()
+    frame["group"] = frame["subject"].isin(CORE_SUBJECTS).map({True: "core", False: "other"})
+    frame["fail_share"] = share(frame["fail"], frame["participants"])
+    frame["high_share"] = share(frame["high"], frame["participants"])
+    return frame.reset_index(drop=True)
+
+
+def share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """part / whole as Float64, missing (not zero) where there are no participants."""
+    whole = whole.astype("Float64")
+    return (part.astype("Float64") / whole).where(whole > 0)
+
+
+def select(
+    frame: pd.DataFrame,
+    assessments: Iterable[str] | None = None,
+    subjects: str | Iterable[str] | None = None,
+    grades: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """The procedures a criterion looks at. ``subjects``: ``core``, ``other``, a list of names, or None for all."""
+    mask = pd.Series(True, index=frame.index)
+    if assessments is not None:
+        mask &= frame["assessment"].isin(list(assessments))
+    if subjects == "core" or subjects == "other":
+        mask &= frame["group"] == subjects
+    elif subjects is not None:
+        mask &= frame["subject"].isin(list(subjects))
+    if grades is not None:
+        mask &= frame["grade"].isin(list(grades))
+    return frame.loc[mask]
+
+
+def pooled(frame: pd.DataFrame, schools: pd.Index, measure: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(share, count, participants) per school, pooled over the rows of ``frame``; schools without rows get 0/NA."""
+    sums = frame.groupby("school_id", observed=True)[[measure, "participants"]].sum()
+    sums = sums.reindex(schools, fill_value=0)
+    count = sums[measure].astype("Int64")
+    participants = sums["participants"].astype("Int64")
+    return share(count, participants), count, participants
+
+
+def school_indicators(window_procedures: pd.DataFrame, schools: pd.Index, times_listed: dict[str, int]) -> pd.DataFrame:
+    """The named indicators of SPEC §4, one row per school."""
+    core = select(window_procedures, subjects="core")
+    other = select(window_procedures, subjects="other")
+    fail_core, fail_core_n, participants_core = pooled(core, schools, "fail")
+    high_core, high_core_n, _ = pooled(core, schools, "high")
+    fail_other, fail_other_n, participants_other = pooled(other, schools, "fail")
+    listed = pd.Series(times_listed, dtype="Int64").reindex(schools, fill_value=0)
+    return pd.DataFrame(
+        {
+            "participants_core": participants_core,
+            "fail_core_n": fail_core_n,
+            "high_core_n": high_core_n,
+            "fail_core": fail_core,
+            "high_core": high_core,
+            "participants_other": participants_other,
+            "fail_other_n": fail_other_n,
+            "fail_other": fail_other,
+            "times_listed": listed.astype("Int64"),
+            # The 14 signs of SPEC §5 arrive with the objectivity stage; until then no school has one.
+            "objectivity_signs": pd.Series(0, index=schools, dtype="Int64"),
+        },
+        index=schools,
+    )

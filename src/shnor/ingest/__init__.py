@@ -1,0 +1,80 @@
+"""Reading input files into the results cube.
+
+Readers are listed here explicitly, in the order they are tried; each says whether it recognises a sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from shnor.cube import Cube, CubePart, build_cube
+from shnor.errors import UserError
+from shnor.ingest.base import Reader, ReadOptions, Recognition, SheetLog
+from shnor.ingest.headers import COLUMN_LABELS
+from shnor.ingest.tables import Sheet, open_sheets
+from shnor.ingest.tidy import TidyReader
+
+READERS: tuple[Reader, ...] = (TidyReader(),)
+
+__all__ = ["READERS", "ReadOptions", "SheetLog", "read_results", "recognise"]
+
+
+def recognise(sheet: Sheet) -> tuple[Reader, Recognition] | tuple[None, list[tuple[Reader, Recognition]]]:
+    """The first reader that recognises the sheet completely, or the partial recognitions met on the way."""
+    partial = []
+    for reader in READERS:
+        recognition = reader.recognise(sheet)
+        if recognition is None:
+            continue
+        if not recognition.missing:
+            return reader, recognition
+        partial.append((reader, recognition))
+    return None, partial
+
+
+def read_results(paths: Iterable[Path], options: ReadOptions) -> tuple[Cube, list[SheetLog]]:
+    parts: list[CubePart] = []
+    logs: list[SheetLog] = []
+    for path in paths:
+        file_parts, file_logs = read_file(Path(path), options)
+        parts.extend(file_parts)
+        logs.extend(file_logs)
+    return build_cube(parts), logs
+
+
+def read_file(path: Path, options: ReadOptions) -> tuple[list[CubePart], list[SheetLog]]:
+    """Every recognised sheet of one file; a file none of whose sheets holds results is an error."""
+    parts, logs, failures = [], [], []
+    for sheet in open_sheets(path):
+        reader, found = recognise(sheet)
+        if reader is None:
+            if found:
+                failures.append(_incomplete(sheet, found))
+            elif any(cell not in (None, "") for row in sheet.probe for cell in row):
+                logs.append(SheetLog(path.name, sheet.name, "не распознан", notes=["лист пропущен: не таблица результатов"]))
+            else:
+                logs.append(SheetLog(path.name, sheet.name, "пустой лист", notes=["лист пропущен: пустой"]))
+            continue
+        log = SheetLog(path.name, sheet.name, f"{reader.label} ({found.detail})")
+        parts.append(reader.read(sheet, found, options, log))
+        logs.append(log)
+    if failures:
+        raise failures[0]
+    if not parts:
+        looked_for = "; ".join(reader.looks_for for reader in READERS)
+        raise UserError(
+            f"в файле «{path.name}» не найдено таблицы результатов.",
+            hint=f"Искали: {looked_for}. Команда «shnor inspect {path.name}» покажет, что найдено в файле.",
+        )
+    return parts, logs
+
+
+def _incomplete(sheet: Sheet, found: list[tuple[Reader, Recognition]]) -> UserError:
+    reader, recognition = max(found, key=lambda pair: len(pair[1].mapping))
+    missing = ", ".join(f"«{COLUMN_LABELS[c]}» ({c})" for c in recognition.missing)
+    return UserError(
+        f"похоже на {reader.label}, но не найдены столбцы: {missing}.",
+        sheet.place(recognition.header_row + 1),
+        "Переименуйте столбцы по описанию входного формата в README или добавьте недостающие.",
+    )

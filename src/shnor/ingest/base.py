@@ -1,0 +1,64 @@
+"""What every reader shares: the options, the per-sheet log, the recognition result, school identity."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pandas as pd
+
+from shnor.cube import CubePart
+from shnor.ingest.tables import Sheet
+from shnor.vocabulary import normalize_school_name, normalize_text
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    ege_high_score: float = 81.0
+
+
+@dataclass
+class SheetLog:
+    """How one sheet was understood: what `shnor inspect` prints and result.json keeps."""
+
+    file: str
+    sheet: str | None
+    layout: str
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    rows_read: int = 0
+    skipped: dict[str, list[int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str, rows: pd.Series) -> None:
+        if len(rows):
+            self.skipped.setdefault(reason, []).extend(int(r) for r in rows)
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(len(rows) for rows in self.skipped.values())
+
+
+@dataclass(frozen=True)
+class Recognition:
+    header_row: int  # 0-based index of the header row in the sheet
+    mapping: dict[str, int]
+    missing: tuple[str, ...] = ()
+    detail: str = ""
+
+
+class Reader(Protocol):
+    name: str
+    label: str
+    looks_for: str
+
+    def recognise(self, sheet: Sheet) -> Recognition | None: ...
+
+    def read(self, sheet: Sheet, recognition: Recognition, options: ReadOptions, log: SheetLog) -> CubePart: ...
+
+
+def derived_school_id(municipality: str | None, name: str) -> str:
+    """A stable id for a school that a table names but gives no login: from its normalised municipality and name."""
+    key = f"{normalize_text(municipality or '')}|{normalize_school_name(name)}"
+    return "oo-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]

@@ -1,0 +1,252 @@
+"""Raw access to the sheets of an input file: CSV (any usual encoding and separator), XLSX, Parquet.
+
+Every cell arrives as text (or null) so that readers see what the analyst sees and parse numbers
+themselves, with decimal commas and percent signs. Data comes in batches of Arrow columns, so memory is
+bounded by a batch, not by the file. Row numbers are 1-based, as a spreadsheet shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from shnor.errors import Place, UserError
+
+PROBE_ROWS = 40
+BATCH_ROWS = 200_000
+_CSV_SEPARATORS = (";", "\t", ",")
+
+
+@dataclass(frozen=True)
+class Batch:
+    first_row: int  # spreadsheet row number of the batch's first row
+    columns: list[pa.Array]  # positional, as text
+
+
+class Sheet:
+    """One table inside a file. ``probe`` holds its first rows; ``batches`` streams the rows below a header."""
+
+    def __init__(self, path: Path, name: str | None, probe: list[list[str | None]]) -> None:
+        self.path = path
+        self.name = name
+        self.probe = probe
+
+    def place(self, row: int | None = None, column: str | None = None) -> Place:
+        return Place(self.path.name, self.name, row, column)
+
+    def batches(self, header_rows: int) -> Iterator[Batch]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def open_sheets(path: Path) -> list[Sheet]:
+    """The sheets of a file, chosen by its content (not only its extension)."""
+    if not path.exists():
+        raise UserError(f"файл «{path}» не найден.", hint="Проверьте путь к файлу.")
+    if path.is_dir():
+        raise UserError(f"«{path}» — папка, а не файл.", hint="Укажите файлы внутри папки, например «папка/*.xlsx».")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    suffix = path.suffix.lower()
+    if head.startswith(b"PK\x03\x04") or suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        return _excel_sheets(path)
+    if head.startswith(b"PAR1") or suffix == ".parquet":
+        return [_ParquetSheet.open(path)]
+    return [_CsvSheet.open(path)]
+
+
+def _text_columns(batch: pa.RecordBatch | pa.Table) -> list[pa.Array]:
+    columns = []
+    for column in batch.columns:
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            column = column.cast(pa.string())
+        columns.append(column)
+    return columns
+
+
+def _rows_of(columns: list[pa.Array]) -> list[list[str | None]]:
+    values = [column.to_pylist() for column in columns]
+    return [list(row) for row in zip(*values)] if values else []
+
+
+# --- Excel -------------------------------------------------------------------------------------------
+
+
+class _ExcelSheet(Sheet):
+    def __init__(self, path: Path, reader, name: str, probe) -> None:
+        super().__init__(path, name, probe)
+        self._reader = reader
+
+    def batches(self, header_rows: int) -> Iterator[Batch]:
+        start = header_rows
+        while True:
+            try:
+                sheet = self._reader.load_sheet(
+                    self.name, header_row=None, dtypes="string", skip_rows=start, n_rows=BATCH_ROWS
+                )
+                batch = sheet.to_arrow()
+            except Exception as error:  # fastexcel raises its own hierarchy for damaged sheets
+                raise UserError(
+                    f"не удалось прочитать лист: {error}", self.place(), "Откройте файл в Excel и сохраните его заново."
+                ) from None
+            if batch.num_rows == 0:
+                return
+            yield Batch(first_row=start + 1, columns=_text_columns(batch))
+            if batch.num_rows < BATCH_ROWS:
+                return
+            start += batch.num_rows
+
+
+def _excel_sheets(path: Path) -> list[Sheet]:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(path)
+        names = list(reader.sheet_names)
+        sheets = []
+        for name in names:
+            probe_sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0, n_rows=PROBE_ROWS)
+            sheets.append(_ExcelSheet(path, reader, name, _rows_of(_text_columns(probe_sheet.to_arrow()))))
+    except UserError:
+        raise
+    except Exception as error:  # a damaged or disguised file: fastexcel's errors name no place we can use
+        raise UserError(
+            f"файл «{path.name}» не читается как таблица Excel ({type(error).__name__}).",
+            hint="Проверьте, что это файл .xlsx, и при необходимости пересохраните его в Excel.",
+        ) from None
+    return sheets
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+
+def _detect_encoding(sample: bytes) -> str:
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        if error.start >= len(sample) - 3:  # the sample cut a character in two
+            return "utf-8"
+        return "cp1251"
+
+
+def _detect_separator(lines: list[str]) -> str:
+    def score(separator: str) -> tuple[int, int]:
+        widths = [len(row) for row in csv.reader(lines, delimiter=separator) if any(cell.strip() for cell in row)]
+        if not widths:
+            return (0, 0)
+        widest = max(widths)
+        return (widths.count(widest) if widest > 1 else 0, widest)
+
+    return max(_CSV_SEPARATORS, key=score)
+
+
+class _CsvSheet(Sheet):
+    def __init__(self, path: Path, probe, encoding: str, separator: str, width: int) -> None:
+        super().__init__(path, None, probe)
+        self.encoding = encoding
+        self.separator = separator
+        self._width = width
+        self.malformed_rows = 0  # rows with another number of cells than the header, skipped and reported
+
+    @classmethod
+    def open(cls, path: Path) -> _CsvSheet:
+        with path.open("rb") as handle:
+            sample = handle.read(256 * 1024)
+        if not sample.strip():
+            raise UserError(f"файл «{path.name}» пуст.", hint="Проверьте, что выгрузка завершилась полностью.")
+        if b"\x00" in sample:
+            raise UserError(
+                f"файл «{path.name}» не похож ни на таблицу CSV, ни на Excel, ни на Parquet.",
+                hint="Сохраните таблицу в формате .xlsx или .csv.",
+            )
+        encoding = _detect_encoding(sample)
+        text = sample.decode(encoding, errors="ignore")
+        lines = text.splitlines()[:PROBE_ROWS]
+        if len(sample) == 256 * 1024 and lines:
+            lines = lines[:-1] or lines
+        separator = _detect_separator(lines)
+        probe = [list(row) for row in csv.reader(lines, delimiter=separator)]
+        width = max((len(row) for row in probe), default=0)
+        probe = [row + [None] * (width - len(row)) for row in probe]
+        return cls(path, probe, encoding, separator, width)
+
+    def batches(self, header_rows: int) -> Iterator[Batch]:
+        from pyarrow import csv as pacsv
+
+        names = [f"c{i}" for i in range(self._width)]
+        read_options = pacsv.ReadOptions(
+            encoding="utf8" if self.encoding.startswith("utf-8") else self.encoding,
+            column_names=names,
+            skip_rows=header_rows,
+            block_size=8 << 20,
+        )
+        parse_options = pacsv.ParseOptions(delimiter=self.separator, invalid_row_handler=self._skip_malformed)
+        convert_options = pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names}, strings_can_be_null=True, quoted_strings_can_be_null=True
+        )
+        row = header_rows + 1
+        try:
+            reader = pacsv.open_csv(
+                self.path, read_options=read_options, parse_options=parse_options, convert_options=convert_options
+            )
+            for batch in reader:
+                if batch.num_rows:
+                    yield Batch(first_row=row, columns=_text_columns(batch))
+                    row += batch.num_rows
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            raise UserError(
+                f"не удалось разобрать CSV около строки {row}: {str(error).splitlines()[0]}",
+                self.place(),
+                "Проверьте кодировку (UTF-8 или Windows-1251) и разделитель столбцов.",
+            ) from None
+
+    def _skip_malformed(self, row) -> str:
+        self.malformed_rows += 1
+        return "skip"
+
+
+
+
+# --- Parquet -----------------------------------------------------------------------------------------
+
+
+class _ParquetSheet(Sheet):
+    @classmethod
+    def open(cls, path: Path) -> _ParquetSheet:
+        import pyarrow.parquet as pq
+
+        try:
+            file = pq.ParquetFile(path)
+        except (pa.ArrowInvalid, OSError) as error:
+            raise UserError(
+                f"файл «{path.name}» не читается как Parquet: {error}", hint="Выгрузите данные заново."
+            ) from None
+        header = [list(file.schema_arrow.names)]
+        sheet = cls(path, None, header)
+        sheet._file = file
+        return sheet
+
+    def batches(self, header_rows: int) -> Iterator[Batch]:
+        row = 2
+        for batch in self._file.iter_batches(batch_size=BATCH_ROWS):
+            yield Batch(first_row=row, columns=_text_columns(batch))
+            row += batch.num_rows
+
+
+def read_small_table(path: Path) -> tuple[Sheet, list[list[str | None]]]:
+    """All rows of the first sheet of a small file (registry, history, scales), for row-wise checks."""
+    sheet = open_sheets(path)[0]
+    rows: list[list[str | None]] = []
+    for batch in sheet.batches(0):
+        rows.extend(_rows_of(batch.columns))
+    return sheet, rows
+
+

@@ -1,0 +1,358 @@
+"""The canonical tidy table (SPEC §3.1 item 1), student-level or school-level, in CSV, XLSX or Parquet.
+
+Student-level rows (one per participant: ``mark`` and/or ``score``) are aggregated into cube counts batch
+by batch; school-level rows (``participants, n2..n5`` or ``participants, below_min, high``) are checked for
+consistency and taken as they are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from shnor.cube import KEYS, MARK_COUNTS, CubePart, empty_schools
+from shnor.errors import Place, UserError
+from shnor.ingest.base import ReadOptions, Recognition, SheetLog, derived_school_id
+from shnor.ingest.cells import blank, first_bad, is_total_label, require_numbers
+from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
+from shnor.ingest.reference import ege_minimums
+from shnor.ingest.tables import Sheet
+from shnor.vocabulary import EXAM_GRADE, MATH_BASE, SUBJECTS, Assessment, parse_assessment, parse_subject
+
+_IDENTITY = ("year", "assessment", "subject")
+_SIGNALS = {"year", "assessment", "subject", "grade", "school_id", "participants", "mark", "score", "n2", "below_min"}
+_SCHOOL_COUNTS = ("participants", *MARK_COUNTS, "below_min", "high", "lowered", "confirmed", "raised")
+
+
+class TidyReader:
+    name = "tidy"
+    label = "каноническая таблица"
+    looks_for = (
+        "каноническая таблица: столбцы «год», «процедура», «предмет», «класс», «логин ОО» и либо «отметка»/«балл» "
+        "(по участникам), либо «участники», «2»…«5» / «ниже порога», «высокие результаты» (по школам)"
+    )
+
+    def recognise(self, sheet: Sheet) -> Recognition | None:
+        header_row = find_header_row(sheet.probe, _SIGNALS, at_least=3)
+        if header_row is None:
+            return None
+        mapping = map_header(sheet.probe[header_row])
+        missing = [c for c in _IDENTITY if c not in mapping]
+        if "school_id" not in mapping and "school_name" not in mapping:
+            missing.append("school_id")
+        student_level = "participants" not in mapping
+        if student_level and "mark" not in mapping and "score" not in mapping:
+            missing.append("mark")
+        level = "по участникам" if student_level else "по школам"
+        return Recognition(header_row, mapping, tuple(missing), level)
+
+    def read(self, sheet: Sheet, recognition: Recognition, options: ReadOptions, log: SheetLog) -> CubePart:
+        mapping = recognition.mapping
+        header = sheet.probe[recognition.header_row]
+        log.header_row = recognition.header_row + 1
+        log.columns = {column: str(header[position]) for column, position in mapping.items()}
+        student_level = "participants" not in mapping
+        source = _Source(sheet, {c: " ".join(h.split()) for c, h in log.columns.items()})
+        counts, schools = [], []
+        for batch in sheet.batches(recognition.header_row + 1):
+            text = {c: batch.columns[p].to_pandas() for c, p in mapping.items() if p < len(batch.columns)}
+            frame = pd.DataFrame(text)
+            frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
+            frame = _drop_recoverable(frame, log)
+            if frame.empty:
+                continue
+            keys = _parse_keys(frame, source)
+            part = _aggregate_students(frame, keys, source, options) if student_level else _school_rows(frame, keys, source)
+            counts.append(part)
+            schools.append(_school_names(frame, keys))
+            log.rows_read += len(frame)
+        malformed = getattr(sheet, "malformed_rows", 0)
+        if malformed:
+            log.notes.append(f"пропущено строк с иным числом ячеек, чем в заголовке: {malformed}")
+        if not counts:
+            return CubePart(pd.DataFrame(columns=KEYS), empty_schools(), _source(sheet), student_level)
+        stacked = pd.concat(counts, ignore_index=True)
+        if student_level:
+            stacked = stacked.groupby(KEYS, sort=False, observed=True).sum(min_count=1).reset_index()
+        else:
+            _check_unique(stacked, source)
+        school_frame = pd.concat(schools, ignore_index=True).drop_duplicates("school_id")
+        return CubePart(stacked.drop(columns="_row", errors="ignore"), school_frame, _source(sheet), student_level)
+
+
+class _Source:
+    """The sheet being read and its own header spellings, so that messages name columns as the file does."""
+
+    def __init__(self, sheet: Sheet, headers: dict[str, str]) -> None:
+        self.sheet = sheet
+        self.path = sheet.path
+        self.name = sheet.name
+        self.headers = headers
+
+    def label(self, column: str) -> str:
+        return self.headers.get(column, COLUMN_LABELS[column])
+
+    def place(self, row: int | None = None, column: str | None = None) -> Place:
+        return self.sheet.place(row, None if column is None else self.label(column))
+
+
+def _source(sheet: Sheet) -> str:
+    return sheet.path.name if sheet.name is None else f"{sheet.path.name} [{sheet.name}]"
+
+
+def _drop_recoverable(frame: pd.DataFrame, log: SheetLog) -> pd.DataFrame:
+    """Blank rows and «Итого»/«Всего» rows are skipped and reported, never read as schools."""
+    cells = frame.drop(columns="_row")
+    empty = cells.apply(blank).all(axis=1)
+    log.skip("пустая строка", frame.loc[empty, "_row"])
+    labels = [c for c in ("year", "assessment", "subject", "school_id", "school_name", "municipality") if c in frame]
+    totals = pd.Series(False, index=frame.index)
+    for column in labels:
+        totals |= is_total_label(frame[column])
+    totals &= ~empty
+    log.skip("строка итогов («Итого», «Всего»)", frame.loc[totals, "_row"])
+    return frame.loc[~empty & ~totals]
+
+
+def _required_text(frame: pd.DataFrame, column: str, source: _Source) -> pd.Series:
+    values = frame[column].str.strip()
+    row = first_bad(blank(values), frame["_row"])
+    if row is not None:
+        raise UserError(
+            "пустая ячейка в обязательном столбце.",
+            source.place(row, column),
+            "Заполните ячейку или удалите строку.",
+        )
+    return values
+
+
+def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: _Source, known: str) -> pd.Series:
+    values = _required_text(frame, column, source)
+    lookup = {value: parse(value) for value in values.unique()}
+    unknown = [value for value, parsed in lookup.items() if parsed is None]
+    if unknown:
+        row = int(frame.loc[values == unknown[0], "_row"].iloc[0])
+        raise UserError(
+            f"неизвестное значение «{unknown[0]}».", source.place(row, column), f"Допустимые значения: {known}."
+        )
+    return values.map(lookup).astype("string")
+
+
+def _parse_keys(frame: pd.DataFrame, source: _Source) -> pd.DataFrame:
+    rows = frame["_row"]
+    keys = pd.DataFrame(index=frame.index)
+    year_text = _required_text(frame, "year", source)
+    keys["year"] = require_numbers(
+        year_text, rows, source.place(), source.label("year"), integer=True, low=2000, high=2100, what="год (например, 2025)"
+    ).astype("Int64")
+    keys["assessment"] = _vocabulary_column(frame, "assessment", parse_assessment, source, "ВПР, ОГЭ, ЕГЭ")
+    keys["subject"] = _vocabulary_column(frame, "subject", parse_subject, source, ", ".join(SUBJECTS))
+    keys["grade"] = _grades(frame, keys, source)
+    keys["school_id"] = _school_ids(frame, source)
+    return keys
+
+
+def _grades(frame: pd.DataFrame, keys: pd.DataFrame, source: _Source) -> pd.Series:
+    exam_grade = keys["assessment"].map({str(a): g for a, g in EXAM_GRADE.items()}).astype("Int64")
+    if "grade" not in frame:
+        grades = exam_grade
+    else:
+        parsed = require_numbers(
+            frame["grade"], frame["_row"], source.place(), source.label("grade"), integer=True, low=1, high=11, what="класс от 1 до 11"
+        ).astype("Int64")
+        grades = parsed.fillna(exam_grade)
+    row = first_bad(grades.isna(), frame["_row"])
+    if row is not None:
+        raise UserError("для ВПР нужно указать класс.", source.place(row, "grade"), "Заполните ячейку класса.")
+    return grades
+
+
+def _school_ids(frame: pd.DataFrame, source: _Source) -> pd.Series:
+    if "school_id" in frame:
+        return _required_text(frame, "school_id", source).astype("string")
+    names = _required_text(frame, "school_name", source)
+    municipalities = frame["municipality"].fillna("") if "municipality" in frame else pd.Series("", index=frame.index)
+    pairs = pd.DataFrame({"m": municipalities, "n": names})
+    lookup = {pair: derived_school_id(*pair) for pair in pairs.drop_duplicates().itertuples(index=False, name=None)}
+    return pd.Series([lookup[pair] for pair in pairs.itertuples(index=False, name=None)], index=frame.index, dtype="string")
+
+
+def _school_names(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    schools = pd.DataFrame({"school_id": keys["school_id"]})
+    for column in ("school_name", "municipality"):
+        schools[column] = frame[column].str.strip() if column in frame else pd.NA
+    return schools.drop_duplicates("school_id")
+
+
+def _aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: _Source, options: ReadOptions) -> pd.DataFrame:
+    rows = frame["_row"]
+    place = source.place()
+    mark = (
+        require_numbers(frame["mark"], rows, place, source.label("mark"), integer=True, low=2, high=5, what="отметка от 2 до 5")
+        if "mark" in frame
+        else pd.Series(pd.NA, index=frame.index, dtype="Float64")
+    )
+    score = (
+        require_numbers(frame["score"], rows, place, source.label("score"), low=0, what="балл (неотрицательное число)")
+        if "score" in frame
+        else pd.Series(pd.NA, index=frame.index, dtype="Float64")
+    )
+    is_ege_score = (keys["assessment"] == Assessment.EGE) & (keys["subject"] != MATH_BASE) & mark.isna()
+    absent = mark.isna() & score.isna()
+    row = first_bad(absent, rows)
+    if row is not None:
+        raise UserError(
+            "у участника нет ни отметки, ни балла.", source.place(row, "mark"), "Заполните отметку или удалите строку."
+        )
+    needs_scale = mark.isna() & ~is_ege_score
+    row = first_bad(needs_scale, rows)
+    if row is not None:
+        raise UserError(
+            "для ВПР и ОГЭ нужна отметка участника: перевод первичного балла в отметку по шкале здесь не задан.",
+            source.place(row, "mark"),
+            "Добавьте столбец «отметка» (mark) со значениями 2–5.",
+        )
+    out = keys.copy()
+    out["participants"] = 1
+    has_mark = mark.notna()
+    for value, column in zip(range(2, 6), MARK_COUNTS):
+        out[column] = (mark == value).astype("Int64").where(has_mark)
+    minimum = _ege_minimum(keys, is_ege_score, rows, source)
+    out["below_min"] = (score < minimum).astype("Int64").where(is_ege_score)
+    out["high"] = (score >= options.ege_high_score).astype("Int64").where(is_ege_score)
+    out["score_n"] = score.notna().astype("Float64").where(score.notna())
+    out["score_sum"] = score
+    out["score_sumsq"] = score * score
+    if "journal_mark" in frame:
+        journal = require_numbers(
+            frame["journal_mark"], rows, place, source.label("journal_mark"), integer=True, low=1, high=5, what="отметка от 1 до 5"
+        )
+        both = has_mark & journal.notna()
+        out["lowered"] = (mark < journal).astype("Int64").where(both)
+        out["confirmed"] = (mark == journal).astype("Int64").where(both)
+        out["raised"] = (mark > journal).astype("Int64").where(both)
+    return out.groupby(KEYS, sort=False, observed=True).sum(min_count=1).reset_index()
+
+
+def _ege_minimum(keys: pd.DataFrame, is_ege_score: pd.Series, rows: pd.Series, source: _Source) -> pd.Series:
+    minimums = ege_minimums()
+    pairs = keys.loc[is_ege_score, ["year", "subject"]].drop_duplicates()
+    lookup = {}
+    for year, subject in pairs.itertuples(index=False, name=None):
+        if (int(year), subject) not in minimums:
+            row = int(rows[is_ege_score & (keys["year"] == year) & (keys["subject"] == subject)].iloc[0])
+            raise UserError(
+                f"нет минимального балла ЕГЭ по предмету «{subject}» за {year} год.",
+                source.place(row),
+                "Дайте результаты этой процедуры итогами по школе (столбцы «ниже порога», «высокие результаты»).",
+            )
+        lookup[(int(year), subject)] = minimums[(int(year), subject)]
+    values = [lookup.get((int(y), s), np.nan) if flag else np.nan for y, s, flag in zip(keys["year"], keys["subject"], is_ege_score)]
+    return pd.Series(values, index=keys.index, dtype="Float64")
+
+
+def _school_rows(frame: pd.DataFrame, keys: pd.DataFrame, source: _Source) -> pd.DataFrame:
+    rows = frame["_row"]
+    place = source.place()
+    out = keys.copy()
+    out["_row"] = rows
+    for column in _SCHOOL_COUNTS:
+        if column in frame:
+            label = source.label(column)
+            values = require_numbers(frame[column], rows, place, label, integer=True, low=0, what="целое число ≥ 0")
+            out[column] = values.astype("Int64")
+    participants = out["participants"]
+    row = first_bad(participants.isna(), rows)
+    if row is not None:
+        raise UserError("не указано число участников.", source.place(row, "participants"), "Заполните ячейку.")
+    marked = (keys["assessment"] != Assessment.EGE) | (keys["subject"] == MATH_BASE)
+    _check_marks(frame, out, marked, source)
+    _check_ege(frame, out, ~marked, source)
+    if "mean_score" in frame:
+        mean = require_numbers(frame["mean_score"], rows, place, source.label("mean_score"), low=0, what="средний балл")
+        sd = (
+            require_numbers(frame["sd_score"], rows, place, source.label("sd_score"), low=0, what="число ≥ 0")
+            if "sd_score" in frame
+            else pd.Series(pd.NA, index=frame.index, dtype="Float64")
+        )
+        n = participants.astype("Float64").where(mean.notna())
+        out["score_n"] = n
+        out["score_sum"] = mean * n
+        out["score_sumsq"] = sd * sd * (n - 1) + n * mean * mean
+    return out
+
+
+def _check_marks(frame: pd.DataFrame, out: pd.DataFrame, marked: pd.Series, source: _Source) -> None:
+    if not marked.any():
+        return
+    missing = [COLUMN_LABELS[c] for c in MARK_COUNTS if c not in frame]
+    if missing:
+        row = int(frame.loc[marked, "_row"].iloc[0])
+        raise UserError(
+            f"для ВПР, ОГЭ и базовой математики нужны столбцы с числом отметок; нет столбцов {', '.join(missing)}.",
+            source.place(row),
+            "Добавьте столбцы n2, n3, n4, n5 («2», «3», «4», «5»).",
+        )
+    for column in MARK_COUNTS:
+        out[column] = out[column].fillna(0).where(marked)
+    total = out[MARK_COUNTS].sum(axis=1)
+    contradiction = marked & (total != out["participants"])
+    row = first_bad(contradiction.fillna(False).astype(bool), frame["_row"])
+    if row is not None:
+        found = out.loc[frame["_row"] == row].iloc[0]
+        raise UserError(
+            f"сумма отметок «2»+«3»+«4»+«5» = {int(found[MARK_COUNTS].sum())} не равна числу участников "
+            f"{int(found['participants'])}.",
+            source.place(row, "participants"),
+            "Исправьте числа в строке: каждый участник получает одну отметку.",
+        )
+    for column in ("below_min", "high"):
+        if column in out:
+            out[column] = out[column].where(~marked)
+
+
+def _check_ege(frame: pd.DataFrame, out: pd.DataFrame, scored: pd.Series, source: _Source) -> None:
+    if not scored.any():
+        return
+    missing = [COLUMN_LABELS[c] for c in ("below_min", "high") if c not in frame]
+    if missing:
+        row = int(frame.loc[scored, "_row"].iloc[0])
+        raise UserError(
+            f"для ЕГЭ нужны столбцы {', '.join('«' + m + '»' for m in missing)}.",
+            source.place(row),
+            "Добавьте столбцы below_min (не преодолели минимальный порог) и high (высокие результаты).",
+        )
+    for column in ("below_min", "high"):
+        out[column] = out[column].fillna(0).where(scored)
+        over = scored & (out[column] > out["participants"])
+        row = first_bad(over.fillna(False).astype(bool), frame["_row"])
+        if row is not None:
+            raise UserError(
+                f"«{COLUMN_LABELS[column]}» больше числа участников.",
+                source.place(row, column),
+                "Исправьте числа в строке.",
+            )
+    both = scored & (out["below_min"] + out["high"] > out["participants"])
+    row = first_bad(both.fillna(False).astype(bool), frame["_row"])
+    if row is not None:
+        raise UserError(
+            "«ниже порога» и «высокие результаты» вместе больше числа участников.",
+            source.place(row, "participants"),
+            "Исправьте числа в строке.",
+        )
+    for column in MARK_COUNTS:
+        if column in out:
+            out[column] = out[column].where(~scored)
+
+
+def _check_unique(stacked: pd.DataFrame, source: _Source) -> None:
+    duplicated = stacked.duplicated(KEYS, keep=False)
+    if duplicated.any():
+        rows = stacked.loc[duplicated, "_row"].tolist()[:2]
+        key = stacked.loc[duplicated].iloc[0]
+        raise UserError(
+            f"строки {rows[0]} и {rows[1]} дают результаты одной школы ({key['school_id']}) по одной процедуре "
+            f"({key['assessment']} {key['subject']}, {key['grade']} класс, {key['year']} год).",
+            source.place(),
+            "Удалите повторяющуюся строку.",
+        )

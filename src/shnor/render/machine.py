@@ -1,0 +1,66 @@
+"""The machine files of SPEC §7: schools.csv and result.json, byte-stable for the same report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from shnor.report.model import Report
+
+SCHOOLS_COLUMNS = [
+    "school_id",
+    "school_name",
+    "municipality",
+    "status",
+    "fail_core",
+    "high_core",
+    "fail_other",
+    "times_listed",
+    "objectivity_signs",
+    "reasons",
+    "participants_core",
+    "participants_other",
+]
+_SHARES = {"fail_core", "high_core", "fail_other"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A text cell that a spreadsheet would take for a formula gets a leading apostrophe."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _cell(column: str, value) -> str:
+    if value is None:
+        return ""
+    if column in _SHARES:
+        return f"{value:.4f}"
+    if isinstance(value, str):
+        return safe_cell(value)
+    return str(value)
+
+
+def write_schools_csv(report: Report, folder: Path) -> list[Path]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SCHOOLS_COLUMNS)
+    for school in report.schools:
+        values = {
+            "school_id": school.school_id,
+            "school_name": school.school_name,
+            "municipality": school.municipality,
+            "status": school.status,
+            "reasons": school.reasons,
+            **school.indicators,
+        }
+        writer.writerow([_cell(column, values.get(column)) for column in SCHOOLS_COLUMNS])
+    path = folder / "schools.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return [path]
+
+
+def write_result_json(report: Report, folder: Path) -> list[Path]:
+    path = folder / "result.json"
+    path.write_text(report.to_json(), encoding="utf-8")
+    return [path]

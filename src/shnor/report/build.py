@@ -1,0 +1,249 @@
+"""The identification pipeline: inputs and rules → the report model (SPEC §3–§7).
+
+Usable from Python without the CLI: ``identify(IdentifyRequest(inputs=[...], rules="default"))``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from shnor import __version__
+from shnor.cube import Cube
+from shnor.indicators.shares import choose_window, procedures, school_indicators
+from shnor.ingest import ReadOptions, SheetLog, read_results
+from shnor.ingest.registry import History, read_history, read_registry
+from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Report, SchoolResult
+from shnor.rules.evaluate import Evaluation, evaluate
+from shnor.rules.loader import LoadedRules, load_rules
+from shnor.vocabulary import CORE_SUBJECTS, Status
+
+_SKIPPED_ROWS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class IdentifyRequest:
+    inputs: list[Path]
+    rules: str = "default"
+    registry: Path | None = None
+    history: list[Path] = field(default_factory=list)
+    year: int | None = None
+    today: date = field(default_factory=date.today)
+
+
+def identify(request: IdentifyRequest) -> Report:
+    loaded = load_rules(request.rules)
+    rules = loaded.rules
+    cube, logs = read_results(request.inputs, ReadOptions(ege_high_score=rules.ege_high_score))
+    registry = read_registry(request.registry) if request.registry else None
+    schools = _school_table(cube, registry)
+    history = read_history(list(request.history), schools)
+    window = choose_window(cube, rules.window_years, request.year)
+    window_procedures = procedures(cube, window)
+    index = pd.Index(schools["school_id"], name="school_id")
+    indicators = school_indicators(window_procedures, index, history.times_listed)
+    evaluation = evaluate(rules, indicators, window_procedures, window)
+    no_data = (indicators["participants_core"] + indicators["participants_other"]) == 0
+    evaluation.status[no_data] = Status.INSUFFICIENT
+    evaluation.reasons[no_data] = f"нет результатов за {window.label}"
+    results = _school_results(schools, indicators, evaluation, window_procedures)
+    return Report(
+        tool={"name": "shnor", "version": __version__},
+        generated=request.today.isoformat(),
+        rules=_rules_section(loaded),
+        methodology=_methodology(window.years, rules.ege_high_score),
+        inputs=_inputs(request, logs),
+        history=[_history_file(h) for h in history.files],
+        summary=_summary(results),
+        schools=results,
+        warnings=_warnings(cube, registry, history, logs),
+    )
+
+
+def _school_table(cube: Cube, registry: pd.DataFrame | None) -> pd.DataFrame:
+    """Every school: the registry's names and municipalities win over the spellings found in result files."""
+    found = cube.schools.assign(type=pd.NA)
+    if registry is not None:
+        found = pd.concat([registry[["school_id", "school_name", "municipality", "type"]], found], ignore_index=True)
+        found = found.replace("", pd.NA).groupby("school_id", sort=False).first().reset_index()
+    found = found.fillna({"school_name": "", "municipality": "", "type": ""}).astype("string")
+    key = found["municipality"].map(_collation_key) + "\x00" + found["school_name"].map(_collation_key)
+    return found.assign(_key=key).sort_values(["_key", "school_id"]).drop(columns="_key").reset_index(drop=True)
+
+
+def _collation_key(text: str) -> str:
+    # Russian alphabetical order: ё sorts right after е, case ignored.
+    return str(text).lower().replace("ё", "е\uffff")
+
+
+def _school_results(
+    schools: pd.DataFrame, indicators: pd.DataFrame, evaluation: Evaluation, window_procedures: pd.DataFrame
+) -> list[SchoolResult]:
+    by_school = {sid: frame for sid, frame in window_procedures.groupby("school_id", sort=False, observed=True)}
+    results = []
+    for row in schools.itertuples(index=False):
+        sid = row.school_id
+        status = Status(evaluation.status[sid])
+        values = {column: _scalar(indicators.at[sid, column]) for column in indicators.columns}
+        criteria = [
+            CriterionResult(
+                path=leaf.path,
+                status=leaf.status.value,
+                label=leaf.criterion.text,
+                op=leaf.criterion.op,
+                value=_scalar(leaf.value[sid]),
+                threshold=leaf.threshold,
+                met=bool(leaf.met[sid]),
+                details=leaf.details.get(sid, []),
+            )
+            for leaf in evaluation.leaves
+        ]
+        results.append(
+            SchoolResult(
+                school_id=sid,
+                school_name=row.school_name,
+                municipality=row.municipality,
+                school_type=row.type,
+                status=status.value,
+                status_label=status.label,
+                indicators=values,
+                reasons=evaluation.reasons[sid],
+                criteria=criteria,
+                procedures=_procedure_results(by_school.get(sid)),
+            )
+        )
+    return results
+
+
+def _procedure_results(frame: pd.DataFrame | None) -> list[ProcedureResult]:
+    if frame is None:
+        return []
+    ordered = frame.sort_values(["year", "assessment", "subject", "grade"])
+    return [
+        ProcedureResult(
+            year=int(r.year),
+            assessment=r.assessment,
+            subject=r.subject,
+            grade=int(r.grade),
+            participants=int(r.participants),
+            fail=int(r.fail),
+            high=int(r.high),
+            fail_share=_scalar(r.fail_share),
+            high_share=_scalar(r.high_share),
+            mean_score=_scalar(r.mean_score),
+        )
+        for r in ordered.itertuples(index=False)
+    ]
+
+
+def _scalar(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _rules_section(loaded: LoadedRules) -> dict:
+    rules = loaded.rules
+    return {
+        "name": rules.name,
+        "title": rules.title,
+        "source": rules.source,
+        "origin": loaded.origin,
+        "sha256": loaded.sha256,
+        "window_years": rules.window_years,
+        "ege_high_score": rules.ege_high_score,
+        "definition": rules.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def _methodology(years: tuple[int, ...], ege_high_score: float) -> dict:
+    return {
+        "window": list(years),
+        "latest_year": years[-1],
+        "pooling": "доли считаются по суммам: число результатов / число участников за все процедуры и годы окна",
+        "fail": "неудовлетворительный результат: отметка «2» (ВПР, ОГЭ, ЕГЭ базовый уровень) или балл ЕГЭ ниже минимального",
+        "high": f"высокий результат: отметки «4» и «5» (ВПР, ОГЭ) или балл ЕГЭ не ниже {ege_high_score:g}",
+        "core_subjects": sorted(CORE_SUBJECTS),
+        "other_subjects": "все остальные предметы",
+        "objectivity": "признаки необъективности (SPEC §5) в этой версии не рассчитываются: objectivity_signs = 0",
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _inputs(request: IdentifyRequest, logs: list[SheetLog]) -> list[InputFile]:
+    files = [InputFile(Path(p).name, _sha256(p), "results") for p in request.inputs]
+    by_name = {f.file: f for f in files}
+    for log in logs:
+        by_name[log.file].sheets.append(
+            {
+                "sheet": log.sheet,
+                "layout": log.layout,
+                "header_row": log.header_row,
+                "columns": log.columns,
+                "rows_read": log.rows_read,
+                "rows_skipped": log.rows_skipped,
+                "skipped": {reason: rows[:_SKIPPED_ROWS_SHOWN] for reason, rows in log.skipped.items()},
+                "notes": log.notes,
+            }
+        )
+    if request.registry:
+        files.append(InputFile(Path(request.registry).name, _sha256(request.registry), "registry"))
+    files += [InputFile(Path(p).name, _sha256(p), "history") for p in request.history]
+    return files
+
+
+def _history_file(report) -> dict:
+    return {
+        "file": report.file,
+        "rows": report.rows,
+        "matched": report.matched,
+        "unmatched": report.unmatched,
+        "ambiguous": [{"name": name, "candidates": ids} for name, ids in report.ambiguous],
+    }
+
+
+def _summary(results: list[SchoolResult]) -> dict:
+    by_status = Counter(r.status for r in results)
+    municipalities: dict[str, Counter] = {}
+    for r in results:
+        municipalities.setdefault(r.municipality, Counter())[r.status] += 1
+    return {
+        "total": len(results),
+        "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
+        "by_municipality": [
+            {"municipality": m, **{s.value: c.get(s.value, 0) for s in Status}, "total": sum(c.values())}
+            for m, c in municipalities.items()
+        ],
+    }
+
+
+def _warnings(cube: Cube, registry: pd.DataFrame | None, history: History, logs: list[SheetLog]) -> list[str]:
+    warnings = []
+    if registry is not None:
+        missing = sorted(set(cube.schools["school_id"]) - set(registry["school_id"]))
+        if missing:
+            shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+            warnings.append(f"в реестре нет {len(missing)} школ из файлов результатов: {shown}")
+    for h in history.files:
+        for name in h.unmatched:
+            warnings.append(f"история «{h.file}»: «{name}» не найдена среди школ — не учтена")
+        for name, ids in h.ambiguous:
+            warnings.append(f"история «{h.file}»: «{name}» подходит к нескольким школам ({', '.join(ids)}) — не учтена")
+    for log in logs:
+        where = log.file if log.sheet is None else f"{log.file} [{log.sheet}]"
+        for reason, rows in log.skipped.items():
+            warnings.append(f"{where}: пропущено строк — {len(rows)} ({reason})")
+        warnings.extend(f"{where}: {note}" for note in log.notes)
+    return warnings

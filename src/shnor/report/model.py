@@ -1,0 +1,83 @@
+"""The report: plain data that serialises to result.json and feeds every renderer. Renderers compute nothing."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class CriterionResult:
+    path: str  # where the criterion sits in the rules: "shnor.of[0].of[1]"
+    status: str
+    label: str
+    op: str
+    value: float | None
+    threshold: float | None
+    met: bool
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProcedureResult:
+    year: int
+    assessment: str
+    subject: str
+    grade: int
+    participants: int
+    fail: int
+    high: int
+    fail_share: float | None
+    high_share: float | None
+    mean_score: float | None = None
+
+
+@dataclass
+class SchoolResult:
+    school_id: str
+    school_name: str
+    municipality: str
+    school_type: str
+    status: str
+    status_label: str
+    indicators: dict[str, float | int | None]
+    reasons: str
+    criteria: list[CriterionResult]
+    procedures: list[ProcedureResult]
+
+
+@dataclass
+class InputFile:
+    file: str
+    sha256: str
+    role: str  # results | registry | history
+    sheets: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    tool: dict[str, str]
+    generated: str  # ISO date, injected
+    rules: dict[str, Any]
+    methodology: dict[str, Any]
+    inputs: list[InputFile]
+    history: list[dict[str, Any]]
+    summary: dict[str, Any]
+    schools: list[SchoolResult]
+    warnings: list[str]
+
+    def to_json(self) -> str:
+        return json.dumps(_clean(asdict(self)), ensure_ascii=False, indent=2) + "\n"
+
+
+def _clean(value: Any) -> Any:
+    """NaN → null, floats rounded to 6 places, so that the file is stable and valid JSON."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 6)
+    return value

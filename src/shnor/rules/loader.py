@@ -1,0 +1,176 @@
+"""Loading a rules file: YAML (safe, with line numbers) → the validated ``Rules`` model.
+
+Every mistake is reported as ``file:line key.path: what was expected`` in Russian.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from shnor.errors import UserError
+from shnor.rules.model import Rules, criterion_tag
+
+
+@dataclass(frozen=True)
+class LoadedRules:
+    rules: Rules
+    origin: str  # preset name or the file's name
+    text: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def presets_dir() -> Path:
+    """Shipped presets: inside the installed package, or ``rules/`` of a source checkout."""
+    packaged = Path(str(resources.files("shnor"))) / "presets"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+def preset_names() -> list[str]:
+    return sorted(path.stem for path in presets_dir().glob("*.yaml"))
+
+
+def load_rules(name_or_path: str) -> LoadedRules:
+    """A shipped preset by name, or a user's YAML file by path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix.lower() in {".yaml", ".yml"} or candidate.exists():
+        if not candidate.is_file():
+            raise UserError(f"файл правил «{name_or_path}» не найден.", hint="Проверьте путь в --rules.")
+        return _load(candidate.read_text(encoding="utf-8-sig"), candidate.name)
+    preset = presets_dir() / f"{name_or_path}.yaml"
+    if not preset.is_file():
+        raise UserError(
+            f"нет набора правил «{name_or_path}».",
+            hint=f"Встроенные наборы: {', '.join(preset_names())}; или укажите путь к своему файлу .yaml.",
+        )
+    return _load(preset.read_text(encoding="utf-8"), name_or_path)
+
+
+def _load(text: str, origin: str) -> LoadedRules:
+    yaml = YAML(typ="rt")  # round-trip: plain data only (no Python objects), with line numbers kept
+    yaml.allow_duplicate_keys = False
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as error:
+        raise UserError(_yaml_message(origin, error)) from None
+    if not isinstance(tree, CommentedMap):
+        raise UserError(f"{origin}:1: файл правил должен быть отображением YAML (ключ: значение).")
+    try:
+        rules = Rules.model_validate(_plain(tree))
+    except ValidationError as error:
+        raise UserError(_validation_message(origin, tree, error)) from None
+    return LoadedRules(rules, origin, text)
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _yaml_message(origin: str, error: MarkedYAMLError) -> str:
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    problem = f"{error.problem or ''} {error.context or ''}"
+    if "\t" in problem or "\\t" in problem or "tab" in problem.lower():
+        what = "символ табуляции: в YAML отступы делаются только пробелами"
+    elif "duplicate" in problem.lower():
+        what = "ключ повторяется"
+    elif "indent" in problem.lower() or "mapping values are not allowed" in problem or "block" in problem.lower():
+        what = "неверный отступ или структура: проверьте, что вложенные ключи сдвинуты одинаково"
+    else:
+        what = f"ошибка синтаксиса YAML ({problem.strip()})"
+    return f"{origin}:{line}: {what}."
+
+
+def _validation_message(origin: str, tree: CommentedMap, error: ValidationError) -> str:
+    lines = []
+    for detail in error.errors():
+        line, path = _locate(tree, detail["loc"])
+        lines.append(f"{origin}:{line} {path or '(корень)'}: {_explain(detail)}")
+    return "ошибка в файле правил:\n" + "\n".join(lines)
+
+
+_TAGS = {"group", "indicator", "share", "procedures", "same_procedure_consecutive_years"}
+
+
+def _locate(tree: Any, loc: tuple) -> tuple[int, str]:
+    """The YAML line and the dotted key path of a pydantic error location (tags of unions skipped)."""
+    node, line, path = tree, 1, ""
+    tagged = None  # the node whose union tag has been stepped over
+    for step in loc:
+        if isinstance(node, CommentedMap) and node is not tagged and step == criterion_tag(node):
+            tagged = node
+            continue
+        if isinstance(node, CommentedMap):
+            key = step
+            if key == "of" and key not in node:
+                key = next((k for k in ("any", "all") if k in node), key)
+            if key not in node:
+                if step in _TAGS:
+                    continue
+                if isinstance(step, str):
+                    path = f"{path}.{step}" if path else step
+                break
+            line = node.lc.key(key)[0] + 1
+            path = f"{path}.{key}" if path else str(key)
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
+            line = node.lc.item(step)[0] + 1
+            path = f"{path}[{step}]"
+            node = node[step]
+        elif step in _TAGS:
+            continue
+        else:
+            break
+    return line, path
+
+
+_MESSAGES = {
+    "missing": "обязательный ключ не задан",
+    "extra_forbidden": "неизвестный ключ; проверьте написание (допустимые ключи описаны в README и в встроенных наборах)",
+    "float_parsing": "ожидалось число, получено {input!r}",
+    "float_type": "ожидалось число, получено {input!r}",
+    "int_parsing": "ожидалось целое число, получено {input!r}",
+    "int_type": "ожидалось целое число, получено {input!r}",
+    "int_from_float": "ожидалось целое число, получено {input!r}",
+    "string_type": "ожидалась строка текста",
+    "list_type": "ожидался список (строки, начинающиеся с «- »)",
+    "model_type": "ожидалось отображение (ключ: значение)",
+    "dict_type": "ожидалось отображение (ключ: значение)",
+    "literal_error": "ожидалось одно из: {expected}, получено {input!r}",
+    "enum": "ожидалось одно из: {expected}, получено {input!r}",
+    "greater_than_equal": "ожидалось число не меньше {ge}, получено {input!r}",
+    "less_than_equal": "ожидалось число не больше {le}, получено {input!r}",
+    "too_short": "список не должен быть пустым",
+    "criterion_kind": (
+        "не понятно, что это за условие: нужен ключ kind (indicator, share, procedures, "
+        "same_procedure_consecutive_years) или группа any / all / mode+of"
+    ),
+}
+
+
+def _explain(detail: dict) -> str:
+    kind = detail["type"]
+    if kind == "value_error":
+        return str(detail["msg"]).removeprefix("Value error, ")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(detail["msg"])
+    context = {**(detail.get("ctx") or {}), "input": detail.get("input")}
+    return template.format(**context).replace("'", '"').replace(" or ", " или ")

@@ -1,0 +1,90 @@
+"""An independent reading of the example region: the `default` preset computed by hand, with the csv module,
+from the raw files, compared with every school's indicators and status in schools.csv."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pytest
+from typer.testing import CliRunner
+
+from shnor.cli.app import app
+from tests.conftest import EXAMPLES
+
+CORE = {"Русский язык", "Математика", "Математика (профильная)", "Математика (базовая)"}
+
+
+def hand_counts() -> dict[str, dict[str, int]]:
+    """school → participants/fails/highs in core and other, over 2024–2025, straight from the files."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for year in (2024, 2025):
+        with (EXAMPLES / "region" / f"vpr_{year}.csv").open(encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle, delimiter=";"):
+                group = "core" if row["Предмет"] in CORE else "other"
+                c = counts[row["Логин ОО"]]
+                c[f"n_{group}"] += 1
+                c[f"fail_{group}"] += row["Отметка"] == "2"
+                c[f"high_{group}"] += row["Отметка"] in ("4", "5")
+    import fastexcel  # the exam workbook, read cell by cell
+
+    book = fastexcel.read_excel(EXAMPLES / "region" / "oge_ege_2024_2025.xlsx")
+    for sheet_name in ("ОГЭ", "ЕГЭ"):
+        rows = book.load_sheet(sheet_name, header_row=2).to_pandas().to_dict("records")
+        for row in rows:
+            if not isinstance(row["Логин ОО"], str):
+                continue
+            group = "core" if row["Предмет"] in CORE else "other"
+            c = counts[row["Логин ОО"]]
+            n = int(row["Количество участников"])
+            c[f"n_{group}"] += n
+            if sheet_name == "ОГЭ":
+                c[f"fail_{group}"] += int(row["2"])
+                c[f"high_{group}"] += int(row["4"]) + int(row["5"])
+            else:
+                c[f"fail_{group}"] += int(row["Не преодолели минимальный порог"])
+                c[f"high_{group}"] += int(row["Высокие результаты"])
+    return counts
+
+
+def hand_status(c: dict[str, int], listed: bool) -> str:
+    if c["n_core"] + c["n_other"] == 0 or c["n_core"] < 10:
+        return "insufficient"
+    fail_core = c["fail_core"] / c["n_core"]
+    high_core = c["high_core"] / c["n_core"]
+    fail_other = c["fail_other"] / c["n_other"] if c["n_other"] else None
+    if (fail_core >= 0.25 and high_core <= 0.30) or (listed and fail_core >= 0.20):
+        return "shnor"
+    if fail_core >= 0.15 or (fail_other is not None and fail_other >= 0.25):
+        return "risk"
+    return "ok"
+
+
+@pytest.fixture(scope="module")
+def schools(tmp_path_factory):
+    out = tmp_path_factory.mktemp("oracle")
+    args = ["identify", str(EXAMPLES / "region"), "--registry", str(EXAMPLES / "registry.csv"),
+            "--history", str(EXAMPLES / "history_2024.csv"), "--out", str(out), "--quiet"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    with (out / "schools.csv").open(encoding="utf-8") as handle:
+        return {row["school_id"]: row for row in csv.DictReader(handle)}
+
+
+def test_every_school_matches_the_hand_computation(schools):
+    counts = hand_counts()
+    assert set(counts) <= set(schools)
+    mismatches = []
+    for school_id, row in schools.items():
+        c = counts.get(school_id, defaultdict(int))
+        expected_status = hand_status(c, row["times_listed"] == "1")
+        if c["n_core"]:
+            assert row["fail_core"] == f"{c['fail_core'] / c['n_core']:.4f}", school_id
+            assert row["high_core"] == f"{c['high_core'] / c['n_core']:.4f}", school_id
+        if c["n_other"]:
+            assert row["fail_other"] == f"{c['fail_other'] / c['n_other']:.4f}", school_id
+        assert row["participants_core"] == str(c["n_core"])
+        if row["status"] != expected_status:
+            mismatches.append((school_id, row["status"], expected_status))
+    assert mismatches == []
+    assert {r["status"] for r in schools.values()} == {"shnor", "risk", "ok", "insufficient"}
