@@ -7,15 +7,12 @@ from collections.abc import Callable
 from typing import NoReturn
 
 import typer
-import typer.rich_utils as rich_utils
 
 from shnor import __version__
+from shnor.cli import russian_help
 from shnor.errors import UserError
 
-# Typer's panel titles, in Russian like the rest of the help.
-rich_utils.ARGUMENTS_PANEL_TITLE = "Аргументы"
-rich_utils.OPTIONS_PANEL_TITLE = "Параметры"
-rich_utils.COMMANDS_PANEL_TITLE = "Команды"
+russian_help.install()
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -42,7 +39,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Показать версию и выйти."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, metavar="", help="Показать версию и выйти."
+    ),
 ) -> None:
     """shnor — выявление ШНОР и школ в зоне риска по результатам ВПР, ОГЭ и ЕГЭ."""
 

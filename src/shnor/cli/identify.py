@@ -27,15 +27,15 @@ def _today(value: str | None) -> date:
 
 
 def identify(
-    inputs: list[Path] = typer.Argument(..., help="Файлы результатов (csv, xlsx, parquet) или папки с ними.", show_default=False),
-    rules: str = typer.Option("default", "--rules", "-r", help="Встроенный набор правил (см. «shnor rules list») или путь к файлу YAML."),
-    registry: Path | None = typer.Option(None, "--registry", help="Реестр школ: логин, наименование, муниципалитет, тип."),
-    history: list[Path] = typer.Option([], "--history", help="Прежние перечни ШНОР (можно несколько раз)."),
-    year: int | None = typer.Option(None, "--year", help="Последний год окна (по умолчанию — последний год в данных)."),
-    out: Path = typer.Option(Path("shnor-out"), "--out", "-o", help="Папка результатов; заменяется целиком и атомарно."),
-    today: str | None = typer.Option(None, "--date", help="Дата отчёта ГГГГ-ММ-ДД (по умолчанию — сегодня или SOURCE_DATE_EPOCH)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Ничего не печатать, кроме ошибок (для cron)."),
-    debug: bool = typer.Option(False, "--debug", help="Показывать трассировку внутренних ошибок."),
+    inputs: list[Path] = typer.Argument(..., help="Файлы результатов (csv, xlsx, parquet) или папки с ними.", show_default=False, metavar="ФАЙЛЫ..."),
+    rules: str = typer.Option("default", "--rules", "-r", metavar="ИМЯ|ФАЙЛ", help="Встроенный набор правил (см. «shnor rules list») или путь к файлу YAML."),
+    registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ: логин, наименование, муниципалитет, тип."),
+    history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни ШНОР (можно несколько раз)."),
+    year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна (по умолчанию — последний год в данных)."),
+    out: Path = typer.Option(Path("shnor-out"), "--out", "-o", metavar="ПАПКА", help="Папка результатов; заменяется целиком и атомарно."),
+    today: str | None = typer.Option(None, "--date", metavar="ДАТА", help="Дата отчёта ГГГГ-ММ-ДД (по умолчанию — сегодня или SOURCE_DATE_EPOCH)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Ничего не печатать, кроме ошибок (для cron)."),
+    debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:
     """Выявить ШНОР и школы в зоне риска и записать schools.csv и result.json."""
 

@@ -11,8 +11,8 @@ from shnor.cli.paths import expand_inputs
 
 
 def inspect(
-    files: list[Path] = typer.Argument(..., help="Файлы результатов или папки с ними.", show_default=False),
-    debug: bool = typer.Option(False, "--debug", help="Показывать трассировку внутренних ошибок."),
+    files: list[Path] = typer.Argument(..., help="Файлы результатов или папки с ними.", show_default=False, metavar="ФАЙЛЫ..."),
+    debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:
     """Показать, как прочитан каждый файл и лист: макет, строка заголовка, столбцы, строки прочитаны и пропущены."""
 

@@ -25,7 +25,7 @@ def list_rules() -> None:
 
 
 @rules_app.command("show")
-def show_rules(name: str = typer.Argument(..., help="Имя встроенного набора или путь к файлу YAML.")) -> None:
+def show_rules(name: str = typer.Argument(..., metavar="ИМЯ", help="Имя встроенного набора или путь к файлу YAML.")) -> None:
     """Напечатать набор правил (YAML с комментариями) — его можно скопировать и изменить."""
 
     def action() -> int:

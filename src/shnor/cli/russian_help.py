@@ -1,0 +1,83 @@
+"""Russian for the strings that Click and Typer print themselves (help headings, usage errors).
+
+Both libraries look their strings up through ``gettext`` at the moment they print them; with no Russian catalogue
+shipped by either, the lookup here returns our translation. Strings not listed stay as they are.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer.rich_utils as rich_utils
+
+_RUSSIAN = {
+    "Show this message and exit.": "Показать эту справку и выйти.",
+    "Error: {message}": "Ошибка: {message}",
+    "Try '{command} {option}' for help.": "Справка: «{command} {option}».",
+    "Invalid value: {message}": "Недопустимое значение: {message}",
+    "Invalid value for {param_hint}: {message}": "Недопустимое значение {param_hint}: {message}",
+    "Missing argument": "Не указан аргумент",
+    "Missing option": "Не указан параметр",
+    "Missing parameter": "Не указан параметр",
+    "Missing parameter: {param_name}": "Не указан параметр: {param_name}",
+    "No such option {name!r}.": "Нет параметра {name!r}.",
+    "No such command {name!r}.": "Нет команды {name!r}.",
+    "Missing command.": "Не указана команда.",
+    "Aborted!": "Прервано.",
+    "Options": "Параметры",
+    "Arguments": "Аргументы",
+    "Commands": "Команды",
+    "required": "обязательно",
+    "default: {default}": "по умолчанию: {default}",
+    "Did you mean {possibility}?": "Возможно, имелось в виду {possibility}?",
+    "Usage:": "Использование:",
+}
+
+
+def _translate(message: str) -> str:
+    return _RUSSIAN.get(message, message)
+
+
+# Typer carries its own copy of Click (``typer._click``); older Typer uses Click itself.
+_MODULES = (
+    "typer.core", "typer.rich_utils", "typer.main",
+    "typer._click.core", "typer._click.decorators", "typer._click.exceptions", "typer._click.formatting",
+    "typer._click.parser",
+    "click.core", "click.decorators", "click.exceptions", "click.formatting", "click.parser",
+)
+
+
+def _russian_help_option(command: type) -> None:
+    """Typer's copy of Click writes the help option's text in English without gettext: set it after creation."""
+    original = command.get_help_option
+
+    def get_help_option(self, ctx):
+        option = original(self, ctx)
+        if option is not None:
+            option.help = _RUSSIAN["Show this message and exit."]
+            option.metavar = ""
+        return option
+
+    command.get_help_option = get_help_option
+    command._shnor_help = True
+
+
+def install() -> None:
+    for name in _MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "_"):
+            module._ = _translate  # type: ignore[attr-defined]
+        command = getattr(module, "Command", None)
+        if name.endswith("_click.core") and command is not None and not hasattr(command, "_shnor_help"):
+            _russian_help_option(command)
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Аргументы"
+    rich_utils.OPTIONS_PANEL_TITLE = "Параметры"
+    rich_utils.COMMANDS_PANEL_TITLE = "Команды"
+    rich_utils.ERRORS_PANEL_TITLE = "Ошибка"
+    rich_utils.DEFAULT_STRING = "[по умолчанию: {}]"
+    rich_utils.REQUIRED_LONG_STRING = "[обязательно]"
+    rich_utils.ABORTED_TEXT = "Прервано."
+    rich_utils.RICH_HELP = "Справка: [blue]«{command_path} {help_option}»[/]."
