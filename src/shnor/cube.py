@@ -9,6 +9,7 @@ Score moments are kept as sums (``score_n``, ``score_sum``, ``score_sumsq``) so 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import pandas as pd
 
@@ -22,6 +23,12 @@ MOMENTS = ["score_n", "score_sum", "score_sumsq"]
 SCHOOL_COLUMNS = ["school_id", "school_name", "municipality"]
 
 
+class PartKind(StrEnum):
+    STUDENTS = "students"  # aggregated from participant rows: parts of one procedure add up
+    SCHOOLS = "schools"  # one row per school and procedure: a whole procedure, given once
+    SUPPLEMENT = "supplement"  # extra columns (journal comparison, scores) for procedures counted elsewhere
+
+
 @dataclass
 class CubePart:
     """What one reader produced from one file or sheet: counts and the schools it named."""
@@ -29,7 +36,7 @@ class CubePart:
     counts: pd.DataFrame
     schools: pd.DataFrame
     source: str
-    student_level: bool
+    kind: PartKind
 
 
 @dataclass
@@ -55,8 +62,7 @@ def build_cube(parts: list[CubePart]) -> Cube:
     """
     if not parts:
         raise UserError("Во входных файлах не найдено ни одной строки с результатами.")
-    school_level = [p for p in parts if not p.student_level]
-    _check_duplicates(school_level, [p for p in parts if p.student_level])
+    _check_overlaps(parts)
     frames = [p.counts.assign(**{c: p.counts.get(c) for c in COUNTS + MOMENTS if c not in p.counts}) for p in parts]
     stacked = pd.concat([f[KEYS + COUNTS + MOMENTS] for f in frames], ignore_index=True)
     for column in COUNTS:
@@ -69,25 +75,30 @@ def build_cube(parts: list[CubePart]) -> Cube:
     return Cube(counts=counts, schools=schools)
 
 
-def _check_duplicates(school_level: list[CubePart], student_level: list[CubePart]) -> None:
-    seen: dict[tuple, str] = {}
-    for part in school_level:
-        for key in part.counts[KEYS].itertuples(index=False, name=None):
-            if key in seen:
-                raise UserError(
-                    f"результаты школы {key[4]} по процедуре {key[1]} {key[2]}, {key[3]} класс, {key[0]} год "
-                    f"заданы дважды: в «{seen[key]}» и в «{part.source}».",
-                    hint="Удалите повторяющуюся строку или лишний файл и запустите снова.",
-                )
-            seen[key] = part.source
-    for part in student_level:
-        overlap = part.counts[KEYS].merge(pd.DataFrame(list(seen), columns=KEYS), how="inner") if seen else None
-        if overlap is not None and len(overlap):
-            key = tuple(overlap.iloc[0])
+def _keys_of(parts: list[CubePart]) -> pd.DataFrame:
+    frames = [p.counts[KEYS].assign(_source=p.source) for p in parts if len(p.counts)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*KEYS, "_source"])
+
+
+def _check_overlaps(parts: list[CubePart]) -> None:
+    """A procedure of a school is counted once: by school-level rows, or by participant rows (in as many files
+    as needed), never both; supplements of one kind come once too."""
+    whole = _keys_of([p for p in parts if p.kind is PartKind.SCHOOLS])
+    students = _keys_of([p for p in parts if p.kind is PartKind.STUDENTS]).drop_duplicates(KEYS)
+    supplements = _keys_of([p for p in parts if p.kind is PartKind.SUPPLEMENT])
+    for frame, what in (
+        (pd.concat([whole, students], ignore_index=True), "заданы дважды"),
+        (supplements, "дополнительные сведения (сравнение с журналом, баллы) заданы дважды"),
+    ):
+        repeated = frame.loc[frame.duplicated(KEYS, keep=False)]
+        if len(repeated):
+            key = repeated.iloc[0]
+            sources = sorted(set(repeated.loc[(repeated[KEYS] == key[KEYS]).all(axis=1), "_source"]))
+            where = " и ".join(f"«{s}»" for s in sources) if len(sources) > 1 else f"«{sources[0]}» (в двух строках)"
             raise UserError(
-                f"результаты школы {key[4]} по процедуре {key[1]} {key[2]}, {key[3]} класс, {key[0]} год "
-                f"даны и по участникам в «{part.source}», и итогами по школе в «{seen[key]}».",
-                hint="Оставьте один из источников для этой процедуры.",
+                f"результаты школы {key['school_id']} по процедуре {key['assessment']} {key['subject']}, "
+                f"{key['grade']} класс, {key['year']} год {what}: {where}.",
+                hint="Удалите повторяющуюся строку или лишний файл и запустите снова.",
             )
 
 

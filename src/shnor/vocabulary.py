@@ -74,7 +74,7 @@ _SUBJECT_SYNONYMS: dict[str, tuple[str, ...]] = {
     RUSSIAN: ("русский язык", "русский", "рус яз", "русский яз", "russian", "russian language"),
     MATH: ("математика", "математика алгебра", "алгебра", "math", "maths", "mathematics"),
     MATH_PROFILE: (
-        "математика профильная", "математика профильный уровень", "математика профильного уровня",
+        "математика профильная", "математика профиль", "математика профильный уровень", "математика профильного уровня",
         "математика п", "математика проф", "профильная математика", "math profile", "mathematics profile",
     ),
     MATH_BASE: (
@@ -89,7 +89,7 @@ _SUBJECT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Обществознание": ("обществознание", "social studies", "social science"),
     "Информатика": (
         "информатика", "информатика и икт", "информатика и информационно коммуникационные технологии икт",
-        "информатика кегэ", "computer science", "informatics",
+        "информатика кегэ", "информатика и икт кегэ", "икт", "computer science", "informatics",
     ),
     "Литература": ("литература", "literature"),
     "Окружающий мир": ("окружающий мир", "окр мир", "environment", "world around"),
@@ -98,6 +98,29 @@ _SUBJECT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Французский язык": ("французский язык", "французский", "иностранный язык французский", "french"),
     "Испанский язык": ("испанский язык", "испанский", "иностранный язык испанский", "spanish"),
     "Китайский язык": ("китайский язык", "китайский", "иностранный язык китайский", "chinese"),
+    # Tables that give all foreign languages together (regional ЕГЭ statistics do).
+    "Иностранный язык": ("иностранный язык", "иностранные языки", "foreign language"),
+}
+
+# «по русскому языку», «по окружающему миру»: the prepositional forms in ФИС ОКО file and report titles.
+_SUBJECT_DATIVE = {
+    "русскому языку": RUSSIAN,
+    "математике": MATH,
+    "окружающему миру": "Окружающий мир",
+    "истории": "История",
+    "биологии": "Биология",
+    "географии": "География",
+    "обществознанию": "Обществознание",
+    "физике": "Физика",
+    "химии": "Химия",
+    "литературе": "Литература",
+    "информатике": "Информатика",
+    "английскому языку": "Английский язык",
+    "немецкому языку": "Немецкий язык",
+    "французскому языку": "Французский язык",
+    "испанскому языку": "Испанский язык",
+    "китайскому языку": "Китайский язык",
+    "иностранному языку": "Иностранный язык",
 }
 
 
@@ -115,8 +138,29 @@ CORE_SUBJECTS = frozenset({RUSSIAN, MATH, MATH_PROFILE, MATH_BASE})
 
 
 def parse_subject(value: object) -> str | None:
-    """The canonical subject name for a spelling found in a file, or None when it is not known."""
-    return _SUBJECT_INDEX.get(_subject_key(value))
+    """The canonical subject name for a spelling found in a file, or None when it is not known.
+
+    Table headers add units and notes: «Русский язык, чел.» and «Физика, %» are Russian and physics.
+    """
+    key = _subject_key(value)
+    found = _SUBJECT_INDEX.get(key)
+    if found is None:
+        trimmed = re.sub(r"\s+(?:чел|человек|%|в т ч)\b.*$", "", key).strip()
+        found = _SUBJECT_INDEX.get(trimmed)
+    return found
+
+
+def find_subject(text: object) -> str | None:
+    """A subject named inside a longer text: «Проведение работы по математике, 4 класс» → «Математика»."""
+    normalized = normalize_text(text)
+    for phrase, subject in sorted(_SUBJECT_DATIVE.items(), key=lambda item: -len(item[0])):
+        if re.search(rf"\bпо\s+{phrase}\b", normalized):
+            return subject
+    key = f" {_subject_key(text)} "
+    for synonym in sorted(_SUBJECT_INDEX, key=len, reverse=True):
+        if len(synonym) > 4 and f" {synonym} " in key:
+            return _SUBJECT_INDEX[synonym]
+    return None
 
 
 _QUOTES = re.compile(r"[\"'«»“”„‟‘’`]")

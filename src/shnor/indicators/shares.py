@@ -80,21 +80,33 @@ def select(
 
 
 def pooled(frame: pd.DataFrame, schools: pd.Index, measure: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(share, count, participants) per school, pooled over the rows of ``frame``; schools without rows get 0/NA."""
-    sums = frame.groupby("school_id", observed=True)[[measure, "participants"]].sum()
+    """(share, count, participants) per school, pooled over the rows of ``frame``; schools without rows get 0/NA.
+
+    Only procedures where the measure is known count in the denominator (a table without an ЕГЭ high band says
+    nothing about high results, and must not dilute them).
+    """
+    known = frame.assign(participants=frame["participants"].where(frame[measure].notna()))
+    sums = known.groupby("school_id", observed=True)[[measure, "participants"]].sum()
     sums = sums.reindex(schools, fill_value=0)
     count = sums[measure].astype("Int64")
     participants = sums["participants"].astype("Int64")
     return share(count, participants), count, participants
 
 
+def _participants(frame: pd.DataFrame, schools: pd.Index) -> pd.Series:
+    totals = frame.groupby("school_id", observed=True)["participants"].sum()
+    return totals.reindex(schools, fill_value=0).astype("Int64")
+
+
 def school_indicators(window_procedures: pd.DataFrame, schools: pd.Index, times_listed: dict[str, int]) -> pd.DataFrame:
     """The named indicators of SPEC §4, one row per school."""
     core = select(window_procedures, subjects="core")
     other = select(window_procedures, subjects="other")
-    fail_core, fail_core_n, participants_core = pooled(core, schools, "fail")
+    fail_core, fail_core_n, _ = pooled(core, schools, "fail")
     high_core, high_core_n, _ = pooled(core, schools, "high")
-    fail_other, fail_other_n, participants_other = pooled(other, schools, "fail")
+    fail_other, fail_other_n, _ = pooled(other, schools, "fail")
+    participants_core = _participants(core, schools)
+    participants_other = _participants(other, schools)
     listed = pd.Series(times_listed, dtype="Int64").reindex(schools, fill_value=0)
     return pd.DataFrame(
         {

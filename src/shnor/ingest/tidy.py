@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, MARK_COUNTS, CubePart, empty_schools
+from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools
 from shnor.errors import Place, UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, derived_school_id
 from shnor.ingest.cells import blank, first_bad, is_total_label, require_numbers
@@ -69,15 +69,16 @@ class TidyReader:
         malformed = getattr(sheet, "malformed_rows", 0)
         if malformed:
             log.notes.append(f"пропущено строк с иным числом ячеек, чем в заголовке: {malformed}")
+        kind = PartKind.STUDENTS if student_level else PartKind.SCHOOLS
         if not counts:
-            return CubePart(pd.DataFrame(columns=KEYS), empty_schools(), _source(sheet), student_level)
+            return CubePart(pd.DataFrame(columns=KEYS), empty_schools(), _source(sheet), kind)
         stacked = pd.concat(counts, ignore_index=True)
         if student_level:
             stacked = stacked.groupby(KEYS, sort=False, observed=True).sum(min_count=1).reset_index()
         else:
             _check_unique(stacked, source)
         school_frame = pd.concat(schools, ignore_index=True).drop_duplicates("school_id")
-        return CubePart(stacked.drop(columns="_row", errors="ignore"), school_frame, _source(sheet), student_level)
+        return CubePart(stacked.drop(columns="_row", errors="ignore"), school_frame, _source(sheet), kind)
 
 
 class _Source:
