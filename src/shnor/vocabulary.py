@@ -163,20 +163,56 @@ def find_subject(text: object) -> str | None:
     return None
 
 
-_QUOTES = re.compile(r"[\"'«»“”„‟‘’`]")
+_QUOTES = re.compile(r"[\"'«»“”„‟‘’`<>]")
 _NUMBER_SIGN = re.compile(r"№\s*|n\s*(?=\d)")
 # Legal-form prefixes that come and go between spellings of one school.
+_LONG_FORMS = (
+    (re.compile(r"\b(?:муниципальн|государственн|частн|негосударственн|федеральн)\w*\s+(?:(?:бюджетн|казенн|автономн)\w*\s+)?"
+                r"(?:обще)?образовательн\w*\s+(?:учреждени|организаци)\w*"), ""),
+    (re.compile(r"\bсредняя\s+общеобразовательная\s+школа\b"), "сош"),
+    (re.compile(r"\bосновная\s+общеобразовательная\s+школа\b"), "оош"),
+    (re.compile(r"\bначальная\s+общеобразовательная\s+школа\b"), "нош"),
+)
 _LEGAL_FORMS = re.compile(
     r"^(?:(?:м|г|ч|ф)?(?:б|к|а)?оу|мбоу|мкоу|маоу|моу|гбоу|гкоу|гаоу|гоу|ноу|чоу|ано|мбоу до)\b\s*"
 )
+
+
+def normalize_municipality(value: object) -> str:
+    """«Комитет образования … "Город Чита"» ≡ «… город чита»: case, quotes, spaces."""
+    return re.sub(r"\s+", " ", _QUOTES.sub(" ", normalize_text(value))).strip()
+
+
+_MUNICIPAL_WORDS = re.compile(
+    r"^(?:комитет\w*|управлени\w*|отдел\w*|департамент\w*|министерств\w*|образовани\w*|администраци\w*|"
+    r"муниципальн\w*|район\w*|округ\w*|городск\w*|город\w*|г|по|и|делам|молодеж\w*|спорт\w*|культур\w*|"
+    r"политик\w*|социальн\w*|вопрос\w*|мо|ате|образования|науки|края|области|республики)$"
+)
+
+
+def municipality_key(value: object) -> str:
+    """What stays of a municipality's name when its bodies are renamed or a district becomes a «округ».
+
+    «Комитет образования администрации муниципального района "Акшинский район"» and «Комитет образования
+    администрации Акшинского муниципального округа» → «акшин»; a city keeps a mark: «г:чита».
+    """
+    text = normalize_municipality(value).replace("-", " ")
+    words = [w for w in re.split(r"[\s.,]+", text) if w and not _MUNICIPAL_WORDS.match(w)]
+    city = "г:" if re.search(r"\bгород\b|\bг\b", text) else ""
+    return city + " ".join(w[:5] for w in words)
 
 
 def normalize_school_name(value: object) -> str:
     """A key under which spellings of one school's name agree: «МБОУ "СОШ № 2"» ≡ «мбоу сош №2» ≡ «СОШ №2»."""
     text = normalize_text(value)
     text = _QUOTES.sub(" ", text)
+    for pattern, short in _LONG_FORMS:
+        text = pattern.sub(short, text)
     text = _NUMBER_SIGN.sub("№", text)
+    # «… Тунгокоченского района Забайкальского края»: the place a name sometimes ends with, not part of the name.
+    text = re.sub(r"\b\w+ского\s+(?:муниципального\s+)?(?:района|округа|края|области)\b", " ", text)
     text = re.sub(r"[.,;:()]", " ", text)
+    text = re.sub(r"^[\s\-–—]+", "", text)
     text = re.sub(r"\s+", " ", text).strip()
     text = _LEGAL_FORMS.sub("", text)
     text = re.sub(r"№\s*", "№", text)

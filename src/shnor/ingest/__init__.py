@@ -13,9 +13,10 @@ from shnor.errors import UserError
 from shnor.ingest.base import Reader, ReadOptions, Recognition, SheetLog
 from shnor.ingest.headers import COLUMN_LABELS
 from shnor.ingest.tables import Sheet, open_sheets
+from shnor.ingest.regional_table import RegionalTableReader
 from shnor.ingest.tidy import TidyReader
 
-READERS: tuple[Reader, ...] = (TidyReader(),)
+READERS: tuple[Reader, ...] = (TidyReader(), RegionalTableReader())
 
 __all__ = ["READERS", "ReadOptions", "SheetLog", "read_results", "recognise"]
 
@@ -56,7 +57,10 @@ def read_file(path: Path, options: ReadOptions) -> tuple[list[CubePart], list[Sh
             else:
                 logs.append(SheetLog(path.name, sheet.name, "пустой лист", notes=["лист пропущен: пустой"]))
             continue
-        log = SheetLog(path.name, sheet.name, f"{reader.label} ({found.detail})")
+        if found.skip:
+            logs.append(SheetLog(path.name, sheet.name, reader.label, notes=[f"лист пропущен: {found.skip}"]))
+            continue
+        log = SheetLog(path.name, sheet.name, f"{reader.label} ({found.detail})" if found.detail else reader.label)
         parts.append(reader.read(sheet, found, options, log))
         logs.append(log)
     if failures:

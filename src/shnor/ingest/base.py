@@ -10,7 +10,7 @@ import pandas as pd
 
 from shnor.cube import CubePart
 from shnor.ingest.tables import Sheet
-from shnor.vocabulary import normalize_school_name, normalize_text
+from shnor.vocabulary import municipality_key, normalize_school_name
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class Recognition:
     mapping: dict[str, int]
     missing: tuple[str, ...] = ()
     detail: str = ""
+    skip: str | None = None  # recognised, but holds no results (registrations, notes): why it is skipped
+    layout: object = None  # reader-specific description of the header, passed back to ``read``
 
 
 class Reader(Protocol):
@@ -59,6 +61,7 @@ class Reader(Protocol):
 
 
 def derived_school_id(municipality: str | None, name: str) -> str:
-    """A stable id for a school that a table names but gives no login: from its normalised municipality and name."""
-    key = f"{normalize_text(municipality or '')}|{normalize_school_name(name)}"
+    """A stable id for a school that a table names but gives no login: from its municipality and name, normalised
+    so that spellings of one school in different years agree (see ``municipality_key``)."""
+    key = f"{municipality_key(municipality or '')}|{normalize_school_name(name)}"
     return "oo-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]

@@ -27,8 +27,8 @@ class ProcedureResult:
     subject: str
     grade: int
     participants: int
-    fail: int
-    high: int
+    fail: int | None  # missing where the source table gave no usable count
+    high: int | None
     fail_share: float | None
     high_share: float | None
     mean_score: float | None = None
