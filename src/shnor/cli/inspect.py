@@ -12,16 +12,18 @@ from shnor.cli.paths import expand_inputs
 
 def inspect(
     files: list[Path] = typer.Argument(..., help="Файлы результатов или папки с ними.", show_default=False, metavar="ФАЙЛЫ..."),
+    scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода первичного балла в отметку."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:
     """Показать, как прочитан каждый файл и лист: макет, строка заголовка, столбцы, строки прочитаны и пропущены."""
 
     def action() -> int:
-        from shnor.ingest import ReadOptions
-        from shnor.ingest import read_file
+        from shnor.ingest import ReadOptions, read_file
+        from shnor.ingest.scales import load_scales, shipped_scales
 
+        options = ReadOptions(scales=load_scales(scales) if scales else shipped_scales())
         for path in expand_inputs(files):
-            _, logs = read_file(path, ReadOptions())
+            _, logs = read_file(path, options)
             for log in logs:
                 where = path.name if log.sheet is None else f"{path.name} — лист «{log.sheet}»"
                 typer.echo(f"{where}\n  макет: {log.layout}")

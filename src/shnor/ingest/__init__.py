@@ -8,15 +8,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import pandas as pd
+
 from shnor.cube import Cube, CubePart, build_cube
 from shnor.errors import UserError
 from shnor.ingest.base import Reader, ReadOptions, Recognition, SheetLog
 from shnor.ingest.headers import COLUMN_LABELS
+from shnor.ingest.identity import resolve_derived_ids
 from shnor.ingest.tables import Sheet, open_sheets
+from shnor.ingest.fisoko_reports import JournalReportReader, MarksReportReader, ScoresReportReader
+from shnor.ingest.fisoko_students import FisOkoStudentsReader
 from shnor.ingest.regional_table import RegionalTableReader
 from shnor.ingest.tidy import TidyReader
 
-READERS: tuple[Reader, ...] = (TidyReader(), RegionalTableReader())
+READERS: tuple[Reader, ...] = (
+    TidyReader(),
+    FisOkoStudentsReader(),
+    RegionalTableReader(),
+    MarksReportReader(),
+    JournalReportReader(),
+    ScoresReportReader(),
+)
 
 __all__ = ["READERS", "ReadOptions", "SheetLog", "read_results", "recognise"]
 
@@ -34,13 +46,19 @@ def recognise(sheet: Sheet) -> tuple[Reader, Recognition] | tuple[None, list[tup
     return None, partial
 
 
-def read_results(paths: Iterable[Path], options: ReadOptions) -> tuple[Cube, list[SheetLog]]:
+def read_results(
+    paths: Iterable[Path], options: ReadOptions, registry: pd.DataFrame | None = None
+) -> tuple[Cube, list[SheetLog]]:
+    """Every file into one cube; schools named without a login are matched to the registry (see ``identity``)."""
     parts: list[CubePart] = []
     logs: list[SheetLog] = []
     for path in paths:
         file_parts, file_logs = read_file(Path(path), options)
         parts.extend(file_parts)
         logs.extend(file_logs)
+    parts, notes = resolve_derived_ids(parts, registry)
+    if notes:
+        logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
     return build_cube(parts), logs
 
 
@@ -80,5 +98,5 @@ def _incomplete(sheet: Sheet, found: list[tuple[Reader, Recognition]]) -> UserEr
     return UserError(
         f"похоже на {reader.label}, но не найдены столбцы: {missing}.",
         sheet.place(recognition.header_row + 1),
-        "Переименуйте столбцы по описанию входного формата в README или добавьте недостающие.",
+        f"Ожидается {reader.looks_for}.",
     )

@@ -9,6 +9,9 @@ from typing import Protocol
 import pandas as pd
 
 from shnor.cube import CubePart
+from shnor.errors import Place
+from shnor.ingest.headers import COLUMN_LABELS
+from shnor.ingest.scales import Scales, shipped_scales
 from shnor.ingest.tables import Sheet
 from shnor.vocabulary import municipality_key, normalize_school_name
 
@@ -16,6 +19,7 @@ from shnor.vocabulary import municipality_key, normalize_school_name
 @dataclass(frozen=True)
 class ReadOptions:
     ege_high_score: float = 81.0
+    scales: Scales = field(default_factory=shipped_scales)
 
 
 @dataclass
@@ -60,8 +64,27 @@ class Reader(Protocol):
     def read(self, sheet: Sheet, recognition: Recognition, options: ReadOptions, log: SheetLog) -> CubePart: ...
 
 
+DERIVED_PREFIX = "oo-"
+
+
 def derived_school_id(municipality: str | None, name: str) -> str:
     """A stable id for a school that a table names but gives no login: from its municipality and name, normalised
     so that spellings of one school in different years agree (see ``municipality_key``)."""
     key = f"{municipality_key(municipality or '')}|{normalize_school_name(name)}"
-    return "oo-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+    return DERIVED_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+
+
+class Source:
+    """The sheet being read and its own header spellings, so that messages name columns as the file does."""
+
+    def __init__(self, sheet: Sheet, headers: dict[str, str]) -> None:
+        self.sheet = sheet
+        self.path = sheet.path
+        self.name = sheet.name
+        self.headers = headers
+
+    def label(self, column: str) -> str:
+        return self.headers.get(column, COLUMN_LABELS[column])
+
+    def place(self, row: int | None = None, column: str | None = None) -> Place:
+        return self.sheet.place(row, None if column is None else self.label(column))

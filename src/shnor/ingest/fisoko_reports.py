@@ -63,6 +63,14 @@ def _numbers_of(row: list) -> dict[int, int]:
     return found
 
 
+def _is_number_row(below: list, row: list) -> bool:
+    """A second header row: number cells, and otherwise only the cells above repeated (merged cells)."""
+    cells = [(p, header_key(c)) for p, c in enumerate(below) if header_key(c)]
+    above = [header_key(c) for c in row]
+    numbers = [key for _, key in cells if _NUMBER_HEADER.match(key)]
+    return bool(numbers) and all(_NUMBER_HEADER.match(k) or (p < len(above) and k == above[p]) for p, k in cells)
+
+
 def _find_header(probe: list[list]) -> _Header | None:
     """The row with exactly one «Кол-во участников», and the number cells in it or in the row below."""
     for i, row in enumerate(probe):
@@ -73,7 +81,7 @@ def _find_header(probe: list[list]) -> _Header | None:
             return None
         below = probe[i + 1] if i + 1 < len(probe) else []
         numbers = _numbers_of(row)
-        second_row = not numbers and bool(_numbers_of(below))
+        second_row = not numbers and _is_number_row(below, row)
         if second_row:
             numbers = _numbers_of(below)
         cells = [*enumerate(row), *(enumerate(below) if second_row else ())]
@@ -97,6 +105,12 @@ def _procedure(sheet: Sheet, header_row: int) -> dict:
     """Year, assessment, subject and grade from the title rows (first that says it wins), sheet and file name."""
     titles = [" ".join(str(c) for c in row if c not in (None, "")) for row in sheet.probe[:header_row]]
     facts = read_titles(*titles, sheet.name, sheet.path.name)
+    if facts.year is None and len(set(facts.years)) > 1:
+        raise UserError(
+            f"не удалось определить год отчёта: в одной строке заголовка их несколько ({', '.join(map(str, facts.years))}).",
+            sheet.place(),
+            "Укажите один год в названии файла, например «Статистика по отметкам ВПР 2024 математика 5 класс.xlsx».",
+        )
     for what, value in (("предмет", facts.subject), ("класс", facts.grade), ("год", facts.year)):
         if value is None:
             raise UserError(
@@ -144,8 +158,9 @@ def _identify(labels: pd.Series) -> pd.DataFrame:
     text = labels.astype("string").str.strip()
     login = text.str.extract(_LOGIN, expand=False).astype("string")
     name = text.str.replace(_LOGIN, " ", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
-    named = ~blank(text).fillna(True)
-    aggregate = named & login.isna() & ~text.str.contains(_WHOLE_SAMPLE).fillna(False) & ~is_total_label(text)
+    sample = text.str.contains(_WHOLE_SAMPLE).to_numpy(dtype=bool, na_value=False)
+    named = ~blank(text).to_numpy(dtype=bool, na_value=True)
+    aggregate = pd.Series(named & login.isna().to_numpy() & ~sample & ~is_total_label(text).to_numpy(bool), text.index)
     region = aggregate & (aggregate.cumsum() == 1)
     municipality = name.where(aggregate & ~region).ffill().where(login.notna())
     return pd.DataFrame({"school_id": login, "school_name": name, "municipality": municipality}).astype("string")
@@ -181,8 +196,9 @@ def _apportion(shares: pd.DataFrame, participants: pd.Series, rows: pd.Series, n
     row = first_bad(off.fillna(False).astype(bool), rows)
     if row is not None:
         at = off.fillna(False).astype(bool)
+        found = f"{total[at].iloc[0]:.1f}".replace(".", ",")
         raise UserError(
-            f"доли у «{names[at].iloc[0]}» дают в сумме {total[at].iloc[0]:.1f} %, а не 100 %.",
+            f"доли у «{names[at].iloc[0]}» дают в сумме {found} %, а не 100 %.",
             sheet.place(row),
             "Проверьте строку: проценты должны складываться в 100 (допустимо расхождение от округления).",
         )
@@ -310,7 +326,7 @@ class JournalReportReader:
         category_column = recognition.mapping["category"]
         label = " ".join(str(sheet.probe[header.row][header.participants]).split())
         log.header_row = header.row + 1
-        log.columns = {"группа и строка сравнения": f"столбец {category_column + 1}", "participants": label}
+        log.columns = {"группа и строка сравнения": f"столбец {category_column + 1}", "lowered, confirmed, raised": label}
         table = _table(sheet, header.data_row)
         table = table.loc[~_empty_rows(table, log)]
         category = _cells(table, category_column).fillna("").str.extract(_CATEGORY, expand=False).str.lower()

@@ -15,7 +15,7 @@ import pandas as pd
 from shnor.errors import Place, UserError
 from shnor.ingest.headers import TIDY_COLUMNS, header_key, map_header
 from shnor.ingest.tables import read_small_table
-from shnor.vocabulary import normalize_school_name, normalize_text
+from shnor.vocabulary import municipality_key, normalize_school_name
 
 _IDENTITY_VOCABULARY = {
     alias: column for column in ("school_id", "school_name", "municipality") for alias in TIDY_COLUMNS[column]
@@ -113,7 +113,7 @@ def _name_index(schools: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
         if pd.isna(name) or not str(name).strip():
             continue
         key = normalize_school_name(name)
-        index.setdefault(key, []).append((str(school_id), normalize_text(municipality if not pd.isna(municipality) else "")))
+        index.setdefault(key, []).append((str(school_id), municipality_key(municipality if not pd.isna(municipality) else "")))
     return index
 
 
@@ -128,7 +128,7 @@ def _match(record: dict, known_ids: set[str], candidates, report: HistoryFile) -
     if not name:
         return None
     found = candidates.get(normalize_school_name(name), [])
-    municipality = normalize_text(record.get("municipality", ""))
+    municipality = municipality_key(record.get("municipality", ""))
     if municipality:
         found = [c for c in found if not c[1] or c[1] == municipality]
     ids = sorted({school for school, _ in found})

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools
-from shnor.errors import Place, UserError
-from shnor.ingest.base import ReadOptions, Recognition, SheetLog, derived_school_id
+from shnor.errors import UserError
+from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source, derived_school_id
 from shnor.ingest.cells import blank, first_bad, is_total_label, require_numbers
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
-from shnor.ingest.reference import ege_minimums
+from shnor.ingest.students import aggregate_students
 from shnor.ingest.tables import Sheet
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, SUBJECTS, Assessment, parse_assessment, parse_subject
 
@@ -52,7 +52,7 @@ class TidyReader:
         log.header_row = recognition.header_row + 1
         log.columns = {column: str(header[position]) for column, position in mapping.items()}
         student_level = "participants" not in mapping
-        source = _Source(sheet, {c: " ".join(h.split()) for c, h in log.columns.items()})
+        source = Source(sheet, {c: " ".join(h.split()) for c, h in log.columns.items()})
         counts, schools = [], []
         for batch in sheet.batches(recognition.header_row + 1):
             text = {c: batch.columns[p].to_pandas() for c, p in mapping.items() if p < len(batch.columns)}
@@ -62,7 +62,7 @@ class TidyReader:
             if frame.empty:
                 continue
             keys = _parse_keys(frame, source)
-            part = _aggregate_students(frame, keys, source, options) if student_level else _school_rows(frame, keys, source)
+            part = aggregate_students(frame, keys, source, options) if student_level else _school_rows(frame, keys, source)
             counts.append(part)
             schools.append(_school_names(frame, keys))
             log.rows_read += len(frame)
@@ -79,22 +79,6 @@ class TidyReader:
             _check_unique(stacked, source)
         school_frame = pd.concat(schools, ignore_index=True).drop_duplicates("school_id")
         return CubePart(stacked.drop(columns="_row", errors="ignore"), school_frame, _source(sheet), kind)
-
-
-class _Source:
-    """The sheet being read and its own header spellings, so that messages name columns as the file does."""
-
-    def __init__(self, sheet: Sheet, headers: dict[str, str]) -> None:
-        self.sheet = sheet
-        self.path = sheet.path
-        self.name = sheet.name
-        self.headers = headers
-
-    def label(self, column: str) -> str:
-        return self.headers.get(column, COLUMN_LABELS[column])
-
-    def place(self, row: int | None = None, column: str | None = None) -> Place:
-        return self.sheet.place(row, None if column is None else self.label(column))
 
 
 def _source(sheet: Sheet) -> str:
@@ -115,7 +99,7 @@ def _drop_recoverable(frame: pd.DataFrame, log: SheetLog) -> pd.DataFrame:
     return frame.loc[~empty & ~totals]
 
 
-def _required_text(frame: pd.DataFrame, column: str, source: _Source) -> pd.Series:
+def _required_text(frame: pd.DataFrame, column: str, source: Source) -> pd.Series:
     values = frame[column].str.strip()
     row = first_bad(blank(values), frame["_row"])
     if row is not None:
@@ -127,7 +111,7 @@ def _required_text(frame: pd.DataFrame, column: str, source: _Source) -> pd.Seri
     return values
 
 
-def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: _Source, known: str) -> pd.Series:
+def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: Source, known: str) -> pd.Series:
     values = _required_text(frame, column, source)
     lookup = {value: parse(value) for value in values.unique()}
     unknown = [value for value, parsed in lookup.items() if parsed is None]
@@ -139,7 +123,7 @@ def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: _Source,
     return values.map(lookup).astype("string")
 
 
-def _parse_keys(frame: pd.DataFrame, source: _Source) -> pd.DataFrame:
+def _parse_keys(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
     rows = frame["_row"]
     keys = pd.DataFrame(index=frame.index)
     year_text = _required_text(frame, "year", source)
@@ -153,7 +137,7 @@ def _parse_keys(frame: pd.DataFrame, source: _Source) -> pd.DataFrame:
     return keys
 
 
-def _grades(frame: pd.DataFrame, keys: pd.DataFrame, source: _Source) -> pd.Series:
+def _grades(frame: pd.DataFrame, keys: pd.DataFrame, source: Source) -> pd.Series:
     exam_grade = keys["assessment"].map({str(a): g for a, g in EXAM_GRADE.items()}).astype("Int64")
     if "grade" not in frame:
         grades = exam_grade
@@ -168,7 +152,7 @@ def _grades(frame: pd.DataFrame, keys: pd.DataFrame, source: _Source) -> pd.Seri
     return grades
 
 
-def _school_ids(frame: pd.DataFrame, source: _Source) -> pd.Series:
+def _school_ids(frame: pd.DataFrame, source: Source) -> pd.Series:
     if "school_id" in frame:
         return _required_text(frame, "school_id", source).astype("string")
     names = _required_text(frame, "school_name", source)
@@ -185,74 +169,7 @@ def _school_names(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     return schools.drop_duplicates("school_id")
 
 
-def _aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: _Source, options: ReadOptions) -> pd.DataFrame:
-    rows = frame["_row"]
-    place = source.place()
-    mark = (
-        require_numbers(frame["mark"], rows, place, source.label("mark"), integer=True, low=2, high=5, what="отметка от 2 до 5")
-        if "mark" in frame
-        else pd.Series(pd.NA, index=frame.index, dtype="Float64")
-    )
-    score = (
-        require_numbers(frame["score"], rows, place, source.label("score"), low=0, what="балл (неотрицательное число)")
-        if "score" in frame
-        else pd.Series(pd.NA, index=frame.index, dtype="Float64")
-    )
-    is_ege_score = (keys["assessment"] == Assessment.EGE) & (keys["subject"] != MATH_BASE) & mark.isna()
-    absent = mark.isna() & score.isna()
-    row = first_bad(absent, rows)
-    if row is not None:
-        raise UserError(
-            "у участника нет ни отметки, ни балла.", source.place(row, "mark"), "Заполните отметку или удалите строку."
-        )
-    needs_scale = mark.isna() & ~is_ege_score
-    row = first_bad(needs_scale, rows)
-    if row is not None:
-        raise UserError(
-            "для ВПР и ОГЭ нужна отметка участника: перевод первичного балла в отметку по шкале здесь не задан.",
-            source.place(row, "mark"),
-            "Добавьте столбец «отметка» (mark) со значениями 2–5.",
-        )
-    out = keys.copy()
-    out["participants"] = 1
-    has_mark = mark.notna()
-    for value, column in zip(range(2, 6), MARK_COUNTS):
-        out[column] = (mark == value).astype("Int64").where(has_mark)
-    minimum = _ege_minimum(keys, is_ege_score, rows, source)
-    out["below_min"] = (score < minimum).astype("Int64").where(is_ege_score)
-    out["high"] = (score >= options.ege_high_score).astype("Int64").where(is_ege_score)
-    out["score_n"] = score.notna().astype("Float64").where(score.notna())
-    out["score_sum"] = score
-    out["score_sumsq"] = score * score
-    if "journal_mark" in frame:
-        journal = require_numbers(
-            frame["journal_mark"], rows, place, source.label("journal_mark"), integer=True, low=1, high=5, what="отметка от 1 до 5"
-        )
-        both = has_mark & journal.notna()
-        out["lowered"] = (mark < journal).astype("Int64").where(both)
-        out["confirmed"] = (mark == journal).astype("Int64").where(both)
-        out["raised"] = (mark > journal).astype("Int64").where(both)
-    return out.groupby(KEYS, sort=False, observed=True).sum(min_count=1).reset_index()
-
-
-def _ege_minimum(keys: pd.DataFrame, is_ege_score: pd.Series, rows: pd.Series, source: _Source) -> pd.Series:
-    minimums = ege_minimums()
-    pairs = keys.loc[is_ege_score, ["year", "subject"]].drop_duplicates()
-    lookup = {}
-    for year, subject in pairs.itertuples(index=False, name=None):
-        if (int(year), subject) not in minimums:
-            row = int(rows[is_ege_score & (keys["year"] == year) & (keys["subject"] == subject)].iloc[0])
-            raise UserError(
-                f"нет минимального балла ЕГЭ по предмету «{subject}» за {year} год.",
-                source.place(row),
-                "Дайте результаты этой процедуры итогами по школе (столбцы «ниже порога», «высокие результаты»).",
-            )
-        lookup[(int(year), subject)] = minimums[(int(year), subject)]
-    values = [lookup.get((int(y), s), np.nan) if flag else np.nan for y, s, flag in zip(keys["year"], keys["subject"], is_ege_score)]
-    return pd.Series(values, index=keys.index, dtype="Float64")
-
-
-def _school_rows(frame: pd.DataFrame, keys: pd.DataFrame, source: _Source) -> pd.DataFrame:
+def _school_rows(frame: pd.DataFrame, keys: pd.DataFrame, source: Source) -> pd.DataFrame:
     rows = frame["_row"]
     place = source.place()
     out = keys.copy()
@@ -283,7 +200,7 @@ def _school_rows(frame: pd.DataFrame, keys: pd.DataFrame, source: _Source) -> pd
     return out
 
 
-def _check_marks(frame: pd.DataFrame, out: pd.DataFrame, marked: pd.Series, source: _Source) -> None:
+def _check_marks(frame: pd.DataFrame, out: pd.DataFrame, marked: pd.Series, source: Source) -> None:
     if not marked.any():
         return
     missing = [COLUMN_LABELS[c] for c in MARK_COUNTS if c not in frame]
@@ -312,7 +229,7 @@ def _check_marks(frame: pd.DataFrame, out: pd.DataFrame, marked: pd.Series, sour
             out[column] = out[column].where(~marked)
 
 
-def _check_ege(frame: pd.DataFrame, out: pd.DataFrame, scored: pd.Series, source: _Source) -> None:
+def _check_ege(frame: pd.DataFrame, out: pd.DataFrame, scored: pd.Series, source: Source) -> None:
     if not scored.any():
         return
     missing = [COLUMN_LABELS[c] for c in ("below_min", "high") if c not in frame]
@@ -346,7 +263,7 @@ def _check_ege(frame: pd.DataFrame, out: pd.DataFrame, scored: pd.Series, source
             out[column] = out[column].where(~scored)
 
 
-def _check_unique(stacked: pd.DataFrame, source: _Source) -> None:
+def _check_unique(stacked: pd.DataFrame, source: Source) -> None:
     duplicated = stacked.duplicated(KEYS, keep=False)
     if duplicated.any():
         rows = stacked.loc[duplicated, "_row"].tolist()[:2]

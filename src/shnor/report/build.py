@@ -18,6 +18,7 @@ from shnor.cube import Cube
 from shnor.indicators.shares import choose_window, procedures, school_indicators
 from shnor.ingest import ReadOptions, SheetLog, read_results
 from shnor.ingest.registry import History, read_history, read_registry
+from shnor.ingest.scales import load_scales, shipped_scales
 from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Report, SchoolResult
 from shnor.rules.evaluate import Evaluation, evaluate
 from shnor.rules.loader import LoadedRules, load_rules
@@ -33,14 +34,17 @@ class IdentifyRequest:
     registry: Path | None = None
     history: list[Path] = field(default_factory=list)
     year: int | None = None
+    scales: Path | None = None
     today: date = field(default_factory=date.today)
 
 
 def identify(request: IdentifyRequest) -> Report:
     loaded = load_rules(request.rules)
     rules = loaded.rules
-    cube, logs = read_results(request.inputs, ReadOptions(ege_high_score=rules.ege_high_score))
+    scales = load_scales(request.scales) if request.scales else shipped_scales()
     registry = read_registry(request.registry) if request.registry else None
+    options = ReadOptions(ege_high_score=rules.ege_high_score, scales=scales)
+    cube, logs = read_results(request.inputs, options, registry)
     schools = _school_table(cube, registry)
     history = read_history(list(request.history), schools)
     window = choose_window(cube, rules.window_years, request.year)
@@ -200,6 +204,8 @@ def _inputs(request: IdentifyRequest, logs: list[SheetLog]) -> list[InputFile]:
         )
     if request.registry:
         files.append(InputFile(Path(request.registry).name, _sha256(request.registry), "registry"))
+    if request.scales:
+        files.append(InputFile(Path(request.scales).name, _sha256(request.scales), "scales"))
     files += [InputFile(Path(p).name, _sha256(p), "history") for p in request.history]
     return files
 

@@ -1,0 +1,103 @@
+"""Participant rows → cube counts: marks (given, or from the primary score with the scale), ЕГЭ scores against
+the minimum and the high threshold, journal comparison, score moments. Shared by every student-level reader.
+
+Only counts leave this module: no identifier, sex or name of a participant is ever read into it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from shnor.cube import KEYS, MARK_COUNTS
+from shnor.errors import UserError
+from shnor.ingest.base import ReadOptions, Source
+from shnor.ingest.cells import first_bad, require_numbers
+from shnor.ingest.reference import ege_minimums
+from shnor.ingest.scales import missing_scale
+from shnor.vocabulary import MATH_BASE, Assessment
+
+
+def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, options: ReadOptions) -> pd.DataFrame:
+    rows = frame["_row"]
+    place = source.place()
+    mark = (
+        require_numbers(frame["mark"], rows, place, source.label("mark"), integer=True, low=2, high=5, what="отметка от 2 до 5")
+        if "mark" in frame
+        else pd.Series(pd.NA, index=frame.index, dtype="Float64")
+    )
+    score = (
+        require_numbers(frame["score"], rows, place, source.label("score"), low=0, what="балл (неотрицательное число)")
+        if "score" in frame
+        else pd.Series(pd.NA, index=frame.index, dtype="Float64")
+    )
+    is_ege_score = (keys["assessment"] == Assessment.EGE) & (keys["subject"] != MATH_BASE) & mark.isna()
+    absent = mark.isna() & score.isna()
+    row = first_bad(absent, rows)
+    if row is not None:
+        raise UserError(
+            "у участника нет ни отметки, ни балла.", source.place(row, "mark"), "Заполните отметку или удалите строку."
+        )
+    needs_scale = mark.isna() & ~is_ege_score
+    if needs_scale.any():
+        mark = mark.astype("Int64").fillna(marks_by_scale(keys, score, needs_scale, rows, source, options))
+    out = keys.copy()
+    out["participants"] = 1
+    has_mark = mark.notna()
+    for value, column in zip(range(2, 6), MARK_COUNTS):
+        out[column] = (mark == value).astype("Int64").where(has_mark)
+    minimum = _ege_minimum(keys, is_ege_score, rows, source)
+    out["below_min"] = (score < minimum).astype("Int64").where(is_ege_score)
+    out["high"] = (score >= options.ege_high_score).astype("Int64").where(is_ege_score)
+    out["score_n"] = score.notna().astype("Float64").where(score.notna())
+    out["score_sum"] = score
+    out["score_sumsq"] = score * score
+    if "journal_mark" in frame:
+        journal = require_numbers(
+            frame["journal_mark"], rows, place, source.label("journal_mark"), integer=True, low=1, high=5, what="отметка от 1 до 5"
+        )
+        both = has_mark & journal.notna()
+        out["lowered"] = (mark < journal).astype("Int64").where(both)
+        out["confirmed"] = (mark == journal).astype("Int64").where(both)
+        out["raised"] = (mark > journal).astype("Int64").where(both)
+    return out.groupby(KEYS, sort=False, observed=True).sum(min_count=1).reset_index()
+
+
+def marks_by_scale(
+    keys: pd.DataFrame, score: pd.Series, rows_needing: pd.Series, rows: pd.Series, source, options: ReadOptions
+) -> pd.Series:
+    """Marks from primary scores with the scale of each procedure; a procedure without a scale is an error."""
+    marks = pd.Series(pd.NA, index=keys.index, dtype="Int64")
+    procedures = keys.loc[rows_needing, ["year", "assessment", "subject", "grade"]].drop_duplicates()
+    for year, assessment, subject, grade in procedures.itertuples(index=False, name=None):
+        scale = options.scales.get(year, assessment, subject, grade)
+        selected = rows_needing & (keys["year"] == year) & (keys["assessment"] == assessment)
+        selected &= (keys["subject"] == subject) & (keys["grade"] == grade)
+        if scale is None:
+            raise missing_scale(year, assessment, subject, grade, source.place(int(rows[selected].iloc[0])))
+        over = selected & (score > scale.max_score).fillna(False).astype(bool)
+        if over.any():
+            raise UserError(
+                f"балл {score[over].iloc[0]:g} больше максимального по шкале ({scale.max_score:g}).",
+                source.place(int(rows[over].iloc[0]), "score"),
+                "Проверьте балл или шкалу (--scales).",
+            )
+        marks[selected] = scale.marks(score[selected])
+    return marks
+
+
+def _ege_minimum(keys: pd.DataFrame, is_ege_score: pd.Series, rows: pd.Series, source: Source) -> pd.Series:
+    minimums = ege_minimums()
+    pairs = keys.loc[is_ege_score, ["year", "subject"]].drop_duplicates()
+    lookup = {}
+    for year, subject in pairs.itertuples(index=False, name=None):
+        if (int(year), subject) not in minimums:
+            row = int(rows[is_ege_score & (keys["year"] == year) & (keys["subject"] == subject)].iloc[0])
+            raise UserError(
+                f"нет минимального балла ЕГЭ по предмету «{subject}» за {year} год.",
+                source.place(row),
+                "Дайте результаты этой процедуры итогами по школе (столбцы «ниже порога», «высокие результаты»).",
+            )
+        lookup[(int(year), subject)] = minimums[(int(year), subject)]
+    values = [lookup.get((int(y), s), np.nan) if flag else np.nan for y, s, flag in zip(keys["year"], keys["subject"], is_ege_score)]
+    return pd.Series(values, index=keys.index, dtype="Float64")
