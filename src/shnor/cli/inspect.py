@@ -8,6 +8,7 @@ import typer
 
 from shnor.cli.app import run_guarded
 from shnor.cli.paths import expand_inputs
+from shnor.errors import UserError
 
 
 def inspect(
@@ -22,8 +23,14 @@ def inspect(
         from shnor.ingest.scales import load_scales, shipped_scales
 
         options = ReadOptions(scales=load_scales(scales) if scales else shipped_scales())
+        failed = 0
         for path in expand_inputs(files):
-            _, logs = read_file(path, options)
+            try:
+                _, logs = read_file(path, options)
+            except UserError as error:
+                typer.echo(f"{path.name}\n  не прочитан: {error}")
+                failed += 1
+                continue
             for log in logs:
                 where = path.name if log.sheet is None else f"{path.name} — лист «{log.sheet}»"
                 typer.echo(f"{where}\n  макет: {log.layout}")
@@ -37,6 +44,6 @@ def inspect(
                     typer.echo(f"    {reason}: {len(rows)} (строки {shown})")
                 for note in log.notes:
                     typer.echo(f"  {note}")
-        return 0
+        return 2 if failed else 0
 
     run_guarded(action, debug)
