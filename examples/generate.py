@@ -4,7 +4,8 @@ Three municipalities, 42 schools, two years (2024, 2025):
 - ВПР per participant (grades 4–8), one CSV a year, Russian headers, `;`, UTF-8 with BOM — the way a regional
   centre exports them; the pupil's code and sex are in the file, as in real exports, and must never leak;
 - ОГЭ and ЕГЭ per school, one XLSX with a sheet per exam and a title row above the header;
-- the school registry and the list of the previous year (names only, spelled as in an order).
+- the ВПР scales (scales.csv), the school registry and the list of the previous year (names only, spelled as in
+  an order).
 
 Deterministic: the same seed gives byte-identical files. Run: ``python examples/generate.py``.
 """
@@ -35,6 +36,7 @@ VPR_SUBJECTS = {
 OGE_SUBJECTS = ("Русский язык", "Математика", "Обществознание", "География", "Информатика")
 EGE_SUBJECTS = ("Русский язык", "Математика (профильная)", "Обществознание", "Физика", "История")
 TYPES = ("СОШ", "СОШ", "СОШ", "ООШ", "Лицей", "Гимназия")
+MAX_SCORE = 19  # ВПР primary scores of the example: «3» from 7, «4» from 12, «5» from 16 (examples/scales.csv)
 
 
 def make_schools(rng: random.Random) -> list[dict]:
@@ -64,6 +66,10 @@ def make_schools(rng: random.Random) -> list[dict]:
                     "senior": kind != "ООШ",
                 }
             )
+    # Two schools whose ВПР shows signs of non-objective marking, so that the documents have something to show.
+    ordinary = sorted((s for s in schools if s["type"] == "СОШ"), key=lambda s: (-s["size"], s["school_id"]))
+    ordinary[0]["pulls_up"] = True
+    ordinary[1]["journal_inverse"] = True
     # A primary school with a handful of pupils (too few for conclusions) and a new school with no results yet.
     schools.append(
         {"school_id": "sch779001", "school_name": "МБОУ «НОШ № 15» с. Каменка", "municipality": "Заречный муниципальный район",
@@ -109,9 +115,14 @@ def write_vpr(rng: random.Random, schools: list[dict], year: int) -> None:
                     difficulty = 0.04 if subject == "Математика" else (0.02 if subject == "Физика" else 0.0)
                     for _ in range(pupils):
                         pupil += 1
-                        value = mark(rng, school["weakness"] + drift, difficulty)
-                        journal = min(5, value + (1 if rng.random() < 0.35 else 0))
-                        score = {2: rng.randint(2, 6), 3: rng.randint(7, 11), 4: rng.randint(12, 15), 5: rng.randint(16, 19)}[value]
+                        centre = 12.0 - 14 * (school["weakness"] + drift) - 20 * difficulty
+                        score = min(MAX_SCORE, max(0, round(rng.gauss(centre, 3.6))))
+                        if school.get("pulls_up") and score in (5, 6):
+                            score = 7  # marking pulled up to the «3» boundary: the peak the ФИОКО guidance looks for
+                        value = 5 if score >= 16 else 4 if score >= 12 else 3 if score >= 7 else 2
+                        journal = min(5, max(2, value + rng.choice((0, 0, 0, 1, 1, -1))))
+                        if school.get("journal_inverse"):
+                            journal = 7 - value  # journal marks that contradict the paper
                         writer.writerow(
                             [year, "ВПР", subject, grade, school["school_id"], f"{year % 100}{pupil:06d}",
                              rng.choice("МЖ"), score, value, journal]
@@ -161,6 +172,18 @@ def write_exams(rng: random.Random, schools: list[dict]) -> None:
     workbook.close()
 
 
+def write_scales() -> None:
+    """The ВПР scales of the example region: the same for every subject and grade (max 19; «3» from 7, «4» from 12,
+    «5» from 16), as the participant scores above were drawn."""
+    with (HERE / "scales.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["year", "assessment", "subject", "grade", "max_score", "mark3", "mark4", "mark5"])
+        for year in YEARS:
+            for grade, subjects in VPR_SUBJECTS.items():
+                for subject in subjects:
+                    writer.writerow([year, "ВПР", subject, grade, 19, 7, 12, 16])
+
+
 def write_registry(schools: list[dict]) -> None:
     with (HERE / "registry.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -188,6 +211,7 @@ def main() -> None:
     for year in YEARS:
         write_vpr(rng, schools, year)
     write_exams(rng, schools)
+    write_scales()
     write_registry(schools)
     write_history(schools)
 

@@ -1,5 +1,6 @@
 """An independent reading of the example region: the `default` preset computed by hand, with the csv module,
-from the raw files, compared with every school's indicators and status in schools.csv."""
+from the raw files, compared with every school's indicators and status in schools.csv (the count of signs of
+non-objective marking is taken from the output; the signs are checked by tests/indicators/test_objectivity.py)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def hand_counts() -> dict[str, dict[str, int]]:
     return counts
 
 
-def hand_status(c: dict[str, int], listed: bool) -> str:
+def hand_status(c: dict[str, int], listed: bool, signs: int) -> str:
     if c["n_core"] + c["n_other"] == 0 or c["n_core"] < 10:
         return "insufficient"
     fail_core = c["fail_core"] / c["n_core"]
@@ -55,7 +56,7 @@ def hand_status(c: dict[str, int], listed: bool) -> str:
     fail_other = c["fail_other"] / c["n_other"] if c["n_other"] else None
     if (fail_core >= 0.25 and high_core <= 0.30) or (listed and fail_core >= 0.20):
         return "shnor"
-    if fail_core >= 0.15 or (fail_other is not None and fail_other >= 0.25):
+    if fail_core >= 0.15 or (fail_other is not None and fail_other >= 0.25) or signs >= 1:
         return "risk"
     return "ok"
 
@@ -77,7 +78,8 @@ def test_every_school_matches_the_hand_computation(schools):
     mismatches = []
     for school_id, row in schools.items():
         c = counts.get(school_id, defaultdict(int))
-        expected_status = hand_status(c, row["times_listed"] == "1")
+        # the signs of non-objective marking are checked on their own in tests/indicators/test_objectivity.py
+        expected_status = hand_status(c, row["times_listed"] == "1", int(row["objectivity_signs"]))
         if c["n_core"]:
             assert row["fail_core"] == f"{c['fail_core'] / c['n_core']:.4f}", school_id
             assert row["high_core"] == f"{c['high_core'] / c['n_core']:.4f}", school_id

@@ -18,8 +18,9 @@ from shnor.vocabulary import Assessment
 
 KEYS = ["year", "assessment", "subject", "grade", "school_id"]
 MARK_COUNTS = ["n2", "n3", "n4", "n5"]
-COUNTS = ["participants", *MARK_COUNTS, "below_min", "high", "lowered", "confirmed", "raised"]
+COUNTS = ["participants", *MARK_COUNTS, "below_min", "high", "lowered", "confirmed", "raised", "journal_gap2"]
 MOMENTS = ["score_n", "score_sum", "score_sumsq"]
+SCALE = ["max_score", "mark3", "mark4", "mark5"]  # the procedure's scale, where a reader knew it
 SCHOOL_COLUMNS = ["school_id", "school_name", "municipality"]
 
 
@@ -37,13 +38,19 @@ class CubePart:
     schools: pd.DataFrame
     source: str
     kind: PartKind
+    pairs: pd.DataFrame | None = None  # (score, journal mark) of participants, for the objectivity signs
+    histogram: pd.DataFrame | None = None  # participants at each primary score
 
 
 @dataclass
 class Cube:
+    """``counts``: one row per key. ``pairs``: KEYS + score + journal, one row per participant of the procedures
+    that the journal-mismatch signs look at (no identifiers). ``histogram``: KEYS + score + count."""
+
     counts: pd.DataFrame
     schools: pd.DataFrame
-    sources: dict[tuple, str] = field(default_factory=dict)
+    pairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*KEYS, "score", "journal"]))
+    histogram: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*KEYS, "score", "count"]))
 
     @property
     def years(self) -> list[int]:
@@ -63,16 +70,34 @@ def build_cube(parts: list[CubePart]) -> Cube:
     if not parts:
         raise UserError("Во входных файлах не найдено ни одной строки с результатами.")
     _check_overlaps(parts)
-    frames = [p.counts.assign(**{c: p.counts.get(c) for c in COUNTS + MOMENTS if c not in p.counts}) for p in parts]
-    stacked = pd.concat([f[KEYS + COUNTS + MOMENTS] for f in frames], ignore_index=True)
+    columns = COUNTS + MOMENTS + SCALE
+    frames = [p.counts.assign(**{c: p.counts.get(c) for c in columns if c not in p.counts}) for p in parts]
+    stacked = pd.concat([f[KEYS + columns] for f in frames], ignore_index=True)
     for column in COUNTS:
         stacked[column] = stacked[column].astype("Int64")
-    for column in MOMENTS:
+    for column in [*MOMENTS, *SCALE]:
         stacked[column] = stacked[column].astype("Float64")
-    pooled = stacked.groupby(KEYS, sort=True, observed=True).sum(min_count=1).reset_index()
-    counts = _derive_outcomes(pooled)
+    counts = _derive_outcomes(pool_counts(stacked, sort=True))
     schools = _merge_schools([p.schools for p in parts])
-    return Cube(counts=counts, schools=schools)
+    pairs = [p.pairs for p in parts if p.pairs is not None and len(p.pairs)]
+    histograms = [p.histogram for p in parts if p.histogram is not None and len(p.histogram)]
+    cube = Cube(counts=counts, schools=schools)
+    if pairs:
+        cube.pairs = pd.concat(pairs, ignore_index=True)
+    if histograms:
+        cube.histogram = pd.concat(histograms, ignore_index=True).groupby([*KEYS, "score"], observed=True)["count"].sum().reset_index()
+    return cube
+
+
+def pool_counts(frame: pd.DataFrame, sort: bool = False) -> pd.DataFrame:
+    """One row per key: counts and score moments add up, the maximum score is the one of the procedure."""
+    grouped = frame.groupby(KEYS, sort=sort, observed=True)
+    additive = [c for c in frame.columns if c not in KEYS and c not in SCALE and c != "_row"]
+    pooled = grouped[additive].sum(min_count=1)
+    scale = [c for c in SCALE if c in frame]
+    if scale:
+        pooled = pooled.join(grouped[scale].max())
+    return pooled.reset_index()
 
 
 def _keys_of(parts: list[CubePart]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import csv
 from typer.testing import CliRunner
 
 from shnor.cli.app import app
+from shnor.rules.loader import presets_dir
 from tests.support.layouts import (
     VPR_SCALES,
     RegionalVariant,
@@ -46,7 +47,13 @@ def test_mixed_folder_equals_tidy_form(tmp_path):
     scales = write_scales(tmp_path / "шкалы.csv")
     registry = write_registry(region, tmp_path / "реестр.csv")
     history = write_history_names(region, tmp_path / "перечень_2023.csv", [1, 5, 9])
-    common = ["--registry", registry, "--history", history, "--scales", scales]
+    # Participant-level files also give the signs of non-objective marking, which school-level totals cannot:
+    # compare the lists under the default criteria without that one.
+    rules = tmp_path / "без_объективности.yaml"
+    text = (presets_dir() / "default.yaml").read_text(encoding="utf-8")
+    rules.write_text(text.replace("      - {kind: indicator, indicator: objectivity_signs, op: \">=\", threshold: 1}\n", ""), encoding="utf-8")
+    assert rules.read_text(encoding="utf-8") != text
+    common = ["--registry", registry, "--history", history, "--scales", scales, "--rules", rules]
 
     mixed = identify([folder, *common], tmp_path / "mixed")
     tidy = identify([write_tidy_with_logins(region, pupils, tmp_path / "tidy.csv"), *common], tmp_path / "tidy")

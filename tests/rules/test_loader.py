@@ -77,7 +77,7 @@ def test_unknown_preset_lists_the_shipped_ones():
     with pytest.raises(UserError) as caught:
         load_rules("defualt")
     assert "нет набора правил «defualt»" in str(caught.value)
-    assert "default, rosobrnadzor-2025" in str(caught.value)
+    assert "default, objectivity, relative, rosobrnadzor-2025" in str(caught.value)
 
 
 def test_presets_are_shipped_and_valid():

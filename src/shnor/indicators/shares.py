@@ -13,6 +13,7 @@ import pandas as pd
 
 from shnor.cube import Cube
 from shnor.errors import UserError
+from shnor.indicators.objectivity import Objectivity
 from shnor.vocabulary import CORE_SUBJECTS
 
 PROCEDURE_KEYS = ["year", "assessment", "subject", "grade"]
@@ -98,7 +99,9 @@ def _participants(frame: pd.DataFrame, schools: pd.Index) -> pd.Series:
     return totals.reindex(schools, fill_value=0).astype("Int64")
 
 
-def school_indicators(window_procedures: pd.DataFrame, schools: pd.Index, times_listed: dict[str, int]) -> pd.DataFrame:
+def school_indicators(
+    window_procedures: pd.DataFrame, schools: pd.Index, times_listed: dict[str, int], objectivity: Objectivity
+) -> pd.DataFrame:
     """The named indicators of SPEC §4, one row per school."""
     core = select(window_procedures, subjects="core")
     other = select(window_procedures, subjects="other")
@@ -119,8 +122,10 @@ def school_indicators(window_procedures: pd.DataFrame, schools: pd.Index, times_
             "fail_other_n": fail_other_n,
             "fail_other": fail_other,
             "times_listed": listed.astype("Int64"),
-            # The 14 signs of SPEC §5 arrive with the objectivity stage; until then no school has one.
-            "objectivity_signs": pd.Series(0, index=schools, dtype="Int64"),
+            "objectivity_signs": objectivity.count.reindex(schools, fill_value=0).astype("Int64"),
+            "boundary_peaks": objectivity.markers["boundary_peaks"].astype("Int64"),
+            "journal_gap2_share": objectivity.markers["journal_gap2_share"],
+            "fail_rise": objectivity.markers["fail_rise"].astype("Int64"),
         },
         index=schools,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, CubePart, PartKind
+from shnor.cube import KEYS, CubePart, PartKind, pool_counts
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source
 from shnor.ingest.cells import blank
@@ -67,7 +67,7 @@ class FisOkoStudentsReader:
             f"процедура: ВПР «{procedure['subject']}», {procedure['grade']} класс, {procedure['year']} год "
             "(из заголовка, названия листа или файла)"
         )
-        parts = []
+        parts, pairs, histograms = [], [], []
         for batch in sheet.batches(recognition.header_row + 1):
             frame = pd.DataFrame({c: batch.columns[p].to_pandas() for c, p in recognition.mapping.items() if p < len(batch.columns)})
             frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
@@ -91,15 +91,21 @@ class FisOkoStudentsReader:
                 },
                 index=frame.index,
             )
-            parts.append(aggregate_students(frame, keys, source, options))
+            aggregate = aggregate_students(frame, keys, source, options)
+            parts.append(aggregate.counts)
+            pairs.append(aggregate.pairs)
+            histograms.append(aggregate.histogram)
             log.rows_read += len(frame)
-        counts = (
-            pd.concat(parts, ignore_index=True).groupby(KEYS, sort=False, observed=True).sum(min_count=1).reset_index()
-            if parts
-            else pd.DataFrame(columns=KEYS)
-        )
+        counts = pool_counts(pd.concat(parts, ignore_index=True)) if parts else pd.DataFrame(columns=KEYS)
         schools = pd.DataFrame({"school_id": counts["school_id"].astype("string"), "school_name": pd.NA, "municipality": pd.NA})
-        return CubePart(counts, schools.astype("string"), _source(sheet), PartKind.STUDENTS)
+        return CubePart(
+            counts,
+            schools.astype("string"),
+            _source(sheet),
+            PartKind.STUDENTS,
+            pairs=pd.concat(pairs, ignore_index=True) if pairs else None,
+            histogram=pd.concat(histograms, ignore_index=True) if histograms else None,
+        )
 
 
 def _source(sheet: Sheet) -> str:

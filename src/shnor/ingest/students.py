@@ -6,19 +6,36 @@ Only counts leave this module: no identifier, sex or name of a participant is ev
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, MARK_COUNTS
+from shnor.cube import KEYS, MARK_COUNTS, SCALE
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Source
 from shnor.ingest.cells import first_bad, require_numbers
 from shnor.ingest.reference import ege_minimums
 from shnor.ingest.scales import missing_scale
-from shnor.vocabulary import MATH_BASE, Assessment
+from shnor.vocabulary import MATH, MATH_BASE, RUSSIAN, Assessment
 
 
-def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, options: ReadOptions) -> pd.DataFrame:
+# The Rosobrnadzor signs «mismatch with journal marks» look at these procedures (SPEC §5).
+PAIR_SUBJECTS = (RUSSIAN, MATH)
+PAIR_GRADES = (4, 5)
+
+
+@dataclass
+class StudentAggregate:
+    """Counts per procedure and school, plus what objectivity needs and only counts cannot give: the (score,
+    journal mark) pairs of ВПР Russian and maths in grades 4–5, and the number of participants at each score."""
+
+    counts: pd.DataFrame
+    pairs: pd.DataFrame
+    histogram: pd.DataFrame
+
+
+def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, options: ReadOptions) -> StudentAggregate:
     rows = frame["_row"]
     place = source.place()
     mark = (
@@ -52,6 +69,7 @@ def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, 
     out["score_n"] = score.notna().astype("Float64").where(score.notna())
     out["score_sum"] = score
     out["score_sumsq"] = score * score
+    journal = pd.Series(pd.NA, index=frame.index, dtype="Float64")
     if "journal_mark" in frame:
         journal = require_numbers(
             frame["journal_mark"], rows, place, source.label("journal_mark"), integer=True, low=1, high=5, what="отметка от 1 до 5"
@@ -60,7 +78,31 @@ def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, 
         out["lowered"] = (mark < journal).astype("Int64").where(both)
         out["confirmed"] = (mark == journal).astype("Int64").where(both)
         out["raised"] = (mark > journal).astype("Int64").where(both)
-    return out.groupby(KEYS, sort=False, observed=True).sum(min_count=1).reset_index()
+        out["journal_gap2"] = ((mark - journal).abs() >= 2).astype("Int64").where(both)
+    counts = out.groupby(KEYS, sort=False, observed=True).sum(min_count=1).reset_index()
+    counts = counts.join(_scales(counts, options))
+    return StudentAggregate(counts, _pairs(keys, score, journal), _histogram(keys, score))
+
+
+def _scales(counts: pd.DataFrame, options: ReadOptions) -> pd.DataFrame:
+    """The scale of each procedure where one is known: objectivity needs percent completion and mark boundaries."""
+    values = [
+        (scale.max_score, scale.mark3, scale.mark4, scale.mark5) if (scale := options.scales.get(y, a, s, g)) else (np.nan,) * 4
+        for y, a, s, g in counts[["year", "assessment", "subject", "grade"]].itertuples(index=False, name=None)
+    ]
+    return pd.DataFrame(values, index=counts.index, columns=SCALE, dtype="Float64")
+
+
+def _pairs(keys: pd.DataFrame, score: pd.Series, journal: pd.Series) -> pd.DataFrame:
+    wanted = (keys["assessment"] == Assessment.VPR) & keys["subject"].isin(PAIR_SUBJECTS) & keys["grade"].isin(PAIR_GRADES)
+    wanted &= score.notna() & journal.notna()
+    return keys.loc[wanted, KEYS].assign(score=score[wanted], journal=journal[wanted]).reset_index(drop=True)
+
+
+def _histogram(keys: pd.DataFrame, score: pd.Series) -> pd.DataFrame:
+    wanted = keys["assessment"].isin([Assessment.VPR, Assessment.OGE]) & score.notna()
+    scored = keys.loc[wanted, KEYS].assign(score=score[wanted], count=1)
+    return scored.groupby([*KEYS, "score"], sort=False, observed=True)["count"].sum().reset_index()
 
 
 def marks_by_scale(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools
+from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools, pool_counts
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source, derived_school_id
 from shnor.ingest.cells import blank, first_bad, is_total_label, require_numbers
@@ -53,7 +53,7 @@ class TidyReader:
         log.columns = {column: str(header[position]) for column, position in mapping.items()}
         student_level = "participants" not in mapping
         source = Source(sheet, {c: " ".join(h.split()) for c, h in log.columns.items()})
-        counts, schools = [], []
+        counts, schools, pairs, histograms = [], [], [], []
         for batch in sheet.batches(recognition.header_row + 1):
             text = {c: batch.columns[p].to_pandas() for c, p in mapping.items() if p < len(batch.columns)}
             frame = pd.DataFrame(text)
@@ -62,8 +62,13 @@ class TidyReader:
             if frame.empty:
                 continue
             keys = _parse_keys(frame, source)
-            part = aggregate_students(frame, keys, source, options) if student_level else _school_rows(frame, keys, source)
-            counts.append(part)
+            if student_level:
+                aggregate = aggregate_students(frame, keys, source, options)
+                counts.append(aggregate.counts)
+                pairs.append(aggregate.pairs)
+                histograms.append(aggregate.histogram)
+            else:
+                counts.append(_school_rows(frame, keys, source))
             schools.append(_school_names(frame, keys))
             log.rows_read += len(frame)
         malformed = getattr(sheet, "malformed_rows", 0)
@@ -74,11 +79,18 @@ class TidyReader:
             return CubePart(pd.DataFrame(columns=KEYS), empty_schools(), _source(sheet), kind)
         stacked = pd.concat(counts, ignore_index=True)
         if student_level:
-            stacked = stacked.groupby(KEYS, sort=False, observed=True).sum(min_count=1).reset_index()
+            stacked = pool_counts(stacked)
         else:
             _check_unique(stacked, source)
         school_frame = pd.concat(schools, ignore_index=True).drop_duplicates("school_id")
-        return CubePart(stacked.drop(columns="_row", errors="ignore"), school_frame, _source(sheet), kind)
+        return CubePart(
+            stacked.drop(columns="_row", errors="ignore"),
+            school_frame,
+            _source(sheet),
+            kind,
+            pairs=pd.concat(pairs, ignore_index=True) if pairs else None,
+            histogram=pd.concat(histograms, ignore_index=True) if histograms else None,
+        )
 
 
 def _source(sheet: Sheet) -> str:

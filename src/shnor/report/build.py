@@ -15,11 +15,13 @@ import pandas as pd
 
 from shnor import __version__
 from shnor.cube import Cube
+from shnor.indicators.objectivity import Objectivity, objectivity_index
+from shnor.indicators.objectivity import compute as compute_objectivity
 from shnor.indicators.shares import choose_window, procedures, school_indicators
 from shnor.ingest import ReadOptions, SheetLog, read_results
 from shnor.ingest.registry import History, read_history, read_registry
 from shnor.ingest.scales import load_scales, shipped_scales
-from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Report, SchoolResult
+from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Report, SchoolResult, SignResult
 from shnor.rules.evaluate import Evaluation, evaluate
 from shnor.rules.loader import LoadedRules, load_rules
 from shnor.vocabulary import CORE_SUBJECTS, Status
@@ -50,12 +52,13 @@ def identify(request: IdentifyRequest) -> Report:
     window = choose_window(cube, rules.window_years, request.year)
     window_procedures = procedures(cube, window)
     index = pd.Index(schools["school_id"], name="school_id")
-    indicators = school_indicators(window_procedures, index, history.times_listed)
+    objectivity = compute_objectivity(cube.counts, cube.pairs, cube.histogram, index, window.latest)
+    indicators = school_indicators(window_procedures, index, history.times_listed, objectivity)
     evaluation = evaluate(rules, indicators, window_procedures, window)
     no_data = (indicators["participants_core"] + indicators["participants_other"]) == 0
     evaluation.status[no_data] = Status.INSUFFICIENT
     evaluation.reasons[no_data] = f"нет результатов за {window.label}"
-    results = _school_results(schools, indicators, evaluation, window_procedures)
+    results = _school_results(schools, indicators, evaluation, window_procedures, objectivity)
     return Report(
         tool={"name": "shnor", "version": __version__},
         generated=request.today.isoformat(),
@@ -63,7 +66,7 @@ def identify(request: IdentifyRequest) -> Report:
         methodology=_methodology(window.years, rules.ege_high_score),
         inputs=_inputs(request, logs),
         history=[_history_file(h) for h in history.files],
-        summary=_summary(results),
+        summary=_summary(results, objectivity, schools),
         schools=results,
         warnings=_warnings(cube, registry, history, logs),
     )
@@ -86,7 +89,11 @@ def _collation_key(text: str) -> str:
 
 
 def _school_results(
-    schools: pd.DataFrame, indicators: pd.DataFrame, evaluation: Evaluation, window_procedures: pd.DataFrame
+    schools: pd.DataFrame,
+    indicators: pd.DataFrame,
+    evaluation: Evaluation,
+    window_procedures: pd.DataFrame,
+    objectivity: Objectivity,
 ) -> list[SchoolResult]:
     by_school = {sid: frame for sid, frame in window_procedures.groupby("school_id", sort=False, observed=True)}
     results = []
@@ -119,6 +126,11 @@ def _school_results(
                 reasons=evaluation.reasons[sid],
                 criteria=criteria,
                 procedures=_procedure_results(by_school.get(sid)),
+                objectivity_signs=[
+                    SignResult(s.code, s.label, s.status, s.reason, {k: _scalar(v) for k, v in s.figures.items()})
+                    for s in objectivity.signs[sid]
+                ],
+                objectivity_markers=objectivity.marker_details.get(sid, []),
             )
         )
     return results
@@ -174,7 +186,14 @@ def _methodology(years: tuple[int, ...], ege_high_score: float) -> dict:
         "high": f"высокий результат: отметки «4» и «5» (ВПР, ОГЭ) или балл ЕГЭ не ниже {ege_high_score:g}",
         "core_subjects": sorted(CORE_SUBJECTS),
         "other_subjects": "все остальные предметы",
-        "objectivity": "признаки необъективности (SPEC §5) в этой версии не рассчитываются: objectivity_signs = 0",
+        "objectivity": (
+            "14 признаков необъективности методики Рособрнадзора за последний год окна: завышенный средний балл "
+            "(95 % доверительные интервалы школы и региона, t = 1,96), несоответствие отметкам по журналу "
+            "(корреляция Спирмена < 0, от 5 пар), резкий рост или снижение результатов того же класса "
+            "(K = S(4 кл., Y−1) / S(5 кл., Y), отсечения Q75 + 3·IQR и Q25 − 3·IQR); признак, который нельзя "
+            "рассчитать по данным, — «не рассчитан» с причиной; индекс объективности = 100 − % школ хотя бы с одним "
+            "признаком (среди школ, где рассчитан хотя бы один признак)"
+        ),
     }
 
 
@@ -220,8 +239,9 @@ def _history_file(report) -> dict:
     }
 
 
-def _summary(results: list[SchoolResult]) -> dict:
+def _summary(results: list[SchoolResult], objectivity: Objectivity, schools: pd.DataFrame) -> dict:
     by_status = Counter(r.status for r in results)
+    municipality = schools.set_index("school_id")["municipality"]
     municipalities: dict[str, Counter] = {}
     for r in results:
         municipalities.setdefault(r.municipality, Counter())[r.status] += 1
@@ -232,6 +252,11 @@ def _summary(results: list[SchoolResult]) -> dict:
             {"municipality": m, **{s.value: c.get(s.value, 0) for s in Status}, "total": sum(c.values())}
             for m, c in municipalities.items()
         ],
+        "objectivity_index": {
+            "year": objectivity.year,
+            "region": objectivity_index(objectivity)["region"] if objectivity.computed.gt(0).any() else None,
+            "by_municipality": objectivity_index(objectivity, municipality),
+        },
     }
 
 

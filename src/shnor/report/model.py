@@ -35,6 +35,17 @@ class ProcedureResult:
 
 
 @dataclass
+class SignResult:
+    """One of the 14 signs of non-objective marking for one school: «есть», «нет» or «не рассчитан» (with why)."""
+
+    code: str
+    label: str
+    status: str
+    reason: str
+    figures: dict[str, float | None]
+
+
+@dataclass
 class SchoolResult:
     school_id: str
     school_name: str
@@ -46,6 +57,8 @@ class SchoolResult:
     reasons: str
     criteria: list[CriterionResult]
     procedures: list[ProcedureResult]
+    objectivity_signs: list[SignResult] = field(default_factory=list)
+    objectivity_markers: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -48,9 +48,10 @@ class LeafResult:
             listed = "; ".join(self.details.get(school, []))
             need = c.at_least if isinstance(c, ProceduresCriterion) else 1
             return f"{c.text} {sign} {_percent_threshold(c.threshold)}: {format_number(value)} ≥ {need} ({listed})"
+        relative = f" ({getattr(c, 'percentile', None):g}-й процентиль по региону)" if getattr(c, "percentile", None) is not None else ""
         if self.is_share:
-            return f"{c.text} {format_percent(_float(value))} {sign} {_percent_threshold(self.threshold)}"
-        return f"{c.text} {format_number(_float(value))} {sign} {format_number(self.threshold)}"
+            return f"{c.text} {format_percent(_float(value))} {sign} {_percent_threshold(self.threshold)}{relative}"
+        return f"{c.text} {format_number(_float(value))} {sign} {format_number(self.threshold)}{relative}"
 
 
 @dataclass

@@ -16,10 +16,13 @@ from shnor.vocabulary import SUBJECTS, Assessment, parse_assessment, parse_subje
 Operator = Literal[">=", ">", "<=", "<"]
 Measure = Literal["fail", "high"]
 
-SHARE_INDICATORS = ("fail_core", "high_core", "fail_other")
-COUNT_INDICATORS = ("participants_core", "participants_other", "times_listed", "objectivity_signs")
+SHARE_INDICATORS = ("fail_core", "high_core", "fail_other", "journal_gap2_share")
+COUNT_INDICATORS = (
+    "participants_core", "participants_other", "times_listed", "objectivity_signs", "boundary_peaks", "fail_rise"
+)
 IndicatorName = Literal[
-    "fail_core", "high_core", "fail_other", "participants_core", "participants_other", "times_listed", "objectivity_signs"
+    "fail_core", "high_core", "fail_other", "participants_core", "participants_other", "times_listed",
+    "objectivity_signs", "boundary_peaks", "journal_gap2_share", "fail_rise",
 ]
 
 INDICATOR_LABELS = {
@@ -30,6 +33,9 @@ INDICATOR_LABELS = {
     "participants_other": "участников по другим предметам",
     "times_listed": "включений в прежние перечни",
     "objectivity_signs": "признаков необъективности",
+    "boundary_peaks": "пиков распределения баллов на границах отметок",
+    "journal_gap2_share": "доля расхождений с отметкой по журналу на 2 и более",
+    "fail_rise": "процедур с ростом доли «2» на 10 п. п. и более",
 }
 MEASURE_LABELS = {"fail": "доля «2» (ЕГЭ — ниже минимального балла)", "high": "доля «4» и «5» (ЕГЭ — высоких баллов)"}
 
