@@ -240,6 +240,10 @@ def test_score_distribution_gives_moments(tmp_path):
     mean = cube.counts.set_index("school_id")["mean_score"]
     assert mean["sch100001"] == pytest.approx(sum(s * n for s, n in enumerate(SCORES["sch100001"])) / 40)
     assert logs[0].skipped == {AGGREGATE: [5, 6]}
+    # the distribution itself is kept for the boundary-peak marker, with the scale's maximum
+    histogram = cube.histogram.loc[cube.histogram["school_id"] == "sch100001"]
+    assert dict(zip(histogram["score"], histogram["count"])) == {s: n for s, n in enumerate(SCORES["sch100001"]) if n}
+    assert set(cube.counts["max_score"]) == {10.0}
 
 
 # --- Recognition ----------------------------------------------------------------------------------------

@@ -294,7 +294,16 @@ class ScoresReportReader:
         moments = {"score_n": counts.sum(axis=1), "score_sum": counts @ scores, "score_sumsq": counts @ (scores * scores)}
         for column, values in moments.items():  # a school without participants has no scores
             result[column] = pd.Series(values.astype(float), dtype="Float64").where(present)
-        return CubePart(result, identity, _source(sheet), PartKind.SUPPLEMENT)
+        # The scale: its maximum is the last score column; its mark boundaries come from the scales, when known.
+        scale = options.scales.get(procedure["year"], "ВПР", procedure["subject"], procedure["grade"])
+        result["max_score"] = float(max(header.numbers))
+        for column in ("mark3", "mark4", "mark5"):
+            result[column] = getattr(scale, column) if scale is not None else np.nan
+        school_index, score_index = np.nonzero(counts)
+        histogram = result.iloc[school_index][["year", "assessment", "subject", "grade", "school_id"]].reset_index(drop=True)
+        histogram["score"] = scores[score_index]
+        histogram["count"] = counts[school_index, score_index]
+        return CubePart(result, identity, _source(sheet), PartKind.SUPPLEMENT, histogram=histogram)
 
 
 class JournalReportReader:
