@@ -65,7 +65,7 @@ def hand_status(c: dict[str, int], listed: bool, signs: int) -> str:
 def schools(tmp_path_factory):
     out = tmp_path_factory.mktemp("oracle")
     args = ["identify", str(EXAMPLES / "region"), "--registry", str(EXAMPLES / "registry.csv"),
-            "--history", str(EXAMPLES / "history_2024.csv"), "--out", str(out), "--quiet"]
+            "--history", str(EXAMPLES / "history_2024.csv"), "--out", str(out), "--quiet", "--format", "none"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     with (out / "schools.csv").open(encoding="utf-8") as handle:

@@ -70,7 +70,7 @@ def hand_signs() -> dict[str, int]:
 def run(tmp_path, rules):
     out = tmp_path / rules
     args = ["identify", str(EXAMPLES / "region"), "--registry", str(EXAMPLES / "registry.csv"),
-            "--scales", str(EXAMPLES / "scales.csv"), "--rules", rules, "--out", str(out), "--quiet"]
+            "--scales", str(EXAMPLES / "scales.csv"), "--rules", rules, "--out", str(out), "--quiet", "--format", "none"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     with (out / "schools.csv").open(encoding="utf-8") as handle:

@@ -20,6 +20,7 @@ EXAMPLE_ARGS = [
     str(EXAMPLES / "region"),
     "--registry", str(EXAMPLES / "registry.csv"),
     "--history", str(EXAMPLES / "history_2024.csv"),
+    "--scales", str(EXAMPLES / "scales.csv"),
     "--date", "2026-01-15",
 ]
 
@@ -41,12 +42,32 @@ def example_out(tmp_path_factory) -> Path:
     return out
 
 
-def test_example_region_prints_summary_and_writes_machine_files(tmp_path):
-    out = tmp_path / "out"
-    result = run(*EXAMPLE_ARGS, "--out", str(out))
+DOCUMENTS = [
+    "indicators.xlsx", "result.json", "schools.csv", "Аналитическая справка.docx", "Аналитическая справка.html",
+    "Карточки школ.docx", "Карточки школ.html", "Приложение к приказу.docx", "Приложение к приказу.html",
+    "Приложение к приказу.md",
+]
+
+
+def test_example_region_prints_summary_and_writes_all_files(example_out):
+    assert sorted(p.name for p in example_out.iterdir()) == DOCUMENTS
+
+
+def test_summary_is_printed(tmp_path):
+    result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "out"), "--format", "none")
     assert result.exit_code == 0, result.output
     assert "Школы по статусам" in result.output and "Северный городской округ" in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["result.json", "schools.csv"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["result.json", "schools.csv"]
+
+
+def test_format_picks_documents(tmp_path):
+    result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "out"), "--format", "appendix.md,note.html", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "result.json", "schools.csv", "Аналитическая справка.html", "Приложение к приказу.md"
+    ]
+    result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "out2"), "--format", "note.pdf")
+    assert result.exit_code == 2 and "неизвестный формат «note.pdf»" in result.output
 
 
 def test_schools_csv_contract(example_out):
@@ -69,7 +90,7 @@ def test_result_json_contract(example_out):
     result = json.loads((example_out / "result.json").read_text(encoding="utf-8"))
     assert result["tool"]["name"] == "shnor" and result["generated"] == "2026-01-15"
     assert result["methodology"]["window"] == [2024, 2025]
-    assert {f["role"] for f in result["inputs"]} == {"results", "registry", "history"}
+    assert {f["role"] for f in result["inputs"]} == {"results", "registry", "history", "scales"}
     assert all(len(f["sha256"]) == 64 for f in result["inputs"])
     school = next(s for s in result["schools"] if s["status"] == "shnor")
     assert {"value", "threshold", "met", "label", "op"} <= set(school["criteria"][0])
@@ -80,7 +101,7 @@ def test_result_json_contract(example_out):
 
 def test_same_inputs_give_identical_files(example_out, tmp_path):
     again = tmp_path / "again"
-    assert run(*EXAMPLE_ARGS, "--out", str(again), "--quiet").exit_code == 0
+    assert run(*EXAMPLE_ARGS, "--out", str(again), "--quiet", "--format", "none").exit_code == 0
     for name in ("schools.csv", "result.json"):
         assert (again / name).read_bytes() == (example_out / name).read_bytes()
 
@@ -94,12 +115,12 @@ def test_personal_data_never_reaches_the_outputs(example_out):
 
 
 def test_quiet_prints_nothing(tmp_path):
-    result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "o"), "--quiet")
+    result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "o"), "--quiet", "--format", "none")
     assert result.exit_code == 0 and result.output == ""
 
 
 def test_rosobrnadzor_preset_runs(tmp_path):
-    result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "o"), "--rules", "rosobrnadzor-2025", "--quiet")
+    result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "o"), "--rules", "rosobrnadzor-2025", "--quiet", "--format", "none")
     assert result.exit_code == 0, result.output
     assert {r["status"] for r in read_csv(tmp_path / "o" / "schools.csv")} <= {"shnor", "ok", "insufficient"}
 
@@ -112,7 +133,7 @@ def earlier_out(tmp_path, example_out) -> Path:
 
 
 def _assert_untouched(out: Path, reference: Path) -> None:
-    assert sorted(p.name for p in out.iterdir()) == ["result.json", "schools.csv"]
+    assert sorted(p.name for p in out.iterdir()) == DOCUMENTS
     assert (out / "schools.csv").read_bytes() == (reference / "schools.csv").read_bytes()
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.")], "no staging folder is left behind"
 
@@ -156,7 +177,7 @@ def test_missing_file_and_unknown_year_exit_2(tmp_path):
 
 
 def test_year_option_moves_the_window(tmp_path):
-    result = run(*EXAMPLE_ARGS, "--year", "2024", "--out", str(tmp_path / "o"), "--quiet")
+    result = run(*EXAMPLE_ARGS, "--year", "2024", "--out", str(tmp_path / "o"), "--quiet", "--format", "none")
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "o" / "result.json").read_text(encoding="utf-8"))
     assert data["methodology"]["window"] == [2024]
@@ -179,7 +200,7 @@ def test_inspect_reports_layout_header_and_skipped_rows():
 def test_installed_command_runs(tmp_path):
     shnor = Path(sys.executable).with_name("shnor")
     completed = subprocess.run(
-        [str(shnor), "identify", *EXAMPLE_ARGS, "--out", str(tmp_path / "o"), "--quiet"],
+        [str(shnor), "identify", *EXAMPLE_ARGS, "--out", str(tmp_path / "o"), "--quiet", "--format", "none"],
         capture_output=True, text=True, timeout=120,
     )
     assert completed.returncode == 0, completed.stderr

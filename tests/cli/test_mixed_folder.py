@@ -28,7 +28,7 @@ runner = CliRunner()
 
 
 def identify(args, out):
-    result = runner.invoke(app, ["identify", *map(str, args), "--out", str(out), "--quiet", "--date", "2025-01-20"])
+    result = runner.invoke(app, ["identify", *map(str, args), "--out", str(out), "--quiet", "--format", "none", "--date", "2025-01-20"])
     assert result.exit_code == 0, result.output
     with (out / "schools.csv").open(encoding="utf-8") as handle:
         return {row["school_id"]: row for row in csv.DictReader(handle)}

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real i
 
 def run(tmp_path: Path, name: str) -> dict[str, dict]:
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["identify", str(REAL / name), "--out", str(out), "--quiet"])
+    result = CliRunner().invoke(app, ["identify", str(REAL / name), "--out", str(out), "--quiet", "--format", "none"])
     assert result.exit_code == 0, result.output
     with (out / "schools.csv").open(encoding="utf-8") as handle:
         return {(row["municipality"], row["school_name"]): row for row in csv.DictReader(handle)}

@@ -69,9 +69,10 @@ def run_guarded(action: Callable[[], int | None], debug: bool) -> NoReturn:
 
 
 def _register() -> None:
-    from shnor.cli import identify, inspect, rules
+    from shnor.cli import identify, inspect, render, rules
 
     app.command("identify")(identify.identify)
+    app.command("render")(render.render)
     app.command("inspect")(inspect.inspect)
     app.add_typer(rules.rules_app, name="rules")
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from shnor.cli.app import run_guarded
-from shnor.cli.paths import expand_inputs
 from shnor.errors import UserError
 
 
@@ -26,6 +25,11 @@ def _today(value: str | None) -> date:
     return date.today()
 
 
+def check_templates(templates: Path | None) -> None:
+    if templates is not None and not templates.is_dir():
+        raise UserError(f"папка шаблонов «{templates}» не найдена.", hint="Укажите в --templates существующую папку.")
+
+
 def identify(
     inputs: list[Path] = typer.Argument(..., help="Файлы результатов (csv, xlsx, parquet) или папки с ними.", show_default=False, metavar="ФАЙЛЫ..."),
     rules: str = typer.Option("default", "--rules", "-r", metavar="ИМЯ|ФАЙЛ", help="Встроенный набор правил (см. «shnor rules list») или путь к файлу YAML."),
@@ -34,6 +38,8 @@ def identify(
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода первичного балла в отметку (ВПР, ОГЭ): год, процедура, предмет, класс, максимум, «3», «4», «5»."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна (по умолчанию — последний год в данных)."),
     out: Path = typer.Option(Path("shnor-out"), "--out", "-o", metavar="ПАПКА", help="Папка результатов; заменяется целиком и атомарно."),
+    formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ", help="Документы через запятую: appendix.docx, appendix.html, appendix.md, note.docx, note.html, cards.html, cards.docx, indicators.xlsx; all (по умолчанию) или none."),
+    templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА", help="Папка со своими шаблонами документов (заменяют встроенные с тем же именем)."),
     today: str | None = typer.Option(None, "--date", metavar="ДАТА", help="Дата отчёта ГГГГ-ММ-ДД (по умолчанию — сегодня или SOURCE_DATE_EPOCH)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Ничего не печатать, кроме ошибок (для cron)."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
@@ -42,20 +48,19 @@ def identify(
 
     def action() -> int:
         from shnor.cli.summary import print_summary
-        from shnor.render import render_all
+        from shnor.render import parse_formats, render_all
         from shnor.render.output import write_atomically
         from shnor.report.build import IdentifyRequest, identify as build_report
 
         started = time.monotonic()
-        files = expand_inputs(inputs)
-        if not files:
-            raise UserError("не найдено ни одного файла результатов.", hint="Укажите файлы .csv, .xlsx или .parquet.")
+        chosen = parse_formats(formats)
+        check_templates(templates)
         request = IdentifyRequest(
-            inputs=files, rules=rules, registry=registry, history=list(history), year=year, scales=scales,
+            inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales,
             today=_today(today),
         )
         report = build_report(request)
-        written = write_atomically(out, lambda folder: render_all(report, folder))
+        written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
         if not quiet:
             print_summary(report, written, time.monotonic() - started)
         return 0

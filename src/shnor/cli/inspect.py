@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from shnor.cli.app import run_guarded
-from shnor.cli.paths import expand_inputs
 from shnor.errors import UserError
 
 
@@ -19,7 +18,7 @@ def inspect(
     """Показать, как прочитан каждый файл и лист: макет, строка заголовка, столбцы, строки прочитаны и пропущены."""
 
     def action() -> int:
-        from shnor.ingest import ReadOptions, read_file
+        from shnor.ingest import ReadOptions, expand_inputs, read_file
         from shnor.ingest.scales import load_scales, shipped_scales
 
         options = ReadOptions(scales=load_scales(scales) if scales else shipped_scales())

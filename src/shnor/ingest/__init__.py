@@ -30,7 +30,25 @@ READERS: tuple[Reader, ...] = (
     ScoresReportReader(),
 )
 
-__all__ = ["READERS", "ReadOptions", "SheetLog", "read_results", "recognise"]
+__all__ = ["READERS", "ReadOptions", "SheetLog", "expand_inputs", "read_results", "recognise"]
+
+TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet"}
+
+
+def expand_inputs(arguments: Iterable[Path]) -> list[Path]:
+    """Files as given; a folder → the tables inside it (sorted, not recursive, Excel's lock files skipped)."""
+    files: list[Path] = []
+    for argument in map(Path, arguments):
+        if argument.is_dir():
+            files.extend(
+                sorted(
+                    p for p in argument.iterdir()
+                    if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES and not p.name.startswith(("~$", "."))
+                )
+            )
+        else:
+            files.append(argument)
+    return files
 
 
 def recognise(sheet: Sheet) -> tuple[Reader, Recognition] | tuple[None, list[tuple[Reader, Recognition]]]:

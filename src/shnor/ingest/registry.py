@@ -78,6 +78,7 @@ class HistoryFile:
     matched: int = 0
     unmatched: list[str] = field(default_factory=list)
     ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)  # ids of the schools the list names
 
 
 @dataclass
@@ -101,6 +102,7 @@ def read_history(paths: list[Path], schools: pd.DataFrame) -> History:
             if school is not None:
                 listed.add(school)
         report.matched = len(listed)
+        report.listed = sorted(listed)
         for school in listed:
             times[school] = times.get(school, 0) + 1
         files.append(report)

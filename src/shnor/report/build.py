@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -15,12 +15,14 @@ import pandas as pd
 
 from shnor import __version__
 from shnor.cube import Cube
+from shnor.errors import UserError
 from shnor.indicators.objectivity import Objectivity, objectivity_index
 from shnor.indicators.objectivity import compute as compute_objectivity
 from shnor.indicators.shares import choose_window, procedures, school_indicators
-from shnor.ingest import ReadOptions, SheetLog, read_results
+from shnor.ingest import ReadOptions, SheetLog, expand_inputs, read_results
 from shnor.ingest.registry import History, read_history, read_registry
 from shnor.ingest.scales import load_scales, shipped_scales
+from shnor.report import sections
 from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Report, SchoolResult, SignResult
 from shnor.rules.evaluate import Evaluation, evaluate
 from shnor.rules.loader import LoadedRules, load_rules
@@ -41,6 +43,9 @@ class IdentifyRequest:
 
 
 def identify(request: IdentifyRequest) -> Report:
+    request = replace(request, inputs=expand_inputs(request.inputs))
+    if not request.inputs:
+        raise UserError("не найдено ни одного файла результатов.", hint="Укажите файлы .csv, .xlsx или .parquet или папку с ними.")
     loaded = load_rules(request.rules)
     rules = loaded.rules
     scales = load_scales(request.scales) if request.scales else shipped_scales()
@@ -59,6 +64,8 @@ def identify(request: IdentifyRequest) -> Report:
     evaluation.status[no_data] = Status.INSUFFICIENT
     evaluation.reasons[no_data] = f"нет результатов за {window.label}"
     results = _school_results(schools, indicators, evaluation, window_procedures, objectivity)
+    for result in results:
+        result.recommendations = sections.recommendations(rules, evaluation, result.school_id)
     return Report(
         tool={"name": "shnor", "version": __version__},
         generated=request.today.isoformat(),
@@ -69,6 +76,8 @@ def identify(request: IdentifyRequest) -> Report:
         summary=_summary(results, objectivity, schools),
         schools=results,
         warnings=_warnings(cube, registry, history, logs),
+        aggregates=sections.aggregates(window_procedures, schools),
+        dynamics=sections.dynamics(history, evaluation.status),
     )
 
 
@@ -232,6 +241,7 @@ def _inputs(request: IdentifyRequest, logs: list[SheetLog]) -> list[InputFile]:
 def _history_file(report) -> dict:
     return {
         "file": report.file,
+        "listed": report.listed,
         "rows": report.rows,
         "matched": report.matched,
         "unmatched": report.unmatched,

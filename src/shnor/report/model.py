@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
+
+from shnor.errors import UserError
 
 
 @dataclass
@@ -59,6 +62,7 @@ class SchoolResult:
     procedures: list[ProcedureResult]
     objectivity_signs: list[SignResult] = field(default_factory=list)
     objectivity_markers: list[str] = field(default_factory=list)
+    recommendations: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -80,9 +84,36 @@ class Report:
     summary: dict[str, Any]
     schools: list[SchoolResult]
     warnings: list[str]
+    aggregates: list[dict[str, Any]] = field(default_factory=list)  # per procedure: region and each municipality
+    dynamics: dict[str, Any] | None = None  # against the previous list (--history)
 
     def to_json(self) -> str:
         return json.dumps(_clean(asdict(self)), ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def load(cls, path: Path) -> Report:
+        """A report saved as result.json, to render again."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            schools = [
+                SchoolResult(
+                    **{
+                        **s,
+                        "criteria": [CriterionResult(**c) for c in s["criteria"]],
+                        "procedures": [ProcedureResult(**p) for p in s["procedures"]],
+                        "objectivity_signs": [SignResult(**x) for x in s.get("objectivity_signs", [])],
+                    }
+                )
+                for s in data["schools"]
+            ]
+            return cls(**{**data, "schools": schools, "inputs": [InputFile(**f) for f in data["inputs"]]})
+        except FileNotFoundError:
+            raise UserError(f"файл «{path}» не найден.", hint="Укажите result.json из папки результатов.") from None
+        except (ValueError, KeyError, TypeError) as error:
+            raise UserError(
+                f"файл «{Path(path).name}» не похож на result.json этой версии shnor ({type(error).__name__}: {error}).",
+                hint="Пересчитайте результат командой shnor identify.",
+            ) from None
 
 
 def _clean(value: Any) -> Any:

@@ -59,6 +59,7 @@ class Evaluation:
     status: pd.Series  # Status per school
     leaves: list[LeafResult]
     reasons: pd.Series  # str per school
+    explanations: dict[str, list[LeafResult]]  # the leaves behind each school's status
 
 
 def _float(value) -> float | None:
@@ -94,16 +95,13 @@ def evaluate(rules: Rules, indicators: pd.DataFrame, procedures: pd.DataFrame, w
             status[newly] = candidate
             decided |= newly
     by_path = {leaf.path: leaf for leaf in leaves}
+    explanations = {
+        school: _explain(trees[s], s.value, by_path, school) if s in trees else [] for school, s in status.items()
+    }
     reasons = pd.Series(
-        [
-            "; ".join(leaf.reason(school) for leaf in _explain(trees[s], s.value, by_path, school))
-            if s in trees else ""
-            for school, s in status.items()
-        ],
-        index=schools,
-        dtype=object,
+        ["; ".join(leaf.reason(school) for leaf in explanations[school]) for school in schools], index=schools, dtype=object
     )
-    return Evaluation(status=status, leaves=leaves, reasons=reasons)
+    return Evaluation(status=status, leaves=leaves, reasons=reasons, explanations=explanations)
 
 
 @dataclass

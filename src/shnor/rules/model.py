@@ -261,6 +261,14 @@ class Rules(_Strict):
     window_years: Annotated[int, Field(ge=1, le=5)] = 2
     ege_high_score: Annotated[float, Field(ge=0, le=100)] = 81
     statuses: Statuses
+    # Recommendations for the school card, by what a met criterion looks at: an indicator name (fail_core, …)
+    # or a criterion kind (share, procedures, same_procedure_consecutive_years).
+    recommendations: dict[str, str] = Field(default_factory=dict)
+
+
+def recommendation_key(criterion: Any) -> str:
+    """What a leaf criterion looks at, as the key of its recommendation."""
+    return getattr(criterion, "indicator", None) or criterion.kind
 
 
 def leaves(criterion: Any) -> list[Any]:

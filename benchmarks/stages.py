@@ -1,0 +1,92 @@
+"""Where the time of one `shnor identify` goes, stage by stage, measured in-process.
+
+    python benchmarks/stages.py INPUT... --scales scales.csv [--out DIR]
+
+Runs the same pipeline as the command (``shnor.report.build.identify``, then ``render_all`` written atomically)
+with a timer around each stage function that ``build.identify`` calls, looked up by name in its module; src/ is
+not changed. Prints one JSON object: seconds per stage, the resident-set peak after reading and at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import resource
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+# The functions ``shnor.report.build.identify`` calls, in order, grouped into what the figures report.
+READ_STAGES = ("load_rules", "load_scales", "read_results")
+CRITERIA_STAGES = ("_school_table", "read_history", "choose_window", "procedures", "compute_objectivity",
+                   "school_indicators", "evaluate")
+REPORT_STAGES = ("_school_results", "_inputs", "_summary", "_warnings")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def instrument(module, names: tuple[str, ...], timings: dict[str, float], peaks: dict[str, float]) -> None:
+    """Replace each named function of ``module`` with a timed wrapper that adds its seconds to ``timings``."""
+    for name in names:
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def timed(*args, __original=original, __name=name, **kwargs):
+            started = time.perf_counter()
+            try:
+                return __original(*args, **kwargs)
+            finally:
+                timings[__name] = timings.get(__name, 0.0) + time.perf_counter() - started
+                peaks[__name] = peak_rss_mb()
+
+        setattr(module, name, timed)
+
+
+def run(inputs: list[Path], scales: Path | None, out: Path) -> dict:
+    started = time.perf_counter()
+    from shnor.render import render_all
+    from shnor.render.output import write_atomically
+    from shnor.report import build
+
+    imported = time.perf_counter()
+    timings: dict[str, float] = {"import": imported - started}
+    peaks: dict[str, float] = {}
+    instrument(build, READ_STAGES + CRITERIA_STAGES + REPORT_STAGES, timings, peaks)
+    request = build.IdentifyRequest(inputs=inputs, scales=scales, today=date(2026, 1, 15))
+    report = build.identify(request)
+    built = time.perf_counter()
+    write_atomically(out, lambda folder: render_all(report, folder))
+    finished = time.perf_counter()
+    timings["render"] = finished - built
+    timings["identify_total"] = built - imported
+    read = sum(timings.get(n, 0.0) for n in READ_STAGES)
+    criteria = sum(timings.get(n, 0.0) for n in CRITERIA_STAGES)
+    return {
+        "stages": {k: round(v, 3) for k, v in timings.items()},
+        "read": round(read, 3),
+        "criteria": round(criteria, 3),
+        "report_model": round(timings["identify_total"] - read - criteria, 3),
+        "total": round(finished - started, 3),
+        "peak_after_read_mb": round(peaks.get("read_results", 0.0), 1),
+        "peak_mb": round(peak_rss_mb(), 1),
+        "schools": len(report.schools),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("inputs", type=Path, nargs="+")
+    parser.add_argument("--scales", type=Path)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="shnor-stages-") as scratch:
+        out = args.out or Path(scratch) / "out"
+        print(json.dumps(run(args.inputs, args.scales, out), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""Documents from the report: one view of it (sorted and grouped for reading) rendered with Jinja2 templates.
+
+Templates live in ``templates/`` (shipped inside the package); ``--templates DIR`` puts the user's own first. Every
+template is rendered in a sandboxed environment; HTML is autoescaped, Markdown escaped by its filter, DOCX by docxtpl.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from shnor.errors import UserError
+from shnor.render import charts
+from shnor.render.formatting import OPERATOR_SIGNS, date_ru, format_number, markdown_text, percent, ru_key
+from shnor.report.model import Report, SchoolResult
+
+FLAGGED = ("shnor", "risk")
+
+
+def templates_dir() -> Path:
+    packaged = Path(str(resources.files("shnor"))) / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def environment(user_dir: Path | None) -> SandboxedEnvironment:
+    folders = [str(user_dir)] if user_dir else []
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader([FileSystemLoader(folders + [str(templates_dir())])]),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "xml"), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    env.filters.update(percent=percent, date_ru=date_ru, number=format_number, md=markdown_text)
+    return env
+
+
+def template_path(name: str, user_dir: Path | None) -> Path:
+    if user_dir and (user_dir / name).is_file():
+        return user_dir / name
+    return templates_dir() / name
+
+
+def view(report: Report, images: Callable[[str, bytes], object] | None = None) -> dict:
+    """What every document shows, in reading order: Russian alphabetical by municipality, then by school name."""
+    ordered = sorted(report.schools, key=lambda s: (ru_key(s.municipality), ru_key(s.school_name), s.school_id))
+    by_id = {s.school_id: s for s in report.schools}
+    window = report.methodology["window"]
+    context = {
+        "report": report,
+        "date": date_ru(report.generated),
+        "window": f"{window[0]}–{window[-1]}" if len(window) > 1 else str(window[0]),
+        "latest_year": report.methodology["latest_year"],
+        "rules": report.rules,
+        "methodology": report.methodology,
+        "shnor": _numbered([s for s in ordered if s.status == "shnor"]),
+        "risk": _numbered([s for s in ordered if s.status == "risk"]),
+        "shnor_groups": _groups([s for s in ordered if s.status == "shnor"]),
+        "risk_groups": _groups([s for s in ordered if s.status == "risk"]),
+        "municipalities": _municipality_rows(report),
+        "criteria_text": _criteria_text(report),
+        "cards": [_card(report, s) for s in ordered if s.status in FLAGGED],
+        "dynamics": _dynamics(report, by_id),
+        "objectivity_index": report.summary.get("objectivity_index"),
+        "warnings": report.warnings,
+    }
+    if images is not None:
+        context["charts"] = {name: images(name, draw(report)) for name, draw in charts.CHARTS.items()}
+    return context
+
+
+def data_uri(_: str, png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _numbered(schools: list[SchoolResult]) -> list[dict]:
+    return [{"n": n, "school": s} for n, s in enumerate(schools, start=1)]
+
+
+def _groups(schools: list[SchoolResult]) -> list[dict]:
+    groups: dict[str, list[SchoolResult]] = {}
+    for school in schools:
+        groups.setdefault(school.municipality, []).append(school)
+    return [{"municipality": m, "schools": items} for m, items in groups.items()]
+
+
+def _municipality_rows(report: Report) -> list[dict]:
+    index = (report.summary.get("objectivity_index") or {}).get("by_municipality") or {}
+    rows = sorted(report.summary["by_municipality"], key=lambda r: ru_key(r["municipality"]))
+    result = [{**r, "objectivity": (index.get(r["municipality"]) or {}).get("index")} for r in rows]
+    totals = {**report.summary["by_status"], "municipality": "Итого", "total": report.summary["total"]}
+    region = (report.summary.get("objectivity_index") or {}).get("region") or {}
+    return result + [{**totals, "objectivity": region.get("index")}]
+
+
+def _criteria_text(report: Report) -> list[str]:
+    """The thresholds of the rules in words, one line per leaf criterion of each status."""
+    lines: list[str] = []
+    school = report.schools[0] if report.schools else None
+    if school is None:
+        return lines
+    for criterion in school.criteria:
+        threshold = criterion.threshold
+        shown = percent(threshold, 0 if threshold is not None and round(threshold * 100, 6).is_integer() else 1) if (
+            threshold is not None and criterion.label.startswith(("доля", "процедур"))
+        ) else format_number(threshold)
+        lines.append(f"{_STATUS_WORDS[criterion.status]}: {criterion.label} {OPERATOR_SIGNS[criterion.op]} {shown}")
+    return lines
+
+
+_STATUS_WORDS = {"insufficient": "недостаточно данных", "shnor": "ШНОР", "risk": "зона риска"}
+
+
+def _card(report: Report, school: SchoolResult) -> dict:
+    """The school against its municipality and the region, per procedure and year."""
+    region = {(a["year"], a["assessment"], a["subject"], a["grade"]): a for a in report.aggregates if a["scope"] == "region"}
+    local = {
+        (a["year"], a["assessment"], a["subject"], a["grade"]): a
+        for a in report.aggregates
+        if a["scope"] == "municipality" and a["municipality"] == school.municipality
+    }
+    rows = []
+    for p in school.procedures:
+        key = (p.year, p.assessment, p.subject, p.grade)
+        rows.append(
+            {
+                "procedure": f"{p.assessment} {p.subject}" + (f", {p.grade} кл." if p.assessment == "ВПР" else ""),
+                "year": p.year,
+                "participants": p.participants,
+                "fail": p.fail_share,
+                "fail_municipality": (local.get(key) or {}).get("fail_share"),
+                "fail_region": (region.get(key) or {}).get("fail_share"),
+                "high": p.high_share,
+                "high_municipality": (local.get(key) or {}).get("high_share"),
+                "high_region": (region.get(key) or {}).get("high_share"),
+            }
+        )
+    signs = [s for s in school.objectivity_signs if s.status == "есть"]
+    not_computed = sum(1 for s in school.objectivity_signs if s.status == "не рассчитан")
+    return {"school": school, "rows": rows, "signs": signs, "not_computed": not_computed,
+            "met": [c for c in school.criteria if c.met and c.status == school.status]}
+
+
+def _dynamics(report: Report, by_id: dict[str, SchoolResult]) -> dict | None:
+    if not report.dynamics:
+        return None
+
+    def names(ids: list[str]) -> list[str]:
+        return sorted((by_id[i].school_name if i in by_id else i for i in ids), key=ru_key)
+
+    return {
+        "previous_list": report.dynamics["previous_list"],
+        "entered": names(report.dynamics["entered"]),
+        "left": names(report.dynamics["left"]),
+        "stayed": names(report.dynamics["stayed"]),
+    }
+
+
+def render_text(report: Report, template: str, user_dir: Path | None, images: bool = False) -> str:
+    env = environment(user_dir)
+    try:
+        return env.get_template(template).render(**view(report, data_uri if images else None))
+    except Exception as error:  # a user's template may be wrong in any way jinja2 can say
+        if user_dir is None:
+            raise
+        raise UserError(f"шаблон «{template}» не отрисован: {error}", hint="Проверьте шаблон в папке --templates.") from None
+
+
+def render_docx(report: Report, template: str, user_dir: Path | None) -> bytes:
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
+
+    document = DocxTemplate(str(template_path(template, user_dir)))
+
+    def image(_: str, png: bytes):
+        return InlineImage(document, io.BytesIO(png), width=Mm(160))
+
+    try:
+        document.render(view(report, image), jinja_env=environment(user_dir), autoescape=True)
+    except Exception as error:
+        if user_dir is None:
+            raise
+        raise UserError(f"шаблон «{template}» не отрисован: {error}", hint="Проверьте шаблон в папке --templates.") from None
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,299 @@
+"""indicators.xlsx — the analysts' workbook of SPEC §8: every indicator per school, per procedure, per criterion
+and per objectivity sign, and a summary by municipality. It lays out the report model and computes nothing.
+
+Every text goes in with ``write_string`` (a name like ``=cmd|…`` stays text), and the workbook's created date
+comes from the report, so that the same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from shnor.report.model import CriterionResult, Report, SchoolResult, SignResult
+from shnor.russian import OPERATOR_SIGNS
+from shnor.vocabulary import Status
+
+FILE_NAME = "indicators.xlsx"
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+_BASE = {"valign": "top"}
+STYLES: dict[str, dict[str, Any]] = {
+    "header": {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "bottom": 1},
+    "title": {"bold": True},
+    "text": _BASE,
+    "wrap": {**_BASE, "text_wrap": True},
+    "general": _BASE,
+    "integer": {**_BASE, "num_format": "0"},
+    "number": {**_BASE, "num_format": "0.00"},
+    "fine": {**_BASE, "num_format": "0.000"},
+    "index": {**_BASE, "num_format": "0.0"},
+    "percent": {**_BASE, "num_format": "0.0%"},
+    # statuses: the fills analysts know from Excel's «Плохой» / «Нейтральный» cell styles
+    Status.SHNOR.value: {**_BASE, "bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    Status.OK.value: _BASE,
+    Status.RISK.value: {**_BASE, "bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    Status.INSUFFICIENT.value: {**_BASE, "bg_color": "#D9D9D9"},
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    style: str = "text"  # a key of STYLES
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A cell whose style is not its column's (a status fill, a share shown as a percent)."""
+
+    value: Any
+    style: str
+
+
+SCHOOL_COLUMNS = (
+    Column("№ п/п", 6, "integer"),
+    Column("Муниципалитет", 26, "wrap"),
+    Column("Логин ОО", 12),
+    Column("Наименование ОО", 40, "wrap"),
+    Column("Тип", 16, "wrap"),
+    Column("Статус", 20),
+    Column("Доля «2» (рус., мат.)", 12, "percent"),
+    Column("Доля «4»/«5» (рус., мат.)", 12, "percent"),
+    Column("Доля «2» (др. предметы)", 12, "percent"),
+    Column("Участников (рус., мат.)", 12, "integer"),
+    Column("Участников (др.)", 12, "integer"),
+    Column("Включений в перечни", 11, "integer"),
+    Column("Признаков необъективности", 14, "integer"),
+    Column("Основания", 60, "wrap"),
+    Column("Пиков на границах отметок", 12, "integer"),
+    Column("Доля расхождений с журналом на 2+", 14, "percent"),
+    Column("Процедур с ростом доли «2»", 12, "integer"),
+    Column("Маркеры необъективности", 50, "wrap"),
+)
+
+PROCEDURE_COLUMNS = (
+    Column("Муниципалитет", 26, "wrap"),
+    Column("Логин ОО", 12),
+    Column("Наименование ОО", 40, "wrap"),
+    Column("Год", 7, "integer"),
+    Column("Процедура", 10),
+    Column("Предмет", 24, "wrap"),
+    Column("Класс", 7, "integer"),
+    Column("Участников", 11, "integer"),
+    Column("«2» / ниже порога", 11, "integer"),
+    Column("Высокие", 10, "integer"),
+    Column("Доля «2»", 10, "percent"),
+    Column("Доля высоких", 10, "percent"),
+    Column("Средний балл", 10, "number"),
+)
+
+CRITERION_COLUMNS = (
+    Column("Логин ОО", 12),
+    Column("Наименование ОО", 40, "wrap"),
+    Column("Статус критерия", 18),
+    Column("Условие", 44, "wrap"),
+    Column("Знак", 6),
+    Column("Значение", 11, "general"),
+    Column("Порог", 11, "general"),
+    Column("Выполнено", 10),
+    Column("Подробности", 50, "wrap"),
+)
+
+SIGN_COLUMNS = (
+    Column("Логин ОО", 12),
+    Column("Наименование ОО", 40, "wrap"),
+    Column("Признак", 50, "wrap"),
+    Column("Результат", 13),
+    Column("Причина", 40, "wrap"),
+)
+# The figures of a sign, each in its own column, in this order; a sign fills those it has.
+SIGN_FIGURES = {
+    "K": Column("K", 9, "fine"),
+    "cutoff": Column("Отсечение K", 11, "fine"),
+    "r_s": Column("r_s", 9, "fine"),
+    "pairs": Column("Пар отметок", 9, "integer"),
+    "school_mean": Column("Средний балл ОО", 10, "number"),
+    "school_low": Column("ОО: нижняя граница", 11, "number"),
+    "school_high": Column("ОО: верхняя граница", 11, "number"),
+    "region_mean": Column("Средний балл региона", 10, "number"),
+    "region_low": Column("Регион: нижняя граница", 11, "number"),
+    "region_high": Column("Регион: верхняя граница", 11, "number"),
+}
+
+STATUS_COUNT_COLUMNS = (
+    Column("Муниципалитет", 36, "wrap"),
+    *(Column(status.label, 13, "integer") for status in Status),
+    Column("Всего", 10, "integer"),
+)
+INDEX_COLUMNS = (
+    Column("Муниципалитет", 36, "wrap"),
+    Column("Школ (признаки рассчитаны)", 13, "integer"),
+    Column("Школ с признаками", 13, "integer"),
+    Column("Индекс объективности", 13, "index"),
+)
+
+
+def write_indicators_xlsx(report: Report, folder: Path) -> list[Path]:
+    path = folder / FILE_NAME
+    report_date = date.fromisoformat(report.generated)
+    with xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS) as workbook:
+        workbook.set_properties({"title": "Показатели ОО", "created": datetime.combine(report_date, datetime.min.time())})
+        styles = {name: workbook.add_format(properties) for name, properties in STYLES.items()}
+        _schools_sheet(workbook.add_worksheet("Школы"), styles, report.schools)
+        _procedures_sheet(workbook.add_worksheet("Процедуры"), styles, report.schools)
+        _criteria_sheet(workbook.add_worksheet("Критерии"), styles, report.schools)
+        _objectivity_sheet(workbook.add_worksheet("Объективность"), styles, report.schools)
+        _summary_sheet(workbook.add_worksheet("Сводка"), styles, report, report_date)
+    return [path]
+
+
+def _schools_sheet(sheet: Worksheet, styles: dict[str, Format], schools: list[SchoolResult]) -> None:
+    rows = []
+    for number, school in enumerate(schools, start=1):
+        shown = school.indicators.get
+        rows.append([
+            number, school.municipality, school.school_id, school.school_name, school.school_type,
+            Styled(school.status_label, school.status),
+            shown("fail_core"), shown("high_core"), shown("fail_other"),
+            shown("participants_core"), shown("participants_other"), shown("times_listed"), shown("objectivity_signs"),
+            school.reasons,
+            shown("boundary_peaks"), shown("journal_gap2_share"), shown("fail_rise"),
+            "; ".join(school.objectivity_markers),
+        ])
+    _write_table(sheet, styles, SCHOOL_COLUMNS, rows)
+
+
+def _procedures_sheet(sheet: Worksheet, styles: dict[str, Format], schools: list[SchoolResult]) -> None:
+    rows = [
+        [
+            school.municipality, school.school_id, school.school_name,
+            p.year, p.assessment, p.subject, p.grade, p.participants, p.fail, p.high,
+            p.fail_share, p.high_share, p.mean_score,
+        ]
+        for school in schools
+        for p in school.procedures
+    ]
+    _write_table(sheet, styles, PROCEDURE_COLUMNS, rows)
+
+
+def _criteria_sheet(sheet: Worksheet, styles: dict[str, Format], schools: list[SchoolResult]) -> None:
+    rows = []
+    for school in schools:
+        for c in school.criteria:
+            style = "percent" if _is_share(c) else "general"
+            rows.append([
+                school.school_id, school.school_name, _status_label(c.status), c.label,
+                OPERATOR_SIGNS.get(c.op, c.op), Styled(c.value, style), Styled(c.threshold, style),
+                "да" if c.met else "нет", "; ".join(c.details),
+            ])
+    _write_table(sheet, styles, CRITERION_COLUMNS, rows)
+
+
+def _objectivity_sheet(sheet: Worksheet, styles: dict[str, Format], schools: list[SchoolResult]) -> None:
+    rows = [
+        [school.school_id, school.school_name, sign.label, _sign_result(sign), sign.reason,
+         *(sign.figures.get(name) for name in SIGN_FIGURES)]
+        for school in schools
+        for sign in school.objectivity_signs
+    ]
+    _write_table(sheet, styles, (*SIGN_COLUMNS, *SIGN_FIGURES.values()), rows)
+
+
+def _summary_sheet(sheet: Worksheet, styles: dict[str, Format], report: Report, report_date: date) -> None:
+    summary = report.summary
+    _set_widths(sheet, STATUS_COUNT_COLUMNS)
+    sheet.write_string(0, 0, "Статусы ОО по муниципалитетам", styles["title"])
+    counts = [
+        [row["municipality"], *(row.get(status.value) for status in Status), row.get("total")]
+        for row in summary["by_municipality"]
+    ]
+    totals = ["Итого", *(summary["by_status"].get(status.value) for status in Status), summary.get("total")]
+    row = _write_block(sheet, styles, 1, STATUS_COUNT_COLUMNS, [*counts, totals])
+
+    index = summary.get("objectivity_index") or {}
+    sheet.write_string(row + 1, 0, f"Индекс объективности, {index.get('year', '')} год", styles["title"])
+    index_rows = [[name, *_index_figures(figures)] for name, figures in (index.get("by_municipality") or {}).items()]
+    index_rows.append(["Регион", *_index_figures(index.get("region"))])
+    row = _write_block(sheet, styles, row + 2, INDEX_COLUMNS, index_rows)
+
+    window = ", ".join(str(year) for year in report.methodology.get("window", []))
+    about = [
+        ("Правила", report.rules.get("name", "")),
+        ("Наименование правил", report.rules.get("title", "")),
+        ("Годы окна", window),
+        ("Дата отчёта", report_date.strftime("%d.%m.%Y")),
+        *(("Предупреждение", warning) for warning in report.warnings),
+    ]
+    for offset, (name, value) in enumerate(about, start=row + 1):
+        sheet.write_string(offset, 0, name, styles["title"])
+        sheet.write_string(offset, 1, str(value), styles["text"])
+
+
+# ── helpers ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _write_table(sheet: Worksheet, styles: dict[str, Format], columns: Sequence[Column], rows: list[list]) -> None:
+    """A table from the first row: header frozen, an autofilter over the whole table, widths per column."""
+    _set_widths(sheet, columns)
+    last_row = _write_block(sheet, styles, 0, columns, rows) - 1
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, last_row, len(columns) - 1)
+
+
+def _write_block(
+    sheet: Worksheet, styles: dict[str, Format], first: int, columns: Sequence[Column], rows: list[list]
+) -> int:
+    """Header at row ``first``, then the rows; returns the index of the row after the block."""
+    for col, column in enumerate(columns):
+        sheet.write_string(first, col, column.header, styles["header"])
+    for offset, values in enumerate(rows, start=first + 1):
+        for col, (column, value) in enumerate(zip(columns, values, strict=True)):
+            if isinstance(value, Styled):
+                _write_cell(sheet, offset, col, value.value, styles[value.style])
+            else:
+                _write_cell(sheet, offset, col, value, styles[column.style])
+    return first + 1 + len(rows)
+
+
+def _write_cell(sheet: Worksheet, row: int, col: int, value: Any, style: Format) -> None:
+    """Text always as a string (never a formula or a link), numbers as numbers, nothing as an empty cell."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        sheet.write_blank(row, col, None, style)
+    elif isinstance(value, str):
+        sheet.write_string(row, col, value, style)
+    else:
+        sheet.write_number(row, col, value, style)
+
+
+def _set_widths(sheet: Worksheet, columns: Sequence[Column]) -> None:
+    for col, column in enumerate(columns):
+        sheet.set_column(col, col, column.width)
+
+
+def _is_share(criterion: CriterionResult) -> bool:
+    """A share criterion is shown in percent: its label says «доля» and its numbers (those present) are fractions."""
+    numbers = [n for n in (criterion.value, criterion.threshold) if n is not None]
+    return criterion.label.lower().startswith("доля") and all(0 <= n <= 1 for n in numbers)
+
+
+def _status_label(code: str) -> str:
+    return Status(code).label if code in {status.value for status in Status} else code
+
+
+def _sign_result(sign: SignResult) -> Any:
+    return Styled(sign.status, Status.RISK.value) if sign.status == "есть" else sign.status
+
+
+def _index_figures(figures: dict | None) -> list:
+    figures = figures or {}
+    return [figures.get("schools"), figures.get("with_signs"), figures.get("index")]
