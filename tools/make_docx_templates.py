@@ -66,6 +66,9 @@ def _table(document, headers: list[str], loop: str, cells: list[str], widths: li
     for cell, text in zip(table.rows[2].cells, cells):
         cell.text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = Mm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths):
             cell.width = Mm(width)
@@ -131,8 +134,10 @@ def note() -> None:
                          "{{ objectivity_index.region.schools }} ОО; индекс объективности по региону — "
                          "{{ objectivity_index.region.index | number }}. Это признаки, требующие анализа, а не "
                          "доказанная необъективность.{% else %}Признаки необъективности не рассчитаны.{% endif %}")
+    _paragraph(document, "{%p if objectivity_index and objectivity_index.region %}")
     _paragraph(document, "{{ charts.objectivity }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, "Рис. 3. Индекс объективности по муниципалитетам", align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
+    _paragraph(document, "{%p endif %}")
     document.save(HERE / "note.docx")
 
 

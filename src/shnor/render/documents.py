@@ -103,18 +103,31 @@ def _municipality_rows(report: Report) -> list[dict]:
 
 
 def _criteria_text(report: Report) -> list[str]:
-    """The thresholds of the rules in words, one line per leaf criterion of each status."""
-    lines: list[str] = []
-    school = report.schools[0] if report.schools else None
-    if school is None:
-        return lines
-    for criterion in school.criteria:
-        threshold = criterion.threshold
-        shown = percent(threshold, 0 if threshold is not None and round(threshold * 100, 6).is_integer() else 1) if (
-            threshold is not None and criterion.label.startswith(("доля", "процедур"))
-        ) else format_number(threshold)
-        lines.append(f"{_STATUS_WORDS[criterion.status]}: {criterion.label} {OPERATOR_SIGNS[criterion.op]} {shown}")
-    return lines
+    """The rules in words, one line per status: «ШНОР: (… ≥ 25 % и … ≤ 30 %) или (…)»."""
+    if not report.schools:
+        return []
+    leaves = {c.path: c for c in report.schools[0].criteria}
+    statuses = report.rules.get("definition", {}).get("statuses", {})
+    return [f"{_STATUS_WORDS[status]}: {_words(node, status, leaves, top=True)}" for status, node in statuses.items() if node]
+
+
+def _words(node: dict, path: str, leaves: dict, top: bool = False) -> str:
+    if "of" in node:
+        joiner = {"any": " или ", "all": " и "}.get(node["mode"], "; ")
+        parts = [_words(child, f"{path}.of[{i}]", leaves) for i, child in enumerate(node["of"])]
+        text = joiner.join(parts)
+        if node["mode"] == "at_least":
+            text = f"не менее {node['at_least']} из: {text}"
+        return text if top else f"({text})"
+    leaf = leaves[path]
+    threshold = leaf.threshold
+    if threshold is not None and leaf.label.startswith(("доля", "процедур")):
+        shown = percent(threshold, 0 if round(threshold * 100, 6).is_integer() else 1)
+    else:
+        shown = format_number(threshold)
+    if node.get("percentile") is not None:
+        shown = f"{node['percentile']:g}-го процентиля по региону"
+    return f"{leaf.label} {OPERATOR_SIGNS[leaf.op]} {shown}"
 
 
 _STATUS_WORDS = {"insufficient": "недостаточно данных", "shnor": "ШНОР", "risk": "зона риска"}
