@@ -38,6 +38,11 @@ class Measurement:
     peak_mb: float  # maximum resident set size of the process
     ok: bool = True
     output: str = ""
+    timed_out: bool = False
+
+    @property
+    def wall_text(self) -> str:
+        return f"> {self.wall:.0f} s (прервано по --timeout)" if self.timed_out else f"{self.wall:.1f} s"
 
     @property
     def peak_text(self) -> str:
@@ -63,11 +68,12 @@ def measure(label: str, command: list[str], timeout: float) -> Measurement:
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", errors="replace").strip()
-    ok = process.returncode == 0
+    timed_out = wall >= timeout
+    ok = process.returncode == 0 and not timed_out
     if not ok:
-        reason = "timeout" if wall >= timeout else f"exit {process.returncode}"
+        reason = "timeout" if timed_out else f"exit {process.returncode}"
         print(f"  ! {label}: {reason}\n{text[-2000:]}", file=sys.stderr)
-    return Measurement(label, wall, usage.ru_maxrss / 1024, ok, text[-4000:])
+    return Measurement(label, wall, usage.ru_maxrss / 1024, ok, text[-4000:], timed_out)
 
 
 def shnor_identify(inputs: list[Path], scales: Path, timeout: float) -> Measurement:
@@ -80,9 +86,11 @@ def baseline(kind: str, paths: list[Path], timeout: float, *extra: str) -> Measu
     return measure(kind, [PYTHON, str(HERE / "baselines.py"), kind, *map(str, paths), *extra], timeout)
 
 
-def stages(inputs: list[Path], scales: Path, timeout: float) -> dict | None:
-    """The in-process split of one identify run (read / criteria / report / render), see ``stages.py``."""
-    run = measure("stages", [PYTHON, str(HERE / "stages.py"), *map(str, inputs), "--scales", str(scales)], timeout)
+def stages(inputs: list[Path], scales: Path, timeout: float, stop_after: str | None = None) -> dict | None:
+    """The in-process split of one identify run (read / criteria / report / render), see ``stages.py``;
+    with ``stop_after="read_results"`` the figures of reading alone."""
+    command = [PYTHON, str(HERE / "stages.py"), *map(str, inputs), "--scales", str(scales)]
+    run = measure("stages", command + (["--stop-after", stop_after] if stop_after else []), timeout)
     if not run.ok:
         return None
     return json.loads(run.output.splitlines()[-1])
@@ -102,7 +110,7 @@ class Size:
 
 
 SIZES = {
-    "small": Size(20_000, 100, 200_000, 2_000, 2_000, ("region-xlsx", "region-csv", "country", "cube", "help")),
+    "small": Size(20_000, 100, 100_000, 300, 2_000, ("region-xlsx", "region-csv", "country", "cube", "help")),
     "region": Size(1_000_000, 1_000, 0, 0, 40_000, ("region-xlsx", "region-csv", "cube", "help")),
     "country": Size(1_000_000, 1_000, 20_000_000, 40_000, 40_000, ("country", "cube", "help")),
 }
@@ -138,17 +146,28 @@ def files_mb(paths: list[Path]) -> float:
     return sum(p.stat().st_size for p in paths) / 2**20
 
 
+def measure_set(name: str, rows: str, inputs: list[Path], scales: Path, reference: Measurement,
+                args: argparse.Namespace, split: bool = True) -> SetResult:
+    """identify on ``inputs`` next to an already measured baseline; the stage split when asked, or — if identify
+    ran out of time — the figures of reading alone, so that the read can still be compared with the baseline."""
+    identify = shnor_identify(inputs, scales, args.timeout)
+    result = SetResult(name, rows, identify, reference, files_mb=files_mb(inputs))
+    if identify.timed_out:
+        result.stages = stages(inputs, scales, args.timeout, stop_after="read_results")
+    elif split and not args.skip_stages:
+        result.stages = stages(inputs, scales, args.timeout)
+    return result
+
+
 def run_region_xlsx(root: Path, size: Size, args: argparse.Namespace) -> SetResult:
     folder = ensure_data(root / "region", "region-xlsx", "--rows", str(size.region_rows), "--schools", str(size.region_schools))
     files = sorted((folder / "xlsx").glob("*.xlsx"))
     scales = folder / "scales.csv"
-    result = SetResult(f"region xlsx ({len(files)} файлов ФИС ОКО)", f"≈{size.region_rows:,} строк", 
-                       shnor_identify(files, scales, args.timeout), baseline("fastexcel", files, args.timeout))
+    reference = baseline("fastexcel", files, args.timeout)
+    result = measure_set(f"region xlsx ({len(files)} файлов ФИС ОКО)", f"≈{size.region_rows:,} строк", files, scales,
+                         reference, args)
     if not args.skip_naive:
         result.naive = baseline("naive", files, args.timeout, "--scales", str(scales))
-    if not args.skip_stages:
-        result.stages = stages(files, scales, args.timeout)
-    result.files_mb = files_mb(files)
     return result
 
 
@@ -158,13 +177,9 @@ def run_region_csv(root: Path, size: Size, args: argparse.Namespace) -> list[Set
     results = []
     for name, encoding, delimiter in (("region-utf8.csv", "utf8", ","), ("region-cp1251.csv", "cp1251", ";")):
         path = folder / "csv" / name
-        result = SetResult(f"region CSV {encoding} «{delimiter}»", f"≈{size.region_rows:,} строк",
-                           shnor_identify([path], scales, args.timeout),
-                           baseline("pyarrow-csv", [path], args.timeout, "--encoding", encoding, "--delimiter", delimiter))
-        if not args.skip_stages and encoding == "utf8":
-            result.stages = stages([path], scales, args.timeout)
-        result.files_mb = files_mb([path])
-        results.append(result)
+        reference = baseline("pyarrow-csv", [path], args.timeout, "--encoding", encoding, "--delimiter", delimiter)
+        results.append(measure_set(f"region CSV {encoding} «{delimiter}»", f"≈{size.region_rows:,} строк", [path],
+                                   scales, reference, args, split=encoding == "utf8"))
     return results
 
 
@@ -176,12 +191,9 @@ def run_country(root: Path, size: Size, args: argparse.Namespace) -> list[SetRes
     for name, kind in (("country.csv", "pyarrow-csv"), ("country.parquet", "parquet")):
         path = folder / name
         scale_note = "" if rows == 20_000_000 else f" (уменьшено: {rows:,} из 20 000 000)"
-        result = SetResult(f"country {path.suffix[1:]}", f"≈{rows:,} строк, {size.country_schools:,} школ{scale_note}",
-                           shnor_identify([path], scales, args.timeout), baseline(kind, [path], args.timeout))
-        if not args.skip_stages:
-            result.stages = stages([path], scales, args.timeout)
-        result.files_mb = files_mb([path])
-        results.append(result)
+        reference = baseline(kind, [path], args.timeout)
+        results.append(measure_set(f"country {path.suffix[1:]}", f"≈{rows:,} строк, {size.country_schools:,} школ{scale_note}",
+                                   [path], scales, reference, args))
     return results
 
 
@@ -189,11 +201,11 @@ def run_cube(root: Path, size: Size, args: argparse.Namespace) -> SetResult:
     folder = ensure_data(root / "cube", "cube", "--schools", str(size.cube_schools))
     path = folder / "cube.csv"
     scales = folder / "scales.csv"
-    result = SetResult(f"cube {size.cube_schools:,} школ (по школам)", "школы × 10 процедур × 2 года",
-                       shnor_identify([path], scales, args.timeout),
-                       baseline("pyarrow-csv", [path], args.timeout))
-    result.stages = stages([path], scales, args.timeout)
-    result.files_mb = files_mb([path])
+    reference = baseline("pyarrow-csv", [path], args.timeout)
+    result = measure_set(f"cube {size.cube_schools:,} школ (по школам)", "школы × 10 процедур × 2 года", [path], scales,
+                         reference, args, split=False)
+    if not result.identify.timed_out:
+        result.stages = stages([path], scales, args.timeout)
     return result
 
 
@@ -236,17 +248,21 @@ def ratio(a: Measurement, b: Measurement) -> float:
 
 def describe(result: SetResult) -> list[str]:
     i, b = result.identify, result.baseline
-    status = "" if i.ok else " (ОШИБКА — см. stderr)"
+    status = "" if i.ok or i.timed_out else " (ОШИБКА — см. stderr)"
     head = f"{result.name}: {result.rows}, {result.files_mb:,.0f} MB"
-    line = (f"  identify {i.wall:.1f} s{status} = {ratio(i, b):.2f} × {b.label} read ({b.wall:.1f} s)")
+    bound = "≥ " if i.timed_out else ""
+    line = f"  identify {i.wall_text}{status} = {bound}{ratio(i, b):.2f} × {b.label} read ({b.wall:.1f} s)"
     if result.naive:
         n = result.naive
-        line += f"; {n.wall / i.wall:.1f} × faster than pandas+openpyxl ({n.wall:.0f} s)"
+        line += f"; {'≤ ' if i.timed_out else ''}{n.wall / i.wall:.1f} × faster than pandas+openpyxl ({n.wall:.0f} s)"
     line += f"; peak {i.peak_text} (baseline {b.peak_text}"
     line += f", pandas+openpyxl {result.naive.peak_text})" if result.naive else ")"
     lines = [head, line]
-    if result.stages:
-        s = result.stages
+    s = result.stages
+    if s and s.get("stopped_after"):
+        lines.append(f"  read alone (stages.py --stop-after read_results): {s['read']:.1f} s = "
+                     f"{s['read'] / b.wall:.2f} × {b.label}; peak after read {s['peak_after_read_mb']:.0f} MB")
+    elif s:
         lines.append(
             f"  in-process: read {s['read']:.1f} s, criteria {s['criteria']:.1f} s "
             f"(of which objectivity {s['stages'].get('compute_objectivity', 0):.1f} s), report model {s['report_model']:.1f} s, "

@@ -5,6 +5,9 @@
 Runs the same pipeline as the command (``shnor.report.build.identify``, then ``render_all`` written atomically)
 with a timer around each stage function that ``build.identify`` calls, looked up by name in its module; src/ is
 not changed. Prints one JSON object: seconds per stage, the resident-set peak after reading and at the end.
+
+``--stop-after read_results`` stops the pipeline once the named stage has returned: the figures of reading
+alone, for inputs on which a later stage is too slow to wait for.
 """
 
 from __future__ import annotations
@@ -25,11 +28,17 @@ CRITERIA_STAGES = ("_school_table", "read_history", "choose_window", "procedures
 REPORT_STAGES = ("_school_results", "_inputs", "_summary", "_warnings")
 
 
+class StopHere(Exception):
+    """Raised by the timer of the ``--stop-after`` stage once that stage has finished."""
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def instrument(module, names: tuple[str, ...], timings: dict[str, float], peaks: dict[str, float]) -> None:
+def instrument(
+    module, names: tuple[str, ...], timings: dict[str, float], peaks: dict[str, float], stop_after: str | None = None
+) -> None:
     """Replace each named function of ``module`` with a timed wrapper that adds its seconds to ``timings``."""
     for name in names:
         original = getattr(module, name)
@@ -38,15 +47,18 @@ def instrument(module, names: tuple[str, ...], timings: dict[str, float], peaks:
         def timed(*args, __original=original, __name=name, **kwargs):
             started = time.perf_counter()
             try:
-                return __original(*args, **kwargs)
+                result = __original(*args, **kwargs)
             finally:
                 timings[__name] = timings.get(__name, 0.0) + time.perf_counter() - started
                 peaks[__name] = peak_rss_mb()
+            if __name == stop_after:
+                raise StopHere
+            return result
 
         setattr(module, name, timed)
 
 
-def run(inputs: list[Path], scales: Path | None, out: Path) -> dict:
+def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | None = None) -> dict:
     started = time.perf_counter()
     from shnor.render import render_all
     from shnor.render.output import write_atomically
@@ -55,9 +67,18 @@ def run(inputs: list[Path], scales: Path | None, out: Path) -> dict:
     imported = time.perf_counter()
     timings: dict[str, float] = {"import": imported - started}
     peaks: dict[str, float] = {}
-    instrument(build, READ_STAGES + CRITERIA_STAGES + REPORT_STAGES, timings, peaks)
+    instrument(build, READ_STAGES + CRITERIA_STAGES + REPORT_STAGES, timings, peaks, stop_after)
     request = build.IdentifyRequest(inputs=inputs, scales=scales, today=date(2026, 1, 15))
-    report = build.identify(request)
+    try:
+        report = build.identify(request)
+    except StopHere:
+        return {
+            "stopped_after": stop_after,
+            "stages": {k: round(v, 3) for k, v in timings.items()},
+            "read": round(sum(timings.get(n, 0.0) for n in READ_STAGES), 3),
+            "peak_after_read_mb": round(peaks.get("read_results", 0.0), 1),
+            "total": round(time.perf_counter() - started, 3),
+        }
     built = time.perf_counter()
     write_atomically(out, lambda folder: render_all(report, folder))
     finished = time.perf_counter()
@@ -82,10 +103,11 @@ def main() -> None:
     parser.add_argument("inputs", type=Path, nargs="+")
     parser.add_argument("--scales", type=Path)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--stop-after", choices=READ_STAGES + CRITERIA_STAGES, help="остановиться после этапа")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="shnor-stages-") as scratch:
         out = args.out or Path(scratch) / "out"
-        print(json.dumps(run(args.inputs, args.scales, out), ensure_ascii=False))
+        print(json.dumps(run(args.inputs, args.scales, out, args.stop_after), ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -135,7 +135,7 @@ def earlier_out(tmp_path, example_out) -> Path:
 def _assert_untouched(out: Path, reference: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == DOCUMENTS
     assert (out / "schools.csv").read_bytes() == (reference / "schools.csv").read_bytes()
-    assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.")], "no staging folder is left behind"
+    assert not [p for p in out.parent.iterdir() if p.name.startswith((".out.tmp", ".out.old"))], "no staging folder is left"
 
 
 def test_missing_column_exits_2_and_leaves_earlier_output(tmp_path, earlier_out, example_out):
@@ -145,7 +145,7 @@ def test_missing_column_exits_2_and_leaves_earlier_output(tmp_path, earlier_out,
     bad = write_table(tmp_path / "bad.csv", header, rows)
     result = run(str(bad), "--out", str(earlier_out))
     assert result.exit_code == 2
-    assert "Ошибка: файл «bad.csv», строка 1: похоже на каноническая таблица, но не найдены столбцы: «отметка» (mark)" in result.output
+    assert "Ошибка: файл «bad.csv», строка 1: лист похож на макет «каноническая таблица», но не найдены столбцы: «отметка» (mark)" in result.output
     assert "Traceback" not in result.output
     _assert_untouched(earlier_out, example_out)
 
@@ -155,7 +155,7 @@ def test_unreadable_xlsx_exits_2(tmp_path, earlier_out, example_out):
     bad.write_bytes(b"PK\x03\x04 this was a Word file once")
     result = run(str(bad), "--out", str(earlier_out))
     assert result.exit_code == 2
-    assert "«results.xlsx» не читается как таблица Excel" in result.output
+    assert "файл «results.xlsx» повреждён или обрезан" in result.output
     _assert_untouched(earlier_out, example_out)
 
 

@@ -163,14 +163,14 @@ def test_missing_column_is_named(tmp_path):
     path = write_table(tmp_path / "t.csv", header, rows)
     with pytest.raises(UserError) as caught:
         read_results([path], ReadOptions())
-    assert "файл «t.csv», строка 1: похоже на каноническая таблица, но не найдены столбцы: «предмет» (subject)" in str(caught.value)
+    assert "файл «t.csv», строка 1: лист похож на макет «каноническая таблица», но не найдены столбцы: «предмет» (subject)" in str(caught.value)
 
 
 @pytest.mark.parametrize(
     "content, message",
     [
         (b"", "пуст"),
-        (b"PK\x03\x04garbage that is not a zip", "не читается как таблица Excel"),
+        (b"PK\x03\x04garbage that is not a zip", "повреждён или обрезан"),
         (b"\x00\x01\x02binary", "не похож ни на таблицу CSV"),
         ("какой-то текст\nбез таблицы\n".encode(), "не найдено таблицы результатов"),
     ],

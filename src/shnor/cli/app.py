@@ -17,6 +17,7 @@ russian_help.install()
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USER = 2
+EXIT_BUSY = 3
 
 app = typer.Typer(
     name="shnor",
@@ -46,17 +47,27 @@ def main(
     """shnor — выявление ШНОР и школ в зоне риска по результатам ВПР, ОГЭ и ЕГЭ."""
 
 
-def run_guarded(action: Callable[[], int | None], debug: bool) -> NoReturn:
-    """Run a command body: a user error → its Russian message and exit 2; a bug → exit 1 (traceback with --debug)."""
+def run_guarded(
+    action: Callable[[], int | None], debug: bool, on_failure: Callable[[int, str], None] | None = None
+) -> NoReturn:
+    """Run a command body: a user error → its Russian message and exit 2 (3 if the output folder is busy);
+    a bug → exit 1 (traceback with --debug). ``on_failure`` is told the code and the message (for --log-file)."""
+    from shnor.render.output import BusyError
+
     try:
         code = action() or EXIT_OK
     except UserError as error:
         typer.echo(f"Ошибка: {error}", err=True)
-        raise typer.Exit(EXIT_USER) from None
+        code = EXIT_BUSY if isinstance(error, BusyError) else EXIT_USER
+        if on_failure is not None:
+            on_failure(code, str(error).splitlines()[0])
+        raise typer.Exit(code) from None
     except KeyboardInterrupt:
         typer.echo("Прервано.", err=True)
         raise typer.Exit(130) from None
     except Exception as error:
+        if on_failure is not None:
+            on_failure(EXIT_INTERNAL, type(error).__name__)
         if debug:
             raise
         typer.echo(
@@ -69,9 +80,10 @@ def run_guarded(action: Callable[[], int | None], debug: bool) -> NoReturn:
 
 
 def _register() -> None:
-    from shnor.cli import identify, inspect, render, rules
+    from shnor.cli import identify, inspect, render, rules, validate
 
     app.command("identify")(identify.identify)
+    app.command("validate")(validate.validate)
     app.command("render")(render.render)
     app.command("inspect")(inspect.inspect)
     app.add_typer(rules.rules_app, name="rules")

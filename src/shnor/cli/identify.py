@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from shnor.cli import runlog
 from shnor.cli.app import run_guarded
 from shnor.errors import UserError
 
@@ -42,6 +43,8 @@ def identify(
     templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА", help="Папка со своими шаблонами документов (заменяют встроенные с тем же именем)."),
     today: str | None = typer.Option(None, "--date", metavar="ДАТА", help="Дата отчёта ГГГГ-ММ-ДД (по умолчанию — сегодня или SOURCE_DATE_EPOCH)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Ничего не печатать, кроме ошибок (для cron)."),
+    log_file: Path | None = typer.Option(None, "--log-file", metavar="ФАЙЛ", help="Дописывать в файл строку о каждом запуске: входы, правила, итоги, время."),
+    lock_timeout: float = typer.Option(600, "--lock-timeout", metavar="СЕКУНДЫ", help="Сколько ждать, если папку --out занял другой запуск."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:
     """Выявить ШНОР и школы в зоне риска и записать schools.csv и result.json."""
@@ -49,20 +52,27 @@ def identify(
     def action() -> int:
         from shnor.cli.summary import print_summary
         from shnor.render import parse_formats, render_all
-        from shnor.render.output import write_atomically
+        from shnor.render.output import output_lock, write_atomically
         from shnor.report.build import IdentifyRequest, identify as build_report
 
-        started = time.monotonic()
         chosen = parse_formats(formats)
         check_templates(templates)
         request = IdentifyRequest(
             inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales,
             today=_today(today),
         )
-        report = build_report(request)
-        written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
+        with output_lock(out, lock_timeout):
+            report = build_report(request)
+            written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
+        seconds = time.monotonic() - started
+        counts = " ".join(f"{k}={v}" for k, v in report.summary["by_status"].items())
+        runlog.append(log_file, "identify", "ok", seconds, inputs=len(report.inputs), rules=rules, out=out, statuses=counts)
         if not quiet:
-            print_summary(report, written, time.monotonic() - started)
+            print_summary(report, written, seconds)
         return 0
 
-    run_guarded(action, debug)
+    def failed(code: int, message: str) -> None:
+        runlog.append(log_file, "identify", f"error exit={code}", time.monotonic() - started, rules=rules, out=out, message=message)
+
+    started = time.monotonic()
+    run_guarded(action, debug, failed)

@@ -114,7 +114,7 @@ def _incomplete(sheet: Sheet, found: list[tuple[Reader, Recognition]]) -> UserEr
     reader, recognition = max(found, key=lambda pair: len(pair[1].mapping))
     missing = ", ".join(f"«{COLUMN_LABELS[c]}» ({c})" for c in recognition.missing)
     return UserError(
-        f"похоже на {reader.label}, но не найдены столбцы: {missing}.",
+        f"лист похож на макет «{reader.label}», но не найдены столбцы: {missing}.",
         sheet.place(recognition.header_row + 1),
         f"Ожидается {reader.looks_for}.",
     )

@@ -21,7 +21,7 @@ from shnor.ingest.base import ReadOptions, Recognition, SheetLog, derived_school
 from shnor.ingest.cells import blank, is_total_label, to_number
 from shnor.ingest.headers import header_key
 from shnor.ingest.tables import Sheet
-from shnor.ingest.titles import read_titles
+from shnor.ingest.titles import conflicting_year, read_titles
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, Assessment, parse_subject
 
 _SCHOOL = re.compile(r"^(?:образовательная организация|наименование (?:оо|образовательной организации|школы)|оо|школа|название оо)\b")
@@ -196,6 +196,13 @@ def _layout(rows: list[list], top: int, metric_row: int) -> _Layout:
 def _procedure(sheet: Sheet, top: int) -> dict:
     titles = " ".join(str(c) for row in sheet.probe[:top] for c in row if c)
     facts = read_titles(titles, sheet.name, sheet.path.name)
+    clash = conflicting_year(titles, sheet.name, sheet.path.name)
+    if clash is not None:
+        raise UserError(
+            f"год в заголовке или названии ({clash[0]}) не совпадает с годом в названии листа или файла ({clash[1]}).",
+            sheet.place(),
+            "Исправьте заголовок или переименуйте лист (файл), чтобы год был один.",
+        )
     if facts.assessment not in (Assessment.OGE, Assessment.EGE):
         raise UserError(
             "не удалось понять, ОГЭ это или ЕГЭ: ни в заголовке над таблицей, ни в названии листа или файла этого нет.",

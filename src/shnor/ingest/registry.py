@@ -103,6 +103,13 @@ def read_history(paths: list[Path], schools: pd.DataFrame) -> History:
                 listed.add(school)
         report.matched = len(listed)
         report.listed = sorted(listed)
+        if report.rows and not listed:
+            shown = "; ".join(report.unmatched[:3])
+            raise UserError(
+                f"ни одна из {report.rows} школ прежнего перечня не найдена среди школ в данных (например: {shown}).",
+                place,
+                "Проверьте, что это перечень того же региона; для сопоставления по наименованию укажите --registry.",
+            )
         for school in listed:
             times[school] = times.get(school, 0) + 1
         files.append(report)

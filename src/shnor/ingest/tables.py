@@ -87,7 +87,8 @@ class _ExcelSheet(Sheet):
         while True:
             try:
                 sheet = self._reader.load_sheet(
-                    self.name, header_row=None, dtypes="string", skip_rows=start, n_rows=BATCH_ROWS
+                    self.name, header_row=None, dtypes="string", skip_rows=start, n_rows=BATCH_ROWS,
+                    skip_whitespace_tail_rows=True, whitespace_as_null=True,
                 )
                 batch = sheet.to_arrow()
             except Exception as error:  # fastexcel raises its own hierarchy for damaged sheets
@@ -102,8 +103,42 @@ class _ExcelSheet(Sheet):
             start += batch.num_rows
 
 
+MAX_UNPACKED = 3 << 30  # an .xlsx that unpacks to more than 3 GiB is refused …
+MAX_RATIO = 200  # … and so is one compressed more than 200 times (real sheets: 5–20 times)
+MIN_SIZE_FOR_RATIO = 50 << 20
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a zip bomb before calamine unpacks it: the sizes are in the zip's directory, nothing is inflated."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise UserError(
+            f"файл «{path.name}» повреждён или обрезан: это не архив .xlsx.",
+            hint="Скачайте или выгрузите файл заново.",
+        ) from None
+    unpacked = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries) or 1
+    if unpacked > MAX_UNPACKED or (unpacked > MIN_SIZE_FOR_RATIO and unpacked / packed > MAX_RATIO):
+        size = f"{unpacked / (1 << 20):,.0f}".replace(",", " ")
+        ratio = f"{unpacked / packed:,.0f}".replace(",", " ")
+        raise UserError(
+            f"файл «{path.name}» распаковывается в {size} МБ (сжат в {ratio} раз) — так не бывает у таблиц "
+            "результатов; файл не читается, чтобы не исчерпать память.",
+            hint="Проверьте, откуда взят файл; пересохраните таблицу в Excel.",
+        )
+
+
 def _excel_sheets(path: Path) -> list[Sheet]:
     import fastexcel
+
+    with path.open("rb") as handle:
+        zipped = handle.read(4) == b"PK\x03\x04"
+    if zipped or path.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_zip(path)
 
     try:
         reader = fastexcel.read_excel(path)

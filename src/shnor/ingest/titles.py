@@ -57,3 +57,13 @@ def read_titles(*texts: object) -> TitleFacts:
     for text in texts:
         facts = facts.merged(read_title(text))
     return facts
+
+
+def conflicting_year(*texts: object) -> tuple[int, int] | None:
+    """Two texts that each name one year, and not the same one: (the first, the other). A text naming a range of
+    years («2022-2024») says nothing about one sheet and is not counted."""
+    single = [facts.year for facts in map(read_title, texts) if facts.year is not None and len(facts.years) == 1]
+    for year in single[1:]:
+        if year != single[0]:
+            return single[0], year
+    return None

@@ -8,10 +8,43 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from shnor.errors import UserError
+
+
+class BusyError(UserError):
+    """Another run holds the output folder; exit code 3."""
+
+
+@contextmanager
+def output_lock(folder: Path, timeout: float) -> Iterator[None]:
+    """One run at a time per output folder: an exclusive lock on a file beside it, waited for up to ``timeout`` s."""
+    import fcntl
+
+    folder = folder.resolve()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    path = folder.parent / f".{folder.name}.lock"
+    with path.open("a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BusyError(
+                        f"папку «{folder}» занял другой запуск shnor, ожидание {timeout:g} с истекло.",
+                        hint="Дождитесь окончания того запуска или увеличьте --lock-timeout.",
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_atomically(folder: Path, write: Callable[[Path], list[Path]]) -> list[Path]:

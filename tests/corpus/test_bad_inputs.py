@@ -1,0 +1,167 @@
+"""The corpus of bad inputs: each one exits with code 2 and one Russian message that names the place, without a
+traceback, and leaves an earlier output folder as it was. What is recoverable is skipped and reported instead.
+
+Each case is a row of the table: a name, how the file is made, the words the message must contain.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from typer.testing import CliRunner
+
+from shnor.cli.app import app
+from tests.conftest import SCHOOL_HEADER, school_row, write_table
+
+GOOD = [school_row("s1", 2025, "ВПР", "Математика", 20, 2, 8), school_row("s2", 2025, "ВПР", "Математика", 20, 6, 4)]
+
+
+def csv_file(tmp: Path, rows=GOOD, header=SCHOOL_HEADER, name="results.csv") -> list[str]:
+    return [str(write_table(tmp / name, header, rows))]
+
+
+def xlsx_bytes(rows: list[list], header=SCHOOL_HEADER) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Результаты")
+    sheet.write_row(0, 0, header)
+    for r, row in enumerate(rows, start=1):
+        sheet.write_row(r, 0, row)
+    book.close()
+    return buffer.getvalue()
+
+
+def write(tmp: Path, name: str, content: bytes) -> list[str]:
+    (tmp / name).write_bytes(content)
+    return [str(tmp / name)]
+
+
+def zip_bomb(tmp: Path) -> list[str]:
+    good = zipfile.ZipFile(io.BytesIO(xlsx_bytes(GOOD)))
+    with zipfile.ZipFile(tmp / "bomb.xlsx", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for info in good.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                with archive.open(info.filename, "w", force_zip64=True) as sheet:
+                    for _ in range(16):
+                        sheet.write(b" " * (1 << 24))  # 256 MB of blanks, 256 KB packed
+            else:
+                archive.writestr(info, good.read(info.filename))
+    return [str(tmp / "bomb.xlsx")]
+
+
+def mutate(row_index: int, column: str, value) -> callable:
+    def make(tmp: Path) -> list[str]:
+        rows = [list(r) for r in GOOD]
+        rows[row_index][SCHOOL_HEADER.index(column)] = value
+        return csv_file(tmp, rows)
+
+    return make
+
+
+def rules_file(text: str):
+    def make(tmp: Path) -> list[str]:
+        (tmp / "my.yaml").write_text(text, encoding="utf-8")
+        return csv_file(tmp) + ["--rules", str(tmp / "my.yaml")]
+
+    return make
+
+
+RULES_OK = "name: my\ntitle: t\nsource: s\nstatuses:\n  shnor:\n    kind: indicator\n    indicator: fail_core\n    op: \">=\"\n    threshold: 0.25\n"
+
+
+def history_file(tmp: Path) -> list[str]:
+    write_table(tmp / "list.csv", ["Наименование ОО"], [["МБОУ «СОШ № 404»"], ["МБОУ «Лицей № 500»"]])
+    return csv_file(tmp) + ["--history", str(tmp / "list.csv")]
+
+
+def fisoko_without_scale(tmp: Path) -> list[str]:
+    header = ["логин школы", "код обучающегося", "пол", "всего баллов"]
+    return write(tmp, "Проведение работы по физике, 7 класс. ВПР 2025.xlsx", xlsx_bytes([["sch1", "A1", "М", 10]], header))
+
+
+def fisoko_mixed_years(tmp: Path) -> list[str]:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("ВПР 2024")
+    sheet.write(0, 0, "ВПР 2025. Математика. 5 класс")
+    sheet.write_row(2, 0, ["логин школы", "всего баллов"])
+    sheet.write_row(3, 0, ["sch1", 10])
+    book.close()
+    return write(tmp, "vpr.xlsx", buffer.getvalue())
+
+
+CASES = [
+    ("empty csv", lambda t: write(t, "results.csv", b""), "файл «results.csv» пуст"),
+    ("empty xlsx", lambda t: write(t, "results.xlsx", b""), "«results.xlsx» повреждён или обрезан"),
+    ("only a title", lambda t: write(t, "results.csv", "Результаты ВПР 2025 года\n".encode()), "в файле «results.csv» не найдено таблицы результатов"),
+    ("truncated xlsx", lambda t: write(t, "results.xlsx", xlsx_bytes(GOOD)[:2000]), "«results.xlsx» повреждён или обрезан"),
+    ("picture renamed .xlsx", lambda t: write(t, "results.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(200)), "«results.xlsx» повреждён или обрезан"),
+    ("binary renamed .csv", lambda t: write(t, "results.csv", b"\x00\x01\x02\x03" * 64), "не похож ни на таблицу CSV, ни на Excel"),
+    ("xlsx zip bomb", zip_bomb, "«bomb.xlsx» распаковывается в 256 МБ"),
+    ("duplicate school rows", lambda t: csv_file(t, GOOD + [GOOD[0]]), "строки 2 и 4 дают результаты одной школы (s1)"),
+    ("marks do not add up", mutate(0, "n3", 99), "строка 2, столбец «participants»: сумма отметок"),
+    ("negative count", mutate(1, "n2", -3), "строка 3, столбец «n2»: в ячейке «-3», а ожидается целое число ≥ 0"),
+    ("text count", mutate(1, "n4", "много"), "строка 3, столбец «n4»: в ячейке «много»"),
+    ("unknown subject", mutate(0, "subject", "Астрология"), "строка 2, столбец «subject»: неизвестное значение «Астрология»"),
+    ("unknown assessment", mutate(0, "assessment", "НИКО"), "строка 2, столбец «assessment»: неизвестное значение «НИКО»"),
+    ("missing column", lambda t: csv_file(t, [r[:2] + r[3:] for r in GOOD], SCHOOL_HEADER[:2] + SCHOOL_HEADER[3:]),
+     "файл «results.csv», строка 1: лист похож на макет «каноническая таблица», но не найдены столбцы: «предмет» (subject)"),
+    ("missing scale", fisoko_without_scale, "нет шкалы перевода первичного балла в отметку для процедуры ВПР «Физика», 7 класс, 2025 год"),
+    ("mixed years", fisoko_mixed_years, "год в заголовке или названии (2025) не совпадает с годом в названии листа или файла (2024)"),
+    ("history matching nothing", history_file, "файл «list.csv»: ни одна из 2 школ прежнего перечня не найдена"),
+    ("rules: wrong type", rules_file(RULES_OK.replace("0.25", "много")), "my.yaml:9 statuses.shnor.threshold: ожидалось число от 0 до 1"),
+    ("rules: unknown key", rules_file(RULES_OK + "colour: red\n"), "my.yaml:10 colour: неизвестный ключ"),
+    ("rules: wrong indentation", rules_file(RULES_OK.replace("    kind: indicator", "  kind: indicator")), "my.yaml:"),
+    ("rules: tab", rules_file(RULES_OK.replace("    op:", "\top:")), "my.yaml:8: символ табуляции"),
+    ("rules: not yaml at all", rules_file("[[[\n"), "my.yaml:"),
+]
+
+
+@pytest.fixture(scope="module")
+def earlier(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("earlier") / "out"
+    result = CliRunner().invoke(app, ["identify", *csv_file(out.parent), "--out", str(out), "--format", "none", "--quiet"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("case, make, expected", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_exits_2_naming_the_place(tmp_path, earlier, case, make, expected):
+    out = tmp_path / "out"
+    shutil.copytree(earlier, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    args = make(tmp_path)
+    result = CliRunner().invoke(app, ["identify", *args, "--out", str(out), "--format", "none"])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Ошибка: ")
+    assert expected in result.output
+    assert "Traceback" not in result.output and "Error:" not in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before, "the earlier output is untouched"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")], "no half-written folder is left"
+
+
+def test_recoverable_rows_are_skipped_and_reported(tmp_path):
+    rows = [*GOOD, [""] * len(SCHOOL_HEADER), ["Итого", "", "", "", "", "", "", 40, 8, 20, 8, 4, "", ""]]
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["identify", *csv_file(tmp_path, rows), "--out", str(out), "--format", "none"])
+    assert result.exit_code == 0, result.output
+    assert "пропущено строк — 1 (пустая строка)" in result.output
+    assert "пропущено строк — 1 (строка итогов («Итого», «Всего»))" in result.output
+
+
+def test_a_sheet_of_a_million_empty_rows_is_read_quickly(tmp_path):
+    path = tmp_path / "wide.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, SCHOOL_HEADER)
+    for r, row in enumerate(GOOD, start=1):
+        sheet.write_row(r, 0, row)
+    sheet.write_blank(1_048_575, len(SCHOOL_HEADER) - 1, None, book.add_format({"bold": True}))
+    book.close()
+    result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / "out"), "--format", "none", "--quiet"])
+    assert result.exit_code == 0, result.output
