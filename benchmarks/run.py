@@ -147,14 +147,15 @@ def files_mb(paths: list[Path]) -> float:
 
 
 def measure_set(name: str, rows: str, inputs: list[Path], scales: Path, reference: Measurement,
-                args: argparse.Namespace, split: bool = True) -> SetResult:
-    """identify on ``inputs`` next to an already measured baseline; the stage split when asked, or — if identify
-    ran out of time — the figures of reading alone, so that the read can still be compared with the baseline."""
+                args: argparse.Namespace, split: str | None = "full") -> SetResult:
+    """identify on ``inputs`` next to an already measured baseline, then the stage split: ``"full"`` runs the
+    whole pipeline once more in-process, ``"read"`` only up to the end of reading (also done whenever identify
+    ran out of time, so that the read can still be compared with the baseline), ``None`` none."""
     identify = shnor_identify(inputs, scales, args.timeout)
     result = SetResult(name, rows, identify, reference, files_mb=files_mb(inputs))
-    if identify.timed_out:
+    if identify.timed_out or (split == "read" and not args.skip_stages):
         result.stages = stages(inputs, scales, args.timeout, stop_after="read_results")
-    elif split and not args.skip_stages:
+    elif split == "full" and not args.skip_stages:
         result.stages = stages(inputs, scales, args.timeout)
     return result
 
@@ -179,7 +180,7 @@ def run_region_csv(root: Path, size: Size, args: argparse.Namespace) -> list[Set
         path = folder / "csv" / name
         reference = baseline("pyarrow-csv", [path], args.timeout, "--encoding", encoding, "--delimiter", delimiter)
         results.append(measure_set(f"region CSV {encoding} «{delimiter}»", f"≈{size.region_rows:,} строк", [path],
-                                   scales, reference, args, split=encoding == "utf8"))
+                                   scales, reference, args, split="read"))
     return results
 
 
@@ -203,7 +204,7 @@ def run_cube(root: Path, size: Size, args: argparse.Namespace) -> SetResult:
     scales = folder / "scales.csv"
     reference = baseline("pyarrow-csv", [path], args.timeout)
     result = measure_set(f"cube {size.cube_schools:,} школ (по школам)", "школы × 10 процедур × 2 года", [path], scales,
-                         reference, args, split=False)
+                         reference, args, split=None)
     if not result.identify.timed_out:
         result.stages = stages([path], scales, args.timeout)
     return result
@@ -260,7 +261,7 @@ def describe(result: SetResult) -> list[str]:
     lines = [head, line]
     s = result.stages
     if s and s.get("stopped_after"):
-        lines.append(f"  read alone (stages.py --stop-after read_results): {s['read']:.1f} s = "
+        lines.append(f"  read alone (in-process, up to the end of read_results): {s['read']:.1f} s = "
                      f"{s['read'] / b.wall:.2f} × {b.label}; peak after read {s['peak_after_read_mb']:.0f} MB")
     elif s:
         lines.append(
