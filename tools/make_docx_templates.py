@@ -127,7 +127,10 @@ def note() -> None:
     _paragraph(document, "5. Динамика", bold=True)
     _paragraph(document, "{% if dynamics %}По сравнению с прежним перечнем («{{ dynamics.previous_list }}»): вошли в перечень — "
                          "{{ dynamics.entered | length }}, вышли — {{ dynamics.left | length }}, остались — "
-                         "{{ dynamics.stayed | length }}.{% else %}Прежний перечень не указан: динамика не рассчитана.{% endif %}")
+                         "{{ dynamics.stayed | length }}. Доля школ прежнего перечня с положительной динамикой — "
+                         "{{ dynamics.positive_share | percent }}.{% for t in dynamics.targets %} {{ t.label }}: "
+                         "{{ t.value | percent }} при цели {{ t.target | percent(0) }} — {{ 'достигнут' if t.met else 'не достигнут' }}."
+                         "{% endfor %}{% else %}Прежний перечень не указан: динамика не рассчитана.{% endif %}")
     _paragraph(document, "6. Признаки необъективности оценивания", bold=True)
     _paragraph(document, "{% if objectivity_index and objectivity_index.region %}По {{ objectivity_index.year }} году "
                          "признаки необъективности выявлены у {{ objectivity_index.region.with_signs }} из "

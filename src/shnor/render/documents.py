@@ -164,7 +164,7 @@ def _card(report: Report, school: SchoolResult) -> dict:
 
 
 def _dynamics(report: Report, by_id: dict[str, SchoolResult]) -> dict | None:
-    if not report.dynamics:
+    if not report.dynamics or "previous_list" not in report.dynamics:
         return None
 
     def names(ids: list[str]) -> list[str]:
@@ -175,6 +175,9 @@ def _dynamics(report: Report, by_id: dict[str, SchoolResult]) -> dict | None:
         "entered": names(report.dynamics["entered"]),
         "left": names(report.dynamics["left"]),
         "stayed": names(report.dynamics["stayed"]),
+        "positive": names(report.dynamics.get("positive_dynamics", [])),
+        "positive_share": report.dynamics.get("positive_dynamics_share"),
+        "targets": report.dynamics.get("targets", []),
     }
 
 

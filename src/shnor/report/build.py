@@ -16,6 +16,7 @@ import pandas as pd
 from shnor import __version__
 from shnor.cube import Cube
 from shnor.errors import UserError
+from shnor.indicators.dynamics import school_dynamics
 from shnor.indicators.objectivity import Objectivity, objectivity_index
 from shnor.indicators.objectivity import compute as compute_objectivity
 from shnor.indicators.shares import choose_window, procedures, school_indicators
@@ -64,8 +65,10 @@ def identify(request: IdentifyRequest) -> Report:
     evaluation.status[no_data] = Status.INSUFFICIENT
     evaluation.reasons[no_data] = f"нет результатов за {window.label}"
     results = _school_results(schools, indicators, evaluation, window_procedures, objectivity)
+    changes = school_dynamics(cube, window, index)
     for result in results:
         result.recommendations = sections.recommendations(rules, evaluation, result.school_id)
+        result.dynamics = sections.school_changes(changes[result.school_id])
     return Report(
         tool={"name": "shnor", "version": __version__},
         generated=request.today.isoformat(),
@@ -77,7 +80,7 @@ def identify(request: IdentifyRequest) -> Report:
         schools=results,
         warnings=_warnings(cube, registry, history, logs),
         aggregates=sections.aggregates(window_procedures, schools),
-        dynamics=sections.dynamics(history, evaluation.status),
+        dynamics=sections.dynamics(history, evaluation.status, changes, rules),
     )
 
 

@@ -63,6 +63,7 @@ class SchoolResult:
     objectivity_signs: list[SignResult] = field(default_factory=list)
     objectivity_markers: list[str] = field(default_factory=list)
     recommendations: list[str] = field(default_factory=list)
+    dynamics: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # "year"/"window" → indicator → change
 
 
 @dataclass

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dataclasses import asdict
+
+from shnor.indicators.dynamics import positive
 from shnor.indicators.shares import share
 from shnor.ingest.registry import History
 from shnor.rules.evaluate import Evaluation
@@ -40,17 +43,55 @@ def aggregates(window_procedures: pd.DataFrame, schools: pd.DataFrame) -> list[d
     return rows
 
 
-def dynamics(history: History, status: pd.Series) -> dict | None:
-    """Against the last list given with --history: who entered, left and stayed on the ШНОР list."""
-    if not history.files:
-        return None
-    previous = set(history.files[-1].listed)
+def dynamics(history: History, status: pd.Series, changes: dict, rules: Rules) -> dict:
+    """Against the last list given with --history: who entered, left and stayed on the ШНОР list; the share of the
+    listed schools with positive dynamics (year on year); the road map's targets."""
     current = set(status.index[status == Status.SHNOR])
+    judged = int((status != Status.INSUFFICIENT).sum())
+    result: dict = {"shnor": len(current), "schools_judged": judged}
+    if history.files:
+        previous = set(history.files[-1].listed)
+        verdicts = {school: positive(changes[school]["year"]) for school in sorted(previous) if school in changes}
+        comparable = [v for v in verdicts.values() if v is not None]
+        result |= {
+            "previous_list": history.files[-1].file,
+            "previous_shnor": len(previous),
+            "entered": sorted(current - previous),
+            "left": sorted(previous - current),
+            "stayed": sorted(current & previous),
+            "positive_dynamics": sorted(s for s, v in verdicts.items() if v),
+            "positive_dynamics_share": round(sum(comparable) / len(comparable), 6) if comparable else None,
+        }
+    result["targets"] = _targets(rules, result)
+    return result
+
+
+def _targets(rules: Rules, result: dict) -> list[dict]:
+    targets = rules.targets
+    if targets is None:
+        return []
+    rows = []
+    if targets.shnor_reduction is not None and result.get("previous_shnor"):
+        value = 1 - result["shnor"] / result["previous_shnor"]
+        rows.append(_target("снижение числа ШНОР к прежнему перечню", value, targets.shnor_reduction, value >= targets.shnor_reduction))
+    if targets.shnor_share_max is not None and result["schools_judged"]:
+        value = result["shnor"] / result["schools_judged"]
+        rows.append(_target("доля ШНОР среди школ", value, targets.shnor_share_max, value <= targets.shnor_share_max))
+    if targets.positive_dynamics_share is not None and result.get("positive_dynamics_share") is not None:
+        value = result["positive_dynamics_share"]
+        rows.append(_target("доля ШНОР прежнего перечня с положительной динамикой", value, targets.positive_dynamics_share,
+                            value >= targets.positive_dynamics_share))
+    return rows
+
+
+def _target(label: str, value: float, target: float, met: bool) -> dict:
+    return {"label": label, "value": round(value, 6), "target": target, "met": bool(met)}
+
+
+def school_changes(changes: dict[str, dict]) -> dict:
     return {
-        "previous_list": history.files[-1].file,
-        "entered": sorted(current - previous),
-        "left": sorted(previous - current),
-        "stayed": sorted(current & previous),
+        name: {indicator: asdict(change) for indicator, change in by_indicator.items()}
+        for name, by_indicator in changes.items()
     }
 
 

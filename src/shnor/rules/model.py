@@ -252,6 +252,18 @@ class Statuses(_Strict):
     risk: Criterion | None = None
 
 
+class Targets(_Strict):
+    """Targets of a road map, checked against the previous list (--history).
+
+    Example (seed 003): ``{shnor_reduction: 0.30, positive_dynamics_share: 0.60}`` — a third fewer ШНОР a year,
+    60 % of listed schools with positive dynamics.
+    """
+
+    shnor_reduction: Annotated[float, Field(ge=0, le=1)] | None = None
+    shnor_share_max: Annotated[float, Field(ge=0, le=1)] | None = None
+    positive_dynamics_share: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
 class Rules(_Strict):
     """A whole rules file."""
 
@@ -264,6 +276,7 @@ class Rules(_Strict):
     # Recommendations for the school card, by what a met criterion looks at: an indicator name (fail_core, …)
     # or a criterion kind (share, procedures, same_procedure_consecutive_years).
     recommendations: dict[str, str] = Field(default_factory=dict)
+    targets: Targets | None = None
 
 
 def recommendation_key(criterion: Any) -> str:

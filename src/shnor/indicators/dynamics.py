@@ -1,0 +1,85 @@
+"""Dynamics (SPEC §4): each school's indicators against the previous year and the previous window, in percentage
+points, with a verdict that accounts for small numbers: a change inside the 95 % interval of the difference of two
+proportions is «без значимых изменений».
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from shnor.cube import Cube
+from shnor.indicators.shares import Window, pooled, procedures, select
+
+Z_95 = 1.96
+IMPROVED, WORSE, SAME, NONE = "улучшение", "ухудшение", "без значимых изменений", "нет данных"
+# For which indicators a fall is good.
+LOWER_IS_BETTER = {"fail_core": True, "high_core": False, "fail_other": True}
+_MEASURES = {"fail_core": ("core", "fail"), "high_core": ("core", "high"), "fail_other": ("other", "fail")}
+
+
+@dataclass(frozen=True)
+class Change:
+    before: float | None
+    after: float | None
+    n_before: int
+    n_after: int
+    change_pp: float | None
+    verdict: str
+
+
+def verdict(p1: float | None, n1: int, p2: float | None, n2: int, lower_is_better: bool) -> Change:
+    """The difference p2 − p1 against its 95 % interval ±1.96·√(p1(1−p1)/n1 + p2(1−p2)/n2)."""
+    if p1 is None or p2 is None or not n1 or not n2:
+        return Change(p1, p2, n1, n2, None, NONE)
+    diff = p2 - p1
+    half = Z_95 * math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    if abs(diff) <= half or diff == 0:
+        result = SAME
+    else:
+        result = IMPROVED if (diff < 0) == lower_is_better else WORSE
+    return Change(p1, p2, n1, n2, round(diff * 100, 4), result)
+
+
+def _shares(cube: Cube, years: tuple[int, ...], schools: pd.Index) -> dict[str, tuple[pd.Series, pd.Series]]:
+    frame = procedures(cube, Window(years))
+    result = {}
+    for name, (group, measure) in _MEASURES.items():
+        value, _, participants = pooled(select(frame, subjects=group), schools, measure)
+        result[name] = (value, participants)
+    return result
+
+
+def school_dynamics(cube: Cube, window: Window, schools: pd.Index) -> dict[str, dict[str, dict[str, Change]]]:
+    """school → {"year": {indicator: Change}, "window": {indicator: Change}} (Y−1 → Y; previous window → window)."""
+    latest = window.latest
+    comparisons = {"year": ((latest - 1,), (latest,))}
+    length = len(window.years)
+    previous = tuple(y - length for y in window.years)
+    if set(previous) & set(cube.years):
+        comparisons["window"] = (previous, window.years)
+    result: dict[str, dict[str, dict[str, Change]]] = {s: {} for s in schools}
+    for name, (before_years, after_years) in comparisons.items():
+        before, after = _shares(cube, before_years, schools), _shares(cube, after_years, schools)
+        for school in schools:
+            changes = {}
+            for indicator in _MEASURES:
+                p1, n1 = before[indicator][0].get(school), before[indicator][1].get(school)
+                p2, n2 = after[indicator][0].get(school), after[indicator][1].get(school)
+                changes[indicator] = verdict(_num(p1), int(n1 or 0), _num(p2), int(n2 or 0), LOWER_IS_BETTER[indicator])
+            result[school][name] = changes
+    return result
+
+
+def positive(changes: dict[str, Change]) -> bool | None:
+    """Positive dynamics: at least one indicator improved and none got worse; None without any comparable data."""
+    verdicts = [c.verdict for c in changes.values() if c.verdict != NONE]
+    if not verdicts:
+        return None
+    return IMPROVED in verdicts and WORSE not in verdicts
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
