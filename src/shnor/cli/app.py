@@ -80,9 +80,10 @@ def run_guarded(
 
 
 def _register() -> None:
-    from shnor.cli import identify, inspect, render, rules, validate
+    from shnor.cli import compare, identify, inspect, render, rules, validate
 
     app.command("identify")(identify.identify)
+    app.command("compare")(compare.compare)
     app.command("validate")(validate.validate)
     app.command("render")(render.render)
     app.command("inspect")(inspect.inspect)

@@ -34,6 +34,7 @@ def check_templates(templates: Path | None) -> None:
 def identify(
     inputs: list[Path] = typer.Argument(..., help="Файлы результатов (csv, xlsx, parquet) или папки с ними.", show_default=False, metavar="ФАЙЛЫ..."),
     rules: str = typer.Option("default", "--rules", "-r", metavar="ИМЯ|ФАЙЛ", help="Встроенный набор правил (см. «shnor rules list») или путь к файлу YAML."),
+    overrides: list[str] = typer.Option([], "--set", metavar="КЛЮЧ=ЗНАЧЕНИЕ", help="Изменить значение в правилах, например --set statuses.shnor.of[0].of[0].threshold=0.2 (можно несколько раз)."),
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ: логин, наименование, муниципалитет, тип."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни ШНОР (можно несколько раз)."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода первичного балла в отметку (ВПР, ОГЭ): год, процедура, предмет, класс, максимум, «3», «4», «5»."),
@@ -53,12 +54,13 @@ def identify(
         from shnor.cli.summary import print_summary
         from shnor.render import parse_formats, render_all
         from shnor.render.output import output_lock, write_atomically
-        from shnor.report.build import IdentifyRequest, identify as build_report
+        from shnor.report.build import IdentifyRequest
+        from shnor.report.build import identify as build_report
 
         chosen = parse_formats(formats)
         check_templates(templates)
         request = IdentifyRequest(
-            inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales,
+            inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales, overrides=tuple(overrides),
             today=_today(today),
         )
         with output_lock(out, lock_timeout):

@@ -13,12 +13,12 @@ import pandas as pd
 from shnor.cube import Cube, CubePart, build_cube
 from shnor.errors import UserError
 from shnor.ingest.base import Reader, ReadOptions, Recognition, SheetLog
-from shnor.ingest.headers import COLUMN_LABELS
-from shnor.ingest.identity import resolve_derived_ids
-from shnor.ingest.tables import Sheet, open_sheets
 from shnor.ingest.fisoko_reports import JournalReportReader, MarksReportReader, ScoresReportReader
 from shnor.ingest.fisoko_students import FisOkoStudentsReader
+from shnor.ingest.headers import COLUMN_LABELS
+from shnor.ingest.identity import resolve_derived_ids
 from shnor.ingest.regional_table import RegionalTableReader
+from shnor.ingest.tables import Sheet, open_sheets
 from shnor.ingest.tidy import TidyReader
 
 READERS: tuple[Reader, ...] = (

@@ -19,7 +19,6 @@ from shnor.ingest.reference import ege_minimums
 from shnor.ingest.scales import missing_scale
 from shnor.vocabulary import MATH, MATH_BASE, RUSSIAN, Assessment
 
-
 # The Rosobrnadzor signs «mismatch with journal marks» look at these procedures (SPEC §5).
 PAIR_SUBJECTS = (RUSSIAN, MATH)
 PAIR_GRADES = (4, 5)

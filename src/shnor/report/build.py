@@ -40,6 +40,7 @@ class IdentifyRequest:
     history: list[Path] = field(default_factory=list)
     year: int | None = None
     scales: Path | None = None
+    overrides: tuple[str, ...] = ()  # --set KEY=VALUE on the rules
     today: date = field(default_factory=date.today)
 
 
@@ -47,7 +48,7 @@ def identify(request: IdentifyRequest) -> Report:
     request = replace(request, inputs=expand_inputs(request.inputs))
     if not request.inputs:
         raise UserError("не найдено ни одного файла результатов.", hint="Укажите файлы .csv, .xlsx или .parquet или папку с ними.")
-    loaded = load_rules(request.rules)
+    loaded = load_rules(request.rules, request.overrides)
     rules = loaded.rules
     scales = load_scales(request.scales) if request.scales else shipped_scales()
     registry = read_registry(request.registry) if request.registry else None

@@ -3,9 +3,9 @@ region (what a school card compares with), the movement against the previous lis
 
 from __future__ import annotations
 
-import pandas as pd
-
 from dataclasses import asdict
+
+import pandas as pd
 
 from shnor.indicators.dynamics import positive
 from shnor.indicators.shares import share

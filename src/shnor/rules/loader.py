@@ -6,6 +6,7 @@ Every mistake is reported as ``file:line key.path: what was expected`` in Russia
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -43,23 +44,24 @@ def preset_names() -> list[str]:
     return sorted(path.stem for path in presets_dir().glob("*.yaml"))
 
 
-def load_rules(name_or_path: str) -> LoadedRules:
-    """A shipped preset by name, or a user's YAML file by path."""
+def load_rules(name_or_path: str, overrides: list[str] | tuple[str, ...] = ()) -> LoadedRules:
+    """A shipped preset by name, or a user's YAML file by path; ``overrides`` («KEY=VALUE», see ``apply_override``)
+    change single values before validation."""
     candidate = Path(name_or_path)
     if candidate.suffix.lower() in {".yaml", ".yml"} or candidate.exists():
         if not candidate.is_file():
             raise UserError(f"файл правил «{name_or_path}» не найден.", hint="Проверьте путь в --rules.")
-        return _load(candidate.read_text(encoding="utf-8-sig"), candidate.name)
+        return _load(candidate.read_text(encoding="utf-8-sig"), candidate.name, overrides)
     preset = presets_dir() / f"{name_or_path}.yaml"
     if not preset.is_file():
         raise UserError(
             f"нет набора правил «{name_or_path}».",
             hint=f"Встроенные наборы: {', '.join(preset_names())}; или укажите путь к своему файлу .yaml.",
         )
-    return _load(preset.read_text(encoding="utf-8"), name_or_path)
+    return _load(preset.read_text(encoding="utf-8"), name_or_path, overrides)
 
 
-def _load(text: str, origin: str) -> LoadedRules:
+def _load(text: str, origin: str, overrides: list[str] | tuple[str, ...] = ()) -> LoadedRules:
     yaml = YAML(typ="rt")  # round-trip: plain data only (no Python objects), with line numbers kept
     yaml.allow_duplicate_keys = False
     try:
@@ -68,11 +70,44 @@ def _load(text: str, origin: str) -> LoadedRules:
         raise UserError(_yaml_message(origin, error)) from None
     if not isinstance(tree, CommentedMap):
         raise UserError(f"{origin}:1: файл правил должен быть отображением YAML (ключ: значение).")
+    for override in overrides:
+        apply_override(tree, override)
+    if overrides:
+        origin = f"{origin} (с --set {', '.join(overrides)})"
     try:
         rules = Rules.model_validate(_plain(tree))
     except ValidationError as error:
         raise UserError(_validation_message(origin, tree, error)) from None
     return LoadedRules(rules, origin, text)
+
+
+def apply_override(tree: CommentedMap, override: str) -> None:
+    """«statuses.shnor.of[0].of[0].threshold=0.2» (or «criteria.shnor…», or «…of.0…»): one value replaced.
+
+    The value is read as YAML: «0.2» is a number, «[ВПР]» a list, «any» a word.
+    """
+    key, separator, raw = override.partition("=")
+    if not separator or not key.strip():
+        raise UserError(f"--set «{override}»: нужно КЛЮЧ=ЗНАЧЕНИЕ, например statuses.shnor.of[0].of[0].threshold=0.2.")
+    steps = [int(s) if s.isdigit() else s for s in re.split(r"\.|\[|\]\.?", key.strip()) if s != ""]
+    if steps and steps[0] == "criteria":
+        steps[0] = "statuses"
+    node: Any = tree
+    for depth, step in enumerate(steps[:-1]):
+        if isinstance(node, CommentedMap) and step == "of" and "of" not in node:
+            step = next((k for k in ("any", "all") if k in node), step)
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            where = ".".join(map(str, steps[: depth + 1]))
+            raise UserError(f"--set «{override}»: в правилах нет ключа «{where}».") from None
+    last = steps[-1]
+    if isinstance(node, CommentedSeq) and not (isinstance(last, int) and last < len(node)):
+        raise UserError(f"--set «{override}»: в списке нет элемента {last}.")
+    if not isinstance(node, (CommentedMap, CommentedSeq)):
+        raise UserError(f"--set «{override}»: «{'.'.join(map(str, steps[:-1]))}» — не раздел правил.")
+    value = YAML(typ="safe").load(raw) if raw.strip() else ""
+    node[last] = value
 
 
 def _plain(node: Any) -> Any:

@@ -1,0 +1,58 @@
+"""What-if: --set moves a threshold; `shnor compare` names the schools that enter or leave the lists."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from shnor.cli.app import app
+from shnor.errors import UserError
+from shnor.rules.loader import load_rules
+from tests.conftest import school_row
+
+
+def table(school_table):
+    return school_table([
+        school_row("a", 2025, "ВПР", "Математика", 100, 22, 20),  # 22 % «2»: risk at 25 %, ШНОР at 20 %
+        school_row("b", 2025, "ВПР", "Математика", 100, 30, 20),
+        school_row("c", 2025, "ВПР", "Математика", 100, 5, 60),
+    ])
+
+
+def test_set_changes_one_value():
+    rules = load_rules("default", ["criteria.shnor.any[0].all[0].threshold=0.2"]).rules
+    assert rules.statuses.shnor.of[0].of[0].threshold == 0.2
+    assert load_rules("rosobrnadzor-2025", ["statuses.shnor.mode=all"]).rules.statuses.shnor.mode == "all"
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("statuses.shnor.of[7].threshold=0.2", "в правилах нет ключа «statuses.shnor.of.7»"),
+        ("threshold", "нужно КЛЮЧ=ЗНАЧЕНИЕ"),
+        ("statuses.shnor.of[0].of[0].threshold=25%", 'ожидалось число от 0 до 1, получено "25%"'),
+    ],
+)
+def test_bad_set_is_named(override, message):
+    with pytest.raises(UserError) as caught:
+        load_rules("default", [override])
+    assert message in str(caught.value)
+
+
+def test_compare_names_schools_that_move(school_table, tmp_path):
+    path = table(school_table)
+    result = CliRunner().invoke(app, ["compare", "default", "default", str(path), "--set", "statuses.shnor.of[0].of[0].threshold=0.2"])
+    assert result.exit_code == 0, result.output
+    assert "ШНОР: 1 → 2" in result.output
+    assert "входят: МБОУ «a» (Тестовый район) — risk → shnor" in result.output
+    assert "зона риска: 1 → 0" in result.output
+
+
+def test_compare_two_saved_results(school_table, tmp_path):
+    path = table(school_table)
+    for name, extra in (("a", []), ("b", ["--rules", "rosobrnadzor-2025"])):
+        result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / name), "--format", "none", "--quiet", *extra])
+        assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "a" / "result.json"), str(tmp_path / "b" / "result.json")])
+    assert result.exit_code == 0, result.output
+    assert "выходят: МБОУ «a» (Тестовый район) — risk → ok" in result.output
