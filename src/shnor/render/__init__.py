@@ -48,6 +48,7 @@ DOCUMENTS: dict[str, Renderer] = {
     "note.html": partial(_text, "note.html.j2", "Аналитическая справка.html", True),
     "cards.html": partial(_text, "cards.html.j2", "Карточки школ.html", False),
     "cards.docx": partial(_docx, "cards.docx", "Карточки школ.docx"),
+    "mentors.md": partial(_text, "mentors.md.j2", "Закрепление школ-наставников.md", False),
     "indicators.xlsx": _xlsx,
 }
 DEFAULT_FORMATS = tuple(DOCUMENTS)

@@ -72,6 +72,7 @@ def view(report: Report, images: Callable[[str, bytes], object] | None = None) -
         "dynamics": _dynamics(report, by_id),
         "objectivity_index": report.summary.get("objectivity_index"),
         "warnings": report.warnings,
+        "mentors": _mentors(report, by_id),
     }
     if images is not None:
         context["charts"] = {name: images(name, draw(report)) for name, draw in charts.CHARTS.items()}
@@ -161,6 +162,17 @@ def _card(report: Report, school: SchoolResult) -> dict:
     not_computed = sum(1 for s in school.objectivity_signs if s.status == "не рассчитан")
     return {"school": school, "rows": rows, "signs": signs, "not_computed": not_computed,
             "met": [c for c in school.criteria if c.met and c.status == school.status]}
+
+
+def _mentors(report: Report, by_id: dict[str, SchoolResult]) -> list[dict]:
+    rows = []
+    for item in report.mentors:
+        school = by_id.get(item["school_id"])
+        if school is None:
+            continue
+        rows.append({"school": school, "weak": ", ".join(item["weak_subjects"]), "mentors": item["mentors"]})
+    rows.sort(key=lambda r: (ru_key(r["school"].municipality), ru_key(r["school"].school_name)))
+    return [{**r, "n": n} for n, r in enumerate(rows, start=1)]
 
 
 def _dynamics(report: Report, by_id: dict[str, SchoolResult]) -> dict | None:

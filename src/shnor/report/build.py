@@ -23,7 +23,7 @@ from shnor.indicators.shares import choose_window, procedures, school_indicators
 from shnor.ingest import ReadOptions, SheetLog, expand_inputs, read_results
 from shnor.ingest.registry import History, read_history, read_registry
 from shnor.ingest.scales import load_scales, shipped_scales
-from shnor.report import sections
+from shnor.report import mentors, sections
 from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Report, SchoolResult, SignResult
 from shnor.rules.evaluate import Evaluation, evaluate
 from shnor.rules.loader import LoadedRules, load_rules
@@ -82,6 +82,7 @@ def identify(request: IdentifyRequest) -> Report:
         warnings=_warnings(cube, registry, history, logs),
         aggregates=sections.aggregates(window_procedures, schools),
         dynamics=sections.dynamics(history, evaluation.status, changes, rules),
+        mentors=mentors.suggest(window_procedures, schools, evaluation.status),
     )
 
 

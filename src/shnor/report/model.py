@@ -87,6 +87,7 @@ class Report:
     warnings: list[str]
     aggregates: list[dict[str, Any]] = field(default_factory=list)  # per procedure: region and each municipality
     dynamics: dict[str, Any] | None = None  # against the previous list (--history)
+    mentors: list[dict[str, Any]] = field(default_factory=list)  # suggested mentor schools per ШНОР
 
     def to_json(self) -> str:
         return json.dumps(_clean(asdict(self)), ensure_ascii=False, indent=2) + "\n"
