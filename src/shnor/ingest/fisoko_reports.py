@@ -126,9 +126,6 @@ def _procedure(sheet: Sheet, header_row: int) -> dict:
     }
 
 
-def _source(sheet: Sheet) -> str:
-    return sheet.path.name if sheet.name is None else f"{sheet.path.name} [{sheet.name}]"
-
 
 def _table(sheet: Sheet, data_row: int) -> pd.DataFrame:
     """Every row below the header as text, columns by position. Reports are small: a region has a few thousand rows."""
@@ -265,7 +262,7 @@ class MarksReportReader:
         result["participants"] = pd.array(participants.to_numpy(dtype=float).astype("int64"), dtype="Int64")
         for position, column in enumerate(MARK_COUNTS):
             result[column] = pd.array(counts[:, position], dtype="Int64")
-        return CubePart(result, identity, _source(sheet), PartKind.SCHOOLS)
+        return CubePart(result, identity, sheet.label, PartKind.SCHOOLS)
 
 
 class ScoresReportReader:
@@ -303,7 +300,7 @@ class ScoresReportReader:
         histogram = result.iloc[school_index][["year", "assessment", "subject", "grade", "school_id"]].reset_index(drop=True)
         histogram["score"] = scores[score_index]
         histogram["count"] = counts[school_index, score_index]
-        return CubePart(result, identity, _source(sheet), PartKind.SUPPLEMENT, histogram=histogram)
+        return CubePart(result, identity, sheet.label, PartKind.SUPPLEMENT, histogram=histogram)
 
 
 class JournalReportReader:
@@ -375,7 +372,7 @@ class JournalReportReader:
         result = _keys(procedure, order["school_id"])
         for column in ("lowered", "confirmed", "raised"):
             result[column] = pd.array(wide[column].fillna(0).round().to_numpy(), dtype="Int64")
-        return CubePart(result, order.reset_index(drop=True), _source(sheet), PartKind.SUPPLEMENT)
+        return CubePart(result, order.reset_index(drop=True), sheet.label, PartKind.SUPPLEMENT)
 
 
 def _check_totals(wide: pd.DataFrame, long: pd.DataFrame, sheet: Sheet) -> None:

@@ -19,7 +19,7 @@ from shnor.ingest.cells import blank
 from shnor.ingest.headers import header_key, map_header
 from shnor.ingest.students import aggregate_students
 from shnor.ingest.tables import Sheet
-from shnor.ingest.titles import conflicting_year, read_titles
+from shnor.ingest.titles import sheet_facts
 from shnor.vocabulary import Assessment
 
 _VOCABULARY = {
@@ -101,27 +101,16 @@ class FisOkoStudentsReader:
         return CubePart(
             counts,
             schools.astype("string"),
-            _source(sheet),
+            sheet.label,
             PartKind.STUDENTS,
             pairs=pd.concat(pairs, ignore_index=True) if pairs else None,
             histogram=pd.concat(histograms, ignore_index=True) if histograms else None,
         )
 
 
-def _source(sheet: Sheet) -> str:
-    return sheet.path.name if sheet.name is None else f"{sheet.path.name} [{sheet.name}]"
-
 
 def _procedure(sheet: Sheet, header_row: int) -> dict:
-    titles = " ".join(str(c) for row in sheet.probe[:header_row] for c in row if c)
-    facts = read_titles(titles, sheet.name, sheet.path.stem)
-    clash = conflicting_year(titles, sheet.name, sheet.path.stem)
-    if clash is not None:
-        raise UserError(
-            f"год в заголовке или названии ({clash[0]}) не совпадает с годом в названии листа или файла ({clash[1]}).",
-            sheet.place(),
-            "Исправьте заголовок или переименуйте лист (файл), чтобы год был один.",
-        )
+    facts = sheet_facts(sheet, header_row)
     missing = [
         what
         for what, value in (("предмет", facts.subject), ("класс", facts.grade), ("год", facts.year))

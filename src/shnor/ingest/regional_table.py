@@ -21,7 +21,7 @@ from shnor.ingest.base import ReadOptions, Recognition, SheetLog, derived_school
 from shnor.ingest.cells import blank, is_total_label, to_number
 from shnor.ingest.headers import header_key
 from shnor.ingest.tables import Sheet
-from shnor.ingest.titles import conflicting_year, read_titles
+from shnor.ingest.titles import sheet_facts
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, Assessment, parse_subject
 
 _SCHOOL = re.compile(r"^(?:образовательная организация|наименование (?:оо|образовательной организации|школы)|оо|школа|название оо)\b")
@@ -105,7 +105,7 @@ class RegionalTableReader:
             log.rows_read += len(frame)
         counts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["school_id"])
         school_frame = pd.concat(schools, ignore_index=True).drop_duplicates("school_id") if schools else None
-        return CubePart(counts, school_frame if school_frame is not None else _no_schools(), _source(sheet), PartKind.SCHOOLS)
+        return CubePart(counts, school_frame if school_frame is not None else _no_schools(), sheet.label, PartKind.SCHOOLS)
 
 
 def _column_summary(layout: _Layout) -> dict[str, str]:
@@ -121,9 +121,6 @@ def _no_schools() -> pd.DataFrame:
 
     return empty_schools()
 
-
-def _source(sheet: Sheet) -> str:
-    return sheet.path.name if sheet.name is None else f"{sheet.path.name} [{sheet.name}]"
 
 
 def _subject_cells(row: list) -> int:
@@ -194,15 +191,7 @@ def _layout(rows: list[list], top: int, metric_row: int) -> _Layout:
 
 
 def _procedure(sheet: Sheet, top: int) -> dict:
-    titles = " ".join(str(c) for row in sheet.probe[:top] for c in row if c)
-    facts = read_titles(titles, sheet.name, sheet.path.name)
-    clash = conflicting_year(titles, sheet.name, sheet.path.name)
-    if clash is not None:
-        raise UserError(
-            f"год в заголовке или названии ({clash[0]}) не совпадает с годом в названии листа или файла ({clash[1]}).",
-            sheet.place(),
-            "Исправьте заголовок или переименуйте лист (файл), чтобы год был один.",
-        )
+    facts = sheet_facts(sheet, top)
     if facts.assessment not in (Assessment.OGE, Assessment.EGE):
         raise UserError(
             "не удалось понять, ОГЭ это или ЕГЭ: ни в заголовке над таблицей, ни в названии листа или файла этого нет.",

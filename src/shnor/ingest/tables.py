@@ -38,6 +38,11 @@ class Sheet:
     def place(self, row: int | None = None, column: str | None = None) -> Place:
         return Place(self.path.name, self.name, row, column)
 
+    @property
+    def label(self) -> str:
+        """«file.xlsx [sheet]», or the file name for a file of one table."""
+        return self.path.name if self.name is None else f"{self.path.name} [{self.name}]"
+
     def batches(self, header_rows: int) -> Iterator[Batch]:  # pragma: no cover - interface
         raise NotImplementedError
 

@@ -76,7 +76,7 @@ class TidyReader:
             log.notes.append(f"пропущено строк с иным числом ячеек, чем в заголовке: {malformed}")
         kind = PartKind.STUDENTS if student_level else PartKind.SCHOOLS
         if not counts:
-            return CubePart(pd.DataFrame(columns=KEYS), empty_schools(), _source(sheet), kind)
+            return CubePart(pd.DataFrame(columns=KEYS), empty_schools(), sheet.label, kind)
         stacked = pd.concat(counts, ignore_index=True)
         if student_level:
             stacked = pool_counts(stacked)
@@ -86,15 +86,12 @@ class TidyReader:
         return CubePart(
             stacked.drop(columns="_row", errors="ignore"),
             school_frame,
-            _source(sheet),
+            sheet.label,
             kind,
             pairs=pd.concat(pairs, ignore_index=True) if pairs else None,
             histogram=pd.concat(histograms, ignore_index=True) if histograms else None,
         )
 
-
-def _source(sheet: Sheet) -> str:
-    return sheet.path.name if sheet.name is None else f"{sheet.path.name} [{sheet.name}]"
 
 
 def _drop_recoverable(frame: pd.DataFrame, log: SheetLog) -> pd.DataFrame:

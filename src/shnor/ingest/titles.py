@@ -67,3 +67,19 @@ def conflicting_year(*texts: object) -> tuple[int, int] | None:
         if year != single[0]:
             return single[0], year
     return None
+
+
+def sheet_facts(sheet, header_row: int) -> TitleFacts:
+    """The facts of the title rows above a sheet's header, its name and its file's name; a year in the titles that
+    contradicts the year in the sheet's or file's name is an error, not a guess."""
+    from shnor.errors import UserError
+
+    titles = " ".join(str(c) for row in sheet.probe[:header_row] for c in row if c not in (None, ""))
+    clash = conflicting_year(titles, sheet.name, sheet.path.stem)
+    if clash is not None:
+        raise UserError(
+            f"год в заголовке или названии ({clash[0]}) не совпадает с годом в названии листа или файла ({clash[1]}).",
+            sheet.place(),
+            "Исправьте заголовок или переименуйте лист (файл), чтобы год был один.",
+        )
+    return read_titles(titles, sheet.name, sheet.path.stem)
