@@ -22,10 +22,14 @@ from datetime import date
 from pathlib import Path
 
 # The functions ``shnor.report.build.identify`` calls, in order, grouped into what the figures report.
-READ_STAGES = ("load_rules", "load_scales", "read_results")
+# Names absent from the tree being measured are skipped: the pipeline changes while the benchmark stays.
+READ_STAGES = ("expand_inputs", "load_rules", "load_scales", "read_results")
 CRITERIA_STAGES = ("_school_table", "read_history", "choose_window", "procedures", "compute_objectivity",
                    "school_indicators", "evaluate")
-REPORT_STAGES = ("_school_results", "_inputs", "_summary", "_warnings")
+REPORT_STAGES = ("_school_results", "school_dynamics", "_inputs", "_summary", "_warnings")
+# Report helpers that ``build`` calls through their modules: (module attribute of ``build``, function).
+REPORT_HELPERS = (("sections", "recommendations"), ("sections", "school_changes"), ("sections", "aggregates"),
+                  ("sections", "dynamics"), ("mentors", "suggest"))
 
 
 class StopHere(Exception):
@@ -41,7 +45,9 @@ def instrument(
 ) -> None:
     """Replace each named function of ``module`` with a timed wrapper that adds its seconds to ``timings``."""
     for name in names:
-        original = getattr(module, name)
+        original = getattr(module, name, None)
+        if original is None:
+            continue
 
         @functools.wraps(original)
         def timed(*args, __original=original, __name=name, **kwargs):
@@ -58,6 +64,13 @@ def instrument(
         setattr(module, name, timed)
 
 
+def default_documents() -> tuple:
+    """What ``shnor identify`` renders without ``--format`` (all documents), where the tree has documents."""
+    import shnor.render as render
+
+    return (render.parse_formats(None),) if hasattr(render, "parse_formats") else ()
+
+
 def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | None = None) -> dict:
     started = time.perf_counter()
     from shnor.render import render_all
@@ -68,6 +81,9 @@ def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | No
     timings: dict[str, float] = {"import": imported - started}
     peaks: dict[str, float] = {}
     instrument(build, READ_STAGES + CRITERIA_STAGES + REPORT_STAGES, timings, peaks, stop_after)
+    for module_name, function in REPORT_HELPERS:
+        if hasattr(build, module_name):
+            instrument(getattr(build, module_name), (function,), timings, peaks)
     request = build.IdentifyRequest(inputs=inputs, scales=scales, today=date(2026, 1, 15))
     try:
         report = build.identify(request)
@@ -76,11 +92,12 @@ def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | No
             "stopped_after": stop_after,
             "stages": {k: round(v, 3) for k, v in timings.items()},
             "read": round(sum(timings.get(n, 0.0) for n in READ_STAGES), 3),
+            "criteria": round(sum(timings.get(n, 0.0) for n in CRITERIA_STAGES), 3),
             "peak_after_read_mb": round(peaks.get("read_results", 0.0), 1),
             "total": round(time.perf_counter() - started, 3),
         }
     built = time.perf_counter()
-    write_atomically(out, lambda folder: render_all(report, folder))
+    write_atomically(out, lambda folder: render_all(report, folder, *default_documents()))
     finished = time.perf_counter()
     timings["render"] = finished - built
     timings["identify_total"] = built - imported

@@ -67,8 +67,13 @@ def build_cube(parts: list[CubePart]) -> Cube:
     Student-level parts add up (one procedure may come in several files); a school-level row is a whole
     procedure, so the same key given twice by school-level rows, or by both kinds, is an error.
     """
-    if not parts:
-        raise UserError("Во входных файлах не найдено ни одной строки с результатами.")
+    if not any(len(p.counts) for p in parts):
+        sources = ", ".join(f"«{p.source}»" for p in parts) or "—"
+        raise UserError(
+            f"во входных файлах ({sources}) не осталось ни одной строки с результатами: строки пусты, это итоги или "
+            "их числа противоречат друг другу.",
+            hint="Команда «shnor inspect ФАЙЛ» покажет, какие строки и почему пропущены.",
+        )
     _check_overlaps(parts)
     columns = COUNTS + MOMENTS + SCALE
     frames = [p.counts.assign(**{c: p.counts.get(c) for c in columns if c not in p.counts}) for p in parts]

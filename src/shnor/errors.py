@@ -7,17 +7,26 @@ prints it and exits with code 2.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where in an input something happened. Rows are 1-based, as a spreadsheet shows them."""
+    """Where in an input something happened. Rows are 1-based, as a spreadsheet shows them.
+
+    ``lines`` turns a reader's row number into the line a text editor shows (CSV files with blank lines)."""
 
     file: str
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
+    lines: Callable[[int], int] | None = field(default=None, compare=False, repr=False)
+
+    def at(self, row: int, column: str | None = None) -> Place:
+        """The same file and sheet, another cell."""
+        line = self.lines(row) if self.lines is not None else row
+        return replace(self, row=line, column=column if column is not None else self.column, lines=None)
 
     def __str__(self) -> str:
         parts = [f"файл «{self.file}»"]

@@ -199,7 +199,11 @@ def municipality_key(value: object) -> str:
     text = normalize_municipality(value).replace("-", " ")
     words = [w for w in re.split(r"[\s.,]+", text) if w and not _MUNICIPAL_WORDS.match(w)]
     city = "г:" if re.search(r"\bгород\b|\bг\b", text) else ""
-    return city + " ".join(w[:5] for w in words)
+    return city + " ".join(_ADJECTIVE_END.sub("", w) for w in words)
+
+
+# «Акшинский» / «Акшинского» / «Акшинская» → «акшин»: the endings a district's name takes in its spellings.
+_ADJECTIVE_END = re.compile(r"(?:ского|скому|ским|ском|ская|ской|скую|ский|ское|ские|ских|ого|ому|ая|ой|ую|ий|ое|ые|ых|ым|ом)$")
 
 
 def normalize_school_name(value: object) -> str:

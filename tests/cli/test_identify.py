@@ -183,6 +183,12 @@ def test_year_option_moves_the_window(tmp_path):
     assert data["methodology"]["window"] == [2024]
 
 
+def test_usage_errors_are_in_russian(tmp_path):
+    result = runner.invoke(app, ["identify", "x.csv", "--year", "abc"])
+    assert result.exit_code == 2 and "Недопустимое значение «--year»: ожидается целое число." in result.output
+    assert "Не указан аргумент" in runner.invoke(app, ["identify"]).output
+
+
 def test_rules_list_and_show():
     listed = runner.invoke(app, ["rules", "list"])
     assert listed.exit_code == 0 and "default" in listed.output and "rosobrnadzor-2025" in listed.output

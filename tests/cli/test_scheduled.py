@@ -63,7 +63,7 @@ def test_log_file_has_one_line_per_run(tmp_path):
     assert CliRunner().invoke(app, args).exit_code == 0
     assert CliRunner().invoke(app, [*args[:1], str(tmp_path / "нет.csv"), *args[2:]]).exit_code == 2
     first, second = log.read_text(encoding="utf-8").splitlines()
-    assert " shnor identify ok inputs=1 rules=default " in first and 'statuses="shnor=' in first and "duration=" in first
+    assert " shnor identify ok inputs=ученики.csv rules=default " in first and 'statuses="shnor=' in first and "duration=" in first
     assert " shnor identify error exit=2 " in second and "не найден" in second
 
 

@@ -95,6 +95,14 @@ def fisoko_mixed_years(tmp: Path) -> list[str]:
     return write(tmp, "vpr.xlsx", buffer.getvalue())
 
 
+def duplicate_scales(tmp: Path) -> list[str]:
+    (tmp / "scales.csv").write_text(
+        "year,assessment,subject,grade,max_score,mark3,mark4,mark5\n"
+        "2025,ВПР,Физика,7,20,7,12,16\n2025,ВПР,Физика,7,20,8,12,16\n", encoding="utf-8"
+    )
+    return fisoko_without_scale(tmp) + ["--scales", str(tmp / "scales.csv")]
+
+
 CASES = [
     ("empty csv", lambda t: write(t, "results.csv", b""), "файл «results.csv» пуст"),
     ("empty xlsx", lambda t: write(t, "results.xlsx", b""), "«results.xlsx» повреждён или обрезан"),
@@ -114,6 +122,9 @@ CASES = [
     ("missing scale", fisoko_without_scale, "нет шкалы перевода первичного балла в отметку для процедуры ВПР «Физика», 7 класс, 2025 год"),
     ("mixed years", fisoko_mixed_years, "год в заголовке или названии (2025) не совпадает с годом в названии листа или файла (2024)"),
     ("history matching nothing", history_file, "файл «list.csv»: ни одна из 2 школ прежнего перечня не найдена"),
+    ("header only", lambda t: csv_file(t, []), "не осталось ни одной строки с результатами"),
+    ("only totals and blanks", lambda t: csv_file(t, [[""] * 14, ["Итого"] + [""] * 13]), "не осталось ни одной строки с результатами"),
+    ("scale given twice", duplicate_scales, "файл «scales.csv», строка 3: шкала процедуры ВПР «Физика», 7 класс, 2025 год задана дважды"),
     ("rules: wrong type", rules_file(RULES_OK.replace("0.25", "много")), "my.yaml:9 statuses.shnor.threshold: ожидалось число от 0 до 1"),
     ("rules: unknown key", rules_file(RULES_OK + "colour: red\n"), "my.yaml:10 colour: неизвестный ключ"),
     ("rules: wrong indentation", rules_file(RULES_OK.replace("    kind: indicator", "  kind: indicator")), "my.yaml:"),

@@ -68,7 +68,8 @@ def identify(
             written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
         seconds = time.monotonic() - started
         counts = " ".join(f"{k}={v}" for k, v in report.summary["by_status"].items())
-        runlog.append(log_file, "identify", "ok", seconds, inputs=len(report.inputs), rules=rules, out=out, statuses=counts)
+        names = ",".join(f.file for f in report.inputs if f.role == "results")
+        runlog.append(log_file, "identify", "ok", seconds, inputs=names, rules=rules, out=out, statuses=counts)
         if not quiet:
             print_summary(report, written, seconds)
         return 0

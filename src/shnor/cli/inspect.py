@@ -23,7 +23,10 @@ def inspect(
 
         options = ReadOptions(scales=load_scales(scales) if scales else shipped_scales())
         failed = 0
-        for path in expand_inputs(files):
+        found, not_tables = expand_inputs(files)
+        for path in not_tables:
+            typer.echo(f"{path.name}\n  пропущен: не таблица")
+        for path in found:
             try:
                 _, logs = read_file(path, options)
             except UserError as error:

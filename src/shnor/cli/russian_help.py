@@ -7,6 +7,7 @@ shipped by either, the lookup here returns our translation. Strings not listed s
 from __future__ import annotations
 
 import importlib
+import re
 
 import typer.rich_utils as rich_utils
 
@@ -47,6 +48,42 @@ _MODULES = (
 )
 
 
+_PHRASES = (
+    (re.compile(r"^Missing argument '([^']+)'\.?"), r"Не указан аргумент «\1»."),
+    (re.compile(r"^Missing option '([^']+)'\.?"), r"Не указан параметр «\1»."),
+    (re.compile(r"^Missing parameter:? ?"), "Не указан параметр "),
+    (re.compile(r"^No such option: (\S+)"), r"Нет параметра \1"),
+    (re.compile(r"\(Possible options: ([^)]*)\)"), r"(возможно: \1)"),
+    (re.compile(r"^No such command '([^']+)'\.?"), r"Нет команды «\1»."),
+    (re.compile(r"^Invalid value for '([^']+)': "), r"Недопустимое значение «\1»: "),
+    (re.compile(r"^Invalid value: "), "Недопустимое значение: "),
+    (re.compile(r"Input should be a valid integer.*"), "ожидается целое число."),
+    (re.compile(r"Input should be a valid number.*"), "ожидается число."),
+    (re.compile(r"^Got unexpected extra arguments? \((.*)\)"), r"Лишние аргументы: \1"),
+    (re.compile(r"^Option '([^']+)' requires an argument\.?"), r"У параметра «\1» нет значения."),
+    (re.compile(r"^Missing command\.?"), "Не указана команда."),
+)
+
+
+def translate_message(text: str) -> str:
+    """Click's usage errors, which this copy of Click writes in English without gettext, in Russian."""
+    for pattern, russian in _PHRASES:
+        text = pattern.sub(russian, text)
+    return text
+
+
+def _russian_messages(module) -> None:
+    for cls in vars(module).values():
+        if isinstance(cls, type) and "format_message" in vars(cls) and not vars(cls).get("_shnor_messages", False):
+            original = cls.format_message
+
+            def format_message(self, _original=original) -> str:
+                return translate_message(_original(self))
+
+            cls.format_message = format_message
+            cls._shnor_messages = True
+
+
 def _russian_help_option(command: type) -> None:
     """Typer's copy of Click writes the help option's text in English without gettext: set it after creation."""
     original = command.get_help_option
@@ -70,6 +107,8 @@ def install() -> None:
             continue
         if hasattr(module, "_"):
             module._ = _translate  # type: ignore[attr-defined]
+        if name.endswith("exceptions"):
+            _russian_messages(module)
         command = getattr(module, "Command", None)
         if name.endswith("_click.core") and command is not None and not hasattr(command, "_shnor_help"):
             _russian_help_option(command)

@@ -32,23 +32,21 @@ READERS: tuple[Reader, ...] = (
 
 __all__ = ["READERS", "ReadOptions", "SheetLog", "expand_inputs", "read_results", "recognise"]
 
-TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet"}
+TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".parquet"}
 
 
-def expand_inputs(arguments: Iterable[Path]) -> list[Path]:
-    """Files as given; a folder → the tables inside it (sorted, not recursive, Excel's lock files skipped)."""
+def expand_inputs(arguments: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """Files as given; a folder → the tables inside it (sorted, not recursive, Excel's lock files left out).
+    Returns the files to read and the files of the folders that are not tables (to be named, not dropped silently)."""
     files: list[Path] = []
+    skipped: list[Path] = []
     for argument in map(Path, arguments):
         if argument.is_dir():
-            files.extend(
-                sorted(
-                    p for p in argument.iterdir()
-                    if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES and not p.name.startswith(("~$", "."))
-                )
-            )
+            for path in sorted(p for p in argument.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))):
+                (files if path.suffix.lower() in TABLE_SUFFIXES else skipped).append(path)
         else:
             files.append(argument)
-    return files
+    return files, skipped
 
 
 def recognise(sheet: Sheet) -> tuple[Reader, Recognition] | tuple[None, list[tuple[Reader, Recognition]]]:
@@ -72,6 +70,8 @@ def read_results(
     logs: list[SheetLog] = []
     for path in paths:
         file_parts, file_logs = read_file(Path(path), options)
+        for log in file_logs:
+            log.path = str(Path(path))
         parts.extend(file_parts)
         logs.extend(file_logs)
     parts, notes = resolve_derived_ids(parts, registry)

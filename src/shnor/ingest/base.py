@@ -34,6 +34,7 @@ class SheetLog:
     rows_read: int = 0
     skipped: dict[str, list[int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    path: str = ""  # the file as it was given, to tell apart two files of one name in different folders
 
     def skip(self, reason: str, rows: pd.Series) -> None:
         if len(rows):

@@ -68,6 +68,6 @@ def require_numbers(
 def _bad_cell(place: Place, row: int, column: str, value: object, what: str) -> UserError:
     return UserError(
         f"в ячейке «{value}», а ожидается {what}.",
-        Place(place.file, place.sheet, row, column),
+        place.at(row, column),
         "Исправьте значение в ячейке или удалите строку и запустите снова.",
     )

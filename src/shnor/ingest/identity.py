@@ -22,9 +22,10 @@ def _key(municipality: object, name: object) -> tuple[str, str]:
 
 
 def resolve_derived_ids(parts: list[CubePart], registry: pd.DataFrame | None) -> tuple[list[CubePart], list[str]]:
-    derived = pd.concat([p.schools for p in parts if len(p.schools)], ignore_index=True) if parts else pd.DataFrame()
-    if derived.empty:
+    frames = [p.schools for p in parts if len(p.schools)]
+    if not frames:
         return parts, []
+    derived = pd.concat(frames, ignore_index=True)
     derived = derived.loc[derived["school_id"].str.startswith(DERIVED_PREFIX)].drop_duplicates("school_id")
     if derived.empty:
         return parts, []

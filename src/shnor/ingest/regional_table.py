@@ -32,7 +32,7 @@ _METRICS = (
     ("participants", re.compile(r"приня\w* участие|участвовал|участник|сдавал|количество сдававших")),
     ("below_min", re.compile(r"не преодол|ниже (?:мин|порог)|не набрал")),
     ("mean_score", re.compile(r"средн\w* (?:тестов\w* |первичн\w* )?балл")),
-    ("mark", re.compile(r"^(?:отметк\w* |получили |на |количество )?[«]?([2-5])[»]?(?: %)?$")),
+    ("mark", re.compile(r"^(?:доля |процент |отметк\w* |получили |на |количество )?[«]?([2-5])[»]?(?: %)?$")),
     ("band", re.compile(r"(\d{1,3})\s*[-–—]\s*(\d{1,3})|(?:^|\s)100(?:\s|$)")),
 )
 _NUMBERING = re.compile(r"^\d{1,3}$")
@@ -71,10 +71,10 @@ class RegionalTableReader:
         top = next((i for i, row in enumerate(rows) if any(_SCHOOL.match(header_key(c)) for c in row if c)), None)
         if top is None:
             return None
-        subject_rows = [i for i in range(top, min(top + 4, len(rows))) if _subject_cells(rows[i]) >= 2]
-        if not subject_rows:
-            return None
+        subjects = max((_subject_cells(rows[i]) for i in range(top, min(top + 4, len(rows)))), default=0)
         metric_row = _metric_row(rows, top)
+        if subjects == 0 or (metric_row is None and subjects < 2):
+            return None
         if metric_row is None:
             titles = " ".join(str(c) for row in rows[:top] for c in row if c)
             what = "заявления на участие" if "заявлен" in titles.lower() else "нет столбцов с результатами"
@@ -288,8 +288,13 @@ def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set
                 "_row": frame["_row"],
             }
         )
-        for metric in ("below_min", "n2", "n3", "n4", "n5"):
-            if metric in metrics:
+        if "below_min" in metrics:
+            part["below_min"] = _numbers(batch, metrics["below_min"], frame.index, participants).fillna(0)
+        marks = [m for m in ("n2", "n3", "n4", "n5") if m in metrics]
+        if len(marks) == 4 and any(metrics[m].percent for m in marks):
+            part[marks] = _marks_from_shares(batch, [metrics[m] for m in marks], frame.index, participants)
+        else:
+            for metric in marks:
                 part[metric] = _numbers(batch, metrics[metric], frame.index, participants).fillna(0)
         # Base maths is marked 2..5: score bands say nothing of it, so its high results stay unknown.
         bands = [c for c in columns if c.metric == "band" and c.band in high_bands and subject != MATH_BASE]
@@ -318,11 +323,13 @@ def _numbers(batch, column: _Column, index: pd.Index, participants: pd.Series | 
     text = _cells(batch, column.position).loc[index]
     values, invalid = to_number(text)
     values = values.where(~invalid)  # «х», «-», «н/д»: no number, read as blank
-    is_percent = column.percent or text.fillna("").str.contains("%").any()
-    if participants is None or not is_percent:
+    typed_percent = text.fillna("").str.contains("%").any()
+    if participants is None or not (column.percent or typed_percent):
         return values
-    shares = values / 100 if (values.max(skipna=True) or 0) > 1 or column.percent else values
-    return (shares * participants).round()
+    # «40» or «40%» are percents; a cell formatted as a percentage in Excel holds the fraction 0.4
+    fractions = not typed_percent and (values.max(skipna=True) or 0) <= 1
+    shares = values if fractions else values / 100
+    return shares * participants
 
 
 def _report(log: SheetLog, subject: str, problem: str, dropped: str, rows: pd.Series) -> None:
@@ -333,6 +340,32 @@ def _report(log: SheetLog, subject: str, problem: str, dropped: str, rows: pd.Se
     log.notes.append(
         f"«{subject}»: {problem} в {len(rows)} стр. (строки {shown}) — {dropped} по этому предмету в них не учтены"
     )
+
+
+def _marks_from_shares(batch, columns: list[_Column], index: pd.Index, participants: pd.Series) -> pd.DataFrame:
+    """«2»…«5» given as shares: a row whose four values add up to 1 holds fractions (cells formatted as percent in
+    Excel), one adding up to 100 holds percents; counts are then apportioned to add up to the participants."""
+    raw = pd.DataFrame({c.metric: _numbers(batch, c, index, None) for c in columns}).astype("Float64").fillna(0)
+    total = raw.sum(axis=1)
+    scale = pd.Series(np.where((total - 1).abs() <= 0.015, 1.0, 0.01), index=raw.index)
+    return _apportion(raw.mul(scale, axis=0).mul(participants.astype(float), axis=0), participants)
+
+
+def _apportion(counts: pd.DataFrame, participants: pd.Series) -> pd.DataFrame:
+    """Counts from percentages that add up to the participants exactly (largest remainder), where the percentages
+    themselves add up to 100 ± 1.5; other rows are left as they are, for the contradiction check to report."""
+    raw = counts.astype(float).to_numpy()
+    total = participants.astype(float).to_numpy()
+    floors = np.floor(raw + 1e-9)
+    shortfall = np.round(total - floors.sum(axis=1))
+    sane = np.abs(raw.sum(axis=1) - total) <= 0.015 * np.maximum(total, 1) + 1e-9
+    order = np.argsort(-(raw - floors), axis=1, kind="stable")
+    result = floors.copy()
+    for k in range(raw.shape[1]):
+        take = sane & (shortfall > k)
+        result[np.arange(len(raw))[take], order[take, k]] += 1
+    result = np.where(sane[:, None], result, np.round(raw))
+    return pd.DataFrame(result, index=counts.index, columns=counts.columns)
 
 
 def _drop_contradictions(part: pd.DataFrame, subject: str, columns: list[_Column], log: SheetLog) -> pd.DataFrame:

@@ -22,7 +22,9 @@ _IDENTITY_VOCABULARY = {
 } | {
     header_key(alias): "type"
     for alias in ("type", "тип", "тип оо", "вид оо", "тип организации", "вид организации")
-} | {header_key(alias): "settlement" for alias in ("settlement", "местность", "тип поселения", "город/село")}
+} | {header_key(alias): "settlement" for alias in ("settlement", "местность", "тип поселения", "город/село")} | {
+    header_key(alias): "status" for alias in ("status", "статус")
+}
 
 REGISTRY_COLUMNS = ["school_id", "school_name", "municipality", "type", "settlement"]
 
@@ -95,6 +97,9 @@ def read_history(paths: list[Path], schools: pd.DataFrame) -> History:
     files = []
     for path in paths:
         frame, place = _table(path, ("school_id", "school_name"), "истории")
+        if "status" in frame:
+            # a list with a status column (last year's schools.csv, a list of both lists): its ШНОР rows only
+            frame = frame.loc[frame["status"].str.strip().str.lower().isin(["shnor", "шнор"])]
         report = HistoryFile(path.name, rows=len(frame))
         listed: set[str] = set()
         for record in frame.to_dict("records"):

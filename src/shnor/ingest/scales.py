@@ -108,6 +108,12 @@ def _parse(rows: list[list], mapping: dict[str, int], place: Place, first_row: i
                 "баллы шкалы должны расти: 0 < «3» ≤ «4» ≤ «5» ≤ максимальный балл.", where, "Проверьте строку шкалы."
             )
         key = (int(numbers["year"]), str(assessment), subject, grade)
+        if key in table:
+            raise UserError(
+                f"шкала процедуры {assessment} «{subject}», {grade} класс, {key[0]} год задана дважды.",
+                where,
+                "Оставьте одну строку шкалы на процедуру.",
+            )
         table[key] = Scale(numbers["max_score"], numbers["mark3"], numbers["mark4"], numbers["mark5"])
     return Scales(table)
 

@@ -36,7 +36,11 @@ class Sheet:
         self.probe = probe
 
     def place(self, row: int | None = None, column: str | None = None) -> Place:
-        return Place(self.path.name, self.name, row, column)
+        return Place(self.path.name, self.name, None if row is None else self.line(row), column, lines=self.line)
+
+    def line(self, row: int) -> int:
+        """The row as the user sees it (the same number here; CSV files differ when they have blank lines)."""
+        return row
 
     @property
     def label(self) -> str:
@@ -195,6 +199,7 @@ class _CsvSheet(Sheet):
         self.separator = separator
         self._width = width
         self.malformed_rows = 0  # rows with another number of cells than the header, skipped and reported
+        self._header_rows = 0
 
     @classmethod
     def open(cls, path: Path) -> _CsvSheet:
@@ -218,9 +223,25 @@ class _CsvSheet(Sheet):
         probe = [row + [None] * (width - len(row)) for row in probe]
         return cls(path, probe, encoding, separator, width)
 
+    def line(self, row: int) -> int:
+        """Rows as a text editor numbers the file's lines (the fast reader does not count blank lines)."""
+        wanted = row - self._header_rows - 1  # data records before this one
+        with self.path.open(encoding=self.encoding, errors="replace", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.separator)
+            seen = 0
+            start = 1
+            for number, record in enumerate(reader):
+                if number >= self._header_rows and record:
+                    if seen == wanted:
+                        return start
+                    seen += 1
+                start = reader.line_num + 1
+        return row
+
     def batches(self, header_rows: int) -> Iterator[Batch]:
         from pyarrow import csv as pacsv
 
+        self._header_rows = header_rows
         names = [f"c{i}" for i in range(self._width)]
         read_options = pacsv.ReadOptions(
             encoding="utf8" if self.encoding.startswith("utf-8") else self.encoding,

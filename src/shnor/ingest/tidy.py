@@ -275,8 +275,9 @@ def _check_ege(frame: pd.DataFrame, out: pd.DataFrame, scored: pd.Series, source
 def _check_unique(stacked: pd.DataFrame, source: Source) -> None:
     duplicated = stacked.duplicated(KEYS, keep=False)
     if duplicated.any():
-        rows = stacked.loc[duplicated, "_row"].tolist()[:2]
         key = stacked.loc[duplicated].iloc[0]
+        same = (stacked[KEYS] == key[KEYS]).all(axis=1)
+        rows = [source.sheet.line(int(r)) for r in stacked.loc[same, "_row"].tolist()[:2]]
         raise UserError(
             f"строки {rows[0]} и {rows[1]} дают результаты одной школы ({key['school_id']}) по одной процедуре "
             f"({key['assessment']} {key['subject']}, {key['grade']} класс, {key['year']} год).",

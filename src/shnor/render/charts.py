@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 from shnor.render.formatting import ru_key
 from shnor.report.model import Report
@@ -23,8 +24,10 @@ def _figure(width: float = 7.0, height: float = 4.2):
 
 def _png(plt, figure) -> bytes:
     buffer = io.BytesIO()
-    figure.tight_layout()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # layout hints of matplotlib are not the user's business
+        figure.tight_layout()
+        figure.savefig(buffer, format="png", metadata={"Software": None})
     plt.close(figure)
     return buffer.getvalue()
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import io
+import zipfile
+from datetime import datetime
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -218,6 +220,24 @@ def render_docx(report: Report, template: str, user_dir: Path | None) -> bytes:
         if user_dir is None:
             raise
         raise UserError(f"шаблон «{template}» не отрисован: {error}", hint="Проверьте шаблон в папке --templates.") from None
+    when = datetime.fromisoformat(report.generated)
+    properties = document.core_properties
+    properties.created = properties.modified = when
+    properties.last_printed = when
+    properties.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _stable_zip(buffer.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same document gives the same bytes: every entry with one fixed date, in the same order."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            archive.writestr(entry, source.read(info.filename))
+    return target.getvalue()

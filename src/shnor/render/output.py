@@ -47,6 +47,16 @@ def output_lock(folder: Path, timeout: float) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _is_shnor_output(folder: Path) -> bool:
+    """A folder shnor wrote before: its result.json names the tool, and nothing in it is a folder."""
+    result = folder / "result.json"
+    if not result.is_file() or any(p.is_dir() for p in folder.iterdir()):
+        return False
+    with result.open(encoding="utf-8", errors="ignore") as handle:
+        head = handle.read(300)
+    return '"name": "shnor"' in head
+
+
 def write_atomically(folder: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
     folder = folder.resolve()
     parent = folder.parent
@@ -56,6 +66,11 @@ def write_atomically(folder: Path, write: Callable[[Path], list[Path]]) -> list[
         raise UserError(f"не удалось создать папку «{parent}»: {error.strerror}.", hint="Проверьте путь в --out.") from None
     if folder.exists() and not folder.is_dir():
         raise UserError(f"«{folder}» — файл, а не папка.", hint="Укажите в --out папку.")
+    if folder.is_dir() and any(folder.iterdir()) and not _is_shnor_output(folder):
+        raise UserError(
+            f"папка «{folder}» не пуста и не похожа на результаты shnor: она была бы заменена целиком.",
+            hint="Укажите в --out новую папку или папку прежних результатов shnor (с result.json).",
+        )
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=parent))
     try:
         written = write(staging)

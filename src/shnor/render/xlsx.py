@@ -232,7 +232,7 @@ def _summary_sheet(sheet: Worksheet, styles: dict[str, Format], report: Report, 
         ("Наименование правил", report.rules.get("title", "")),
         ("Годы окна", window),
         ("Дата отчёта", report_date.strftime("%d.%m.%Y")),
-        *(("Предупреждение", warning) for warning in report.warnings),
+        *(("Замечание", warning) for warning in report.warnings),
     ]
     for offset, (name, value) in enumerate(about, start=row + 1):
         sheet.write_string(offset, 0, name, styles["title"])

@@ -45,7 +45,8 @@ class IdentifyRequest:
 
 
 def identify(request: IdentifyRequest) -> Report:
-    request = replace(request, inputs=expand_inputs(request.inputs))
+    files, not_tables = expand_inputs(request.inputs)
+    request = replace(request, inputs=files)
     if not request.inputs:
         raise UserError("не найдено ни одного файла результатов.", hint="Укажите файлы .csv, .xlsx или .parquet или папку с ними.")
     loaded = load_rules(request.rules, request.overrides)
@@ -79,7 +80,9 @@ def identify(request: IdentifyRequest) -> Report:
         history=[_history_file(h) for h in history.files],
         summary=_summary(results, objectivity, schools),
         schools=results,
-        warnings=_warnings(cube, registry, history, logs),
+        warnings=[f"«{p.name}»: не таблица, в папке пропущен" for p in not_tables]
+        + _warnings(cube, registry, history, logs)
+        + _not_evaluated(evaluation, indicators, evaluation.status),
         aggregates=sections.aggregates(window_procedures, schools),
         dynamics=sections.dynamics(history, evaluation.status, changes, rules),
         mentors=mentors.suggest(window_procedures, schools, evaluation.status),
@@ -221,9 +224,11 @@ def _sha256(path: Path) -> str:
 
 def _inputs(request: IdentifyRequest, logs: list[SheetLog]) -> list[InputFile]:
     files = [InputFile(Path(p).name, _sha256(p), "results") for p in request.inputs]
-    by_name = {f.file: f for f in files}
+    by_path = {str(Path(p)): f for p, f in zip(request.inputs, files)}
     for log in logs:
-        by_name[log.file].sheets.append(
+        if log.path not in by_path:
+            continue  # the note on matching names without logins belongs to no file
+        by_path[log.path].sheets.append(
             {
                 "sheet": log.sheet,
                 "layout": log.layout,
@@ -270,9 +275,28 @@ def _summary(results: list[SchoolResult], objectivity: Objectivity, schools: pd.
         "objectivity_index": {
             "year": objectivity.year,
             "region": objectivity_index(objectivity)["region"] if objectivity.computed.gt(0).any() else None,
-            "by_municipality": objectivity_index(objectivity, municipality),
+            "by_municipality": dict(
+                sorted(objectivity_index(objectivity, municipality).items(), key=lambda item: _collation_key(item[0]))
+            ),
         },
     }
+
+
+def _not_evaluated(evaluation: Evaluation, indicators: pd.DataFrame, status: pd.Series) -> list[str]:
+    """Criteria that could not be computed say so: a school is not `ok` silently for want of data."""
+    judged = status != Status.INSUFFICIENT
+    notes = []
+    for leaf in evaluation.leaves:
+        missing = leaf.value.isna() & judged
+        if not missing.any():
+            continue
+        label = f"критерий «{leaf.criterion.text}» ({leaf.path})"
+        if missing.sum() == judged.sum():
+            notes.append(f"{label} не рассчитан ни для одной школы: в данных нет нужных результатов")
+        elif leaf.status is not Status.INSUFFICIENT and "core" in getattr(leaf.criterion, "indicator", ""):
+            shown = ", ".join(list(missing.index[missing])[:10])
+            notes.append(f"{label} не рассчитан для {int(missing.sum())} школ: {shown}")
+    return notes
 
 
 def _warnings(cube: Cube, registry: pd.DataFrame | None, history: History, logs: list[SheetLog]) -> list[str]:

@@ -158,7 +158,7 @@ def _threshold(criterion, value: pd.Series, context: _Context) -> float:
     reference = value[context.population & value.notna()].astype(float)
     if reference.empty:
         return float("nan")
-    return round(float(reference.quantile(criterion.percentile / 100, interpolation="linear")), 6)
+    return float(reference.quantile(criterion.percentile / 100, interpolation="linear"))
 
 
 def _meeting(criterion, frame: pd.DataFrame) -> pd.DataFrame:
