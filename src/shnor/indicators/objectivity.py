@@ -80,11 +80,12 @@ def inflated_mean(counts: pd.DataFrame, schools: pd.Index, year: int) -> dict[st
         label = f"завышенный средний балл ({_label(assessment, subject, grade)})"
         frame = _procedure(counts, year, assessment, subject, grade).set_index("school_id")
         region = _interval(frame["score_n"].sum(), frame["score_sum"].sum(), frame["score_sumsq"].sum(min_count=1)) if len(frame) else None
+        rows = frame[["score_n", "score_sum", "score_sumsq"]].to_dict("index")
         for school in schools:
-            if school not in frame.index:
+            row = rows.get(school)
+            if row is None:
                 out[school].append(Sign(code, label, NOT_COMPUTED, "школа не участвовала в процедуре"))
                 continue
-            row = frame.loc[school]
             if pd.isna(row["score_n"]) or pd.isna(row["score_sumsq"]):
                 out[school].append(Sign(code, label, NOT_COMPUTED, "нет баллов участников (нужны данные по участникам или средний балл со стандартным отклонением)"))
                 continue
@@ -130,11 +131,12 @@ def journal_mismatch(pairs: pd.DataFrame, schools: pd.Index, year: int) -> dict[
         code = f"journal_mismatch:{subject}:{grade}"
         label = f"несоответствие отметкам по журналу ({_label(assessment, subject, grade)})"
         frame = _procedure(correlations, year, assessment, subject, grade).set_index("school_id")
+        rows = frame[["pairs", "r_s", "varying"]].to_dict("index")
         for school in schools:
-            if school not in frame.index:
+            row = rows.get(school)
+            if row is None:
                 out[school].append(Sign(code, label, NOT_COMPUTED, "нет пар «отметка по журналу — балл» (нужны данные по участникам)"))
                 continue
-            row = frame.loc[school]
             if row["pairs"] < MIN_PAIRS:
                 out[school].append(Sign(code, label, NOT_COMPUTED, f"меньше {MIN_PAIRS} участников с отметкой по журналу", {"pairs": float(row["pairs"])}))
             elif not row["varying"]:
@@ -165,15 +167,16 @@ def cohort_change(counts: pd.DataFrame, schools: pd.Index, year: int) -> dict[st
         for direction, label_word in (("fall", "резкое снижение"), ("rise", "резкий рост")):
             code = f"cohort_{direction}:{subject}"
             label = f"{label_word} результатов того же класса ({subject.lower()}, 4 класс {year - 1} → 5 класс {year})"
+            values = k.to_dict()
             for school in schools:
-                if school not in k.index:
+                if school not in values:
                     reason = "нет результатов 4 класса прошлого года и 5 класса этого года с баллами и шкалой"
                     out[school].append(Sign(code, label, NOT_COMPUTED, reason))
                     continue
                 if not enough:
                     out[school].append(Sign(code, label, NOT_COMPUTED, f"в регионе меньше {MIN_COHORT_SCHOOLS} школ с обоими годами"))
                     continue
-                value = float(k[school])
+                value = float(values[school])
                 present = value > fall_cut if direction == "fall" else value < rise_cut
                 figures = {"K": round(value, 6), "q25": round(q25, 6), "q75": round(q75, 6),
                            "cutoff": round(fall_cut if direction == "fall" else rise_cut, 6)}
@@ -205,31 +208,30 @@ def markers(counts: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, ye
 
 
 def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int, details: dict[str, list[str]]) -> pd.Series:
-    if histogram.empty:
-        return pd.Series(dtype="Int64")
+    """Participants at each mark boundary against those one point below, for every procedure of the year at once."""
     keys = ["year", "assessment", "subject", "grade", "school_id"]
-    latest = histogram.loc[histogram["year"] == year]
-    scales = counts.loc[counts["year"] == year, [*keys, "mark3", "mark4", "mark5", "participants"]].dropna(subset=["mark3"])
-    found: dict[str, int] = {}
-    for key, scores in latest.groupby(keys, observed=True):
-        scale = scales.loc[(scales[keys] == pd.Series(key, index=keys)).all(axis=1)]
-        if scale.empty:
-            continue
-        total = float(scores["count"].sum())
-        if total < MIN_GROUP:
-            continue
-        at = dict(zip(scores["score"].astype(float), scores["count"].astype(float)))
-        for boundary in scale.iloc[0][["mark3", "mark4", "mark5"]].astype(float):
-            here, below = at.get(boundary, 0.0), at.get(boundary - 1, 0.0)
-            # the difference of two counts, each roughly Poisson: z = (a − b) / √(a + b)
-            z = (here - below) / math.sqrt(here + below) if here + below else 0.0
-            if z >= PEAK_Z and here >= PEAK_RATIO * below:
-                school = key[4]
-                found[school] = found.get(school, 0) + 1
-                details.setdefault(school, []).append(
-                    f"пик на границе отметки: {_label(key[1], key[2], key[3])}, балл {boundary:g} — {here:g} уч., на балл ниже — {below:g}"
-                )
-    return pd.Series(found, dtype="Int64")
+    latest = histogram.loc[histogram["year"] == year, [*keys, "score", "count"]]
+    if latest.empty:
+        return pd.Series(dtype="Int64")
+    latest = latest.astype({"score": float, "count": float})
+    totals = latest.groupby(keys, observed=True)["count"].sum().rename("total").reset_index()
+    scales = counts.loc[counts["year"] == year, [*keys, "mark3", "mark4", "mark5"]].dropna(subset=["mark3"])
+    bounds = scales.melt(id_vars=keys, value_vars=["mark3", "mark4", "mark5"], value_name="boundary")
+    bounds = bounds.astype({"boundary": float}).merge(totals, on=keys)
+    bounds = bounds.loc[bounds["total"] >= MIN_GROUP]
+    at = latest.rename(columns={"score": "boundary", "count": "here"})
+    below = latest.assign(boundary=latest["score"] + 1).drop(columns="score").rename(columns={"count": "below"})
+    table = bounds.merge(at, on=[*keys, "boundary"], how="left").merge(below, on=[*keys, "boundary"], how="left")
+    table = table.fillna({"here": 0.0, "below": 0.0})
+    spread = np.sqrt(table["here"] + table["below"]).replace(0, np.nan)
+    z = ((table["here"] - table["below"]) / spread).fillna(0.0)
+    peaks = table.loc[(z >= PEAK_Z) & (table["here"] >= PEAK_RATIO * table["below"])]
+    for row in peaks.sort_values([*keys, "boundary"]).itertuples(index=False):
+        details.setdefault(row.school_id, []).append(
+            f"пик на границе отметки: {_label(row.assessment, row.subject, row.grade)}, балл {row.boundary:g} — "
+            f"{row.here:g} уч., на балл ниже — {row.below:g}"
+        )
+    return peaks.groupby("school_id", observed=True).size().astype("Int64")
 
 
 def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]]) -> pd.Series:
