@@ -140,5 +140,7 @@ def _ege_minimum(keys: pd.DataFrame, is_ege_score: pd.Series, rows: pd.Series, s
                 "Дайте результаты этой процедуры итогами по школе (столбцы «ниже порога», «высокие результаты»).",
             )
         lookup[(int(year), subject)] = minimums[(int(year), subject)]
-    values = [lookup.get((int(y), s), np.nan) if flag else np.nan for y, s, flag in zip(keys["year"], keys["subject"], is_ege_score)]
-    return pd.Series(values, index=keys.index, dtype="Float64")
+    minimum = pd.Series(np.nan, index=keys.index, dtype="Float64")
+    for (year, subject), value in lookup.items():
+        minimum[is_ege_score & (keys["year"] == year) & (keys["subject"] == subject)] = value
+    return minimum

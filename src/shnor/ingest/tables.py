@@ -87,29 +87,16 @@ def _rows_of(columns: list[pa.Array]) -> list[list[str | None]]:
 
 
 class _ExcelSheet(Sheet):
-    def __init__(self, path: Path, reader, name: str, probe) -> None:
-        super().__init__(path, name, probe)
-        self._reader = reader
+    """A worksheet read once: calamine parses a whole sheet on every call, so the probe and the batches share it."""
+
+    def __init__(self, path: Path, name: str, table: pa.RecordBatch) -> None:
+        super().__init__(path, name, _rows_of(_text_columns(table.slice(0, PROBE_ROWS))))
+        self._table = table
 
     def batches(self, header_rows: int) -> Iterator[Batch]:
-        start = header_rows
-        while True:
-            try:
-                sheet = self._reader.load_sheet(
-                    self.name, header_row=None, dtypes="string", skip_rows=start, n_rows=BATCH_ROWS,
-                    skip_whitespace_tail_rows=True, whitespace_as_null=True,
-                )
-                batch = sheet.to_arrow()
-            except Exception as error:  # fastexcel raises its own hierarchy for damaged sheets
-                raise UserError(
-                    f"не удалось прочитать лист: {error}", self.place(), "Откройте файл в Excel и сохраните его заново."
-                ) from None
-            if batch.num_rows == 0:
-                return
-            yield Batch(first_row=start + 1, columns=_text_columns(batch))
-            if batch.num_rows < BATCH_ROWS:
-                return
-            start += batch.num_rows
+        for start in range(header_rows, self._table.num_rows, BATCH_ROWS):
+            chunk = self._table.slice(start, BATCH_ROWS)
+            yield Batch(first_row=start + 1, columns=_text_columns(chunk))
 
 
 MAX_UNPACKED = 3 << 30  # an .xlsx that unpacks to more than 3 GiB is refused …
@@ -151,11 +138,12 @@ def _excel_sheets(path: Path) -> list[Sheet]:
 
     try:
         reader = fastexcel.read_excel(path)
-        names = list(reader.sheet_names)
         sheets = []
-        for name in names:
-            probe_sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0, n_rows=PROBE_ROWS)
-            sheets.append(_ExcelSheet(path, reader, name, _rows_of(_text_columns(probe_sheet.to_arrow()))))
+        for name in reader.sheet_names:
+            table = reader.load_sheet(
+                name, header_row=None, dtypes="string", skip_rows=0, skip_whitespace_tail_rows=True, whitespace_as_null=True
+            ).to_arrow()
+            sheets.append(_ExcelSheet(path, name, table))
     except UserError:
         raise
     except Exception as error:  # a damaged or disguised file: fastexcel's errors name no place we can use

@@ -112,7 +112,7 @@ def _school_results(
     window_procedures: pd.DataFrame,
     objectivity: Objectivity,
 ) -> list[SchoolResult]:
-    by_school = {sid: frame for sid, frame in window_procedures.groupby("school_id", sort=False, observed=True)}
+    by_school = _procedures_by_school(window_procedures)
     results = []
     for row in schools.itertuples(index=False):
         sid = row.school_id
@@ -142,7 +142,7 @@ def _school_results(
                 indicators=values,
                 reasons=evaluation.reasons[sid],
                 criteria=criteria,
-                procedures=_procedure_results(by_school.get(sid)),
+                procedures=by_school.get(sid, []),
                 objectivity_signs=[
                     SignResult(s.code, s.label, s.status, s.reason, {k: _scalar(v) for k, v in s.figures.items()})
                     for s in objectivity.signs[sid]
@@ -153,25 +153,28 @@ def _school_results(
     return results
 
 
-def _procedure_results(frame: pd.DataFrame | None) -> list[ProcedureResult]:
-    if frame is None:
-        return []
-    ordered = frame.sort_values(["year", "assessment", "subject", "grade"])
-    return [
-        ProcedureResult(
-            year=int(r.year),
-            assessment=r.assessment,
-            subject=r.subject,
-            grade=int(r.grade),
-            participants=int(r.participants),
-            fail=_scalar(r.fail),
-            high=_scalar(r.high),
-            fail_share=_scalar(r.fail_share),
-            high_share=_scalar(r.high_share),
-            mean_score=_scalar(r.mean_score),
+def _procedures_by_school(window_procedures: pd.DataFrame) -> dict[str, list[ProcedureResult]]:
+    """Every school's procedures in reading order: sorted once, walked once (not a sort per school)."""
+    columns = ["school_id", "year", "assessment", "subject", "grade", "participants", "fail", "high", "fail_share",
+               "high_share", "mean_score"]
+    ordered = window_procedures.sort_values(["school_id", "year", "assessment", "subject", "grade"])[columns]
+    result: dict[str, list[ProcedureResult]] = {}
+    for r in ordered.astype(object).where(ordered.notna(), None).itertuples(index=False):
+        result.setdefault(r.school_id, []).append(
+            ProcedureResult(
+                year=int(r.year),
+                assessment=r.assessment,
+                subject=r.subject,
+                grade=int(r.grade),
+                participants=int(r.participants) if r.participants is not None else 0,
+                fail=_scalar(r.fail),
+                high=_scalar(r.high),
+                fail_share=_scalar(r.fail_share),
+                high_share=_scalar(r.high_share),
+                mean_score=_scalar(r.mean_score),
+            )
         )
-        for r in ordered.itertuples(index=False)
-    ]
+    return result
 
 
 def _scalar(value):

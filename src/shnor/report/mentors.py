@@ -5,6 +5,7 @@ preferring the same type of school — each with the reason it was suggested.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from shnor.indicators.shares import share
@@ -27,42 +28,64 @@ def suggest(window_procedures: pd.DataFrame, schools: pd.DataFrame, status: pd.S
     info = schools.set_index("school_id")
     region_fail = subjects.groupby("subject")["fail"].sum() / subjects.groupby("subject")["participants"].sum()
     ok = set(status.index[status == Status.OK])
+    pool = subjects.loc[subjects["school_id"].isin(ok) & (subjects["participants"] >= MIN_PARTICIPANTS)]
+    # ok schools × subjects, as arrays: each ШНОР is then scored against all of them at once
+    high = pool.pivot_table(index="school_id", columns="subject", values="high", aggfunc="sum", fill_value=0)
+    taken = pool.pivot_table(index="school_id", columns="subject", values="participants", aggfunc="sum", fill_value=0)
+    names = taken.index.to_numpy()
+    municipalities = info["municipality"].reindex(names).to_numpy()
+    kinds = info["type"].reindex(names).to_numpy()
+    own_rows = {school: frame for school, frame in subjects.groupby("school_id", sort=False, observed=True)}
     result = []
     for school in sorted(status.index[status == Status.SHNOR]):
-        own = subjects.loc[(subjects["school_id"] == school) & (subjects["participants"] >= MIN_PARTICIPANTS)]
-        own = own.dropna(subset=["fail_share"])
+        own = own_rows.get(school)
+        if own is None:
+            continue
+        own = own.loc[own["participants"] >= MIN_PARTICIPANTS].dropna(subset=["fail_share"])
         if own.empty:
             continue
         # weakest: the largest excess of «2» over the region in the subject
         own = own.assign(excess=own["fail_share"] - own["subject"].map(region_fail))
         weak = own.sort_values(["excess", "subject"], ascending=[False, True])["subject"].head(WEAK_SUBJECTS).tolist()
-        candidates = subjects.loc[subjects["school_id"].isin(ok) & subjects["subject"].isin(weak)]
-        candidates = candidates.loc[candidates["participants"] >= MIN_PARTICIPANTS]
-        strength = candidates.groupby("school_id")["high"].sum() / candidates.groupby("school_id")["participants"].sum()
-        covered = candidates.groupby("school_id")["subject"].nunique()
-        table = pd.DataFrame({"strength": strength, "covered": covered}).dropna()
-        if table.empty:
-            result.append({"school_id": school, "weak_subjects": weak, "mentors": []})
-            continue
-        municipality, kind = info.at[school, "municipality"], info.at[school, "type"]
-        table["same_municipality"] = table.index.map(lambda s: info.at[s, "municipality"] == municipality)
-        table["same_type"] = table.index.map(lambda s: bool(kind) and info.at[s, "type"] == kind)
-        ranked = table.sort_values(
-            ["same_municipality", "covered", "same_type", "strength"], ascending=[False, False, False, False], kind="stable"
-        ).head(MENTORS_PER_SCHOOL)
-        mentors = []
-        for mentor, row in ranked.iterrows():
-            reason = [f"доля «4» и «5» по предметам «{', '.join(weak)}» — {row['strength'] * 100:.1f} %".replace(".", ",")]
-            reason.append("тот же муниципалитет" if row["same_municipality"] else "другой муниципалитет (в своём нет подходящих)")
-            if row["same_type"]:
-                reason.append(f"тот же тип ({kind})")
-            mentors.append(
-                {
-                    "school_id": mentor,
-                    "school_name": info.at[mentor, "school_name"],
-                    "municipality": info.at[mentor, "municipality"],
-                    "reason": "; ".join(reason),
-                }
-            )
+        columns = [subject for subject in weak if subject in taken.columns]
+        mentors = _mentors(school, weak, columns, high, taken, names, municipalities, kinds, info) if columns else []
         result.append({"school_id": school, "weak_subjects": weak, "mentors": mentors})
     return result
+
+
+def _mentors(school, weak, columns, high, taken, names, municipalities, kinds, info) -> list[dict]:
+    counts = taken[columns].to_numpy(dtype=float, na_value=0.0)
+    participants = counts.sum(axis=1)
+    highs = high[columns].to_numpy(dtype=float, na_value=0.0).sum(axis=1)
+    strength = np.divide(highs, participants, out=np.full(len(names), np.nan), where=participants > 0)
+    covered = (counts > 0).sum(axis=1)
+    municipality, kind = info.at[school, "municipality"], info.at[school, "type"]
+    table = pd.DataFrame(
+        {
+            "school_id": names,
+            "strength": strength,
+            "covered": covered,
+            "same_municipality": municipalities == municipality,
+            "same_type": (kinds == kind) & bool(kind),
+        }
+    ).dropna(subset=["strength"])
+    ranked = table.sort_values(
+        ["same_municipality", "covered", "same_type", "strength", "school_id"],
+        ascending=[False, False, False, False, True],
+        kind="stable",
+    ).head(MENTORS_PER_SCHOOL)
+    mentors = []
+    for row in ranked.itertuples(index=False):
+        reason = [f"доля «4» и «5» по предметам «{', '.join(weak)}» — {row.strength * 100:.1f} %".replace(".", ",")]
+        reason.append("тот же муниципалитет" if row.same_municipality else "другой муниципалитет (в своём нет подходящих)")
+        if row.same_type:
+            reason.append(f"тот же тип ({kind})")
+        mentors.append(
+            {
+                "school_id": row.school_id,
+                "school_name": info.at[row.school_id, "school_name"],
+                "municipality": info.at[row.school_id, "municipality"],
+                "reason": "; ".join(reason),
+            }
+        )
+    return mentors
