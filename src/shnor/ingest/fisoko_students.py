@@ -15,7 +15,7 @@ import pandas as pd
 from shnor.cube import KEYS, CubePart, PartKind, pool_counts
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source
-from shnor.ingest.cells import blank
+from shnor.ingest.cells import blank, stripped
 from shnor.ingest.headers import header_key, map_header
 from shnor.ingest.students import aggregate_students
 from shnor.ingest.tables import Sheet
@@ -87,7 +87,7 @@ class FisOkoStudentsReader:
                     "assessment": str(Assessment.VPR),
                     "subject": procedure["subject"],
                     "grade": pd.array([procedure["grade"]] * len(frame), dtype="Int64"),
-                    "school_id": frame["school_id"].str.strip().astype("string"),
+                    "school_id": stripped(frame["school_id"]),
                 },
                 index=frame.index,
             )

@@ -13,7 +13,7 @@ import pandas as pd
 from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools, pool_counts
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source, derived_school_id
-from shnor.ingest.cells import blank, first_bad, is_total_label, require_numbers
+from shnor.ingest.cells import blank, first_bad, is_total_label, require_numbers, stripped
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
 from shnor.ingest.students import aggregate_students
 from shnor.ingest.tables import Sheet
@@ -109,7 +109,7 @@ def _drop_recoverable(frame: pd.DataFrame, log: SheetLog) -> pd.DataFrame:
 
 
 def _required_text(frame: pd.DataFrame, column: str, source: Source) -> pd.Series:
-    values = frame[column].str.strip()
+    values = stripped(frame[column])
     row = first_bad(blank(values), frame["_row"])
     if row is not None:
         raise UserError(
@@ -174,7 +174,7 @@ def _school_ids(frame: pd.DataFrame, source: Source) -> pd.Series:
 def _school_names(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     schools = pd.DataFrame({"school_id": keys["school_id"]})
     for column in ("school_name", "municipality"):
-        schools[column] = frame[column].str.strip() if column in frame else pd.NA
+        schools[column] = stripped(frame[column]) if column in frame else pd.NA
     return schools.drop_duplicates("school_id")
 
 
