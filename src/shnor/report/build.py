@@ -113,23 +113,31 @@ def _school_results(
     objectivity: Objectivity,
 ) -> list[SchoolResult]:
     by_school = _procedures_by_school(window_procedures)
+    # plain dicts once, not a pandas lookup per school and value
+    rows = indicators.astype(object).where(indicators.notna(), None).to_dict("index")
+    statuses = evaluation.status.to_dict()
+    reasons = evaluation.reasons.to_dict()
+    leaves = [
+        (leaf, leaf.value.astype(object).where(leaf.value.notna(), None).to_dict(), leaf.met.to_dict())
+        for leaf in evaluation.leaves
+    ]
     results = []
     for row in schools.itertuples(index=False):
         sid = row.school_id
-        status = Status(evaluation.status[sid])
-        values = {column: _scalar(indicators.at[sid, column]) for column in indicators.columns}
+        status = Status(statuses[sid])
+        values = {column: _scalar(value) for column, value in rows[sid].items()}
         criteria = [
             CriterionResult(
                 path=leaf.path,
                 status=leaf.status.value,
                 label=leaf.criterion.text,
                 op=leaf.criterion.op,
-                value=_scalar(leaf.value[sid]),
+                value=_scalar(value_of[sid]),
                 threshold=leaf.threshold,
-                met=bool(leaf.met[sid]),
+                met=bool(met_of[sid]),
                 details=leaf.details.get(sid, []),
             )
-            for leaf in evaluation.leaves
+            for leaf, value_of, met_of in leaves
         ]
         results.append(
             SchoolResult(
@@ -140,7 +148,7 @@ def _school_results(
                 status=status.value,
                 status_label=status.label,
                 indicators=values,
-                reasons=evaluation.reasons[sid],
+                reasons=reasons[sid],
                 criteria=criteria,
                 procedures=by_school.get(sid, []),
                 objectivity_signs=[

@@ -35,7 +35,11 @@ def suggest(window_procedures: pd.DataFrame, schools: pd.DataFrame, status: pd.S
     names = taken.index.to_numpy()
     municipalities = info["municipality"].reindex(names).to_numpy()
     kinds = info["type"].reindex(names).to_numpy()
-    own_rows = {school: frame for school, frame in subjects.groupby("school_id", sort=False, observed=True)}
+    listed = set(status.index[status == Status.SHNOR])
+    own_rows = {
+        school: frame
+        for school, frame in subjects.loc[subjects["school_id"].isin(listed)].groupby("school_id", sort=False, observed=True)
+    }
     result = []
     for school in sorted(status.index[status == Status.SHNOR]):
         own = own_rows.get(school)
@@ -60,20 +64,20 @@ def _mentors(school, weak, columns, high, taken, names, municipalities, kinds, i
     strength = np.divide(highs, participants, out=np.full(len(names), np.nan), where=participants > 0)
     covered = (counts > 0).sum(axis=1)
     municipality, kind = info.at[school, "municipality"], info.at[school, "type"]
-    table = pd.DataFrame(
+    same_municipality = municipalities == municipality
+    same_type = (kinds == kind) & bool(kind)
+    usable = ~np.isnan(strength)
+    # best first: same municipality, more weak subjects covered, same type, stronger; ties by school id (names sorted)
+    order = np.lexsort((np.arange(len(names)), -np.nan_to_num(strength), ~same_type, -covered, ~same_municipality))
+    chosen = order[usable[order]][:MENTORS_PER_SCHOOL]
+    ranked = pd.DataFrame(
         {
-            "school_id": names,
-            "strength": strength,
-            "covered": covered,
-            "same_municipality": municipalities == municipality,
-            "same_type": (kinds == kind) & bool(kind),
+            "school_id": names[chosen],
+            "strength": strength[chosen],
+            "same_municipality": same_municipality[chosen],
+            "same_type": same_type[chosen],
         }
-    ).dropna(subset=["strength"])
-    ranked = table.sort_values(
-        ["same_municipality", "covered", "same_type", "strength", "school_id"],
-        ascending=[False, False, False, False, True],
-        kind="stable",
-    ).head(MENTORS_PER_SCHOOL)
+    )
     mentors = []
     for row in ranked.itertuples(index=False):
         reason = [f"доля «4» и «5» по предметам «{', '.join(weak)}» — {row.strength * 100:.1f} %".replace(".", ",")]
