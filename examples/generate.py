@@ -184,6 +184,20 @@ def write_scales() -> None:
                     writer.writerow([year, "ВПР", subject, grade, 19, 7, 12, 16])
 
 
+def write_context(rng: random.Random, schools: list[dict]) -> None:
+    """The context form of the example region: settlement, pupils, distance, teacher shortage, special needs."""
+    with (HERE / "context.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Логин ОО", "Тип населённого пункта", "Численность обучающихся",
+                         "Удалённость от районного центра, км", "Дефицит педагогов", "Доля обучающихся с ОВЗ"])
+        for school in schools:
+            village = " с. " in school["school_name"]
+            writer.writerow([school["school_id"], "село" if village else "город", school["size"] * 11 + 20,
+                             rng.randint(20, 120) if village else rng.randint(0, 15),
+                             f"{rng.choice((0, 0, 0.05, 0.08, 0.12, 0.2)):.2f}".replace(".", ","),
+                             f"{rng.uniform(0.01, 0.2):.2f}".replace(".", ",")])
+
+
 def write_registry(schools: list[dict]) -> None:
     with (HERE / "registry.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -212,6 +226,7 @@ def main() -> None:
         write_vpr(rng, schools, year)
     write_exams(rng, schools)
     write_scales()
+    write_context(random.Random(SEED + 1), schools)
     write_registry(schools)
     write_history(schools)
 

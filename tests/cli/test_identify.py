@@ -21,6 +21,7 @@ EXAMPLE_ARGS = [
     "--registry", str(EXAMPLES / "registry.csv"),
     "--history", str(EXAMPLES / "history_2024.csv"),
     "--scales", str(EXAMPLES / "scales.csv"),
+    "--context", str(EXAMPLES / "context.csv"),
     "--date", "2026-01-15",
 ]
 
@@ -74,7 +75,7 @@ def test_schools_csv_contract(example_out):
     rows = read_csv(example_out / "schools.csv")
     assert list(rows[0]) == [
         "school_id", "school_name", "municipality", "status", "fail_core", "high_core", "fail_other",
-        "times_listed", "objectivity_signs", "reasons", "participants_core", "participants_other",
+        "times_listed", "objectivity_signs", "reasons", "participants_core", "participants_other", "shnsu",
     ]
     assert len(rows) == 44
     assert {r["status"] for r in rows} == {"shnor", "risk", "ok", "insufficient"}

@@ -20,6 +20,7 @@ def compare(
     overrides: list[str] = typer.Option([], "--set", metavar="КЛЮЧ=ЗНАЧЕНИЕ", help="Изменить значение в правилах B."),
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни."),
+    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ", help="Контекстные данные ОО (логин, тип населённого пункта, численность, удалённость, дефицит педагогов, доля ОВЗ)."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
@@ -42,7 +43,7 @@ def compare(
             if not inputs:
                 raise UserError(f"«{spec}» — правила: укажите файлы результатов после A и B.")
             request = IdentifyRequest(inputs=list(inputs), rules=spec, registry=registry, history=list(history),
-                                      scales=scales, year=year, overrides=tuple(sets))
+                                      scales=scales, context=context, year=year, overrides=tuple(sets))
             return identify(request)
 
         a, b = report_of(first, []), report_of(second, list(overrides))

@@ -37,6 +37,7 @@ def identify(
     overrides: list[str] = typer.Option([], "--set", metavar="КЛЮЧ=ЗНАЧЕНИЕ", help="Изменить значение в правилах, например --set statuses.shnor.of[0].of[0].threshold=0.2 (можно несколько раз)."),
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ: логин, наименование, муниципалитет, тип."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни ШНОР (можно несколько раз)."),
+    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ", help="Контекстные данные ОО (логин, тип населённого пункта, численность, удалённость, дефицит педагогов, доля ОВЗ)."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода первичного балла в отметку (ВПР, ОГЭ): год, процедура, предмет, класс, максимум, «3», «4», «5»."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна (по умолчанию — последний год в данных)."),
     out: Path = typer.Option(Path("shnor-out"), "--out", "-o", metavar="ПАПКА", help="Папка результатов; заменяется целиком и атомарно."),
@@ -60,7 +61,7 @@ def identify(
         chosen = parse_formats(formats)
         check_templates(templates)
         request = IdentifyRequest(
-            inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales, overrides=tuple(overrides),
+            inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales, context=context, overrides=tuple(overrides),
             today=_today(today),
         )
         with output_lock(out, lock_timeout):

@@ -14,6 +14,7 @@ def validate(
     rules: str = typer.Option("default", "--rules", "-r", metavar="ИМЯ|ФАЙЛ", help="Набор правил или файл YAML."),
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни."),
+    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ", help="Контекстные данные ОО (логин, тип населённого пункта, численность, удалённость, дефицит педагогов, доля ОВЗ)."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода баллов в отметки."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
@@ -24,7 +25,7 @@ def validate(
         from shnor.report.build import IdentifyRequest, identify
 
         report = identify(
-            IdentifyRequest(inputs=list(inputs), rules=rules, registry=registry, history=list(history), scales=scales, year=year)
+            IdentifyRequest(inputs=list(inputs), rules=rules, registry=registry, history=list(history), scales=scales, context=context, year=year)
         )
         files = [f for f in report.inputs if f.role == "results"]
         typer.echo(

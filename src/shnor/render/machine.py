@@ -21,6 +21,7 @@ SCHOOLS_COLUMNS = [
     "reasons",
     "participants_core",
     "participants_other",
+    "shnsu",
 ]
 _SHARES = {"fail_core", "high_core", "fail_other"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -53,6 +54,7 @@ def write_schools_csv(report: Report, folder: Path) -> list[Path]:
             "status": school.status,
             "reasons": school.reasons,
             **school.indicators,
+            "shnsu": None if school.shnsu is None else int(school.shnsu),
         }
         writer.writerow([_cell(column, values.get(column)) for column in SCHOOLS_COLUMNS])
     path = folder / "schools.csv"

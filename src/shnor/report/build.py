@@ -21,6 +21,7 @@ from shnor.indicators.objectivity import Objectivity, objectivity_index
 from shnor.indicators.objectivity import compute as compute_objectivity
 from shnor.indicators.shares import choose_window, procedures, school_indicators
 from shnor.ingest import ReadOptions, SheetLog, expand_inputs, read_results
+from shnor.ingest.context import read_context
 from shnor.ingest.registry import History, read_history, read_registry
 from shnor.ingest.scales import load_scales, shipped_scales
 from shnor.report import mentors, sections
@@ -40,6 +41,7 @@ class IdentifyRequest:
     history: list[Path] = field(default_factory=list)
     year: int | None = None
     scales: Path | None = None
+    context: Path | None = None
     overrides: tuple[str, ...] = ()  # --set KEY=VALUE on the rules
     today: date = field(default_factory=date.today)
 
@@ -62,14 +64,19 @@ def identify(request: IdentifyRequest) -> Report:
     index = pd.Index(schools["school_id"], name="school_id")
     objectivity = compute_objectivity(cube.counts, cube.pairs, cube.histogram, index, window.latest)
     indicators = school_indicators(window_procedures, index, history.times_listed, objectivity)
-    evaluation = evaluate(rules, indicators, window_procedures, window)
+    school_context = read_context(request.context) if request.context else None
+    evaluation = evaluate(rules, indicators, window_procedures, window, school_context)
     no_data = (indicators["participants_core"] + indicators["participants_other"]) == 0
     evaluation.status[no_data] = Status.INSUFFICIENT
     evaluation.reasons[no_data] = f"нет результатов за {window.label}"
     results = _school_results(schools, indicators, evaluation, window_procedures, objectivity)
     changes = school_dynamics(cube, window, index)
+    contexts = school_context.astype(object).where(school_context.notna(), None).to_dict("index") if school_context is not None else {}
+    shnsu = evaluation.shnsu.to_dict() if evaluation.shnsu is not None else {}
     for result in results:
         result.recommendations = sections.recommendations(rules, evaluation, result.school_id)
+        result.context = contexts.get(result.school_id, {})
+        result.shnsu = bool(shnsu[result.school_id]) if result.school_id in shnsu and result.context else None
         result.dynamics = sections.school_changes(changes[result.school_id])
     return Report(
         tool={"name": "shnor", "version": __version__},
@@ -121,6 +128,7 @@ def _school_results(
         (leaf, leaf.value.astype(object).where(leaf.value.notna(), None).to_dict(), leaf.met.to_dict())
         for leaf in evaluation.leaves
     ]
+    per_school = {id(leaf): leaf.threshold.to_dict() for leaf in evaluation.leaves if isinstance(leaf.threshold, pd.Series)}
     results = []
     for row in schools.itertuples(index=False):
         sid = row.school_id
@@ -133,7 +141,7 @@ def _school_results(
                 label=leaf.criterion.text,
                 op=leaf.criterion.op,
                 value=_scalar(value_of[sid]),
-                threshold=leaf.threshold,
+                threshold=_scalar(per_school[id(leaf)].get(sid)) if id(leaf) in per_school else leaf.threshold,
                 met=bool(met_of[sid]),
                 details=leaf.details.get(sid, []),
             )
@@ -257,6 +265,8 @@ def _inputs(request: IdentifyRequest, logs: list[SheetLog]) -> list[InputFile]:
         files.append(InputFile(Path(request.registry).name, _sha256(request.registry), "registry"))
     if request.scales:
         files.append(InputFile(Path(request.scales).name, _sha256(request.scales), "scales"))
+    if request.context:
+        files.append(InputFile(Path(request.context).name, _sha256(request.context), "context"))
     files += [InputFile(Path(p).name, _sha256(p), "history") for p in request.history]
     return files
 
@@ -280,6 +290,7 @@ def _summary(results: list[SchoolResult], objectivity: Objectivity, schools: pd.
         municipalities.setdefault(r.municipality, Counter())[r.status] += 1
     return {
         "total": len(results),
+        "shnsu": sum(1 for r in results if r.shnsu) if any(r.shnsu is not None for r in results) else None,
         "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
         "by_municipality": [
             {"municipality": m, **{s.value: c.get(s.value, 0) for s in Status}, "total": sum(c.values())}

@@ -64,6 +64,8 @@ class SchoolResult:
     objectivity_markers: list[str] = field(default_factory=list)
     recommendations: list[str] = field(default_factory=list)
     dynamics: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # "year"/"window" → indicator → change
+    context: dict[str, Any] = field(default_factory=dict)  # --context: settlement, students, remoteness, …
+    shnsu: bool | None = None  # школа в неблагоприятных социальных условиях (None: not computed)
 
 
 @dataclass

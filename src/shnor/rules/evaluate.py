@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from shnor.errors import UserError
 from shnor.indicators.shares import Window, pooled, select
 from shnor.rules.model import (
     SHARE_INDICATORS,
     ConsecutiveCriterion,
+    ContextCriterion,
     Group,
     IndicatorCriterion,
     ProceduresCriterion,
@@ -40,18 +42,32 @@ class LeafResult:
     is_share: bool
     details: dict[str, list[str]] = field(default_factory=dict)
 
+    def threshold_of(self, school: str) -> float | None:
+        """The threshold this school was held to (percentiles within a context group differ by school)."""
+        if isinstance(self.threshold, pd.Series):
+            return _float(self.threshold.get(school))
+        return self.threshold
+
     def reason(self, school: str) -> str:
         c = self.criterion
-        sign = OPERATOR_SIGNS[c.op]
         value = self.value.get(school)
+        if isinstance(c, ContextCriterion):
+            return f"{c.text}: {c.equals}" if c.equals is not None else (
+                f"{c.text} {format_number(_float(value))} {OPERATOR_SIGNS[c.op]} {format_number(c.threshold)}"
+            )
+        sign = OPERATOR_SIGNS[c.op]
         if isinstance(c, (ProceduresCriterion, ConsecutiveCriterion)):
             listed = "; ".join(self.details.get(school, []))
             need = c.at_least if isinstance(c, ProceduresCriterion) else 1
             return f"{c.text} {sign} {_percent_threshold(c.threshold)}: {format_number(value)} ≥ {need} ({listed})"
-        relative = f" ({getattr(c, 'percentile', None):g}-й процентиль по региону)" if getattr(c, "percentile", None) is not None else ""
+        threshold = self.threshold_of(school)
+        relative = ""
+        if getattr(c, "percentile", None) is not None:
+            scope = "по школам того же контекста" if getattr(c, "within", None) else "по региону"
+            relative = f" ({c.percentile:g}-й процентиль {scope})"
         if self.is_share:
-            return f"{c.text} {format_percent(_float(value))} {sign} {_percent_threshold(self.threshold)}{relative}"
-        return f"{c.text} {format_number(_float(value))} {sign} {format_number(self.threshold)}{relative}"
+            return f"{c.text} {format_percent(_float(value))} {sign} {_percent_threshold(threshold)}{relative}"
+        return f"{c.text} {format_number(_float(value))} {sign} {format_number(threshold)}{relative}"
 
 
 @dataclass
@@ -60,6 +76,7 @@ class Evaluation:
     leaves: list[LeafResult]
     reasons: pd.Series  # str per school
     explanations: dict[str, list[LeafResult]]  # the leaves behind each school's status
+    shnsu: pd.Series | None = None  # the ШНСУ flag, where the rules define it and context data was given
 
 
 def _float(value) -> float | None:
@@ -73,9 +90,15 @@ def _percent_threshold(threshold: float | None) -> str:
     return format_percent(threshold, digits)
 
 
-def evaluate(rules: Rules, indicators: pd.DataFrame, procedures: pd.DataFrame, window: Window) -> Evaluation:
+def evaluate(
+    rules: Rules,
+    indicators: pd.DataFrame,
+    procedures: pd.DataFrame,
+    window: Window,
+    school_context: pd.DataFrame | None = None,
+) -> Evaluation:
     schools = indicators.index
-    context = _Context(indicators, procedures, window, population=pd.Series(True, index=schools))
+    context = _Context(indicators, procedures, window, pd.Series(True, index=schools), school_context)
     leaves: list[LeafResult] = []
     met: dict[Status, pd.Series] = {}
     trees = {}
@@ -101,7 +124,10 @@ def evaluate(rules: Rules, indicators: pd.DataFrame, procedures: pd.DataFrame, w
     reasons = pd.Series(
         ["; ".join(leaf.reason(school) for leaf in explanations[school]) for school in schools], index=schools, dtype=object
     )
-    return Evaluation(status=status, leaves=leaves, reasons=reasons, explanations=explanations)
+    shnsu = None
+    if rules.shnsu is not None and school_context is not None:
+        shnsu = _evaluate(rules.shnsu, "shnsu", Status.RISK, context, [])
+    return Evaluation(status=status, leaves=leaves, reasons=reasons, explanations=explanations, shnsu=shnsu)
 
 
 @dataclass
@@ -110,6 +136,7 @@ class _Context:
     procedures: pd.DataFrame
     window: Window
     population: pd.Series  # schools that define region percentiles (not insufficient)
+    school_context: pd.DataFrame | None = None  # --context: settlement, size, remoteness, shortage, special needs
 
 
 def _evaluate(criterion, path: str, status: Status, context: _Context, leaves: list[LeafResult]) -> pd.Series:
@@ -143,6 +170,8 @@ def _leaf(criterion, path: str, status: Status, context: _Context) -> LeafResult
         is_share, threshold = False, criterion.threshold
         met = (value >= criterion.at_least).fillna(False).astype(bool)
         return LeafResult(path, status, criterion, value, threshold, met, is_share, details)
+    elif isinstance(criterion, ContextCriterion):
+        return _context_leaf(criterion, path, status, context)
     else:
         value, details = _count_consecutive(criterion, context)
         is_share, threshold = False, criterion.threshold
@@ -152,10 +181,37 @@ def _leaf(criterion, path: str, status: Status, context: _Context) -> LeafResult
     return LeafResult(path, status, criterion, value, threshold, met, is_share, details)
 
 
-def _threshold(criterion, value: pd.Series, context: _Context) -> float:
+def _context_column(context: _Context, field: str) -> pd.Series:
+    if context.school_context is None:
+        raise UserError(
+            f"правила сравнивают школы по контексту («{field}»), но контекстные данные не указаны.",
+            hint="Укажите файл контекстных данных: --context ФАЙЛ.",
+        )
+    if field not in context.school_context:
+        return pd.Series(pd.NA, index=context.indicators.index, dtype="object")
+    return context.school_context[field].reindex(context.indicators.index)
+
+
+def _context_leaf(criterion: ContextCriterion, path: str, status: Status, context: _Context) -> LeafResult:
+    column = _context_column(context, criterion.field)
+    if criterion.equals is not None:
+        value = (column == criterion.equals).astype("Float64").where(column.notna())
+        met = (value == 1).fillna(False).astype(bool)
+        return LeafResult(path, status, criterion, value, None, met, False)
+    value = pd.to_numeric(column, errors="coerce").astype("Float64")
+    met = _COMPARE[criterion.op](value, criterion.threshold).fillna(False).astype(bool)
+    return LeafResult(path, status, criterion, value, float(criterion.threshold), met, False)
+
+
+def _threshold(criterion, value: pd.Series, context: _Context) -> float | pd.Series:
     if criterion.threshold is not None:
         return float(criterion.threshold)
     reference = value[context.population & value.notna()].astype(float)
+    within = getattr(criterion, "within", None)
+    if within is not None:
+        groups = _context_column(context, within)
+        by_group = reference.groupby(groups.reindex(reference.index)).quantile(criterion.percentile / 100)
+        return groups.map(by_group).astype("Float64")
     if reference.empty:
         return float("nan")
     return float(reference.quantile(criterion.percentile / 100, interpolation="linear"))

@@ -141,7 +141,7 @@ def _validation_message(origin: str, tree: CommentedMap, error: ValidationError)
     return "ошибка в файле правил:\n" + "\n".join(lines)
 
 
-_TAGS = {"group", "indicator", "share", "procedures", "same_procedure_consecutive_years"}
+_TAGS = {"group", "indicator", "share", "procedures", "same_procedure_consecutive_years", "context"}
 
 
 def _locate(tree: Any, loc: tuple) -> tuple[int, str]:

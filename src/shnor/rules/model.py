@@ -91,6 +91,7 @@ class IndicatorCriterion(_Strict):
     op: Operator
     threshold: float | None = None
     percentile: Annotated[float, Field(ge=0, le=100)] | None = None
+    within: ContextField | None = None  # percentiles among schools of the same context (needs --context)
     label: str | None = None
 
     @field_validator("threshold", mode="before")
@@ -185,6 +186,41 @@ class ConsecutiveCriterion(_Scope):
         return self.label or f"процедур, где {MEASURE_LABELS[self.measure]}"
 
 
+ContextField = Literal["settlement", "students", "remoteness_km", "teacher_shortage", "special_needs"]
+CONTEXT_LABELS = {
+    "settlement": "тип населённого пункта",
+    "students": "численность обучающихся",
+    "remoteness_km": "удалённость от районного центра, км",
+    "teacher_shortage": "дефицит педагогов",
+    "special_needs": "доля обучающихся с ОВЗ",
+}
+
+
+class ContextCriterion(_Strict):
+    """A condition of the school's context (``--context``), for the ШНСУ flag.
+
+    Example: ``{kind: context, field: remoteness_km, op: ">=", threshold: 50}`` — 50 km or more from the district
+    centre; ``{kind: context, field: settlement, equals: село}`` — a village school.
+    """
+
+    kind: Literal["context"]
+    field: ContextField
+    op: Operator | None = None
+    threshold: float | None = None
+    equals: str | None = None
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _either(self) -> ContextCriterion:
+        if (self.equals is None) == (self.threshold is None or self.op is None):
+            raise ValueError("нужно либо equals (значение), либо op и threshold (сравнение с числом)")
+        return self
+
+    @property
+    def text(self) -> str:
+        return self.label or CONTEXT_LABELS[self.field]
+
+
 class Group(_Strict):
     """Criteria combined: ``mode: any`` (at least one), ``all`` (every one), ``at_least`` (k of them).
 
@@ -223,7 +259,7 @@ def criterion_tag(value: Any) -> str | None:
     return "group" if isinstance(value, Group) else getattr(value, "kind", None)
 
 
-Leaf = IndicatorCriterion | ShareCriterion | ProceduresCriterion | ConsecutiveCriterion
+Leaf = IndicatorCriterion | ShareCriterion | ProceduresCriterion | ConsecutiveCriterion | ContextCriterion
 Criterion = Annotated[
     Union[
         Annotated[Group, Tag("group")],
@@ -231,6 +267,7 @@ Criterion = Annotated[
         Annotated[ShareCriterion, Tag("share")],
         Annotated[ProceduresCriterion, Tag("procedures")],
         Annotated[ConsecutiveCriterion, Tag("same_procedure_consecutive_years")],
+        Annotated[ContextCriterion, Tag("context")],
     ],
     Discriminator(
         criterion_tag,
@@ -273,6 +310,8 @@ class Rules(_Strict):
     window_years: Annotated[int, Field(ge=1, le=5)] = 2
     ege_high_score: Annotated[float, Field(ge=0, le=100)] = 81
     statuses: Statuses
+    # ШНСУ — школа в неблагоприятных социальных условиях: a flag beside the status, from the context data.
+    shnsu: Criterion | None = None
     # Recommendations for the school card, by what a met criterion looks at: an indicator name (fail_core, …)
     # or a criterion kind (share, procedures, same_procedure_consecutive_years).
     recommendations: dict[str, str] = Field(default_factory=dict)
