@@ -91,7 +91,7 @@ def test_result_json_contract(example_out):
     result = json.loads((example_out / "result.json").read_text(encoding="utf-8"))
     assert result["tool"]["name"] == "shnor" and result["generated"] == "2026-01-15"
     assert result["methodology"]["window"] == [2024, 2025]
-    assert {f["role"] for f in result["inputs"]} == {"results", "registry", "history", "scales"}
+    assert {f["role"] for f in result["inputs"]} == {"results", "registry", "history", "scales", "context"}
     assert all(len(f["sha256"]) == 64 for f in result["inputs"])
     school = next(s for s in result["schools"] if s["status"] == "shnor")
     assert {"value", "threshold", "met", "label", "op"} <= set(school["criteria"][0])
