@@ -194,8 +194,8 @@ def write_context(rng: random.Random, schools: list[dict]) -> None:
             village = " с. " in school["school_name"]
             writer.writerow([school["school_id"], "село" if village else "город", school["size"] * 11 + 20,
                              rng.randint(20, 120) if village else rng.randint(0, 15),
-                             f"{rng.choice((0, 0, 0.05, 0.08, 0.12, 0.2)):.2f}".replace(".", ","),
-                             f"{rng.uniform(0.01, 0.2):.2f}".replace(".", ",")])
+                             f"{rng.choice((0, 0, 0, 0, 0.03, 0.05, 0.08, 0.12)):.2f}".replace(".", ","),
+                             f"{rng.uniform(0.01, 0.17):.2f}".replace(".", ",")])
 
 
 def write_registry(schools: list[dict]) -> None:

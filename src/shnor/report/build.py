@@ -93,6 +93,7 @@ def identify(request: IdentifyRequest) -> Report:
         aggregates=sections.aggregates(window_procedures, schools),
         dynamics=sections.dynamics(history, evaluation.status, changes, rules),
         mentors=mentors.suggest(window_procedures, schools, evaluation.status),
+        context_groups=sections.context_groups(results),
     )
 
 

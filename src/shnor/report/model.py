@@ -90,6 +90,7 @@ class Report:
     aggregates: list[dict[str, Any]] = field(default_factory=list)  # per procedure: region and each municipality
     dynamics: dict[str, Any] | None = None  # against the previous list (--history)
     mentors: list[dict[str, Any]] = field(default_factory=list)  # suggested mentor schools per ШНОР
+    context_groups: list[dict[str, Any]] = field(default_factory=list)  # schools by settlement type (--context)
 
     def to_json(self) -> str:
         return json.dumps(_clean(asdict(self)), ensure_ascii=False, indent=2) + "\n"

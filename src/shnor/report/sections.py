@@ -107,3 +107,18 @@ def _int(value) -> int | None:
 
 def _float(value) -> float | None:
     return None if pd.isna(value) else float(value)
+
+
+def context_groups(results: list) -> list[dict]:
+    """Schools by settlement type (from --context): how many, ШНОР, risk zone, ШНСУ — for the note."""
+    groups: dict[str, dict] = {}
+    for school in results:
+        settlement = (school.context or {}).get("settlement")
+        if settlement is None:
+            continue
+        row = groups.setdefault(settlement, {"settlement": settlement, "schools": 0, "shnor": 0, "risk": 0, "shnsu": 0})
+        row["schools"] += 1
+        row["shnor"] += school.status == Status.SHNOR
+        row["risk"] += school.status == Status.RISK
+        row["shnsu"] += bool(school.shnsu)
+    return [groups[name] for name in sorted(groups)]
