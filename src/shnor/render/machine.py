@@ -64,5 +64,6 @@ def write_schools_csv(report: Report, folder: Path) -> list[Path]:
 
 def write_result_json(report: Report, folder: Path) -> list[Path]:
     path = folder / "result.json"
-    path.write_text(report.to_json(), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as handle:
+        report.write_json(handle)
     return [path]

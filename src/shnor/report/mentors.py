@@ -35,6 +35,10 @@ def suggest(window_procedures: pd.DataFrame, schools: pd.DataFrame, status: pd.S
     names = taken.index.to_numpy()
     municipalities = info["municipality"].reindex(names).to_numpy()
     kinds = info["type"].reindex(names).to_numpy()
+    # plain matrices (schools × subjects), built once: a column pick per ШНОР is then a cheap numpy slice
+    position = {subject: k for k, subject in enumerate(taken.columns)}
+    high = high.reindex(index=taken.index, columns=taken.columns, fill_value=0).to_numpy(dtype=float, na_value=0.0)
+    taken = taken.to_numpy(dtype=float, na_value=0.0)
     listed = set(status.index[status == Status.SHNOR])
     own_rows = {
         school: frame
@@ -51,25 +55,32 @@ def suggest(window_procedures: pd.DataFrame, schools: pd.DataFrame, status: pd.S
         # weakest: the largest excess of «2» over the region in the subject
         own = own.assign(excess=own["fail_share"] - own["subject"].map(region_fail))
         weak = own.sort_values(["excess", "subject"], ascending=[False, True])["subject"].head(WEAK_SUBJECTS).tolist()
-        columns = [subject for subject in weak if subject in taken.columns]
+        columns = [position[subject] for subject in weak if subject in position]
         mentors = _mentors(school, weak, columns, high, taken, names, municipalities, kinds, info) if columns else []
         result.append({"school_id": school, "weak_subjects": weak, "mentors": mentors})
     return result
 
 
 def _mentors(school, weak, columns, high, taken, names, municipalities, kinds, info) -> list[dict]:
-    counts = taken[columns].to_numpy(dtype=float, na_value=0.0)
+    counts = taken[:, columns]
     participants = counts.sum(axis=1)
-    highs = high[columns].to_numpy(dtype=float, na_value=0.0).sum(axis=1)
+    highs = high[:, columns].sum(axis=1)
     strength = np.divide(highs, participants, out=np.full(len(names), np.nan), where=participants > 0)
     covered = (counts > 0).sum(axis=1)
     municipality, kind = info.at[school, "municipality"], info.at[school, "type"]
     same_municipality = municipalities == municipality
     same_type = (kinds == kind) & bool(kind)
     usable = ~np.isnan(strength)
-    # best first: same municipality, more weak subjects covered, same type, stronger; ties by school id (names sorted)
-    order = np.lexsort((np.arange(len(names)), -np.nan_to_num(strength), ~same_type, -covered, ~same_municipality))
-    chosen = order[usable[order]][:MENTORS_PER_SCHOOL]
+    # best first: same municipality, more weak subjects covered, same type, stronger; ties by school id (names
+    # sorted). One number orders the first four (strength ≤ 1 < the step of the others); the few best are sorted fully.
+    rank = same_municipality * 100.0 + covered * 10.0 + same_type * 2.0 + np.nan_to_num(strength, nan=-1.0)
+    rank[~usable] = -np.inf
+    keep = min(MENTORS_PER_SCHOOL, int(usable.sum()))
+    if keep == 0:
+        return []
+    cut = np.partition(rank, len(rank) - keep)[len(rank) - keep]
+    best = np.flatnonzero(rank >= cut)
+    chosen = best[np.lexsort((best, -rank[best]))][:keep]
     ranked = pd.DataFrame(
         {
             "school_id": names[chosen],

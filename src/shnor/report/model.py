@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from shnor.errors import UserError
 
@@ -93,7 +94,21 @@ class Report:
     context_groups: list[dict[str, Any]] = field(default_factory=list)  # schools by settlement type (--context)
 
     def to_json(self) -> str:
-        return json.dumps(_clean(asdict(self)), ensure_ascii=False, indent=2) + "\n"
+        buffer = io.StringIO()
+        self.write_json(buffer)
+        return buffer.getvalue()
+
+    def write_json(self, out: TextIO) -> None:
+        """The report as JSON (indent 2), the schools last and written one by one, so that the whole tree is never
+        built in memory (40 000 schools make hundreds of megabytes of it)."""
+        head = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "schools"}
+        body = json.dumps(_clean({k: _plain(v) for k, v in head.items()}), ensure_ascii=False, indent=2)
+        out.write(body[: body.rindex("\n}")])
+        out.write(',\n  "schools": [')
+        for number, school in enumerate(self.schools):
+            text = json.dumps(_clean(asdict(school)), ensure_ascii=False, indent=2)
+            out.write(("," if number else "") + "\n    " + text.replace("\n", "\n    "))
+        out.write("\n  ]\n}\n" if self.schools else "]\n}\n")
 
     @classmethod
     def load(cls, path: Path) -> Report:
@@ -119,6 +134,14 @@ class Report:
                 f"файл «{Path(path).name}» не похож на result.json этой версии shnor ({type(error).__name__}: {error}).",
                 hint="Пересчитайте результат командой shnor identify.",
             ) from None
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value):
+        return asdict(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _clean(value: Any) -> Any:
