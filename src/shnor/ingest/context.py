@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from shnor.errors import Place, UserError
-from shnor.ingest.headers import header_key, map_header
+from shnor.ingest.headers import header_key, header_row_of, map_header
 from shnor.ingest.tables import read_small_table
 from shnor.vocabulary import normalize_text
 
@@ -34,7 +34,7 @@ _VOCABULARY = {header_key(a): f for f, aliases in FIELDS.items() for a in aliase
 def read_context(path: Path) -> pd.DataFrame:
     """school_id → the known fields (settlement as «город»/«село», numbers as numbers, shares as fractions)."""
     sheet, rows = read_small_table(path)
-    header = next((i for i, row in enumerate(rows[:20]) if "school_id" in map_header(row, _VOCABULARY)), None)
+    header = header_row_of(rows, _VOCABULARY, {"school_id"})
     if header is None:
         raise UserError(
             f"в файле контекстных данных «{path.name}» не найден столбец логина ОО.",

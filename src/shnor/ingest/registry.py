@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from shnor.errors import Place, UserError
-from shnor.ingest.headers import TIDY_COLUMNS, header_key, map_header
+from shnor.ingest.headers import TIDY_COLUMNS, header_key, header_row_of, map_header
 from shnor.ingest.tables import read_small_table
 from shnor.vocabulary import municipality_key, normalize_school_name
 
@@ -31,9 +31,7 @@ REGISTRY_COLUMNS = ["school_id", "school_name", "municipality", "type", "settlem
 
 def _table(path: Path, required_any: tuple[str, ...], what: str) -> tuple[pd.DataFrame, Place]:
     sheet, rows = read_small_table(path)
-    header_index = next(
-        (i for i, row in enumerate(rows[:40]) if set(map_header(row, _IDENTITY_VOCABULARY)) & set(required_any)), None
-    )
+    header_index = header_row_of(rows, _IDENTITY_VOCABULARY, set(required_any))
     if header_index is None:
         raise UserError(
             f"в файле {what} «{path.name}» не найден заголовок со столбцом логина ОО или наименования ОО.",

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from shnor.errors import Place, UserError
-from shnor.ingest.headers import header_key, map_header
+from shnor.ingest.headers import header_key, header_row_of, map_header
 from shnor.ingest.tables import read_small_table
 from shnor.vocabulary import EXAM_GRADE, parse_assessment, parse_subject
 
@@ -72,7 +72,7 @@ def shipped_scales() -> Scales:
 def load_scales(path: Path) -> Scales:
     """The user's scales, added to the shipped ones."""
     sheet, rows = read_small_table(path)
-    header = next((i for i, row in enumerate(rows[:20]) if len(set(map_header(row, _VOCABULARY))) >= 6), None)
+    header = header_row_of(rows, _VOCABULARY, set(SCALE_COLUMNS), at_least=6)
     if header is None:
         raise UserError(
             f"в файле шкал «{path.name}» не найден заголовок.",
