@@ -79,7 +79,7 @@ def test_every_school_matches_the_hand_computation(schools):
     for school_id, row in schools.items():
         c = counts.get(school_id, defaultdict(int))
         # the signs of non-objective marking are checked on their own in tests/indicators/test_objectivity.py
-        expected_status = hand_status(c, row["times_listed"] == "1", int(row["objectivity_signs"] or 0))
+        expected_status = hand_status(c, row["times_listed"] == "1", int(row["objectivity_signs"]))
         if c["n_core"]:
             assert row["fail_core"] == f"{c['fail_core'] / c['n_core']:.4f}", school_id
             assert row["high_core"] == f"{c['high_core'] / c['n_core']:.4f}", school_id

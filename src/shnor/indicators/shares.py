@@ -122,8 +122,9 @@ def school_indicators(
             "fail_other_n": fail_other_n,
             "fail_other": fail_other,
             "times_listed": listed.astype("Int64"),
-            # empty, not 0, where not one of the 14 signs could be computed
-            "objectivity_signs": objectivity.count.reindex(schools).astype("Int64").where(objectivity.computed.reindex(schools).fillna(0) > 0),
+            # signs found; how many of the 14 could be computed at all is beside it (0: «не рассчитаны»)
+            "objectivity_signs": objectivity.count.reindex(schools, fill_value=0).astype("Int64"),
+            "objectivity_computed": objectivity.computed.reindex(schools, fill_value=0).astype("Int64"),
             "boundary_peaks": objectivity.markers["boundary_peaks"].astype("Int64"),
             "journal_gap2_share": objectivity.markers["journal_gap2_share"],
             "fail_rise": objectivity.markers["fail_rise"].astype("Int64"),

@@ -311,6 +311,9 @@ def _not_evaluated(evaluation: Evaluation, indicators: pd.DataFrame, status: pd.
     """Criteria that could not be computed say so: a school is not `ok` silently for want of data."""
     judged = status != Status.INSUFFICIENT
     notes = []
+    if judged.any() and not (indicators.loc[judged, "objectivity_computed"] > 0).any():
+        notes.append("признаки необъективности не рассчитаны ни для одной школы: нужны данные по участникам (баллы, "
+                     "отметки по журналу) и шкалы; objectivity_signs = 0 означает «не выявлены среди нерассчитанных»")
     for leaf in evaluation.leaves:
         missing = leaf.value.isna() & judged
         if not missing.any():
