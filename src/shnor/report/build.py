@@ -313,7 +313,7 @@ def _not_evaluated(evaluation: Evaluation, indicators: pd.DataFrame, status: pd.
     notes = []
     if judged.any() and not (indicators.loc[judged, "objectivity_computed"] > 0).any():
         notes.append("признаки необъективности не рассчитаны ни для одной школы: нужны данные по участникам (баллы, "
-                     "отметки по журналу) и шкалы; objectivity_signs = 0 означает «не выявлены среди нерассчитанных»")
+                     "отметки по журналу) и шкалы; в schools.csv objectivity_signs = 0, в result.json каждый признак — «не рассчитан»")
     for leaf in evaluation.leaves:
         missing = leaf.value.isna() & judged
         if not missing.any():
