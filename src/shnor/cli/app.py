@@ -27,6 +27,8 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
+    options_metavar="[ПАРАМЕТРЫ]",
+    subcommand_metavar="КОМАНДА [АРГУМЕНТЫ]...",
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -82,11 +84,12 @@ def run_guarded(
 def _register() -> None:
     from shnor.cli import compare, identify, inspect, render, rules, validate
 
-    app.command("identify")(identify.identify)
-    app.command("compare")(compare.compare)
-    app.command("validate")(validate.validate)
-    app.command("render")(render.render)
-    app.command("inspect")(inspect.inspect)
+    russian = {"options_metavar": "[ПАРАМЕТРЫ]"}
+    app.command("identify", **russian)(identify.identify)
+    app.command("compare", **russian)(compare.compare)
+    app.command("validate", **russian)(validate.validate)
+    app.command("render", **russian)(render.render)
+    app.command("inspect", **russian)(inspect.inspect)
     app.add_typer(rules.rules_app, name="rules")
 
 

@@ -39,12 +39,11 @@ def _translate(message: str) -> str:
     return _RUSSIAN.get(message, message)
 
 
-# Typer carries its own copy of Click (``typer._click``); older Typer uses Click itself.
+# Typer carries its own copy of Click (``typer._click``).
 _MODULES = (
     "typer.core", "typer.rich_utils", "typer.main",
     "typer._click.core", "typer._click.decorators", "typer._click.exceptions", "typer._click.formatting",
     "typer._click.parser",
-    "click.core", "click.decorators", "click.exceptions", "click.formatting", "click.parser",
 )
 
 
@@ -84,6 +83,16 @@ def _russian_messages(module) -> None:
             cls._shnor_messages = True
 
 
+def _russian_usage(formatter: type) -> None:
+    original = formatter.write_usage
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        original(self, prog, args, "Использование: " if prefix is None else prefix)
+
+    formatter.write_usage = write_usage
+    formatter._shnor_usage = True
+
+
 def _russian_help_option(command: type) -> None:
     """Typer's copy of Click writes the help option's text in English without gettext: set it after creation."""
     original = command.get_help_option
@@ -109,6 +118,9 @@ def install() -> None:
             module._ = _translate  # type: ignore[attr-defined]
         if name.endswith("exceptions"):
             _russian_messages(module)
+        formatter = getattr(module, "HelpFormatter", None)
+        if name.endswith("_click.formatting") and formatter is not None and "_shnor_usage" not in vars(formatter):
+            _russian_usage(formatter)
         command = getattr(module, "Command", None)
         if name.endswith("_click.core") and command is not None and not hasattr(command, "_shnor_help"):
             _russian_help_option(command)
@@ -120,3 +132,7 @@ def install() -> None:
     rich_utils.REQUIRED_LONG_STRING = "[обязательно]"
     rich_utils.ABORTED_TEXT = "Прервано."
     rich_utils.RICH_HELP = "Справка: [blue]«{command_path} {help_option}»[/]."
+    # the argument's type («<list[Path]>») says nothing to an analyst: its name and help do
+    import typer.core
+
+    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
