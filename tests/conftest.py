@@ -51,3 +51,15 @@ def school_table(tmp_path):
 @pytest.fixture
 def example_inputs() -> list[Path]:
     return [EXAMPLES / "region"]
+
+
+def identify_schools(out: Path, *args: object) -> dict[str, dict]:
+    """Run `shnor identify ARGS --out OUT --quiet --format none` in-process; schools.csv by school id."""
+    from typer.testing import CliRunner
+
+    from shnor.cli.app import app
+
+    result = CliRunner().invoke(app, ["identify", *map(str, args), "--out", str(out), "--quiet", "--format", "none"])
+    assert result.exit_code == 0, result.output
+    with (out / "schools.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["school_id"]: row for row in csv.DictReader(handle)}

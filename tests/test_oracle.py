@@ -8,10 +8,7 @@ import csv
 from collections import defaultdict
 
 import pytest
-from typer.testing import CliRunner
-
-from shnor.cli.app import app
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, identify_schools
 
 CORE = {"Русский язык", "Математика", "Математика (профильная)", "Математика (базовая)"}
 
@@ -63,13 +60,10 @@ def hand_status(c: dict[str, int], listed: bool, signs: int) -> str:
 
 @pytest.fixture(scope="module")
 def schools(tmp_path_factory):
-    out = tmp_path_factory.mktemp("oracle")
-    args = ["identify", str(EXAMPLES / "region"), "--registry", str(EXAMPLES / "registry.csv"),
-            "--history", str(EXAMPLES / "history_2024.csv"), "--out", str(out), "--quiet", "--format", "none"]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0, result.output
-    with (out / "schools.csv").open(encoding="utf-8") as handle:
-        return {row["school_id"]: row for row in csv.DictReader(handle)}
+    return identify_schools(
+        tmp_path_factory.mktemp("oracle"), EXAMPLES / "region", "--registry", EXAMPLES / "registry.csv",
+        "--history", EXAMPLES / "history_2024.csv",
+    )
 
 
 def test_every_school_matches_the_hand_computation(schools):

@@ -8,10 +8,7 @@ import math
 import statistics
 from collections import defaultdict
 
-from typer.testing import CliRunner
-
-from shnor.cli.app import app
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, identify_schools
 
 YEAR = 2025
 MAX_SCORE = 19  # examples/scales.csv
@@ -68,13 +65,10 @@ def hand_signs() -> dict[str, int]:
 
 
 def run(tmp_path, rules):
-    out = tmp_path / rules
-    args = ["identify", str(EXAMPLES / "region"), "--registry", str(EXAMPLES / "registry.csv"),
-            "--scales", str(EXAMPLES / "scales.csv"), "--rules", rules, "--out", str(out), "--quiet", "--format", "none"]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0, result.output
-    with (out / "schools.csv").open(encoding="utf-8") as handle:
-        return {row["school_id"]: row for row in csv.DictReader(handle)}
+    return identify_schools(
+        tmp_path / rules, EXAMPLES / "region", "--registry", EXAMPLES / "registry.csv",
+        "--scales", EXAMPLES / "scales.csv", "--rules", rules,
+    )
 
 
 def test_signs_and_objectivity_preset_match_the_hand_computation(tmp_path):

@@ -4,12 +4,10 @@ indicators as the tidy form of the same data."""
 
 from __future__ import annotations
 
-import csv
 
-from typer.testing import CliRunner
 
-from shnor.cli.app import app
 from shnor.rules.loader import presets_dir
+from tests.conftest import identify_schools
 from tests.support.layouts import (
     VPR_SCALES,
     RegionalVariant,
@@ -24,14 +22,10 @@ from tests.support.layouts import (
     write_tidy_with_logins,
 )
 
-runner = CliRunner()
 
 
 def identify(args, out):
-    result = runner.invoke(app, ["identify", *map(str, args), "--out", str(out), "--quiet", "--format", "none", "--date", "2025-01-20"])
-    assert result.exit_code == 0, result.output
-    with (out / "schools.csv").open(encoding="utf-8") as handle:
-        return {row["school_id"]: row for row in csv.DictReader(handle)}
+    return identify_schools(out, *args, "--date", "2025-01-20")
 
 
 def test_mixed_folder_equals_tidy_form(tmp_path):
