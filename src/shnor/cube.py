@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 from shnor.errors import UserError
@@ -90,19 +91,55 @@ def build_cube(parts: list[CubePart]) -> Cube:
     if pairs:
         cube.pairs = pd.concat(pairs, ignore_index=True)
     if histograms:
-        cube.histogram = pd.concat(histograms, ignore_index=True).groupby([*KEYS, "score"], observed=True)["count"].sum().reset_index()
+        cube.histogram = group_sum(pd.concat(histograms, ignore_index=True), [*KEYS, "score"], ["count"], sort=True)
     return cube
 
 
 def pool_counts(frame: pd.DataFrame, sort: bool = False) -> pd.DataFrame:
     """One row per key: counts and score moments add up, the maximum score is the one of the procedure."""
-    grouped = frame.groupby(KEYS, sort=sort, observed=True)
     additive = [c for c in frame.columns if c not in KEYS and c not in SCALE and c != "_row"]
-    pooled = grouped[additive].sum(min_count=1)
-    scale = [c for c in SCALE if c in frame]
-    if scale:
-        pooled = pooled.join(grouped[scale].max())
-    return pooled.reset_index()
+    return group_sum(frame, KEYS, additive, [c for c in SCALE if c in frame], sort=sort)
+
+
+def group_sum(
+    frame: pd.DataFrame, keys: list[str], sums: list[str], maxima: list[str] = (), sort: bool = False
+) -> pd.DataFrame:
+    """``frame.groupby(keys).agg(sum with min_count=1 | max).reset_index()``, with the groups numbered first.
+
+    The key columns (text, mostly) are each hashed once into one integer per row; pandas then groups by that
+    integer alone, which is several times faster than grouping by five columns of text. Groups come in order of
+    first appearance, or sorted by the keys."""
+    group = _group_numbers(frame, keys)
+    firsts = _first_rows(group)
+    pooled = frame[keys].take(firsts).reset_index(drop=True)
+    if sums:
+        pooled = pooled.join(frame[sums].groupby(group, sort=True).sum(min_count=1).reset_index(drop=True))
+    if maxima:
+        pooled = pooled.join(frame[list(maxima)].groupby(group, sort=True).max().reset_index(drop=True))
+    if sort:
+        pooled = pooled.sort_values(keys, kind="stable", ignore_index=True)
+    return pooled
+
+
+def _group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """0, 1, 2… by first appearance of each combination of the key columns."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for column in keys:
+        values, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        radix = len(uniques) + 1
+        if int(code.max(initial=0)) >= (1 << 62) // radix:  # keep the combined number within 64 bits
+            code, _ = pd.factorize(code)
+        code = code * radix + values
+    group, _ = pd.factorize(code)
+    return group
+
+
+def _first_rows(group: np.ndarray) -> np.ndarray:
+    """The first row of each group, in group order (groups are numbered by first appearance)."""
+    if not len(group):
+        return np.array([], dtype=np.intp)
+    seen = np.maximum.accumulate(group)
+    return np.flatnonzero(np.concatenate(([True], seen[1:] > seen[:-1])))
 
 
 def _keys_of(parts: list[CubePart]) -> pd.DataFrame:

@@ -52,6 +52,7 @@ def identify(
     """Выявить ШНОР и школы в зоне риска и записать schools.csv и result.json."""
 
     def action() -> int:
+        from shnor.cli.progress import ReadingProgress
         from shnor.cli.summary import print_summary
         from shnor.render import parse_formats, render_all
         from shnor.render.output import output_lock, write_atomically
@@ -65,7 +66,8 @@ def identify(
             today=_today(today),
         )
         with output_lock(out, lock_timeout):
-            report = build_report(request)
+            with ReadingProgress(enabled=not quiet) as progress:
+                report = build_report(request, progress)
             written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
         seconds = time.monotonic() - started
         counts = " ".join(f"{k}={v}" for k, v in report.summary["by_status"].items())

@@ -22,11 +22,14 @@ def validate(
     """Проверить входные файлы и правила, ничего не записывая (код 0 — всё читается, 2 — есть ошибка)."""
 
     def action() -> int:
+        from shnor.cli.progress import ReadingProgress
         from shnor.report.build import IdentifyRequest, identify
 
-        report = identify(
-            IdentifyRequest(inputs=list(inputs), rules=rules, registry=registry, history=list(history), scales=scales, context=context, year=year)
+        request = IdentifyRequest(
+            inputs=list(inputs), rules=rules, registry=registry, history=list(history), scales=scales, context=context, year=year
         )
+        with ReadingProgress(enabled=True) as progress:
+            report = identify(request, progress)
         files = [f for f in report.inputs if f.role == "results"]
         typer.echo(
             f"Проверено: файлов результатов {len(files)}, школ {report.summary['total']}, правила «{report.rules['name']}», "

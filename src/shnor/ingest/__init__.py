@@ -5,7 +5,10 @@ Readers are listed here explicitly, in the order they are tried; each says wheth
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +33,7 @@ READERS: tuple[Reader, ...] = (
     ScoresReportReader(),
 )
 
-__all__ = ["READERS", "ReadOptions", "SheetLog", "expand_inputs", "read_results", "recognise"]
+__all__ = ["READERS", "Progress", "ReadOptions", "SheetLog", "expand_inputs", "read_results", "recognise"]
 
 TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".parquet"}
 
@@ -62,28 +65,85 @@ def recognise(sheet: Sheet) -> tuple[Reader, Recognition] | tuple[None, list[tup
     return None, partial
 
 
+Progress = Callable[[int, int, str], None]
+"""Told (bytes of input read, bytes in all, the file being read) as reading goes on."""
+
+
 def read_results(
-    paths: Iterable[Path], options: ReadOptions, registry: pd.DataFrame | None = None
+    paths: Iterable[Path], options: ReadOptions, registry: pd.DataFrame | None = None, progress: Progress | None = None
 ) -> tuple[Cube, list[SheetLog]]:
-    """Every file into one cube; schools named without a login are matched to the registry (see ``identity``)."""
+    """Every file into one cube; schools named without a login are matched to the registry (see ``identity``).
+
+    While one file is aggregated, the next ones are already being parsed on the other cores (the spreadsheet
+    parser runs outside Python's lock); files are still taken in the order given, so errors and logs are too."""
+    paths = [Path(p) for p in paths]
+    sizes = [_size(p) for p in paths]
+    total = sum(sizes)
     parts: list[CubePart] = []
     logs: list[SheetLog] = []
-    for path in paths:
-        file_parts, file_logs = read_file(Path(path), options)
+    done = 0
+    for path, size, sheets in zip(paths, sizes, _opened_ahead(paths)):
+        within = partial(_within_file, progress, done, size, total, path.name) if progress else None
+        file_parts, file_logs = read_file(path, options, sheets, within)
         for log in file_logs:
-            log.path = str(Path(path))
+            log.path = str(path)
         parts.extend(file_parts)
         logs.extend(file_logs)
+        done += size
+        if progress:
+            progress(done, total, path.name)
     parts, notes = resolve_derived_ids(parts, registry)
     if notes:
         logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
     return build_cube(parts), logs
 
 
-def read_file(path: Path, options: ReadOptions) -> tuple[list[CubePart], list[SheetLog]]:
+def _within_file(progress: Progress, before: int, size: int, total: int, name: str, read: int) -> None:
+    progress(before + min(read, size), total, name)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # a missing file is named by ``open_sheets`` in its turn
+
+
+def _workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _opened_ahead(paths: list[Path]) -> Iterator[list[Sheet] | Future]:
+    """The sheets of each file, in order, opened up to one file per core ahead of the one being read."""
+    if len(paths) < 2 or _workers() < 2:
+        yield from (None for _ in paths)  # ``read_file`` opens each file itself
+        return
+    ahead = _workers()
+    pool = ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="shnor-read")
+    try:
+        pending = [pool.submit(open_sheets, p) for p in paths[:ahead]]
+        for index in range(len(paths)):
+            if index + ahead < len(paths):
+                pending.append(pool.submit(open_sheets, paths[index + ahead]))
+            yield pending[index]
+            pending[index] = None  # the file's sheets go once it is read
+    finally:  # an error in one file: the files not yet started are not opened
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_file(
+    path: Path, options: ReadOptions, sheets: list[Sheet] | Future | None = None, progress: Callable[[int], None] | None = None
+) -> tuple[list[CubePart], list[SheetLog]]:
     """Every recognised sheet of one file; a file none of whose sheets holds results is an error."""
+    if isinstance(sheets, Future):
+        sheets = sheets.result()
     parts, logs, failures = [], [], []
-    for sheet in open_sheets(path):
+    for sheet in sheets if sheets is not None else open_sheets(path):
+        sheet.progress = progress
         reader, found = recognise(sheet)
         if reader is None:
             if found:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, MARK_COUNTS, SCALE
+from shnor.cube import KEYS, MARK_COUNTS, SCALE, group_sum
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Source
 from shnor.ingest.cells import first_bad, require_numbers
@@ -78,7 +78,7 @@ def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, 
         out["confirmed"] = (mark == journal).astype("Int64").where(both)
         out["raised"] = (mark > journal).astype("Int64").where(both)
         out["journal_gap2"] = ((mark - journal).abs() >= 2).astype("Int64").where(both)
-    counts = out.groupby(KEYS, sort=False, observed=True).sum(min_count=1).reset_index()
+    counts = group_sum(out, KEYS, [c for c in out.columns if c not in KEYS])
     counts = counts.join(_scales(counts, options))
     return StudentAggregate(counts, _pairs(keys, score, journal), _histogram(keys, score))
 
@@ -101,7 +101,7 @@ def _pairs(keys: pd.DataFrame, score: pd.Series, journal: pd.Series) -> pd.DataF
 def _histogram(keys: pd.DataFrame, score: pd.Series) -> pd.DataFrame:
     wanted = keys["assessment"].isin([Assessment.VPR, Assessment.OGE]) & score.notna()
     scored = keys.loc[wanted, KEYS].assign(score=score[wanted], count=1)
-    return scored.groupby([*KEYS, "score"], sort=False, observed=True)["count"].sum().reset_index()
+    return group_sum(scored, [*KEYS, "score"], ["count"])
 
 
 def marks_by_scale(

@@ -8,7 +8,7 @@ bounded by a batch, not by the file. Row numbers are 1-based, as a spreadsheet s
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +34,7 @@ class Sheet:
         self.path = path
         self.name = name
         self.probe = probe
+        self.progress: Callable[[int], None] | None = None  # told how many bytes of the file are read
 
     def place(self, row: int | None = None, column: str | None = None) -> Place:
         return Place(self.path.name, self.name, None if row is None else self.line(row), column, lines=self.line)
@@ -243,13 +244,16 @@ class _CsvSheet(Sheet):
         )
         row = header_rows + 1
         try:
-            reader = pacsv.open_csv(
-                self.path, read_options=read_options, parse_options=parse_options, convert_options=convert_options
-            )
-            for batch in reader:
-                if batch.num_rows:
-                    yield Batch(first_row=row, columns=_text_columns(batch))
-                    row += batch.num_rows
+            with self.path.open("rb") as handle:
+                reader = pacsv.open_csv(
+                    handle, read_options=read_options, parse_options=parse_options, convert_options=convert_options
+                )
+                for batch in reader:
+                    if batch.num_rows:
+                        yield Batch(first_row=row, columns=_text_columns(batch))
+                        row += batch.num_rows
+                    if self.progress:
+                        self.progress(handle.tell())
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
             raise UserError(
                 f"не удалось разобрать CSV около строки {row}: {str(error).splitlines()[0]}",
@@ -285,9 +289,12 @@ class _ParquetSheet(Sheet):
 
     def batches(self, header_rows: int) -> Iterator[Batch]:
         row = 2
+        rows, size = max(self._file.metadata.num_rows, 1), self.path.stat().st_size
         for batch in self._file.iter_batches(batch_size=BATCH_ROWS):
             yield Batch(first_row=row, columns=_text_columns(batch))
             row += batch.num_rows
+            if self.progress:
+                self.progress(size * (row - 2) // rows)
 
 
 def read_small_table(path: Path) -> tuple[Sheet, list[list[str | None]]]:

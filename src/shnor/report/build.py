@@ -20,7 +20,7 @@ from shnor.indicators.dynamics import school_dynamics
 from shnor.indicators.objectivity import Objectivity, objectivity_index
 from shnor.indicators.objectivity import compute as compute_objectivity
 from shnor.indicators.shares import choose_window, procedures, school_indicators
-from shnor.ingest import ReadOptions, SheetLog, expand_inputs, read_results
+from shnor.ingest import Progress, ReadOptions, SheetLog, expand_inputs, read_results
 from shnor.ingest.context import read_context
 from shnor.ingest.registry import History, read_history, read_registry
 from shnor.ingest.scales import load_scales, shipped_scales
@@ -46,7 +46,8 @@ class IdentifyRequest:
     today: date = field(default_factory=date.today)
 
 
-def identify(request: IdentifyRequest) -> Report:
+def identify(request: IdentifyRequest, progress: Progress | None = None) -> Report:
+    """``progress`` is told how reading goes (see ``shnor.ingest.Progress``)."""
     files, not_tables = expand_inputs(request.inputs)
     request = replace(request, inputs=files)
     if not request.inputs:
@@ -56,7 +57,7 @@ def identify(request: IdentifyRequest) -> Report:
     scales = load_scales(request.scales) if request.scales else shipped_scales()
     registry = read_registry(request.registry) if request.registry else None
     options = ReadOptions(ege_high_score=rules.ege_high_score, scales=scales)
-    cube, logs = read_results(request.inputs, options, registry)
+    cube, logs = read_results(request.inputs, options, registry, progress)
     schools = _school_table(cube, registry)
     history = read_history(list(request.history), schools)
     window = choose_window(cube, rules.window_years, request.year)

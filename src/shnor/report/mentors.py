@@ -39,26 +39,28 @@ def suggest(window_procedures: pd.DataFrame, schools: pd.DataFrame, status: pd.S
     position = {subject: k for k, subject in enumerate(taken.columns)}
     high = high.reindex(index=taken.index, columns=taken.columns, fill_value=0).to_numpy(dtype=float, na_value=0.0)
     taken = taken.to_numpy(dtype=float, na_value=0.0)
-    listed = set(status.index[status == Status.SHNOR])
-    own_rows = {
-        school: frame
-        for school, frame in subjects.loc[subjects["school_id"].isin(listed)].groupby("school_id", sort=False, observed=True)
-    }
+    weakest = _weakest_subjects(subjects, set(status.index[status == Status.SHNOR]), region_fail)
     result = []
-    for school in sorted(status.index[status == Status.SHNOR]):
-        own = own_rows.get(school)
-        if own is None:
-            continue
-        own = own.loc[own["participants"] >= MIN_PARTICIPANTS].dropna(subset=["fail_share"])
-        if own.empty:
-            continue
-        # weakest: the largest excess of «2» over the region in the subject
-        own = own.assign(excess=own["fail_share"] - own["subject"].map(region_fail))
-        weak = own.sort_values(["excess", "subject"], ascending=[False, True])["subject"].head(WEAK_SUBJECTS).tolist()
+    for school in sorted(weakest):
+        weak = weakest[school]
         columns = [position[subject] for subject in weak if subject in position]
         mentors = _mentors(school, weak, columns, high, taken, names, municipalities, kinds, info) if columns else []
         result.append({"school_id": school, "weak_subjects": weak, "mentors": mentors})
     return result
+
+
+def _weakest_subjects(subjects: pd.DataFrame, listed: set[str], region_fail: pd.Series) -> dict[str, list[str]]:
+    """Each ШНОР's weakest subjects: the largest excess of «2» over the region, on enough participants."""
+    own = subjects.loc[
+        subjects["school_id"].isin(listed) & (subjects["participants"] >= MIN_PARTICIPANTS) & subjects["fail_share"].notna()
+    ]
+    own = own.assign(excess=own["fail_share"] - own["subject"].map(region_fail).astype("Float64"))
+    own = own.sort_values(["school_id", "excess", "subject"], ascending=[True, False, True])
+    own = own.loc[own.groupby("school_id", sort=False).cumcount() < WEAK_SUBJECTS]
+    weakest: dict[str, list[str]] = {}
+    for school, subject in zip(own["school_id"].tolist(), own["subject"].tolist()):
+        weakest.setdefault(school, []).append(subject)
+    return weakest
 
 
 def _mentors(school, weak, columns, high, taken, names, municipalities, kinds, info) -> list[dict]:
@@ -81,25 +83,18 @@ def _mentors(school, weak, columns, high, taken, names, municipalities, kinds, i
     cut = np.partition(rank, len(rank) - keep)[len(rank) - keep]
     best = np.flatnonzero(rank >= cut)
     chosen = best[np.lexsort((best, -rank[best]))][:keep]
-    ranked = pd.DataFrame(
-        {
-            "school_id": names[chosen],
-            "strength": strength[chosen],
-            "same_municipality": same_municipality[chosen],
-            "same_type": same_type[chosen],
-        }
-    )
     mentors = []
-    for row in ranked.itertuples(index=False):
-        reason = [f"доля «4» и «5» по предметам «{', '.join(weak)}» — {row.strength * 100:.1f} %".replace(".", ",")]
-        reason.append("тот же муниципалитет" if row.same_municipality else "другой муниципалитет (в своём нет подходящих)")
-        if row.same_type:
+    for index in chosen:
+        mentor = names[index]
+        reason = [f"доля «4» и «5» по предметам «{', '.join(weak)}» — {strength[index] * 100:.1f} %".replace(".", ",")]
+        reason.append("тот же муниципалитет" if same_municipality[index] else "другой муниципалитет (в своём нет подходящих)")
+        if same_type[index]:
             reason.append(f"тот же тип ({kind})")
         mentors.append(
             {
-                "school_id": row.school_id,
-                "school_name": info.at[row.school_id, "school_name"],
-                "municipality": info.at[row.school_id, "municipality"],
+                "school_id": mentor,
+                "school_name": info.at[mentor, "school_name"],
+                "municipality": info.at[mentor, "municipality"],
                 "reason": "; ".join(reason),
             }
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, TextIO
+
+import orjson
 
 from shnor.errors import UserError
 
@@ -102,12 +105,11 @@ class Report:
         """The report as JSON (indent 2), the schools last and written one by one, so that the whole tree is never
         built in memory (40 000 schools make hundreds of megabytes of it)."""
         head = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "schools"}
-        body = json.dumps(_clean({k: _plain(v) for k, v in head.items()}), ensure_ascii=False, indent=2)
+        body = _dumps(head)
         out.write(body[: body.rindex("\n}")])
         out.write(',\n  "schools": [')
         for number, school in enumerate(self.schools):
-            text = json.dumps(_clean(asdict(school)), ensure_ascii=False, indent=2)
-            out.write(("," if number else "") + "\n    " + text.replace("\n", "\n    "))
+            out.write(("," if number else "") + "\n    " + _dumps(school).replace("\n", "\n    "))
         out.write("\n  ]\n}\n" if self.schools else "]\n}\n")
 
     @classmethod
@@ -136,20 +138,24 @@ class Report:
             ) from None
 
 
-def _plain(value: Any) -> Any:
-    if is_dataclass(value):
-        return asdict(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+def _dumps(value: Any) -> str:
+    """JSON with indent 2 (orjson: the standard library's encoder is pure Python once it indents)."""
+    return orjson.dumps(_clean(value), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
 def _clean(value: Any) -> Any:
-    """NaN → null, floats rounded to 6 places, so that the file is stable and valid JSON."""
+    """Dataclasses → dicts, NaN → null, floats rounded to 6 places, so that the file is stable and valid JSON."""
+    if isinstance(value, float):
+        return round(value, 6) if math.isfinite(value) else None
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_clean(v) for v in value]
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 6)
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _clean(getattr(value, name)) for name in _field_names(type(value))}
     return value
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
