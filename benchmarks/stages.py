@@ -64,14 +64,14 @@ def instrument(
         setattr(module, name, timed)
 
 
-def default_documents() -> tuple:
-    """What ``shnor identify`` renders without ``--format`` (all documents), where the tree has documents."""
+def documents(formats: str | None) -> tuple:
+    """What ``shnor identify --format FORMATS`` renders (all documents without it), where the tree has documents."""
     import shnor.render as render
 
-    return (render.parse_formats(None),) if hasattr(render, "parse_formats") else ()
+    return (render.parse_formats(formats),) if hasattr(render, "parse_formats") else ()
 
 
-def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | None = None) -> dict:
+def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | None = None, formats: str | None = None) -> dict:
     started = time.perf_counter()
     from shnor.render import render_all
     from shnor.render.output import write_atomically
@@ -97,7 +97,7 @@ def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | No
             "total": round(time.perf_counter() - started, 3),
         }
     built = time.perf_counter()
-    write_atomically(out, lambda folder: render_all(report, folder, *default_documents()))
+    write_atomically(out, lambda folder: render_all(report, folder, *documents(formats)))
     finished = time.perf_counter()
     timings["render"] = finished - built
     timings["identify_total"] = built - imported
@@ -121,10 +121,11 @@ def main() -> None:
     parser.add_argument("--scales", type=Path)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--stop-after", choices=READ_STAGES + CRITERIA_STAGES, help="остановиться после этапа")
+    parser.add_argument("--format", dest="formats", help="документы, как у shnor identify --format (none — только машинные файлы)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="shnor-stages-") as scratch:
         out = args.out or Path(scratch) / "out"
-        print(json.dumps(run(args.inputs, args.scales, out, args.stop_after), ensure_ascii=False))
+        print(json.dumps(run(args.inputs, args.scales, out, args.stop_after, args.formats), ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -112,13 +112,24 @@ def group_sum(
     group = _group_numbers(frame, keys)
     firsts = _first_rows(group)
     pooled = frame[keys].take(firsts).reset_index(drop=True)
-    if sums:
-        pooled = pooled.join(frame[sums].groupby(group, sort=True).sum(min_count=1).reset_index(drop=True))
+    for column in sums:
+        pooled[column] = _sum_of_present(frame[column], group, len(firsts))
     if maxima:
         pooled = pooled.join(frame[list(maxima)].groupby(group, sort=True).max().reset_index(drop=True))
     if sort:
         pooled = pooled.sort_values(keys, kind="stable", ignore_index=True)
     return pooled
+
+
+def _sum_of_present(values: pd.Series, group: np.ndarray, groups: int) -> pd.Series:
+    """Per group: the sum of the values present, missing where none is (pandas' ``sum(min_count=1)``)."""
+    present = ~values.isna().to_numpy(dtype=bool)
+    numbers = values.to_numpy(dtype="float64", na_value=0.0)
+    sums = np.bincount(group, weights=numbers, minlength=groups)
+    missing = np.bincount(group[present], minlength=groups) == 0
+    if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return pd.Series(pd.arrays.IntegerArray(np.rint(sums).astype(np.int64), missing))
+    return pd.Series(pd.arrays.FloatingArray(sums, missing))
 
 
 def _group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:

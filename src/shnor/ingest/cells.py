@@ -1,4 +1,9 @@
-"""Vectorised parsing of text cells: numbers with decimal commas and percent signs, blanks, totals rows."""
+"""Vectorised parsing of cells: numbers with decimal commas and percent signs, blanks, totals rows.
+
+Cells come as text from CSV and Excel, typed from Parquet. A column of plain numbers is converted by Arrow in one
+pass; only a column that Arrow cannot take whole (decimal commas, spaces, «н/я») is parsed the slow way, each
+distinct spelling once, so that the first bad cell can be named.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +11,68 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from shnor.errors import Place, UserError
 
 _TOTAL_ROW = re.compile(r"^\s*(?:итого|всего|итог|по региону|по муниципалитету|по мо\b|в целом)", re.IGNORECASE)
 
 
+def is_number_column(values: pd.Series) -> bool:
+    """Typed numbers (from Parquet), not text."""
+    return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+
+
+def _arrow_text(values: pd.Series) -> pa.Array | None:
+    """The Arrow array behind a text column read from a file (no copy), or None."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        array = pa.array(values.array)
+        return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return None
+
+
 def blank(text: pd.Series) -> pd.Series:
     """Missing, empty or only spaces."""
+    if is_number_column(text):
+        return pd.Series(text.isna().to_numpy(dtype=bool), index=text.index)
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     empty = np.array([not str(u).strip() for u in uniques] + [True], dtype=bool)  # the last one: missing
     return pd.Series(empty[codes], index=text.index)
 
 
 def stripped(text: pd.Series) -> pd.Series:
-    """Text without surrounding spaces; each distinct value is stripped once."""
+    """Text without surrounding spaces; each distinct value is stripped once. Typed numbers become their text
+    («1234», not «1234.0», for a whole number)."""
+    if is_number_column(text):
+        return number_text(text)
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     values = np.array([str(u).strip() for u in uniques] + [None], dtype=object)
     return pd.Series(values[codes], index=text.index, dtype="string")
+
+
+def map_distinct(values: pd.Series, lookup, dtype: str) -> pd.Series:
+    """``values.map(lookup)`` looking each distinct value up once (a column of 200 000 cells has a few dozen)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = pd.array([lookup.get(u) for u in uniques] + [None], dtype=dtype)
+    return pd.Series(mapped.take(codes), index=values.index)
+
+
+def number_text(values: pd.Series) -> pd.Series:
+    numbers = values.astype("Float64")
+    whole = numbers.dropna()
+    if len(whole) and bool((whole.round() == whole).all()):
+        return numbers.astype("Int64").astype("string")
+    return numbers.astype("string")
 
 
 def is_total_label(text: pd.Series) -> pd.Series:
     """«Итого», «Всего по МО», «По региону»…: rows that sum other rows and are never a school.
 
     A column holds few distinct labels; each is looked at once."""
+    if is_number_column(text):
+        return pd.Series(False, index=text.index)
     labels = text.dropna().unique()
     totals = [label for label in labels if _TOTAL_ROW.search(str(label))]
     return text.isin(totals) if totals else pd.Series(False, index=text.index)
@@ -39,6 +82,9 @@ def to_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse «12,5», «12.5», «1 234», «12,5%» as numbers; returns (values, mask of cells that are not numbers).
 
     Each distinct spelling is parsed once (a column of marks or scores has a few dozen of them)."""
+    fast = _plain_numbers(text)
+    if fast is not None:
+        return fast, pd.Series(np.zeros(len(text), dtype=bool), index=text.index)
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     spelled = pd.Series(uniques, dtype="string")
     cleaned = spelled.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
@@ -51,6 +97,25 @@ def to_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     invalid = np.zeros(len(codes), dtype=bool)
     invalid[present] = wrong[codes[present]]
     return pd.Series(values, index=text.index, dtype="Float64"), pd.Series(invalid, index=text.index)
+
+
+def _plain_numbers(text: pd.Series) -> pd.Series | None:
+    """Typed numbers as they are; text that Arrow parses whole as finite numbers («12», «12.5», blanks), or None."""
+    if is_number_column(text):
+        values = text.astype("Float64")
+    else:
+        arrow = _arrow_text(text)
+        if arrow is None:
+            return None
+        try:
+            parsed = pc.cast(arrow, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        values = pd.Series(pd.array(parsed.to_numpy(zero_copy_only=False), dtype="Float64"), index=text.index)
+        if parsed.null_count != arrow.null_count:  # cannot happen, but a silent blank would lose a cell
+            return None
+    finite = np.isfinite(values.to_numpy(dtype=float, na_value=0.0))
+    return values if finite.all() else None  # «nan», «inf»: named as bad cells by the slow way
 
 
 def first_bad(mask: pd.Series, rows: pd.Series) -> int | None:

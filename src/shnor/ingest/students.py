@@ -85,11 +85,14 @@ def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, 
 
 def _scales(counts: pd.DataFrame, options: ReadOptions) -> pd.DataFrame:
     """The scale of each procedure where one is known: objectivity needs percent completion and mark boundaries."""
+    procedure = ["year", "assessment", "subject", "grade"]
+    known = counts[procedure].drop_duplicates()
     values = [
         (scale.max_score, scale.mark3, scale.mark4, scale.mark5) if (scale := options.scales.get(y, a, s, g)) else (np.nan,) * 4
-        for y, a, s, g in counts[["year", "assessment", "subject", "grade"]].itertuples(index=False, name=None)
+        for y, a, s, g in known.itertuples(index=False, name=None)
     ]
-    return pd.DataFrame(values, index=counts.index, columns=SCALE, dtype="Float64")
+    scales = known.reset_index(drop=True).join(pd.DataFrame(values, columns=SCALE, dtype="Float64"))
+    return counts[procedure].merge(scales, on=procedure, how="left")[SCALE].set_axis(counts.index)
 
 
 def _pairs(keys: pd.DataFrame, score: pd.Series, journal: pd.Series) -> pd.DataFrame:

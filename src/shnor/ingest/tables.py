@@ -1,7 +1,7 @@
 """Raw access to the sheets of an input file: CSV (any usual encoding and separator), XLSX, Parquet.
 
-Every cell arrives as text (or null) so that readers see what the analyst sees and parse numbers
-themselves, with decimal commas and percent signs. Data comes in batches of Arrow columns, so memory is
+Cells of CSV and Excel arrive as text (or null) so that readers see what the analyst sees and parse numbers
+themselves, with decimal commas and percent signs; Parquet's typed numbers stay numbers. Data comes in batches of Arrow columns, so memory is
 bounded by a batch, not by the file. Row numbers are 1-based, as a spreadsheet shows them.
 """
 
@@ -24,7 +24,7 @@ _CSV_SEPARATORS = (";", "\t", ",")
 @dataclass(frozen=True)
 class Batch:
     first_row: int  # spreadsheet row number of the batch's first row
-    columns: list[pa.Array]  # positional, as text
+    columns: list[pa.Array]  # positional, as text (numbers stay numbers in Parquet)
 
 
 class Sheet:
@@ -68,12 +68,14 @@ def open_sheets(path: Path) -> list[Sheet]:
     return [_CsvSheet.open(path)]
 
 
-def _text_columns(batch: pa.RecordBatch | pa.Table) -> list[pa.Array]:
+def _text_columns(batch: pa.RecordBatch | pa.Table, keep_numbers: bool = False) -> list[pa.Array]:
+    """The columns as text; with ``keep_numbers``, integer and decimal columns stay numbers (Parquet is typed)."""
     columns = []
     for column in batch.columns:
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
-        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        typed = keep_numbers and (pa.types.is_integer(column.type) or pa.types.is_floating(column.type))
+        if not typed and not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
             column = column.cast(pa.string())
         columns.append(column)
     return columns
@@ -291,7 +293,7 @@ class _ParquetSheet(Sheet):
         row = 2
         rows, size = max(self._file.metadata.num_rows, 1), self.path.stat().st_size
         for batch in self._file.iter_batches(batch_size=BATCH_ROWS):
-            yield Batch(first_row=row, columns=_text_columns(batch))
+            yield Batch(first_row=row, columns=_text_columns(batch, keep_numbers=True))
             row += batch.num_rows
             if self.progress:
                 self.progress(size * (row - 2) // rows)

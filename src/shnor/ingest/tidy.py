@@ -13,7 +13,7 @@ import pandas as pd
 from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools, pool_counts
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source, derived_school_id
-from shnor.ingest.cells import blank, first_bad, is_total_label, require_numbers, stripped
+from shnor.ingest.cells import blank, first_bad, is_total_label, map_distinct, require_numbers, stripped
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
 from shnor.ingest.students import aggregate_students
 from shnor.ingest.tables import Sheet
@@ -122,23 +122,26 @@ def _required_text(frame: pd.DataFrame, column: str, source: Source) -> pd.Serie
 
 def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: Source, known: str) -> pd.Series:
     values = _required_text(frame, column, source)
-    lookup = {value: parse(value) for value in values.unique()}
+    lookup = {value: parse(value) for value in values.dropna().unique()}
     unknown = [value for value, parsed in lookup.items() if parsed is None]
     if unknown:
         row = int(frame.loc[values == unknown[0], "_row"].iloc[0])
         raise UserError(
             f"неизвестное значение «{unknown[0]}».", source.place(row, column), f"Допустимые значения: {known}."
         )
-    return values.map(lookup).astype("string")
+    return map_distinct(values, {value: str(parsed) for value, parsed in lookup.items()}, "string")
 
 
 def _parse_keys(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
     rows = frame["_row"]
     keys = pd.DataFrame(index=frame.index)
-    year_text = _required_text(frame, "year", source)
-    keys["year"] = require_numbers(
-        year_text, rows, source.place(), source.label("year"), integer=True, low=2000, high=2100, what="год (например, 2025)"
-    ).astype("Int64")
+    year = require_numbers(
+        frame["year"], rows, source.place(), source.label("year"), integer=True, low=2000, high=2100, what="год (например, 2025)"
+    )
+    row = first_bad(year.isna(), rows)
+    if row is not None:
+        raise UserError("пустая ячейка в обязательном столбце.", source.place(row, "year"), "Заполните ячейку или удалите строку.")
+    keys["year"] = year.astype("Int64")
     keys["assessment"] = _vocabulary_column(frame, "assessment", parse_assessment, source, "ВПР, ОГЭ, ЕГЭ")
     keys["subject"] = _vocabulary_column(frame, "subject", parse_subject, source, ", ".join(SUBJECTS))
     keys["grade"] = _grades(frame, keys, source)
@@ -147,7 +150,7 @@ def _parse_keys(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
 
 
 def _grades(frame: pd.DataFrame, keys: pd.DataFrame, source: Source) -> pd.Series:
-    exam_grade = keys["assessment"].map({str(a): g for a, g in EXAM_GRADE.items()}).astype("Int64")
+    exam_grade = map_distinct(keys["assessment"], {str(a): g for a, g in EXAM_GRADE.items()}, "Int64")
     if "grade" not in frame:
         grades = exam_grade
     else:

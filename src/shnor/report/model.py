@@ -15,7 +15,7 @@ import orjson
 from shnor.errors import UserError
 
 
-@dataclass
+@dataclass(slots=True)
 class CriterionResult:
     path: str  # where the criterion sits in the rules: "shnor.of[0].of[1]"
     status: str
@@ -27,7 +27,7 @@ class CriterionResult:
     details: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ProcedureResult:
     year: int
     assessment: str
@@ -41,7 +41,7 @@ class ProcedureResult:
     mean_score: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class SignResult:
     """One of the 14 signs of non-objective marking for one school: «есть», «нет» or «не рассчитан» (with why)."""
 
@@ -52,7 +52,7 @@ class SignResult:
     figures: dict[str, float | None]
 
 
-@dataclass
+@dataclass(slots=True)
 class SchoolResult:
     school_id: str
     school_name: str
