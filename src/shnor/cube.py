@@ -40,7 +40,7 @@ class CubePart:
     source: str
     kind: PartKind
     pairs: pd.DataFrame | None = None  # (score, journal mark) of participants, for the objectivity signs
-    histogram: pd.DataFrame | None = None  # participants at each primary score
+    histogram: pd.DataFrame | None = None  # participants at primary scores (at least those around mark boundaries)
 
 
 @dataclass

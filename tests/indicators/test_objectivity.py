@@ -178,7 +178,7 @@ def test_fourteen_signs_per_school():
 
 
 def test_boundary_peak_marker():
-    counts = pd.DataFrame([{**dict(zip(KEYS, (2025, "ВПР", "Математика", 5, s))), "participants": 30, "fail": 3,
+    counts = pd.DataFrame([{**dict(zip(KEYS, (2025, "ВПР", "Математика", 5, s))), "participants": 30, "score_n": 30, "fail": 3,
                             "mark3": 7.0, "mark4": 12.0, "mark5": 16.0, "lowered": pd.NA, "confirmed": pd.NA,
                             "raised": pd.NA, "journal_gap2": pd.NA} for s in ("peak", "flat")])
     histogram = pd.DataFrame(

@@ -214,11 +214,11 @@ def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int, de
     if latest.empty:
         return pd.Series(dtype="Int64")
     latest = latest.astype({"score": float, "count": float})
-    totals = latest.groupby(keys, observed=True)["count"].sum().rename("total").reset_index()
-    scales = counts.loc[counts["year"] == year, [*keys, "mark3", "mark4", "mark5"]].dropna(subset=["mark3"])
+    # the participants with a score: the histogram itself holds only the scores around the boundaries
+    scales = counts.loc[counts["year"] == year, [*keys, "score_n", "mark3", "mark4", "mark5"]].dropna(subset=["mark3"])
+    scales = scales.loc[scales["score_n"].fillna(0) >= MIN_GROUP].drop(columns="score_n")
     bounds = scales.melt(id_vars=keys, value_vars=["mark3", "mark4", "mark5"], value_name="boundary")
-    bounds = bounds.astype({"boundary": float}).merge(totals, on=keys)
-    bounds = bounds.loc[bounds["total"] >= MIN_GROUP]
+    bounds = bounds.astype({"boundary": float})
     at = latest.rename(columns={"score": "boundary", "count": "here"})
     below = latest.assign(boundary=latest["score"] + 1).drop(columns="score").rename(columns={"count": "below"})
     table = bounds.merge(at, on=[*keys, "boundary"], how="left").merge(below, on=[*keys, "boundary"], how="left")

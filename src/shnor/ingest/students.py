@@ -27,7 +27,8 @@ PAIR_GRADES = (4, 5)
 @dataclass
 class StudentAggregate:
     """Counts per procedure and school, plus what objectivity needs and only counts cannot give: the (score,
-    journal mark) pairs of ВПР Russian and maths in grades 4–5, and the number of participants at each score."""
+    journal mark) pairs of ВПР Russian and maths in grades 4–5, and the number of participants at the scores either
+    side of each mark boundary."""
 
     counts: pd.DataFrame
     pairs: pd.DataFrame
@@ -80,7 +81,7 @@ def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, 
         out["journal_gap2"] = ((mark - journal).abs() >= 2).astype("Int64").where(both)
     counts = group_sum(out, KEYS, [c for c in out.columns if c not in KEYS])
     counts = counts.join(_scales(counts, options))
-    return StudentAggregate(counts, _pairs(keys, score, journal), _histogram(keys, score))
+    return StudentAggregate(counts, _pairs(keys, score, journal), _histogram(keys, score, options))
 
 
 def _scales(counts: pd.DataFrame, options: ReadOptions) -> pd.DataFrame:
@@ -101,10 +102,22 @@ def _pairs(keys: pd.DataFrame, score: pd.Series, journal: pd.Series) -> pd.DataF
     return keys.loc[wanted, KEYS].assign(score=score[wanted], journal=journal[wanted]).reset_index(drop=True)
 
 
-def _histogram(keys: pd.DataFrame, score: pd.Series) -> pd.DataFrame:
+def _histogram(keys: pd.DataFrame, score: pd.Series, options: ReadOptions) -> pd.DataFrame:
+    """Participants at each mark boundary of the scale and one point below it: all that the boundary-peak marker
+    looks at (the whole distribution of a country is as long as its participant rows)."""
     wanted = keys["assessment"].isin([Assessment.VPR, Assessment.OGE]) & score.notna()
-    scored = keys.loc[wanted, KEYS].assign(score=score[wanted], count=1)
-    return group_sum(scored, [*KEYS, "score"], ["count"])
+    scored = group_sum(keys.loc[wanted, KEYS].assign(score=score[wanted], count=1), [*KEYS, "score"], ["count"])
+    procedure = ["year", "assessment", "subject", "grade"]
+    near = pd.Series(False, index=scored.index)
+    for year, assessment, subject, grade in scored[procedure].drop_duplicates().itertuples(index=False, name=None):
+        scale = options.scales.get(year, assessment, subject, grade)
+        if scale is None:
+            continue
+        bounds = [b + step for b in (scale.mark3, scale.mark4, scale.mark5) for step in (-1, 0)]
+        selected = (scored["year"] == year) & (scored["assessment"] == assessment)
+        selected &= (scored["subject"] == subject) & (scored["grade"] == grade)
+        near |= selected & scored["score"].isin(bounds).fillna(False).astype(bool)
+    return scored.loc[near].reset_index(drop=True)
 
 
 def marks_by_scale(
