@@ -37,16 +37,23 @@ def blank(text: pd.Series) -> pd.Series:
     """Missing, empty or only spaces."""
     if is_number_column(text):
         return pd.Series(text.isna().to_numpy(dtype=bool), index=text.index)
+    arrow = _arrow_text(text)
+    if arrow is not None:
+        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arrow), ""), True)
+        return pd.Series(empty.to_numpy(zero_copy_only=False), index=text.index)
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     empty = np.array([not str(u).strip() for u in uniques] + [True], dtype=bool)  # the last one: missing
     return pd.Series(empty[codes], index=text.index)
 
 
 def stripped(text: pd.Series) -> pd.Series:
-    """Text without surrounding spaces; each distinct value is stripped once. Typed numbers become their text
+    """Text without surrounding spaces (by Arrow, or each distinct value once). Typed numbers become their text
     («1234», not «1234.0», for a whole number)."""
     if is_number_column(text):
         return number_text(text)
+    arrow = _arrow_text(text)
+    if arrow is not None:
+        return pd.Series(pd.arrays.ArrowStringArray(pc.utf8_trim_whitespace(arrow)), index=text.index)
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     values = np.array([str(u).strip() for u in uniques] + [None], dtype=object)
     return pd.Series(values[codes], index=text.index, dtype="string")
