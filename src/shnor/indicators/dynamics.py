@@ -63,6 +63,9 @@ def school_dynamics(cube: Cube, window: Window, schools: pd.Index) -> dict[str, 
     result: dict[str, dict[str, dict[str, Change]]] = {s: {} for s in schools}
     for name, (before_years, after_years) in comparisons.items():
         before, after = _shares(cube, before_years, schools), _shares(cube, after_years, schools)
+        # plain dicts once, not a pandas lookup per school
+        before = {k: (_lookup(value), _lookup(n)) for k, (value, n) in before.items()}
+        after = {k: (_lookup(value), _lookup(n)) for k, (value, n) in after.items()}
         for school in schools:
             changes = {}
             for indicator in _MEASURES:
@@ -71,6 +74,10 @@ def school_dynamics(cube: Cube, window: Window, schools: pd.Index) -> dict[str, 
                 changes[indicator] = verdict(_num(p1), int(n1 or 0), _num(p2), int(n2 or 0), LOWER_IS_BETTER[indicator])
             result[school][name] = changes
     return result
+
+
+def _lookup(values: pd.Series) -> dict:
+    return dict(zip(values.index.tolist(), values.astype(object).where(values.notna(), None).tolist()))
 
 
 def positive(changes: dict[str, Change]) -> bool | None:

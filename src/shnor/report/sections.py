@@ -3,11 +3,11 @@ region (what a school card compares with), the movement against the previous lis
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 
 import pandas as pd
 
-from shnor.indicators.dynamics import positive
+from shnor.indicators.dynamics import Change, positive
 from shnor.indicators.shares import share
 from shnor.ingest.registry import History
 from shnor.rules.evaluate import Evaluation
@@ -90,9 +90,17 @@ def _target(label: str, value: float, target: float, met: bool) -> dict:
 
 def school_changes(changes: dict[str, dict]) -> dict:
     return {
-        name: {indicator: asdict(change) for indicator, change in by_indicator.items()}
+        name: {indicator: _as_dict(change) for indicator, change in by_indicator.items()}
         for name, by_indicator in changes.items()
     }
+
+
+def _as_dict(change: Change) -> dict:
+    """``asdict`` without its deep copy: the fields are plain numbers and text."""
+    return {name: getattr(change, name) for name in _CHANGE_FIELDS}
+
+
+_CHANGE_FIELDS = tuple(f.name for f in fields(Change))
 
 
 def recommendations(rules: Rules, evaluation: Evaluation, school: str) -> list[str]:
