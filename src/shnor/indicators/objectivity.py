@@ -8,6 +8,7 @@ data given, with the reason). Documents speak of signs, never of proven non-obje
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,7 @@ FAIL_RISE = 0.10  # +10 pp of «2» in the same procedure year on year
 
 PRESENT, ABSENT, NOT_COMPUTED = "есть", "нет", "не рассчитан"
 
+MOMENTS = ["score_n", "score_sum", "score_sumsq"]
 INFLATED = [("ВПР", RUSSIAN, 4), ("ВПР", MATH, 4), ("ВПР", RUSSIAN, 5), ("ВПР", MATH, 5), ("ОГЭ", RUSSIAN, 9), ("ОГЭ", MATH, 9)]
 JOURNAL = [("ВПР", RUSSIAN, 4), ("ВПР", MATH, 4), ("ВПР", RUSSIAN, 5), ("ВПР", MATH, 5)]
 COHORT = [RUSSIAN, MATH]
@@ -43,20 +45,77 @@ class Sign:
 
 
 @dataclass
+class SignTable:
+    """One sign for every school at once, in the order of the schools: status, reason, and each figure as an array
+    (NaN where the school has no such figure)."""
+
+    code: str
+    label: str
+    status: np.ndarray
+    reason: np.ndarray
+    figures: dict[str, np.ndarray]
+
+
+class SignsBySchool(Mapping):
+    """school → its signs, in the order of the tables; the objects are made on the first look (the report's
+    business: the criteria only count)."""
+
+    def __init__(self, tables: list[SignTable], schools: pd.Index) -> None:
+        self._tables = tables
+        self._schools = schools
+        self._built: dict[str, list[Sign]] | None = None
+
+    def _all(self) -> dict[str, list[Sign]]:
+        if self._built is None:
+            built: dict[str, list[Sign]] = {school: [] for school in self._schools}
+            for table in self._tables:
+                names = list(table.figures)
+                figures = [[None if v != v else v for v in np.asarray(values, dtype=float).tolist()] for values in table.figures.values()]
+                rows = zip(self._schools, table.status.tolist(), table.reason.tolist(), *figures)
+                for school, status, reason, *values in rows:
+                    found = {n: v for n, v in zip(names, values) if v is not None}
+                    built[school].append(Sign(table.code, table.label, status, reason, found))
+            self._built = built
+        return self._built
+
+    def __getitem__(self, school: str) -> list[Sign]:
+        return self._all()[school]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._schools)
+
+
+def _table(code: str, label: str, schools: pd.Index, status, reason, figures: dict[str, np.ndarray] | None = None) -> SignTable:
+    size = len(schools)
+    figures = {name: np.broadcast_to(np.asarray(values, dtype=float), (size,)) for name, values in (figures or {}).items()}
+    return SignTable(code, label, np.asarray(status, dtype=object), np.asarray(reason, dtype=object), figures)
+
+
+def _signs(tables: list[SignTable], schools: pd.Index) -> dict[str, list[Sign]]:
+    return dict(SignsBySchool(tables, schools).items())
+
+
+@dataclass
 class Objectivity:
     """Per school: the 14 signs, their count, the markers; per region and municipality: the index."""
 
     year: int
-    signs: dict[str, list[Sign]]
+    signs: Mapping[str, list[Sign]]
     count: pd.Series  # signs present, per school
     computed: pd.Series  # signs computed, per school
     markers: pd.DataFrame  # boundary_peaks, journal_gap2_share, fail_rise per school
     marker_details: dict[str, list[str]]
 
 
-def _procedure(frame: pd.DataFrame, year: int, assessment: str, subject: str, grade: int) -> pd.DataFrame:
+def _procedure(
+    frame: pd.DataFrame, year: int, assessment: str, subject: str, grade: int, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """The rows of one procedure (only ``columns``, when given: a country's cube is wide and long)."""
     mask = (frame["year"] == year) & (frame["assessment"] == assessment) & (frame["subject"] == subject) & (frame["grade"] == grade)
-    return frame.loc[mask]
+    return frame.loc[mask, columns] if columns is not None else frame.loc[mask]
 
 
 def _label(assessment: str, subject: str, grade: int) -> str:
@@ -74,33 +133,42 @@ def _interval(n: float, total: float, squares: float) -> tuple[float, float, flo
 
 def inflated_mean(counts: pd.DataFrame, schools: pd.Index, year: int) -> dict[str, list[Sign]]:
     """School's 95 % interval of the mean primary score lies wholly above the region's (SPEC §5, 6 signs)."""
-    out: dict[str, list[Sign]] = {s: [] for s in schools}
+    return _signs(_inflated_tables(counts, schools, year), schools)
+
+
+def _inflated_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list[SignTable]:
+    tables = []
     for assessment, subject, grade in INFLATED:
         code = f"inflated_mean:{assessment}:{subject}:{grade}"
         label = f"завышенный средний балл ({_label(assessment, subject, grade)})"
-        frame = _procedure(counts, year, assessment, subject, grade).set_index("school_id")
+        frame = _procedure(counts, year, assessment, subject, grade, ["school_id", *MOMENTS]).set_index("school_id")
         region = _interval(frame["score_n"].sum(), frame["score_sum"].sum(), frame["score_sumsq"].sum(min_count=1)) if len(frame) else None
-        rows = frame[["score_n", "score_sum", "score_sumsq"]].to_dict("index")
-        for school in schools:
-            row = rows.get(school)
-            if row is None:
-                out[school].append(Sign(code, label, NOT_COMPUTED, "школа не участвовала в процедуре"))
-                continue
-            if pd.isna(row["score_n"]) or pd.isna(row["score_sumsq"]):
-                out[school].append(Sign(code, label, NOT_COMPUTED, "нет баллов участников (нужны данные по участникам или средний балл со стандартным отклонением)"))
-                continue
-            own = _interval(row["score_n"], row["score_sum"], row["score_sumsq"])
-            if own is None:
-                out[school].append(Sign(code, label, NOT_COMPUTED, f"меньше {MIN_FOR_MEAN} участников"))
-                continue
-            if region is None:
-                out[school].append(Sign(code, label, NOT_COMPUTED, "нет баллов по региону"))
-                continue
-            figures = {"school_mean": own[0], "school_low": own[1], "school_high": own[2],
-                       "region_mean": region[0], "region_low": region[1], "region_high": region[2]}
-            status = PRESENT if own[1] > region[2] else ABSENT
-            out[school].append(Sign(code, label, status, figures=figures))
-    return out
+        own = frame[["score_n", "score_sum", "score_sumsq"]].reindex(schools).astype("Float64")
+        n = own["score_n"].to_numpy(dtype=float, na_value=np.nan)
+        total = own["score_sum"].to_numpy(dtype=float, na_value=np.nan)
+        squares = own["score_sumsq"].to_numpy(dtype=float, na_value=np.nan)
+        taking = pd.Series(True, index=frame.index).reindex(schools, fill_value=False).to_numpy(dtype=bool)
+        scored = taking & ~np.isnan(n) & ~np.isnan(squares)
+        enough = scored & (n >= MIN_FOR_MEAN)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = total / n
+            variance = np.maximum((squares - n * mean * mean) / (n - 1), 0.0)
+            half = T_95 * np.sqrt(variance) / np.sqrt(n)
+        computed = enough & (region is not None)
+        reason = np.select(
+            [~taking, ~scored, ~enough, ~computed],
+            ["школа не участвовала в процедуре",
+             "нет баллов участников (нужны данные по участникам или средний балл со стандартным отклонением)",
+             f"меньше {MIN_FOR_MEAN} участников", "нет баллов по региону"],
+            "",
+        )
+        status = np.where(~computed, NOT_COMPUTED, np.where(computed & (mean - half > (region or (0, 0, 0))[2]), PRESENT, ABSENT))
+        shown = np.where(computed, 1.0, np.nan)
+        figures = {"school_mean": mean * shown, "school_low": (mean - half) * shown, "school_high": (mean + half) * shown}
+        if region is not None:
+            figures.update({"region_mean": region[0] * shown, "region_low": region[1] * shown, "region_high": region[2] * shown})
+        tables.append(_table(code, label, schools, status, reason, figures))
+    return tables
 
 
 def spearman(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -125,36 +193,46 @@ def spearman(pairs: pd.DataFrame) -> pd.DataFrame:
 
 def journal_mismatch(pairs: pd.DataFrame, schools: pd.Index, year: int) -> dict[str, list[Sign]]:
     """Negative Spearman correlation of journal mark and primary score within the school (SPEC §5, 4 signs)."""
+    return _signs(_journal_tables(pairs, schools, year), schools)
+
+
+def _journal_tables(pairs: pd.DataFrame, schools: pd.Index, year: int) -> list[SignTable]:
     correlations = spearman(pairs)
-    out: dict[str, list[Sign]] = {s: [] for s in schools}
+    tables = []
     for assessment, subject, grade in JOURNAL:
         code = f"journal_mismatch:{subject}:{grade}"
         label = f"несоответствие отметкам по журналу ({_label(assessment, subject, grade)})"
-        frame = _procedure(correlations, year, assessment, subject, grade).set_index("school_id")
-        rows = frame[["pairs", "r_s", "varying"]].to_dict("index")
-        for school in schools:
-            row = rows.get(school)
-            if row is None:
-                out[school].append(Sign(code, label, NOT_COMPUTED, "нет пар «отметка по журналу — балл» (нужны данные по участникам)"))
-                continue
-            if row["pairs"] < MIN_PAIRS:
-                out[school].append(Sign(code, label, NOT_COMPUTED, f"меньше {MIN_PAIRS} участников с отметкой по журналу", {"pairs": float(row["pairs"])}))
-            elif not row["varying"]:
-                out[school].append(Sign(code, label, NOT_COMPUTED, "все отметки по журналу или все баллы одинаковы", {"pairs": float(row["pairs"])}))
-            else:
-                status = PRESENT if row["r_s"] < 0 else ABSENT
-                out[school].append(Sign(code, label, status, figures={"r_s": float(row["r_s"]), "pairs": float(row["pairs"])}))
-    return out
+        frame = _procedure(correlations, year, assessment, subject, grade).set_index("school_id").reindex(schools)
+        count = frame["pairs"].to_numpy(dtype=float, na_value=np.nan)
+        r_s = frame["r_s"].to_numpy(dtype=float, na_value=np.nan)
+        varying = frame["varying"].fillna(False).to_numpy(dtype=bool)
+        found = ~np.isnan(count)
+        enough = found & (count >= MIN_PAIRS)
+        computed = enough & varying
+        reason = np.select(
+            [~found, ~enough, ~computed],
+            ["нет пар «отметка по журналу — балл» (нужны данные по участникам)",
+             f"меньше {MIN_PAIRS} участников с отметкой по журналу", "все отметки по журналу или все баллы одинаковы"],
+            "",
+        )
+        status = np.where(~computed, NOT_COMPUTED, np.where(r_s < 0, PRESENT, ABSENT))
+        figures = {"r_s": np.where(computed, r_s, np.nan), "pairs": count}
+        tables.append(_table(code, label, schools, status, reason, figures))
+    return tables
 
 
 def _completion(counts: pd.DataFrame, year: int, subject: str, grade: int) -> pd.Series:
-    frame = _procedure(counts, year, "ВПР", subject, grade).set_index("school_id")
+    frame = _procedure(counts, year, "ВПР", subject, grade, ["school_id", "score_sum", "score_n", "max_score"]).set_index("school_id")
     return (frame["score_sum"] / frame["score_n"] / frame["max_score"]).astype("Float64")
 
 
 def cohort_change(counts: pd.DataFrame, schools: pd.Index, year: int) -> dict[str, list[Sign]]:
     """K = S(grade 4, Y−1) / S(grade 5, Y) of one cohort; fall if K > Q75 + 3·IQR, rise if K < Q25 − 3·IQR."""
-    out: dict[str, list[Sign]] = {s: [] for s in schools}
+    return _signs(_cohort_tables(counts, schools, year), schools)
+
+
+def _cohort_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list[SignTable]:
+    tables = []
     for subject in COHORT:
         s4 = _completion(counts, year - 1, subject, 4)
         s5 = _completion(counts, year, subject, 5)
@@ -164,24 +242,26 @@ def cohort_change(counts: pd.DataFrame, schools: pd.Index, year: int) -> dict[st
         enough = len(k) >= MIN_COHORT_SCHOOLS
         q25, q75 = (float(np.percentile(k, 25)), float(np.percentile(k, 75))) if enough else (math.nan, math.nan)
         fall_cut, rise_cut = q75 + IQR_FACTOR * (q75 - q25), q25 - IQR_FACTOR * (q75 - q25)
+        value = k.reindex(schools).to_numpy(dtype=float, na_value=np.nan)
+        found = ~np.isnan(value)
+        computed = found & enough
+        reason = np.select(
+            [~found, ~computed],
+            ["нет результатов 4 класса прошлого года и 5 класса этого года с баллами и шкалой",
+             f"в регионе меньше {MIN_COHORT_SCHOOLS} школ с обоими годами"],
+            "",
+        )
+        shown = np.where(computed, 1.0, np.nan)
         for direction, label_word in (("fall", "резкое снижение"), ("rise", "резкий рост")):
             code = f"cohort_{direction}:{subject}"
             label = f"{label_word} результатов того же класса ({subject.lower()}, 4 класс {year - 1} → 5 класс {year})"
-            values = k.to_dict()
-            for school in schools:
-                if school not in values:
-                    reason = "нет результатов 4 класса прошлого года и 5 класса этого года с баллами и шкалой"
-                    out[school].append(Sign(code, label, NOT_COMPUTED, reason))
-                    continue
-                if not enough:
-                    out[school].append(Sign(code, label, NOT_COMPUTED, f"в регионе меньше {MIN_COHORT_SCHOOLS} школ с обоими годами"))
-                    continue
-                value = float(values[school])
-                present = value > fall_cut if direction == "fall" else value < rise_cut
-                figures = {"K": round(value, 6), "q25": round(q25, 6), "q75": round(q75, 6),
-                           "cutoff": round(fall_cut if direction == "fall" else rise_cut, 6)}
-                out[school].append(Sign(code, label, PRESENT if present else ABSENT, figures=figures))
-    return out
+            cut = fall_cut if direction == "fall" else rise_cut
+            present = value > cut if direction == "fall" else value < cut
+            status = np.where(~computed, NOT_COMPUTED, np.where(present, PRESENT, ABSENT))
+            figures = {"K": np.array([round(v, 6) for v in value.tolist()]) * shown, "q25": round(q25, 6) * shown, "q75": round(q75, 6) * shown,
+                       "cutoff": round(cut, 6) * shown}
+            tables.append(_table(code, label, schools, status, reason, figures))
+    return tables
 
 
 def markers(counts: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, year: int) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -236,27 +316,30 @@ def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int, de
 
 def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]]) -> pd.Series:
     procedure = ["school_id", "assessment", "subject", "grade"]
-    share = counts.assign(share=counts["fail"] / counts["participants"]).loc[counts["participants"] >= MIN_GROUP]
+    both_years = counts.loc[
+        counts["year"].isin([year, year - 1]) & (counts["participants"] >= MIN_GROUP), ["year", *procedure, "fail", "participants"]
+    ]
+    share = both_years[["year", *procedure]].assign(share=both_years["fail"] / both_years["participants"])
     now = share.loc[share["year"] == year, [*procedure, "share"]]
     before = share.loc[share["year"] == year - 1, [*procedure, "share"]]
     joined = now.merge(before, on=procedure, suffixes=("", "_before"))
     rising = joined.loc[(joined["share"] - joined["share_before"]) >= FAIL_RISE - 1e-9]
-    for row in rising.itertuples(index=False):
-        details.setdefault(row.school_id, []).append(
-            f"рост доли «2» на {(row.share - row.share_before) * 100:.1f} п. п.: {_label(row.assessment, row.subject, row.grade)}".replace(".", ",", 1)
+    columns = [rising[c].tolist() for c in (*procedure, "share", "share_before")]
+    for school, assessment, subject, grade, now_share, before_share in zip(*columns):
+        details.setdefault(school, []).append(
+            f"рост доли «2» на {(now_share - before_share) * 100:.1f} п. п.: {_label(assessment, subject, grade)}".replace(".", ",", 1)
         )
     return rising.groupby("school_id", observed=True).size().astype("Int64")
 
 
 def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, year: int) -> Objectivity:
-    signs: dict[str, list[Sign]] = {s: [] for s in schools}
-    for part in (inflated_mean(counts, schools, year), journal_mismatch(pairs, schools, year), cohort_change(counts, schools, year)):
-        for school, found in part.items():
-            signs[school].extend(found)
-    count = pd.Series({s: sum(x.status == PRESENT for x in v) for s, v in signs.items()}, dtype="Int64").reindex(schools)
-    computed = pd.Series({s: sum(x.status != NOT_COMPUTED for x in v) for s, v in signs.items()}, dtype="Int64").reindex(schools)
+    tables = [*_inflated_tables(counts, schools, year), *_journal_tables(pairs, schools, year), *_cohort_tables(counts, schools, year)]
+    present = sum((t.status == PRESENT).astype(int) for t in tables) if tables else 0
+    computed = sum((t.status != NOT_COMPUTED).astype(int) for t in tables) if tables else 0
+    count = pd.Series(present, index=schools, dtype="Int64")
+    computed = pd.Series(computed, index=schools, dtype="Int64")
     marker_frame, marker_details = markers(counts, histogram, schools, year)
-    return Objectivity(year, signs, count, computed, marker_frame, marker_details)
+    return Objectivity(year, SignsBySchool(tables, schools), count, computed, marker_frame, marker_details)
 
 
 def objectivity_index(objectivity: Objectivity, groups: pd.Series | None = None) -> dict[str, dict[str, float | int | None]]:
