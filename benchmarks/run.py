@@ -76,20 +76,23 @@ def measure(label: str, command: list[str], timeout: float) -> Measurement:
     return Measurement(label, wall, usage.ru_maxrss / 1024, ok, text[-4000:], timed_out)
 
 
-def shnor_identify(inputs: list[Path], scales: Path, timeout: float) -> Measurement:
+def shnor_identify(inputs: list[Path], scales: Path, timeout: float, formats: str = "none") -> Measurement:
+    """``shnor identify`` as cron runs it: machine files only (``--format none``); ``formats="all"`` adds every
+    document (the appendix, the note, a card per flagged school, the workbook)."""
     with tempfile.TemporaryDirectory(prefix="shnor-bench-out-") as scratch:
-        command = [SHNOR, "identify", *map(str, inputs), "--scales", str(scales), "--out", f"{scratch}/out", "--quiet"]
-        return measure("shnor identify", command, timeout)
+        command = [SHNOR, "identify", *map(str, inputs), "--scales", str(scales), "--out", f"{scratch}/out", "--quiet",
+                   "--format", formats]
+        return measure("shnor identify" if formats == "none" else f"shnor identify --format {formats}", command, timeout)
 
 
 def baseline(kind: str, paths: list[Path], timeout: float, *extra: str) -> Measurement:
     return measure(kind, [PYTHON, str(HERE / "baselines.py"), kind, *map(str, paths), *extra], timeout)
 
 
-def stages(inputs: list[Path], scales: Path, timeout: float, stop_after: str | None = None) -> dict | None:
-    """The in-process split of one identify run (read / criteria / report / render), see ``stages.py``;
-    with ``stop_after="read_results"`` the figures of reading alone."""
-    command = [PYTHON, str(HERE / "stages.py"), *map(str, inputs), "--scales", str(scales)]
+def stages(inputs: list[Path], scales: Path, timeout: float, stop_after: str | None = None, formats: str = "all") -> dict | None:
+    """The in-process split of one identify run (read / criteria / report / render of ``formats``), see
+    ``stages.py``; with ``stop_after="read_results"`` the figures of reading alone."""
+    command = [PYTHON, str(HERE / "stages.py"), *map(str, inputs), "--scales", str(scales), "--format", formats]
     run = measure("stages", command + (["--stop-after", stop_after] if stop_after else []), timeout)
     if not run.ok:
         return None
@@ -137,6 +140,7 @@ class SetResult:
     identify: Measurement
     baseline: Measurement
     naive: Measurement | None = None
+    documents: Measurement | None = None  # identify with every document, where measured
     stages: dict | None = None
     files_mb: float = 0.0
     lines: list[str] = field(default_factory=list)
@@ -147,19 +151,21 @@ def files_mb(paths: list[Path]) -> float:
 
 
 def measure_set(name: str, rows: str, inputs: list[Path], scales: Path, reference: Measurement,
-                args: argparse.Namespace, split: str | None = "full") -> SetResult:
+                args: argparse.Namespace, split: str | None = "full", documents: bool = False) -> SetResult:
     """identify on ``inputs`` next to an already measured baseline, then the stage split: ``"full"`` runs the
     whole pipeline once more in-process, ``"read"`` only up to the end of reading (also done whenever identify
     ran out of time, so that the read can still be compared with the baseline), ``"criteria"`` up to the end
     of the rules when identify ran out of time, ``None`` none."""
     identify = shnor_identify(inputs, scales, args.timeout)
     result = SetResult(name, rows, identify, reference, files_mb=files_mb(inputs))
+    if documents:
+        result.documents = shnor_identify(inputs, scales, args.timeout, formats="all")
     if identify.timed_out and split == "criteria":
         result.stages = stages(inputs, scales, args.timeout, stop_after="evaluate")
     elif identify.timed_out or (split == "read" and not args.skip_stages):
         result.stages = stages(inputs, scales, args.timeout, stop_after="read_results")
     elif split == "full" and not args.skip_stages:
-        result.stages = stages(inputs, scales, args.timeout)
+        result.stages = stages(inputs, scales, args.timeout, formats="all" if documents else "none")
     return result
 
 
@@ -169,7 +175,7 @@ def run_region_xlsx(root: Path, size: Size, args: argparse.Namespace) -> SetResu
     scales = folder / "scales.csv"
     reference = baseline("fastexcel", files, args.timeout)
     result = measure_set(f"region xlsx ({len(files)} файлов ФИС ОКО)", f"≈{size.region_rows:,} строк", files, scales,
-                         reference, args)
+                         reference, args, documents=True)
     if not args.skip_naive:
         result.naive = baseline("naive", files, args.timeout, "--scales", str(scales))
     return result
@@ -183,7 +189,7 @@ def run_region_csv(root: Path, size: Size, args: argparse.Namespace) -> list[Set
         path = folder / "csv" / name
         reference = baseline("pyarrow-csv", [path], args.timeout, "--encoding", encoding, "--delimiter", delimiter)
         results.append(measure_set(f"region CSV {encoding} «{delimiter}»", f"≈{size.region_rows:,} строк", [path],
-                                   scales, reference, args, split="read"))
+                                   scales, reference, args, split="read", documents=encoding == "utf8"))
     return results
 
 
@@ -209,7 +215,7 @@ def run_cube(root: Path, size: Size, args: argparse.Namespace) -> SetResult:
     result = measure_set(f"cube {size.cube_schools:,} школ (по школам)", "школы × 10 процедур × 2 года", [path], scales,
                          reference, args, split="criteria")
     if result.stages is None:
-        result.stages = stages([path], scales, args.timeout)
+        result.stages = stages([path], scales, args.timeout, formats="none")
     return result
 
 
@@ -255,13 +261,16 @@ def describe(result: SetResult) -> list[str]:
     status = "" if i.ok or i.timed_out else " (ОШИБКА — см. stderr)"
     head = f"{result.name}: {result.rows}, {result.files_mb:,.0f} MB"
     bound = "≥ " if i.timed_out else ""
-    line = f"  identify {i.wall_text}{status} = {bound}{ratio(i, b):.2f} × {b.label} read ({b.wall:.1f} s)"
+    line = f"  identify (machine files) {i.wall_text}{status} = {bound}{ratio(i, b):.2f} × {b.label} read ({b.wall:.1f} s)"
     if result.naive:
         n = result.naive
         line += f"; {'≤ ' if i.timed_out else ''}{n.wall / i.wall:.1f} × faster than pandas+openpyxl ({n.wall:.0f} s)"
     line += f"; peak {i.peak_text} (baseline {b.peak_text}"
     line += f", pandas+openpyxl {result.naive.peak_text})" if result.naive else ")"
     lines = [head, line]
+    if result.documents:
+        d = result.documents
+        lines.append(f"  identify with every document {d.wall_text} = {ratio(d, b):.2f} × {b.label} read; peak {d.peak_text}")
     s = result.stages
     if s and s.get("stopped_after") == "evaluate":
         lines.append(f"  in-process up to the end of the rules: read {s['read']:.1f} s, criteria {s['criteria']:.1f} s "
@@ -276,7 +285,8 @@ def describe(result: SetResult) -> list[str]:
             f"  in-process: read {s['read']:.1f} s, criteria {s['criteria']:.1f} s "
             f"(of which objectivity {s['stages'].get('compute_objectivity', 0):.1f} s), "
             f"report model {s['report_model']:.1f} s ({helpers}), "
-            f"render {s['stages']['render']:.1f} s, imports {s['stages']['import']:.1f} s; "
+            f"render{' (every document)' if result.documents else ''} {s['stages']['render']:.1f} s, "
+            f"imports {s['stages']['import']:.1f} s; "
             f"peak after read {s['peak_after_read_mb']:.0f} MB"
         )
     return lines
