@@ -62,6 +62,16 @@ def empty_schools() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="string") for c in SCHOOL_COLUMNS})
 
 
+def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one under another; the list is emptied, so that the pieces go as soon as the whole exists
+    (a country's batches would otherwise be held twice)."""
+    if len(frames) == 1:
+        return frames.pop().reset_index(drop=True)
+    stacked = pd.concat(frames, ignore_index=True)
+    frames.clear()
+    return stacked
+
+
 def build_cube(parts: list[CubePart]) -> Cube:
     """Pool the parts into one row per key.
 
@@ -77,21 +87,27 @@ def build_cube(parts: list[CubePart]) -> Cube:
         )
     _check_overlaps(parts)
     columns = COUNTS + MOMENTS + SCALE
-    frames = [p.counts.assign(**{c: p.counts.get(c) for c in columns if c not in p.counts}) for p in parts]
-    stacked = pd.concat([f[KEYS + columns] for f in frames], ignore_index=True)
+    frames = [p.counts.reindex(columns=KEYS + columns) for p in parts]
+    for part in parts:  # the parts are the readers' and end here: their counts live on in the cube only
+        part.counts = part.counts.iloc[:0]
+    stacked = stack(frames)
     for column in COUNTS:
         stacked[column] = stacked[column].astype("Int64")
     for column in [*MOMENTS, *SCALE]:
         stacked[column] = stacked[column].astype("Float64")
-    counts = _derive_outcomes(pool_counts(stacked, sort=True))
+    pooled = pool_counts(stacked, sort=True)
+    del stacked  # a country's counts are held once or twice, never four times
+    counts = _derive_outcomes(pooled)
     schools = _merge_schools([p.schools for p in parts])
     pairs = [p.pairs for p in parts if p.pairs is not None and len(p.pairs)]
     histograms = [p.histogram for p in parts if p.histogram is not None and len(p.histogram)]
+    for part in parts:
+        part.pairs = part.histogram = None
     cube = Cube(counts=counts, schools=schools)
     if pairs:
-        cube.pairs = pd.concat(pairs, ignore_index=True)
+        cube.pairs = stack(pairs)
     if histograms:
-        cube.histogram = group_sum(pd.concat(histograms, ignore_index=True), [*KEYS, "score"], ["count"], sort=True)
+        cube.histogram = group_sum(stack(histograms), [*KEYS, "score"], ["count"], sort=True)
     return cube
 
 
@@ -111,6 +127,12 @@ def group_sum(
     first appearance, or sorted by the keys."""
     group = _group_numbers(frame, keys)
     firsts = _first_rows(group)
+    if len(firsts) == len(frame):  # every key once (one file, pooled already): nothing to add up
+        pooled = frame[[*keys, *sums, *maxima]].reset_index(drop=True)
+        for column in sums:  # the types a sum would give
+            whole = pd.api.types.is_integer_dtype(pooled[column].dtype) or pd.api.types.is_bool_dtype(pooled[column].dtype)
+            pooled[column] = pooled[column].astype("Int64" if whole else "Float64")
+        return pooled.sort_values(keys, kind="stable", ignore_index=True) if sort else pooled
     pooled = frame[keys].take(firsts).reset_index(drop=True)
     for column in sums:
         pooled[column] = _sum_of_present(frame[column], group, len(firsts))
@@ -185,7 +207,9 @@ def _derive_outcomes(pooled: pd.DataFrame) -> pd.DataFrame:
     has_marks = pooled[MARK_COUNTS].notna().all(axis=1)
     fail = pooled["n2"].where(has_marks, pooled["below_min"])
     high = (pooled["n4"] + pooled["n5"]).where(has_marks, pooled["high"])
-    counts = pooled.assign(fail=fail.astype("Int64"), high=high.astype("Int64"))
+    counts = pooled  # columns are added in place: the frame is the cube's own
+    counts["fail"] = fail.astype("Int64")
+    counts["high"] = high.astype("Int64")
     n = counts["score_n"]
     mean = counts["score_sum"] / n
     variance = (counts["score_sumsq"] - n * mean * mean) / (n - 1)

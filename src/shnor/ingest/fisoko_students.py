@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, CubePart, PartKind, pool_counts
+from shnor.cube import KEYS, CubePart, PartKind, pool_counts, stack
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source
 from shnor.ingest.cells import blank, stripped
@@ -96,15 +96,15 @@ class FisOkoStudentsReader:
             pairs.append(aggregate.pairs)
             histograms.append(aggregate.histogram)
             log.rows_read += len(frame)
-        counts = pool_counts(pd.concat(parts, ignore_index=True)) if parts else pd.DataFrame(columns=KEYS)
+        counts = pool_counts(stack(parts)) if parts else pd.DataFrame(columns=KEYS)
         schools = pd.DataFrame({"school_id": counts["school_id"].astype("string"), "school_name": pd.NA, "municipality": pd.NA})
         return CubePart(
             counts,
             schools.astype("string"),
             sheet.label,
             PartKind.STUDENTS,
-            pairs=pd.concat(pairs, ignore_index=True) if pairs else None,
-            histogram=pd.concat(histograms, ignore_index=True) if histograms else None,
+            pairs=stack(pairs) if pairs else None,
+            histogram=stack(histograms) if histograms else None,
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools, pool_counts
+from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools, pool_counts, stack
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source, derived_school_id
 from shnor.ingest.cells import blank, first_bad, is_total_label, map_distinct, require_numbers, stripped
@@ -77,7 +77,7 @@ class TidyReader:
         kind = PartKind.STUDENTS if student_level else PartKind.SCHOOLS
         if not counts:
             return CubePart(pd.DataFrame(columns=KEYS), empty_schools(), sheet.label, kind)
-        stacked = pd.concat(counts, ignore_index=True)
+        stacked = stack(counts)
         if student_level:
             stacked = pool_counts(stacked)
         else:
@@ -88,8 +88,8 @@ class TidyReader:
             school_frame,
             sheet.label,
             kind,
-            pairs=pd.concat(pairs, ignore_index=True) if pairs else None,
-            histogram=pd.concat(histograms, ignore_index=True) if histograms else None,
+            pairs=stack(pairs) if pairs else None,
+            histogram=stack(histograms) if histograms else None,
         )
 
 
