@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import shnor.ingest as ingest
+from shnor import ingest
 from shnor.cli import progress as progress_module
 from shnor.cli.progress import ReadingProgress
 from shnor.errors import UserError

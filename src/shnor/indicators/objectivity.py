@@ -70,7 +70,10 @@ class SignsBySchool(Mapping):
             built: dict[str, list[Sign]] = {school: [] for school in self._schools}
             for table in self._tables:
                 names = list(table.figures)
-                figures = [[None if v != v else v for v in np.asarray(values, dtype=float).tolist()] for values in table.figures.values()]
+                figures = [
+                    [None if math.isnan(v) else v for v in np.asarray(values, dtype=float).tolist()]
+                    for values in table.figures.values()
+                ]
                 rows = zip(self._schools, table.status.tolist(), table.reason.tolist(), *figures)
                 for school, status, reason, *values in rows:
                     found = {n: v for n, v in zip(names, values) if v is not None}

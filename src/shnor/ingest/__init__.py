@@ -117,7 +117,7 @@ def _workers() -> int:
     return max(1, min(cores, 4))
 
 
-def _opened_ahead(paths: list[Path]) -> Iterator[list[Sheet] | Future]:
+def _opened_ahead(paths: list[Path]) -> Iterator[Future | None]:
     """The sheets of each file, in order, opened up to one file per core ahead of the one being read."""
     if len(paths) < 2 or _workers() < 2:
         yield from (None for _ in paths)  # ``read_file`` opens each file itself
