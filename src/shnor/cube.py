@@ -130,8 +130,7 @@ def group_sum(
     if len(firsts) == len(frame):  # every key once (one file, pooled already): nothing to add up
         pooled = frame[[*keys, *sums, *maxima]].reset_index(drop=True)
         for column in sums:  # the types a sum would give
-            whole = pd.api.types.is_integer_dtype(pooled[column].dtype) or pd.api.types.is_bool_dtype(pooled[column].dtype)
-            pooled[column] = pooled[column].astype("Int64" if whole else "Float64")
+            pooled[column] = pooled[column].astype("Int64" if _whole(pooled[column]) else "Float64")
         return pooled.sort_values(keys, kind="stable", ignore_index=True) if sort else pooled
     pooled = frame[keys].take(firsts).reset_index(drop=True)
     for column in sums:
@@ -149,9 +148,14 @@ def _sum_of_present(values: pd.Series, group: np.ndarray, groups: int) -> pd.Ser
     numbers = values.to_numpy(dtype="float64", na_value=0.0)
     sums = np.bincount(group, weights=numbers, minlength=groups)
     missing = np.bincount(group[present], minlength=groups) == 0
-    if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+    if _whole(values):
         return pd.Series(pd.arrays.IntegerArray(np.rint(sums).astype(np.int64), missing))
     return pd.Series(pd.arrays.FloatingArray(sums, missing))
+
+
+def _whole(values: pd.Series) -> bool:
+    """Counts (integers, flags) sum to integers; anything else to decimals."""
+    return pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
 
 
 def _group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -207,15 +211,14 @@ def _derive_outcomes(pooled: pd.DataFrame) -> pd.DataFrame:
     has_marks = pooled[MARK_COUNTS].notna().all(axis=1)
     fail = pooled["n2"].where(has_marks, pooled["below_min"])
     high = (pooled["n4"] + pooled["n5"]).where(has_marks, pooled["high"])
-    counts = pooled  # columns are added in place: the frame is the cube's own
-    counts["fail"] = fail.astype("Int64")
-    counts["high"] = high.astype("Int64")
-    n = counts["score_n"]
-    mean = counts["score_sum"] / n
-    variance = (counts["score_sumsq"] - n * mean * mean) / (n - 1)
-    counts["mean_score"] = mean.round(6)
-    counts["sd_score"] = (variance.clip(lower=0) ** 0.5).where(n > 1).round(6)
-    return counts
+    pooled["fail"] = fail.astype("Int64")  # columns are added in place: the frame is the cube's own
+    pooled["high"] = high.astype("Int64")
+    n = pooled["score_n"]
+    mean = pooled["score_sum"] / n
+    variance = (pooled["score_sumsq"] - n * mean * mean) / (n - 1)
+    pooled["mean_score"] = mean.round(6)
+    pooled["sd_score"] = (variance.clip(lower=0) ** 0.5).where(n > 1).round(6)
+    return pooled
 
 
 def _merge_schools(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -165,7 +165,8 @@ def _inflated_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list
              f"меньше {MIN_FOR_MEAN} участников", "нет баллов по региону"],
             "",
         )
-        status = np.where(~computed, NOT_COMPUTED, np.where(computed & (mean - half > (region or (0, 0, 0))[2]), PRESENT, ABSENT))
+        region_high = region[2] if region is not None else np.inf
+        status = np.where(~computed, NOT_COMPUTED, np.where(mean - half > region_high, PRESENT, ABSENT))
         shown = np.where(computed, 1.0, np.nan)
         figures = {"school_mean": mean * shown, "school_low": (mean - half) * shown, "school_high": (mean + half) * shown}
         if region is not None:
@@ -337,10 +338,8 @@ def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]]) 
 
 def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, year: int) -> Objectivity:
     tables = [*_inflated_tables(counts, schools, year), *_journal_tables(pairs, schools, year), *_cohort_tables(counts, schools, year)]
-    present = sum((t.status == PRESENT).astype(int) for t in tables) if tables else 0
-    computed = sum((t.status != NOT_COMPUTED).astype(int) for t in tables) if tables else 0
-    count = pd.Series(present, index=schools, dtype="Int64")
-    computed = pd.Series(computed, index=schools, dtype="Int64")
+    count = pd.Series(sum((t.status == PRESENT).astype(int) for t in tables), index=schools, dtype="Int64")
+    computed = pd.Series(sum((t.status != NOT_COMPUTED).astype(int) for t in tables), index=schools, dtype="Int64")
     marker_frame, marker_details = markers(counts, histogram, schools, year)
     return Objectivity(year, SignsBySchool(tables, schools), count, computed, marker_frame, marker_details)
 

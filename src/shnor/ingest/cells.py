@@ -119,7 +119,7 @@ def _plain_numbers(text: pd.Series) -> pd.Series | None:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
         values = pd.Series(pd.array(parsed.to_numpy(zero_copy_only=False), dtype="Float64"), index=text.index)
-        if parsed.null_count != arrow.null_count:  # cannot happen, but a silent blank would lose a cell
+        if parsed.null_count != arrow.null_count:  # Arrow read some text as missing («»): the slow way looks at it
             return None
     finite = np.isfinite(values.to_numpy(dtype=float, na_value=0.0))
     return values if finite.all() else None  # «nan», «inf»: named as bad cells by the slow way

@@ -107,17 +107,11 @@ def _histogram(keys: pd.DataFrame, score: pd.Series, options: ReadOptions) -> pd
     looks at (the whole distribution of a country is as long as its participant rows)."""
     wanted = keys["assessment"].isin([Assessment.VPR, Assessment.OGE]) & score.notna()
     scored = group_sum(keys.loc[wanted, KEYS].assign(score=score[wanted], count=1), [*KEYS, "score"], ["count"])
-    procedure = ["year", "assessment", "subject", "grade"]
+    scales = _scales(scored, options)
     near = pd.Series(False, index=scored.index)
-    for year, assessment, subject, grade in scored[procedure].drop_duplicates().itertuples(index=False, name=None):
-        scale = options.scales.get(year, assessment, subject, grade)
-        if scale is None:
-            continue
-        bounds = [b + step for b in (scale.mark3, scale.mark4, scale.mark5) for step in (-1, 0)]
-        selected = (scored["year"] == year) & (scored["assessment"] == assessment)
-        selected &= (scored["subject"] == subject) & (scored["grade"] == grade)
-        near |= selected & scored["score"].isin(bounds).fillna(False).astype(bool)
-    return scored.loc[near].reset_index(drop=True)
+    for boundary in ("mark3", "mark4", "mark5"):  # a procedure without a scale has none: nothing is kept
+        near |= ((scored["score"] == scales[boundary]) | (scored["score"] == scales[boundary] - 1)).fillna(False)
+    return scored.loc[near.astype(bool)].reset_index(drop=True)
 
 
 def marks_by_scale(

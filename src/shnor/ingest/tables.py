@@ -1,8 +1,8 @@
 """Raw access to the sheets of an input file: CSV (any usual encoding and separator), XLSX, Parquet.
 
 Cells of CSV and Excel arrive as text (or null) so that readers see what the analyst sees and parse numbers
-themselves, with decimal commas and percent signs; Parquet's typed numbers stay numbers. Data comes in batches of Arrow columns, so memory is
-bounded by a batch, not by the file. Row numbers are 1-based, as a spreadsheet shows them.
+themselves, with decimal commas and percent signs; Parquet's typed numbers stay numbers. Data comes in batches
+of Arrow columns, so memory is bounded by a batch, not by the file. Row numbers are 1-based, as a spreadsheet shows them.
 """
 
 from __future__ import annotations
