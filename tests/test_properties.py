@@ -11,7 +11,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shnor.ingest import ReadOptions, read_results
+from shnor.ingest.base import ReadOptions
+from shnor.ingest.reading import read_results
 from shnor.report.build import IdentifyRequest, identify
 from tests.conftest import SCHOOL_HEADER, TODAY, school_row, write_table
 from tests.support.layouts import RegionalVariant, make_region, write_regional_ege

@@ -125,8 +125,8 @@ def group_sum(
     The key columns (text, mostly) are each hashed once into one integer per row; pandas then groups by that
     integer alone, which is several times faster than grouping by five columns of text. Groups come in order of
     first appearance, or sorted by the keys."""
-    group = _group_numbers(frame, keys)
-    firsts = _first_rows(group)
+    group = group_numbers(frame, keys)
+    firsts = first_rows(group)
     if len(firsts) == len(frame):  # every key once (one file, pooled already): nothing to add up
         pooled = frame[[*keys, *sums, *maxima]].reset_index(drop=True)
         for column in sums:  # the types a sum would give
@@ -158,7 +158,7 @@ def _whole(values: pd.Series) -> bool:
     return pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
 
 
-def _group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+def group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """0, 1, 2… by first appearance of each combination of the key columns."""
     code = np.zeros(len(frame), dtype=np.int64)
     for column in keys:
@@ -171,7 +171,7 @@ def _group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     return group
 
 
-def _first_rows(group: np.ndarray) -> np.ndarray:
+def first_rows(group: np.ndarray) -> np.ndarray:
     """The first row of each group, in group order (groups are numbered by first appearance)."""
     if not len(group):
         return np.array([], dtype=np.intp)

@@ -10,7 +10,8 @@ import xlsxwriter
 from typer.testing import CliRunner
 
 from shnor.cli.app import app
-from shnor.ingest import ReadOptions, read_results
+from shnor.ingest.base import ReadOptions
+from shnor.ingest.reading import read_results
 from shnor.vocabulary import municipality_key
 from tests.conftest import SCHOOL_HEADER, school_row, write_table
 

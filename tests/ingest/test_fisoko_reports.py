@@ -9,8 +9,9 @@ import pytest
 import xlsxwriter
 
 from shnor.errors import UserError
-from shnor.ingest import ReadOptions, read_results
+from shnor.ingest.base import ReadOptions
 from shnor.ingest.fisoko_reports import JournalReportReader, MarksReportReader, ScoresReportReader
+from shnor.ingest.reading import read_results
 from shnor.ingest.tables import open_sheets
 from tests.conftest import SCHOOL_HEADER, school_row, write_table
 
@@ -18,7 +19,7 @@ REPORT_READERS = (MarksReportReader(), JournalReportReader(), ScoresReportReader
 
 
 def test_report_readers_are_registered():
-    from shnor.ingest import READERS
+    from shnor.ingest.reading import READERS
 
     assert {type(r) for r in REPORT_READERS} <= {type(r) for r in READERS}
 AGGREGATE = "строка итогов («Вся выборка», регион, муниципалитет)"

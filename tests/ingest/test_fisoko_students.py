@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from shnor.errors import UserError
-from shnor.ingest import ReadOptions, read_results
+from shnor.ingest.base import ReadOptions
+from shnor.ingest.reading import read_results
 from shnor.ingest.scales import load_scales
 from tests.support.layouts import VPR_SCALES, make_pupils, make_region, mark_of, write_fisoko_students, write_scales
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from shnor import ingest
 from shnor.cli import progress as progress_module
 from shnor.cli.progress import ReadingProgress
 from shnor.errors import UserError
-from shnor.ingest import ReadOptions, read_results
+from shnor.ingest import ahead as ahead_module
+from shnor.ingest.base import ReadOptions
+from shnor.ingest.reading import read_results
 from shnor.ingest.scales import load_scales
 from tests.conftest import EXAMPLES
 
@@ -26,7 +27,7 @@ def example_files():
 
 def test_reading_ahead_gives_the_cube_of_reading_one_by_one(options, monkeypatch):
     ahead, _ = read_results(example_files(), options)
-    monkeypatch.setattr(ingest, "_workers", lambda: 1)
+    monkeypatch.setattr(ahead_module, "workers", lambda: 1)
     one_by_one, _ = read_results(example_files(), options)
     pd.testing.assert_frame_equal(ahead.counts, one_by_one.counts)
     pd.testing.assert_frame_equal(ahead.histogram, one_by_one.histogram)

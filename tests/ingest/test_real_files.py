@@ -61,7 +61,8 @@ def test_eao(tmp_path):
 
 
 def test_registrations_sheets_are_skipped_with_a_note(tmp_path):
-    from shnor.ingest import ReadOptions, read_results
+    from shnor.ingest.base import ReadOptions
+    from shnor.ingest.reading import read_results
 
     _, logs = read_results([REAL / "eao_ege_by_school_2022-2024.xlsx"], ReadOptions())
     sheet_2024 = next(log for log in logs if log.sheet == "2024")

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from shnor.errors import UserError
-from shnor.ingest import ReadOptions, read_results
+from shnor.ingest.base import ReadOptions
+from shnor.ingest.reading import read_results
 from tests.support.layouts import RegionalVariant, make_region, write_regional_ege, write_regional_oge_csv, write_tidy
 
 COLUMNS = ["year", "assessment", "subject", "grade", "school_id", "participants", "fail", "high"]

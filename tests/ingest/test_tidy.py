@@ -9,7 +9,8 @@ import pytest
 import xlsxwriter
 
 from shnor.errors import UserError
-from shnor.ingest import ReadOptions, read_results
+from shnor.ingest.base import ReadOptions
+from shnor.ingest.reading import read_results
 from tests.conftest import SCHOOL_HEADER, school_row, write_table
 
 ROWS = [

@@ -81,6 +81,15 @@ def run_guarded(
     raise typer.Exit(code)
 
 
+def imports_done() -> None:
+    """Called once a command has imported what it works with: those objects live to the end of the run, so the
+    garbage collector stops looking at them (pandas and numpy are tens of thousands of objects, looked at again on
+    every full collection that reading a region's files sets off, and once more at exit)."""
+    import gc
+
+    gc.freeze()
+
+
 def _register() -> None:
     from shnor.cli import compare, identify, inspect, render, rules, validate
 
@@ -102,3 +111,4 @@ def entry() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(entry())
+

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from shnor.cli import runlog
-from shnor.cli.app import run_guarded
+from shnor.cli.app import imports_done, run_guarded
 from shnor.errors import UserError
 
 
@@ -52,28 +52,35 @@ def identify(
     """Выявить ШНОР и школы в зоне риска и записать schools.csv и result.json."""
 
     def action() -> int:
-        from shnor.cli.progress import ReadingProgress
-        from shnor.cli.summary import print_summary
-        from shnor.render import parse_formats, render_all
-        from shnor.render.output import output_lock, write_atomically
-        from shnor.report.build import IdentifyRequest
-        from shnor.report.build import identify as build_report
+        from shnor.ingest.ahead import ReadAhead, expand_inputs
+        from shnor.render import parse_formats
 
         chosen = parse_formats(formats)
         check_templates(templates)
-        request = IdentifyRequest(
-            inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales, context=context, overrides=tuple(overrides),
-            today=_today(today),
-        )
-        with output_lock(out, lock_timeout):
-            with ReadingProgress(enabled=not quiet) as progress:
-                report = build_report(request, progress)
-            written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
+        # The input files start opening on the other cores while the rest of the program imports.
+        with ReadAhead(expand_inputs(inputs)[0]) as ahead:
+            from shnor.cli.progress import ReadingProgress
+            from shnor.render import render_all
+            from shnor.render.output import output_lock, write_atomically
+            from shnor.report.build import IdentifyRequest
+            from shnor.report.build import identify as build_report
+
+            imports_done()
+            request = IdentifyRequest(
+                inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales, context=context, overrides=tuple(overrides),
+                today=_today(today),
+            )
+            with output_lock(out, lock_timeout):
+                with ReadingProgress(enabled=not quiet) as progress:
+                    report = build_report(request, progress, ahead)
+                written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
         seconds = time.monotonic() - started
         counts = " ".join(f"{k}={v}" for k, v in report.summary["by_status"].items())
         names = ",".join(f.file for f in report.inputs if f.role == "results")
         runlog.append(log_file, "identify", "ok", seconds, inputs=names, rules=rules, out=out, statuses=counts)
         if not quiet:
+            from shnor.cli.summary import print_summary
+
             print_summary(report, written, seconds)
         return 0
 

@@ -18,7 +18,9 @@ def inspect(
     """Показать, как прочитан каждый файл и лист: макет, строка заголовка, столбцы, строки прочитаны и пропущены."""
 
     def action() -> int:
-        from shnor.ingest import ReadOptions, expand_inputs, read_file
+        from shnor.ingest.ahead import expand_inputs
+        from shnor.ingest.base import ReadOptions
+        from shnor.ingest.reading import read_file
         from shnor.ingest.scales import load_scales, shipped_scales
 
         options = ReadOptions(scales=load_scales(scales) if scales else shipped_scales())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from shnor.cli.app import run_guarded
+from shnor.cli.app import imports_done, run_guarded
 
 
 def validate(
@@ -25,6 +25,7 @@ def validate(
         from shnor.cli.progress import ReadingProgress
         from shnor.report.build import IdentifyRequest, identify
 
+        imports_done()
         request = IdentifyRequest(
             inputs=list(inputs), rules=rules, registry=registry, history=list(history), scales=scales, context=context, year=year
         )

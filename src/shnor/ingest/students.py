@@ -2,6 +2,10 @@
 the minimum and the high threshold, journal comparison, score moments. Shared by every student-level reader.
 
 Only counts leave this module: no identifier, sex or name of a participant is ever read into it.
+
+The rows of a batch are numbered by their key (procedure and school) once; every count is then one ``bincount``
+over those numbers, and what depends on the procedure (its scale, the ЕГЭ minimum) is looked up once per
+procedure and spread to the rows by the same numbers.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, MARK_COUNTS, SCALE, group_sum
+from shnor.cube import KEYS, MARK_COUNTS, SCALE, first_rows, group_numbers, group_sum
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Source
 from shnor.ingest.cells import first_bad, require_numbers
@@ -22,6 +26,7 @@ from shnor.vocabulary import MATH, MATH_BASE, RUSSIAN, Assessment
 # The Rosobrnadzor signs «mismatch with journal marks» look at these procedures (SPEC §5).
 PAIR_SUBJECTS = (RUSSIAN, MATH)
 PAIR_GRADES = (4, 5)
+PROCEDURE = ["year", "assessment", "subject", "grade"]
 
 
 @dataclass
@@ -35,122 +40,154 @@ class StudentAggregate:
     histogram: pd.DataFrame
 
 
+class _Groups:
+    """The rows of a batch numbered by key, and what is known of each key's procedure, per key."""
+
+    def __init__(self, keys: pd.DataFrame, options: ReadOptions) -> None:
+        self.of_row = group_numbers(keys, KEYS)
+        self.keys = keys.take(first_rows(self.of_row)).reset_index(drop=True)
+        self.count = len(self.keys)
+        self.procedure = group_numbers(self.keys, PROCEDURE)  # per key: its procedure's number
+        firsts = self.keys[PROCEDURE].take(first_rows(self.procedure))
+        self.procedures = [(int(y), str(a), str(s), int(g)) for y, a, s, g in firsts.itertuples(index=False, name=None)]
+        scales = [options.scales.get(*p) for p in self.procedures]
+        by_procedure = np.array(
+            [(s.max_score, s.mark3, s.mark4, s.mark5) if s else (np.nan,) * 4 for s in scales], dtype=float
+        ).reshape(-1, 4)
+        self.scale = by_procedure[self.procedure]  # per key: max_score, mark3, mark4, mark5 (NaN without a scale)
+        assessment = self.keys["assessment"]
+        self.ege = ((assessment == Assessment.EGE) & (self.keys["subject"] != MATH_BASE)).to_numpy(dtype=bool)
+        self.scored = assessment.isin([Assessment.VPR, Assessment.OGE]).to_numpy(dtype=bool)
+        paired = (assessment == Assessment.VPR) & self.keys["subject"].isin(PAIR_SUBJECTS)
+        self.paired = (paired & self.keys["grade"].isin(PAIR_GRADES)).to_numpy(dtype=bool)
+
+    def rows(self, per_key: np.ndarray) -> np.ndarray:
+        return per_key[self.of_row]
+
+    def count_where(self, where: np.ndarray, condition: np.ndarray | None = None) -> pd.arrays.IntegerArray:
+        """Per key: the rows meeting ``condition`` among those ``where``; missing where no row is."""
+        present = np.bincount(self.of_row[where], minlength=self.count)
+        hits = present if condition is None else np.bincount(self.of_row[where & condition], minlength=self.count)
+        return pd.arrays.IntegerArray(hits.astype(np.int64), present == 0)
+
+    def sum_where(self, where: np.ndarray, values: np.ndarray) -> pd.arrays.FloatingArray:
+        """Per key: the sum of ``values`` over the rows ``where``; missing where no row is."""
+        present = np.bincount(self.of_row[where], minlength=self.count)
+        sums = np.bincount(self.of_row, weights=np.where(where, values, 0.0), minlength=self.count)
+        return pd.arrays.FloatingArray(sums, present == 0)
+
+
 def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, options: ReadOptions) -> StudentAggregate:
     rows = frame["_row"]
     place = source.place()
-    mark = (
-        require_numbers(frame["mark"], rows, place, source.label("mark"), integer=True, low=2, high=5, what="отметка от 2 до 5")
-        if "mark" in frame
-        else pd.Series(pd.NA, index=frame.index, dtype="Float64")
-    )
-    score = (
-        require_numbers(frame["score"], rows, place, source.label("score"), low=0, what="балл (неотрицательное число)")
-        if "score" in frame
-        else pd.Series(pd.NA, index=frame.index, dtype="Float64")
-    )
-    is_ege_score = (keys["assessment"] == Assessment.EGE) & (keys["subject"] != MATH_BASE) & mark.isna()
-    absent = mark.isna() & score.isna()
-    row = first_bad(absent, rows)
+    mark = _numbers(frame, "mark", rows, source, integer=True, low=2, high=5, what="отметка от 2 до 5")
+    score = _numbers(frame, "score", rows, source, low=0, what="балл (неотрицательное число)")
+    groups = _Groups(keys, options)
+    has_mark, has_score = ~np.isnan(mark), ~np.isnan(score)
+    row = first_bad(pd.Series(~has_mark & ~has_score, index=frame.index), rows)
     if row is not None:
         raise UserError(
             "у участника нет ни отметки, ни балла.", source.place(row, "mark"), "Заполните отметку или удалите строку."
         )
-    needs_scale = mark.isna() & ~is_ege_score
+    is_ege_score = groups.rows(groups.ege) & ~has_mark
+    needs_scale = ~has_mark & ~is_ege_score
     if needs_scale.any():
-        mark = mark.astype("Int64").fillna(marks_by_scale(keys, score, needs_scale, rows, source, options))
-    out = keys.copy()
-    out["participants"] = 1
-    has_mark = mark.notna()
+        mark = np.where(needs_scale, _marks_by_scale(groups, score, needs_scale, rows, source), mark)
+        has_mark = ~np.isnan(mark)
+    out = groups.keys
+    out["participants"] = pd.array(np.bincount(groups.of_row, minlength=groups.count), dtype="Int64")
     for value, column in zip(range(2, 6), MARK_COUNTS):
-        out[column] = (mark == value).astype("Int64").where(has_mark)
-    minimum = _ege_minimum(keys, is_ege_score, rows, source)
-    out["below_min"] = (score < minimum).astype("Int64").where(is_ege_score)
-    out["high"] = (score >= options.ege_high_score).astype("Int64").where(is_ege_score)
-    out["score_n"] = score.notna().astype("Float64").where(score.notna())
-    out["score_sum"] = score
-    out["score_sumsq"] = score * score
-    journal = pd.Series(pd.NA, index=frame.index, dtype="Float64")
+        out[column] = groups.count_where(has_mark, mark == value)
+    minimum = _ege_minimum(groups, is_ege_score, rows, source)
+    out["below_min"] = groups.count_where(is_ege_score, score < minimum)
+    out["high"] = groups.count_where(is_ege_score, score >= options.ege_high_score)
+    out["score_n"] = groups.sum_where(has_score, np.ones(len(score)))
+    out["score_sum"] = groups.sum_where(has_score, score)
+    out["score_sumsq"] = groups.sum_where(has_score, score * score)
+    journal = np.full(len(frame), np.nan)
     if "journal_mark" in frame:
         journal = require_numbers(
             frame["journal_mark"], rows, place, source.label("journal_mark"), integer=True, low=1, high=5, what="отметка от 1 до 5"
-        )
-        both = has_mark & journal.notna()
-        out["lowered"] = (mark < journal).astype("Int64").where(both)
-        out["confirmed"] = (mark == journal).astype("Int64").where(both)
-        out["raised"] = (mark > journal).astype("Int64").where(both)
-        out["journal_gap2"] = ((mark - journal).abs() >= 2).astype("Int64").where(both)
-    counts = group_sum(out, KEYS, [c for c in out.columns if c not in KEYS])
-    counts = counts.join(_scales(counts, options))
-    return StudentAggregate(counts, _pairs(keys, score, journal), _histogram(keys, score, options))
+        ).to_numpy(dtype=float, na_value=np.nan)
+        both = has_mark & ~np.isnan(journal)
+        out["lowered"] = groups.count_where(both, mark < journal)
+        out["confirmed"] = groups.count_where(both, mark == journal)
+        out["raised"] = groups.count_where(both, mark > journal)
+        out["journal_gap2"] = groups.count_where(both, np.abs(mark - journal) >= 2)
+    for position, column in enumerate(SCALE):
+        values = groups.scale[:, position]
+        out[column] = pd.arrays.FloatingArray(np.nan_to_num(values), np.isnan(values))
+    return StudentAggregate(out, _pairs(groups, score, journal), _histogram(groups, score, has_score))
 
 
-def _scales(counts: pd.DataFrame, options: ReadOptions) -> pd.DataFrame:
-    """The scale of each procedure where one is known: objectivity needs percent completion and mark boundaries."""
-    procedure = ["year", "assessment", "subject", "grade"]
-    known = counts[procedure].drop_duplicates()
-    values = [
-        (scale.max_score, scale.mark3, scale.mark4, scale.mark5) if (scale := options.scales.get(y, a, s, g)) else (np.nan,) * 4
-        for y, a, s, g in known.itertuples(index=False, name=None)
-    ]
-    scales = known.reset_index(drop=True).join(pd.DataFrame(values, columns=SCALE, dtype="Float64"))
-    return counts[procedure].merge(scales, on=procedure, how="left")[SCALE].set_axis(counts.index)
+def _numbers(frame: pd.DataFrame, column: str, rows: pd.Series, source: Source, **check) -> np.ndarray:
+    """The column's numbers (NaN where blank), or all NaN when the file has no such column."""
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    values = require_numbers(frame[column], rows, source.place(), source.label(column), **check)
+    return values.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _pairs(keys: pd.DataFrame, score: pd.Series, journal: pd.Series) -> pd.DataFrame:
-    wanted = (keys["assessment"] == Assessment.VPR) & keys["subject"].isin(PAIR_SUBJECTS) & keys["grade"].isin(PAIR_GRADES)
-    wanted &= score.notna() & journal.notna()
-    return keys.loc[wanted, KEYS].assign(score=score[wanted], journal=journal[wanted]).reset_index(drop=True)
+def _float_column(values: np.ndarray) -> pd.arrays.FloatingArray:
+    return pd.arrays.FloatingArray(np.nan_to_num(values), np.isnan(values))
 
 
-def _histogram(keys: pd.DataFrame, score: pd.Series, options: ReadOptions) -> pd.DataFrame:
+def _pairs(groups: _Groups, score: np.ndarray, journal: np.ndarray) -> pd.DataFrame:
+    wanted = groups.rows(groups.paired) & ~np.isnan(score) & ~np.isnan(journal)
+    pairs = groups.keys[KEYS].take(groups.of_row[wanted]).reset_index(drop=True)
+    pairs["score"] = _float_column(score[wanted])
+    pairs["journal"] = _float_column(journal[wanted])
+    return pairs
+
+
+def _histogram(groups: _Groups, score: np.ndarray, has_score: np.ndarray) -> pd.DataFrame:
     """Participants at each mark boundary of the scale and one point below it: all that the boundary-peak marker
-    looks at (the whole distribution of a country is as long as its participant rows)."""
-    wanted = keys["assessment"].isin([Assessment.VPR, Assessment.OGE]) & score.notna()
-    scored = group_sum(keys.loc[wanted, KEYS].assign(score=score[wanted], count=1), [*KEYS, "score"], ["count"])
-    scales = _scales(scored, options)
-    near = pd.Series(False, index=scored.index)
-    for boundary in ("mark3", "mark4", "mark5"):  # a procedure without a scale has none: nothing is kept
-        near |= ((scored["score"] == scales[boundary]) | (scored["score"] == scales[boundary] - 1)).fillna(False)
-    return scored.loc[near.astype(bool)].reset_index(drop=True)
+    looks at (the whole distribution of a country is as long as its participant rows). A procedure without a
+    scale has no boundaries: nothing is kept."""
+    near = groups.rows(groups.scored) & has_score
+    boundaries = groups.rows(groups.scale[:, 1:])
+    near &= ((score[:, None] == boundaries) | (score[:, None] == boundaries - 1)).any(axis=1)
+    at = pd.DataFrame({"key": groups.of_row[near], "score": score[near]})
+    pair = group_numbers(at, ["key", "score"])
+    firsts = first_rows(pair)
+    histogram = groups.keys[KEYS].take(at["key"].to_numpy()[firsts]).reset_index(drop=True)
+    histogram["score"] = _float_column(at["score"].to_numpy()[firsts])
+    histogram["count"] = pd.array(np.bincount(pair, minlength=len(firsts)), dtype="Int64")
+    return histogram
 
 
-def marks_by_scale(
-    keys: pd.DataFrame, score: pd.Series, rows_needing: pd.Series, rows: pd.Series, source, options: ReadOptions
-) -> pd.Series:
+def _marks_by_scale(groups: _Groups, score: np.ndarray, needing: np.ndarray, rows: pd.Series, source: Source) -> np.ndarray:
     """Marks from primary scores with the scale of each procedure; a procedure without a scale is an error."""
-    marks = pd.Series(pd.NA, index=keys.index, dtype="Int64")
-    procedures = keys.loc[rows_needing, ["year", "assessment", "subject", "grade"]].drop_duplicates()
-    for year, assessment, subject, grade in procedures.itertuples(index=False, name=None):
-        scale = options.scales.get(year, assessment, subject, grade)
-        selected = rows_needing & (keys["year"] == year) & (keys["assessment"] == assessment)
-        selected &= (keys["subject"] == subject) & (keys["grade"] == grade)
-        if scale is None:
-            raise missing_scale(year, assessment, subject, grade, source.place(int(rows[selected].iloc[0])))
-        over = selected & (score > scale.max_score).fillna(False).astype(bool)
-        if over.any():
-            raise UserError(
-                f"балл {score[over].iloc[0]:g} больше максимального по шкале ({scale.max_score:g}).",
-                source.place(int(rows[over].iloc[0]), "score"),
-                "Проверьте балл или шкалу (--scales).",
-            )
-        marks[selected] = scale.marks(score[selected])
-    return marks
+    scale = groups.rows(groups.scale)
+    unscaled = needing & np.isnan(scale[:, 0])
+    if unscaled.any():
+        first = int(np.flatnonzero(unscaled)[0])
+        key = groups.keys.iloc[groups.of_row[first]]
+        raise missing_scale(key["year"], key["assessment"], key["subject"], key["grade"], source.place(int(rows.iloc[first])))
+    over = needing & (score > scale[:, 0])
+    if over.any():
+        first = int(np.flatnonzero(over)[0])
+        raise UserError(
+            f"балл {score[first]:g} больше максимального по шкале ({scale[first, 0]:g}).",
+            source.place(int(rows.iloc[first]), "score"),
+            "Проверьте балл или шкалу (--scales).",
+        )
+    marks = 2.0 + (score >= scale[:, 1]) + (score >= scale[:, 2]) + (score >= scale[:, 3])
+    return np.where(needing, marks, np.nan)
 
 
-def _ege_minimum(keys: pd.DataFrame, is_ege_score: pd.Series, rows: pd.Series, source: Source) -> pd.Series:
+def _ege_minimum(groups: _Groups, is_ege_score: np.ndarray, rows: pd.Series, source: Source) -> np.ndarray:
+    """Per row: the ЕГЭ minimum of its subject and year (NaN for the rows not scored against one)."""
     minimums = ege_minimums()
-    pairs = keys.loc[is_ege_score, ["year", "subject"]].drop_duplicates()
-    lookup = {}
-    for year, subject in pairs.itertuples(index=False, name=None):
-        if (int(year), subject) not in minimums:
-            row = int(rows[is_ege_score & (keys["year"] == year) & (keys["subject"] == subject)].iloc[0])
-            raise UserError(
-                f"нет минимального балла ЕГЭ по предмету «{subject}» за {year} год.",
-                source.place(row),
-                "Дайте результаты этой процедуры итогами по школе (столбцы «ниже порога», «высокие результаты»).",
-            )
-        lookup[(int(year), subject)] = minimums[(int(year), subject)]
-    minimum = pd.Series(np.nan, index=keys.index, dtype="Float64")
-    for (year, subject), value in lookup.items():
-        minimum[is_ege_score & (keys["year"] == year) & (keys["subject"] == subject)] = value
-    return minimum
+    by_procedure = np.array([minimums.get((year, subject), np.nan) for year, _, subject, _ in groups.procedures])
+    per_row = groups.rows(np.where(groups.ege, by_procedure[groups.procedure], np.nan))
+    unknown = is_ege_score & np.isnan(per_row)
+    if unknown.any():
+        first = int(np.flatnonzero(unknown)[0])
+        key = groups.keys.iloc[groups.of_row[first]]
+        raise UserError(
+            f"нет минимального балла ЕГЭ по предмету «{key['subject']}» за {key['year']} год.",
+            source.place(int(rows.iloc[first])),
+            "Дайте результаты этой процедуры итогами по школе (столбцы «ниже порога», «высокие результаты»).",
+        )
+    return per_row

@@ -20,8 +20,10 @@ from shnor.indicators.dynamics import school_dynamics
 from shnor.indicators.objectivity import Objectivity, objectivity_index
 from shnor.indicators.objectivity import compute as compute_objectivity
 from shnor.indicators.shares import choose_window, procedures, school_indicators
-from shnor.ingest import Progress, ReadOptions, SheetLog, expand_inputs, read_results
+from shnor.ingest.ahead import ReadAhead, expand_inputs
+from shnor.ingest.base import ReadOptions, SheetLog
 from shnor.ingest.context import read_context
+from shnor.ingest.reading import Progress, read_results
 from shnor.ingest.registry import History, read_history, read_registry
 from shnor.ingest.scales import load_scales, shipped_scales
 from shnor.report import mentors, sections
@@ -46,8 +48,9 @@ class IdentifyRequest:
     today: date = field(default_factory=date.today)
 
 
-def identify(request: IdentifyRequest, progress: Progress | None = None) -> Report:
-    """``progress`` is told how reading goes (see ``shnor.ingest.Progress``)."""
+def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: ReadAhead | None = None) -> Report:
+    """``progress`` is told how reading goes (see ``shnor.ingest.reading.Progress``); ``ahead``, where given, has
+    started opening the input files already."""
     files, not_tables = expand_inputs(request.inputs)
     request = replace(request, inputs=files)
     if not request.inputs:
@@ -57,7 +60,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None) -> Repo
     scales = load_scales(request.scales) if request.scales else shipped_scales()
     registry = read_registry(request.registry) if request.registry else None
     options = ReadOptions(ege_high_score=rules.ege_high_score, scales=scales)
-    cube, logs = read_results(request.inputs, options, registry, progress)
+    cube, logs = read_results(request.inputs, options, registry, progress, ahead)
     schools = _school_table(cube, registry)
     history = read_history(list(request.history), schools)
     window = choose_window(cube, rules.window_years, request.year)

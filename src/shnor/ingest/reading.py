@@ -1,0 +1,143 @@
+"""Reading input files into the results cube.
+
+Readers are listed here explicitly, in the order they are tried; each says whether it recognises a sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+
+from shnor.cube import Cube, CubePart, build_cube
+from shnor.errors import UserError
+from shnor.ingest.ahead import ReadAhead
+from shnor.ingest.base import Reader, ReadOptions, Recognition, SheetLog
+from shnor.ingest.fisoko_reports import JournalReportReader, MarksReportReader, ScoresReportReader
+from shnor.ingest.fisoko_students import FisOkoStudentsReader
+from shnor.ingest.headers import COLUMN_LABELS
+from shnor.ingest.identity import resolve_derived_ids
+from shnor.ingest.regional_table import RegionalTableReader
+from shnor.ingest.tables import Sheet, open_sheets
+from shnor.ingest.tidy import TidyReader
+
+READERS: tuple[Reader, ...] = (
+    TidyReader(),
+    FisOkoStudentsReader(),
+    RegionalTableReader(),
+    MarksReportReader(),
+    JournalReportReader(),
+    ScoresReportReader(),
+)
+
+
+def recognise(sheet: Sheet) -> tuple[Reader, Recognition] | tuple[None, list[tuple[Reader, Recognition]]]:
+    """The first reader that recognises the sheet completely, or the partial recognitions met on the way."""
+    partial = []
+    for reader in READERS:
+        recognition = reader.recognise(sheet)
+        if recognition is None:
+            continue
+        if not recognition.missing:
+            return reader, recognition
+        partial.append((reader, recognition))
+    return None, partial
+
+
+Progress = Callable[[int, int, str], None]
+"""Told (bytes of input read, bytes in all, the file being read) as reading goes on."""
+
+
+def read_results(
+    paths: Iterable[Path],
+    options: ReadOptions,
+    registry: pd.DataFrame | None = None,
+    progress: Progress | None = None,
+    ahead: ReadAhead | None = None,
+) -> tuple[Cube, list[SheetLog]]:
+    """Every file into one cube; schools named without a login are matched to the registry (see ``identity``).
+
+    Files are opened ahead on the other cores (``ahead``, when the caller has started it already for these files)
+    and taken in the order given, so errors and logs are too."""
+    paths = [Path(p) for p in paths]
+    if ahead is None or ahead.files != paths:
+        with ReadAhead(paths) as own:
+            return read_results(paths, options, registry, progress, own)
+    sizes = [_size(p) for p in paths]
+    total = sum(sizes)
+    parts: list[CubePart] = []
+    logs: list[SheetLog] = []
+    done = 0
+    for path, size, sheets in zip(paths, sizes, ahead.opened()):
+        within = partial(_within_file, progress, done, size, total, path.name) if progress else None
+        file_parts, file_logs = read_file(path, options, sheets, within)
+        for log in file_logs:
+            log.path = str(path)
+        parts.extend(file_parts)
+        logs.extend(file_logs)
+        done += size
+        if progress:
+            progress(done, total, path.name)
+    parts, notes = resolve_derived_ids(parts, registry)
+    if notes:
+        logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
+    return build_cube(parts), logs
+
+
+def _within_file(progress: Progress, before: int, size: int, total: int, name: str, read: int) -> None:
+    progress(before + min(read, size), total, name)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # a missing file is named by ``open_sheets`` in its turn
+
+
+def read_file(
+    path: Path, options: ReadOptions, sheets: list[Sheet] | Future | None = None, progress: Callable[[int], None] | None = None
+) -> tuple[list[CubePart], list[SheetLog]]:
+    """Every recognised sheet of one file; a file none of whose sheets holds results is an error."""
+    if isinstance(sheets, Future):
+        sheets = sheets.result()
+    parts, logs, failures = [], [], []
+    for sheet in sheets if sheets is not None else open_sheets(path):
+        sheet.progress = progress
+        reader, found = recognise(sheet)
+        if reader is None:
+            if found:
+                failures.append(_incomplete(sheet, found))
+            elif any(cell not in (None, "") for row in sheet.probe for cell in row):
+                logs.append(SheetLog(path.name, sheet.name, "не распознан", notes=["лист пропущен: не таблица результатов"]))
+            else:
+                logs.append(SheetLog(path.name, sheet.name, "пустой лист", notes=["лист пропущен: пустой"]))
+            continue
+        if found.skip:
+            logs.append(SheetLog(path.name, sheet.name, reader.label, notes=[f"лист пропущен: {found.skip}"]))
+            continue
+        log = SheetLog(path.name, sheet.name, f"{reader.label} ({found.detail})" if found.detail else reader.label)
+        parts.append(reader.read(sheet, found, options, log))
+        logs.append(log)
+    if failures:
+        raise failures[0]
+    if not parts:
+        looked_for = "; ".join(reader.looks_for for reader in READERS)
+        raise UserError(
+            f"в файле «{path.name}» не найдено таблицы результатов.",
+            hint=f"Искали: {looked_for}. Команда «shnor inspect {path.name}» покажет, что найдено в файле.",
+        )
+    return parts, logs
+
+
+def _incomplete(sheet: Sheet, found: list[tuple[Reader, Recognition]]) -> UserError:
+    reader, recognition = max(found, key=lambda pair: len(pair[1].mapping))
+    missing = ", ".join(f"«{COLUMN_LABELS[c]}» ({c})" for c in recognition.missing)
+    return UserError(
+        f"лист похож на макет «{reader.label}», но не найдены столбцы: {missing}.",
+        sheet.place(recognition.header_row + 1),
+        f"Ожидается {reader.looks_for}.",
+    )
