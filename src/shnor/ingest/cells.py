@@ -46,6 +46,17 @@ def blank(text: pd.Series) -> pd.Series:
     return pd.Series(empty[codes], index=text.index)
 
 
+def all_blank(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is blank. Columns are looked at one after another, and only while some row is still
+    blank in all of them (in a table of results that is after the first column or two)."""
+    empty = pd.Series(True, index=frame.index)
+    for column in frame.columns:
+        empty &= blank(frame[column])
+        if not empty.any():
+            break
+    return empty
+
+
 def stripped(text: pd.Series) -> pd.Series:
     """Text without surrounding spaces (by Arrow, or each distinct value once). Typed numbers become their text
     («1234», not «1234.0», for a whole number)."""

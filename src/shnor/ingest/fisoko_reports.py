@@ -25,7 +25,7 @@ import pandas as pd
 from shnor.cube import MARK_COUNTS, CubePart, PartKind
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog
-from shnor.ingest.cells import blank, first_bad, is_total_label, require_numbers
+from shnor.ingest.cells import all_blank, blank, first_bad, is_total_label, require_numbers
 from shnor.ingest.headers import header_key, map_header
 from shnor.ingest.tables import Sheet
 from shnor.ingest.titles import read_titles
@@ -142,7 +142,7 @@ def _cells(table: pd.DataFrame, position: int) -> pd.Series:
 
 
 def _empty_rows(table: pd.DataFrame, log: SheetLog) -> pd.Series:
-    empty = table.drop(columns="_row").apply(blank).all(axis=1)
+    empty = all_blank(table.drop(columns="_row"))
     log.skip("пустая строка", table.loc[empty, "_row"])
     return empty
 

@@ -15,7 +15,7 @@ import pandas as pd
 from shnor.cube import KEYS, CubePart, PartKind, pool_counts, stack
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source
-from shnor.ingest.cells import blank, stripped
+from shnor.ingest.cells import all_blank, blank, stripped
 from shnor.ingest.headers import header_key, map_header
 from shnor.ingest.students import aggregate_students
 from shnor.ingest.tables import Sheet
@@ -71,7 +71,7 @@ class FisOkoStudentsReader:
         for batch in sheet.batches(recognition.header_row + 1):
             frame = pd.DataFrame({c: batch.columns[p].to_pandas() for c, p in recognition.mapping.items() if p < len(batch.columns)})
             frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
-            empty = frame.drop(columns="_row").apply(blank).all(axis=1)
+            empty = all_blank(frame.drop(columns="_row"))
             log.skip("пустая строка", frame.loc[empty, "_row"])
             absent = ~empty & blank(frame["score"])
             log.skip("нет балла: участник не писал работу", frame.loc[absent, "_row"])

@@ -18,7 +18,7 @@ import pandas as pd
 from shnor.cube import CubePart, PartKind
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, derived_school_id
-from shnor.ingest.cells import blank, is_total_label, to_number
+from shnor.ingest.cells import all_blank, blank, is_total_label, to_number
 from shnor.ingest.headers import header_key
 from shnor.ingest.tables import Sheet
 from shnor.ingest.titles import sheet_facts
@@ -241,7 +241,7 @@ def _rows(batch, layout: _Layout, state: dict, log: SheetLog) -> pd.DataFrame:
         _cells(batch, layout.municipality).str.strip() if layout.municipality is not None else pd.Series(pd.NA, index=rows.index)
     )
     values = pd.DataFrame({c.position: _cells(batch, c.position) for c in layout.columns})
-    empty = blank(school) & blank(municipality) & values.apply(blank).all(axis=1)
+    empty = blank(school) & blank(municipality) & all_blank(values)
     total = (is_total_label(school) | is_total_label(municipality) | municipality.fillna("").str.contains(r"(?i)^(?:всего|итого)\b")) & ~empty
     subtotal = blank(school) & ~blank(municipality) & ~total
     log.skip("пустая строка", rows[empty])

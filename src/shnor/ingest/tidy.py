@@ -13,7 +13,7 @@ import pandas as pd
 from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools, pool_counts, stack
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source, derived_school_id
-from shnor.ingest.cells import blank, first_bad, is_total_label, map_distinct, require_numbers, stripped
+from shnor.ingest.cells import all_blank, blank, first_bad, is_total_label, map_distinct, require_numbers, stripped
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
 from shnor.ingest.students import aggregate_students
 from shnor.ingest.tables import Sheet
@@ -97,7 +97,7 @@ class TidyReader:
 def _drop_recoverable(frame: pd.DataFrame, log: SheetLog) -> pd.DataFrame:
     """Blank rows and «Итого»/«Всего» rows are skipped and reported, never read as schools."""
     cells = frame.drop(columns="_row")
-    empty = cells.apply(blank).all(axis=1)
+    empty = all_blank(cells)
     log.skip("пустая строка", frame.loc[empty, "_row"])
     labels = [c for c in ("year", "assessment", "subject", "school_id", "school_name", "municipality") if c in frame]
     totals = pd.Series(False, index=frame.index)

@@ -145,17 +145,31 @@ def _dumps(value: Any) -> str:
 
 def _clean(value: Any) -> Any:
     """Dataclasses → dicts, NaN → null, floats rounded to 6 places, so that the file is stable and valid JSON."""
-    if isinstance(value, float):
+    kind = type(value)
+    if kind in _AS_THEY_ARE:  # most values: looked at once, by type
+        return value
+    if kind is float:
         return round(value, 6) if math.isfinite(value) else None
+    if kind is dict:
+        return {k: _clean(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_clean(v) for v in value]
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _clean(getattr(value, name)) for name in names}
+    if isinstance(value, float):  # a float of a subclass (numpy's)
+        return round(float(value), 6) if math.isfinite(value) else None
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_clean(v) for v in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return {name: _clean(getattr(value, name)) for name in _field_names(type(value))}
     return value
 
 
+_AS_THEY_ARE = frozenset({str, int, bool, type(None)})
+
+
 @functools.cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(kind))
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass; None for any other type."""
+    return tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
