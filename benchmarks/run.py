@@ -39,10 +39,14 @@ class Measurement:
     ok: bool = True
     output: str = ""
     timed_out: bool = False
+    walls: list[float] = field(default_factory=list)  # every run, where the process was run more than once
 
     @property
     def wall_text(self) -> str:
-        return f"> {self.wall:.0f} s (прервано по --timeout)" if self.timed_out else f"{self.wall:.1f} s"
+        if self.timed_out:
+            return f"> {self.wall:.0f} s (прервано по --timeout)"
+        spread = f" (median of {len(self.walls)}: {min(self.walls):.1f}–{max(self.walls):.1f})" if len(self.walls) > 1 else ""
+        return f"{self.wall:.1f} s{spread}"
 
     @property
     def peak_text(self) -> str:
@@ -74,6 +78,20 @@ def measure(label: str, command: list[str], timeout: float) -> Measurement:
         reason = "timeout" if timed_out else f"exit {process.returncode}"
         print(f"  ! {label}: {reason}\n{text[-2000:]}", file=sys.stderr)
     return Measurement(label, wall, usage.ru_maxrss / 1024, ok, text[-4000:], timed_out)
+
+
+def repeated(run, times: int) -> Measurement:
+    """``run()`` ``times`` times: the median wall time, the highest peak (a virtual machine's neighbours make
+    single runs of a few seconds vary by a tenth or more). A run that fails or times out ends the series."""
+    runs = []
+    for _ in range(max(1, times)):
+        runs.append(run())
+        if not runs[-1].ok:
+            return runs[-1]
+    walls = sorted(r.wall for r in runs)
+    middle = walls[len(walls) // 2] if len(walls) % 2 else (walls[len(walls) // 2 - 1] + walls[len(walls) // 2]) / 2
+    first = runs[0]
+    return Measurement(first.label, middle, max(r.peak_mb for r in runs), True, first.output, False, [r.wall for r in runs])
 
 
 def shnor_identify(inputs: list[Path], scales: Path, timeout: float, formats: str = "none") -> Measurement:
@@ -156,7 +174,7 @@ def measure_set(name: str, rows: str, inputs: list[Path], scales: Path, referenc
     whole pipeline once more in-process, ``"read"`` only up to the end of reading (also done whenever identify
     ran out of time, so that the read can still be compared with the baseline), ``"criteria"`` up to the end
     of the rules when identify ran out of time, ``None`` none."""
-    identify = shnor_identify(inputs, scales, args.timeout)
+    identify = repeated(lambda: shnor_identify(inputs, scales, args.timeout), args.repeat)
     result = SetResult(name, rows, identify, reference, files_mb=files_mb(inputs))
     if documents:
         result.documents = shnor_identify(inputs, scales, args.timeout, formats="all")
@@ -173,7 +191,7 @@ def run_region_xlsx(root: Path, size: Size, args: argparse.Namespace) -> SetResu
     folder = ensure_data(root / "region", "region-xlsx", "--rows", str(size.region_rows), "--schools", str(size.region_schools))
     files = sorted((folder / "xlsx").glob("*.xlsx"))
     scales = folder / "scales.csv"
-    reference = baseline("fastexcel", files, args.timeout)
+    reference = repeated(lambda: baseline("fastexcel", files, args.timeout), args.repeat)
     result = measure_set(f"region xlsx ({len(files)} файлов ФИС ОКО)", f"≈{size.region_rows:,} строк", files, scales,
                          reference, args, documents=True)
     if not args.skip_naive:
@@ -187,7 +205,9 @@ def run_region_csv(root: Path, size: Size, args: argparse.Namespace) -> list[Set
     results = []
     for name, encoding, delimiter in (("region-utf8.csv", "utf8", ","), ("region-cp1251.csv", "cp1251", ";")):
         path = folder / "csv" / name
-        reference = baseline("pyarrow-csv", [path], args.timeout, "--encoding", encoding, "--delimiter", delimiter)
+        reference = repeated(
+            lambda: baseline("pyarrow-csv", [path], args.timeout, "--encoding", encoding, "--delimiter", delimiter), args.repeat
+        )
         results.append(measure_set(f"region CSV {encoding} «{delimiter}»", f"≈{size.region_rows:,} строк", [path],
                                    scales, reference, args, split="read", documents=encoding == "utf8"))
     return results
@@ -201,7 +221,7 @@ def run_country(root: Path, size: Size, args: argparse.Namespace) -> list[SetRes
     for name, kind in (("country.csv", "pyarrow-csv"), ("country.parquet", "parquet")):
         path = folder / name
         scale_note = "" if rows == 20_000_000 else f" (уменьшено: {rows:,} из 20 000 000)"
-        reference = baseline(kind, [path], args.timeout)
+        reference = repeated(lambda: baseline(kind, [path], args.timeout), args.repeat)
         results.append(measure_set(f"country {path.suffix[1:]}", f"≈{rows:,} строк, {size.country_schools:,} школ{scale_note}",
                                    [path], scales, reference, args))
     return results
@@ -354,6 +374,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rows", type=int, help="country: строк (по умолчанию 20 000 000)")
     parser.add_argument("--skip-naive", action="store_true", help="не мерить pandas + openpyxl (долго)")
     parser.add_argument("--skip-stages", action="store_true", help="не мерить разбивку по этапам (ещё один прогон)")
+    parser.add_argument("--repeat", type=int, default=3, help="сколько раз мерить identify и базовую линию (медиана)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="секунд на один измеряемый процесс")
     parser.add_argument("--data", type=Path, help="папка данных (по умолчанию /tmp/shnor-bench/<size>)")
     parser.add_argument("--save", type=Path, help="записать цифры в JSON")

@@ -75,3 +75,43 @@ def test_the_bar_shows_on_a_terminal_after_the_delay_and_not_under_quiet(monkeyp
         progress(50, 100, "vpr_2025.csv")
         progress(100, 100, "vpr_2025.csv")
     assert capsys.readouterr().err == ""
+
+
+def test_a_rules_error_comes_first_while_the_files_are_opened_ahead(tmp_path):
+    """identify opens the input files before it has loaded anything else: a wrong rules file is still the error
+    reported, the unreadable input after it is not, and no earlier output is touched."""
+    from typer.testing import CliRunner
+
+    from shnor.cli.app import app
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("name: мои\nstatuses: [\n", encoding="utf-8")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "schools.csv").write_text("earlier", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["identify", *map(str, example_files()), str(broken), "--rules", str(rules), "--out", str(out), "--quiet"]
+    )
+    assert result.exit_code == 2
+    assert "rules.yaml" in result.output
+    assert "broken.xlsx" not in result.output
+    assert (out / "schools.csv").read_text(encoding="utf-8") == "earlier"
+
+
+def test_files_come_in_order_and_those_not_started_are_not_opened_after_leaving(tmp_path, monkeypatch):
+    files = []
+    for number in range(8):
+        path = tmp_path / f"{number}.csv"
+        path.write_text("year,assessment,subject,grade,school_id,mark\n2025,ВПР,Математика,5,s1,2\n", encoding="utf-8")
+        files.append(path)
+    opened = []
+    real_open = ahead_module._open
+    monkeypatch.setattr(ahead_module, "workers", lambda: 2)
+    monkeypatch.setattr(ahead_module, "_open", lambda path: opened.append(path) or real_open(path))
+    with ahead_module.ReadAhead(files) as ahead:
+        handed = ahead.opened()
+        first, second = next(handed).result(), next(handed).result()
+    assert (first[0].path, second[0].path) == (files[0], files[1])
+    assert set(opened) <= set(files[:4]), "only the files read and the two ahead of them are opened"

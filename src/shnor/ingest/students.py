@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, MARK_COUNTS, SCALE, first_rows, group_numbers, group_sum
+from shnor.cube import KEYS, MARK_COUNTS, SCALE, first_rows, group_numbers
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Source
 from shnor.ingest.cells import first_bad, require_numbers
@@ -115,8 +115,7 @@ def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, 
         out["raised"] = groups.count_where(both, mark > journal)
         out["journal_gap2"] = groups.count_where(both, np.abs(mark - journal) >= 2)
     for position, column in enumerate(SCALE):
-        values = groups.scale[:, position]
-        out[column] = pd.arrays.FloatingArray(np.nan_to_num(values), np.isnan(values))
+        out[column] = _float_column(groups.scale[:, position])
     return StudentAggregate(out, _pairs(groups, score, journal), _histogram(groups, score, has_score))
 
 
@@ -129,6 +128,7 @@ def _numbers(frame: pd.DataFrame, column: str, rows: pd.Series, source: Source, 
 
 
 def _float_column(values: np.ndarray) -> pd.arrays.FloatingArray:
+    """Float64 with NaN as missing."""
     return pd.arrays.FloatingArray(np.nan_to_num(values), np.isnan(values))
 
 
