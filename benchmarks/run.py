@@ -205,9 +205,8 @@ def run_region_csv(root: Path, size: Size, args: argparse.Namespace) -> list[Set
     results = []
     for name, encoding, delimiter in (("region-utf8.csv", "utf8", ","), ("region-cp1251.csv", "cp1251", ";")):
         path = folder / "csv" / name
-        reference = repeated(
-            lambda: baseline("pyarrow-csv", [path], args.timeout, "--encoding", encoding, "--delimiter", delimiter), args.repeat
-        )
+        options = ("--encoding", encoding, "--delimiter", delimiter)
+        reference = repeated(lambda path=path, options=options: baseline("pyarrow-csv", [path], args.timeout, *options), args.repeat)
         results.append(measure_set(f"region CSV {encoding} «{delimiter}»", f"≈{size.region_rows:,} строк", [path],
                                    scales, reference, args, split="read", documents=encoding == "utf8"))
     return results
@@ -221,7 +220,7 @@ def run_country(root: Path, size: Size, args: argparse.Namespace) -> list[SetRes
     for name, kind in (("country.csv", "pyarrow-csv"), ("country.parquet", "parquet")):
         path = folder / name
         scale_note = "" if rows == 20_000_000 else f" (уменьшено: {rows:,} из 20 000 000)"
-        reference = repeated(lambda: baseline(kind, [path], args.timeout), args.repeat)
+        reference = repeated(lambda kind=kind, path=path: baseline(kind, [path], args.timeout), args.repeat)
         results.append(measure_set(f"country {path.suffix[1:]}", f"≈{rows:,} строк, {size.country_schools:,} школ{scale_note}",
                                    [path], scales, reference, args))
     return results

@@ -125,14 +125,16 @@ def group_sum(
     The key columns (text, mostly) are each hashed once into one integer per row; pandas then groups by that
     integer alone, which is several times faster than grouping by five columns of text. Groups come in order of
     first appearance, or sorted by the keys."""
-    group = group_numbers(frame, keys)
+    group, coded = _numbered(frame, keys)
     firsts = first_rows(group)
     if len(firsts) == len(frame):  # every key once (one file, pooled already): nothing to add up
         pooled = frame[[*keys, *sums, *maxima]].reset_index(drop=True)
         for column in sums:  # the types a sum would give
             pooled[column] = pooled[column].astype("Int64" if _whole(pooled[column]) else "Float64")
         return pooled.sort_values(keys, kind="stable", ignore_index=True) if sort else pooled
-    pooled = frame[keys].take(firsts).reset_index(drop=True)
+    # the keys of each group from the distinct values (a take from the whole column would first join a country's
+    # batches of text into one array)
+    pooled = pd.DataFrame({column: pd.Series(uniques.take(codes[firsts])) for column, (codes, uniques) in zip(keys, coded)})
     for column in sums:
         pooled[column] = _sum_of_present(frame[column], group, len(firsts))
     if maxima:
@@ -160,15 +162,22 @@ def _whole(values: pd.Series) -> bool:
 
 def group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """0, 1, 2… by first appearance of each combination of the key columns."""
+    return _numbered(frame, keys)[0]
+
+
+def _numbered(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, list[tuple[np.ndarray, pd.Index]]]:
+    """The group numbers, and each key column as (a code per row, its distinct values)."""
     code = np.zeros(len(frame), dtype=np.int64)
+    coded = []
     for column in keys:
         values, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        coded.append((values, uniques))
         radix = len(uniques) + 1
         if int(code.max(initial=0)) >= (1 << 62) // radix:  # keep the combined number within 64 bits
             code, _ = pd.factorize(code)
         code = code * radix + values
     group, _ = pd.factorize(code)
-    return group
+    return group, coded
 
 
 def first_rows(group: np.ndarray) -> np.ndarray:

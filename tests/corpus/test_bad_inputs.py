@@ -103,6 +103,28 @@ def duplicate_scales(tmp: Path) -> list[str]:
     return fisoko_without_scale(tmp) + ["--scales", str(tmp / "scales.csv")]
 
 
+PUPIL_HEADER = ["year", "assessment", "subject", "grade", "school_id", "mark", "score"]
+
+
+def pupils_with_scales(rows: list[list], scale_rows: str):
+    """Participant rows with primary scores only, and a scales file for them."""
+
+    def make(tmp: Path) -> list[str]:
+        (tmp / "scales.csv").write_text("year,assessment,subject,grade,max_score,mark3,mark4,mark5\n" + scale_rows, encoding="utf-8")
+        return csv_file(tmp, rows, PUPIL_HEADER, "pupils.csv") + ["--scales", str(tmp / "scales.csv")]
+
+    return make
+
+
+RUSSIAN_4 = "2025,ВПР,Русский язык,4,38,14,24,33\n"
+# the first procedure met with a problem is named, even where another one's problem sits on an earlier row
+FIRST_PROCEDURE_FIRST = [
+    [2025, "ВПР", "Русский язык", 4, "s1", "", 20],
+    [2025, "ВПР", "Физика", 7, "s1", "", 5],
+    [2025, "ВПР", "Русский язык", 4, "s1", "", 45],
+]
+
+
 CASES = [
     ("empty csv", lambda t: write(t, "results.csv", b""), "файл «results.csv» пуст"),
     ("empty xlsx", lambda t: write(t, "results.xlsx", b""), "«results.xlsx» повреждён или обрезан"),
@@ -120,6 +142,10 @@ CASES = [
     ("missing column", lambda t: csv_file(t, [r[:2] + r[3:] for r in GOOD], SCHOOL_HEADER[:2] + SCHOOL_HEADER[3:]),
      "файл «results.csv», строка 1: лист похож на макет «каноническая таблица», но не найдены столбцы: «предмет» (subject)"),
     ("missing scale", fisoko_without_scale, "нет шкалы перевода первичного балла в отметку для процедуры ВПР «Физика», 7 класс, 2025 год"),
+    ("score above the scale, first procedure first", pupils_with_scales(FIRST_PROCEDURE_FIRST, RUSSIAN_4),
+     "файл «pupils.csv», строка 4, столбец «score»: балл 45 больше максимального по шкале (38)"),
+    ("infinite maximum in the scale", pupils_with_scales(FIRST_PROCEDURE_FIRST[:1], "2025,ВПР,Русский язык,4,inf,14,24,33\n"),
+     "файл «scales.csv», строка 2: ожидались числа"),
     ("mixed years", fisoko_mixed_years, "год в заголовке или названии (2025) не совпадает с годом в названии листа или файла (2024)"),
     ("history matching nothing", history_file, "файл «list.csv»: ни одна из 2 школ прежнего перечня не найдена"),
     ("header only", lambda t: csv_file(t, []), "не осталось ни одной строки с результатами"),

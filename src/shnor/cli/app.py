@@ -111,4 +111,3 @@ def entry() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(entry())
-

@@ -54,26 +54,27 @@ def identify(
     def action() -> int:
         from shnor.ingest.ahead import ReadAhead, expand_inputs
         from shnor.render import parse_formats
+        from shnor.render.output import output_lock, write_atomically
 
         chosen = parse_formats(formats)
         check_templates(templates)
-        # The input files start opening on the other cores while the rest of the program imports.
-        with ReadAhead(expand_inputs(inputs)[0]) as ahead:
-            from shnor.cli.progress import ReadingProgress
-            from shnor.render import render_all
-            from shnor.render.output import output_lock, write_atomically
-            from shnor.report.build import IdentifyRequest
-            from shnor.report.build import identify as build_report
+        day = _today(today)
+        with output_lock(out, lock_timeout):
+            # The input files start opening on the other cores while the rest of the program imports.
+            with ReadAhead(expand_inputs(inputs)[0]) as ahead:
+                from shnor.cli.progress import ReadingProgress
+                from shnor.render import render_all
+                from shnor.report.build import IdentifyRequest
+                from shnor.report.build import identify as build_report
 
-            imports_done()
-            request = IdentifyRequest(
-                inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales, context=context, overrides=tuple(overrides),
-                today=_today(today),
-            )
-            with output_lock(out, lock_timeout):
+                imports_done()
+                request = IdentifyRequest(
+                    inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales, context=context, overrides=tuple(overrides),
+                    today=day,
+                )
                 with ReadingProgress(enabled=not quiet) as progress:
                     report = build_report(request, progress, ahead)
-                written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
+            written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
         seconds = time.monotonic() - started
         counts = " ".join(f"{k}={v}" for k, v in report.summary["by_status"].items())
         names = ",".join(f.file for f in report.inputs if f.role == "results")

@@ -5,7 +5,6 @@ Readers are listed here explicitly, in the order they are tried; each says wheth
 
 from __future__ import annotations
 
-import ctypes
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -99,6 +98,8 @@ def _give_back_memory() -> None:
 
     pa.default_memory_pool().release_unused()
     if sys.platform.startswith("linux"):
+        import ctypes
+
         try:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):  # not the GNU C library: nothing to trim

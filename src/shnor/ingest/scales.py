@@ -7,6 +7,7 @@ them and wins where both give the same procedure. A procedure without a scale is
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -101,6 +102,8 @@ def _parse(rows: list[list], mapping: dict[str, int], place: Place, first_row: i
         try:
             numbers = {c: float(str(cells[c]).replace(",", ".")) for c in ("year", "max_score", "mark3", "mark4", "mark5")}
             grade = int(float(cells["grade"])) if cells.get("grade") not in (None, "") else EXAM_GRADE[assessment]
+            if not all(math.isfinite(value) for value in numbers.values()):
+                raise ValueError
         except (TypeError, ValueError, KeyError):
             raise UserError("ожидались числа в столбцах года, класса и баллов шкалы.", where) from None
         if not 0 < numbers["mark3"] <= numbers["mark4"] <= numbers["mark5"] <= numbers["max_score"]:

@@ -129,7 +129,8 @@ def _numbers(frame: pd.DataFrame, column: str, rows: pd.Series, source: Source, 
 
 def _float_column(values: np.ndarray) -> pd.arrays.FloatingArray:
     """Float64 with NaN as missing."""
-    return pd.arrays.FloatingArray(np.nan_to_num(values), np.isnan(values))
+    missing = np.isnan(values)
+    return pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing)
 
 
 def _pairs(groups: _Groups, score: np.ndarray, journal: np.ndarray) -> pd.DataFrame:
@@ -160,13 +161,15 @@ def _marks_by_scale(groups: _Groups, score: np.ndarray, needing: np.ndarray, row
     """Marks from primary scores with the scale of each procedure; a procedure without a scale is an error."""
     scale = groups.rows(groups.scale)
     unscaled = needing & np.isnan(scale[:, 0])
-    if unscaled.any():
-        first = int(np.flatnonzero(unscaled)[0])
-        key = groups.keys.iloc[groups.of_row[first]]
-        raise missing_scale(key["year"], key["assessment"], key["subject"], key["grade"], source.place(int(rows.iloc[first])))
     over = needing & (score > scale[:, 0])
-    if over.any():
-        first = int(np.flatnonzero(over)[0])
+    if unscaled.any() or over.any():  # the first procedure met with a problem is the one named
+        procedure = groups.rows(groups.procedure)
+        order = {p: n for n, p in enumerate(dict.fromkeys(procedure[needing].tolist()))}
+        failing = min({int(p) for p in procedure[unscaled | over]}, key=order.__getitem__)
+        first = int(np.flatnonzero((unscaled | over) & (procedure == failing))[0])
+        if unscaled[first]:
+            key = groups.keys.iloc[groups.of_row[first]]
+            raise missing_scale(key["year"], key["assessment"], key["subject"], key["grade"], source.place(int(rows.iloc[first])))
         raise UserError(
             f"балл {score[first]:g} больше максимального по шкале ({scale[first, 0]:g}).",
             source.place(int(rows.iloc[first]), "score"),
