@@ -94,7 +94,14 @@ class SignsBySchool(Mapping):
 def _table(code: str, label: str, schools: pd.Index, status, reason, figures: dict[str, np.ndarray] | None = None) -> SignTable:
     size = len(schools)
     figures = {name: np.broadcast_to(np.asarray(values, dtype=float), (size,)) for name, values in (figures or {}).items()}
-    return SignTable(code, label, np.asarray(status, dtype=object), np.asarray(reason, dtype=object), figures)
+    return SignTable(code, label, _shared_texts(status, size), _shared_texts(reason, size), figures)
+
+
+def _shared_texts(values, size: int) -> np.ndarray:
+    """An object array of the texts in which equal texts are one object: 40 000 schools share a handful of
+    statuses and reasons, which would otherwise be a string each."""
+    codes, distinct = pd.factorize(np.broadcast_to(np.asarray(values, dtype=object), (size,)), use_na_sentinel=False)
+    return np.asarray(list(distinct), dtype=object)[codes]
 
 
 def _signs(tables: list[SignTable], schools: pd.Index) -> dict[str, list[Sign]]:
