@@ -67,14 +67,15 @@ class SignsBySchool(Mapping):
 
     def _all(self) -> dict[str, list[Sign]]:
         if self._built is None:
-            built: dict[str, list[Sign]] = {school: [] for school in self._schools}
+            schools = self._schools.tolist()  # Python strings once, not an Arrow scalar per school and sign
+            built: dict[str, list[Sign]] = {school: [] for school in schools}
             for table in self._tables:
                 names = list(table.figures)
                 figures = [
                     [None if math.isnan(v) else v for v in np.asarray(values, dtype=float).tolist()]
                     for values in table.figures.values()
                 ]
-                rows = zip(self._schools, table.status.tolist(), table.reason.tolist(), *figures)
+                rows = zip(schools, table.status.tolist(), table.reason.tolist(), *figures)
                 for school, status, reason, *values in rows:
                     found = {n: v for n, v in zip(names, values) if v is not None}
                     built[school].append(Sign(table.code, table.label, status, reason, found))

@@ -127,14 +127,17 @@ def _school_results(
 ) -> list[SchoolResult]:
     by_school = _procedures_by_school(window_procedures)
     # plain dicts once, not a pandas lookup per school and value
-    rows = indicators.astype(object).where(indicators.notna(), None).to_dict("index")
-    statuses = evaluation.status.to_dict()
-    reasons = evaluation.reasons.to_dict()
+    names = list(indicators.columns)
+    columns = [_python_values(indicators[name]) for name in names]
+    rows = dict(zip(indicators.index.tolist(), (dict(zip(names, values)) for values in zip(*columns))))
+    statuses = _by_school(evaluation.status)
+    reasons = _by_school(evaluation.reasons)
+    # what does not depend on the school, once per criterion (an enum's value is looked up, 40 000 times each)
     leaves = [
-        (leaf, leaf.value.astype(object).where(leaf.value.notna(), None).to_dict(), leaf.met.to_dict())
+        (leaf.path, leaf.status.value, leaf.criterion.text, leaf.criterion.op, _by_school(leaf.value), _by_school(leaf.met),
+         _by_school(leaf.threshold) if isinstance(leaf.threshold, pd.Series) else None, leaf.threshold, leaf.details)
         for leaf in evaluation.leaves
     ]
-    per_school = {id(leaf): leaf.threshold.to_dict() for leaf in evaluation.leaves if isinstance(leaf.threshold, pd.Series)}
     results = []
     for row in schools.itertuples(index=False):
         sid = row.school_id
@@ -142,16 +145,16 @@ def _school_results(
         values = {column: _scalar(value) for column, value in rows[sid].items()}
         criteria = [
             CriterionResult(
-                path=leaf.path,
-                status=leaf.status.value,
-                label=leaf.criterion.text,
-                op=leaf.criterion.op,
+                path=path,
+                status=leaf_status,
+                label=label,
+                op=op,
                 value=_scalar(value_of[sid]),
-                threshold=_scalar(per_school[id(leaf)].get(sid)) if id(leaf) in per_school else leaf.threshold,
+                threshold=_scalar(threshold_of.get(sid)) if threshold_of is not None else threshold,
                 met=bool(met_of[sid]),
-                details=leaf.details.get(sid, []),
+                details=details.get(sid, []),
             )
-            for leaf, value_of, met_of in leaves
+            for path, leaf_status, label, op, value_of, met_of, threshold_of, threshold, details in leaves
         ]
         results.append(
             SchoolResult(
@@ -166,8 +169,7 @@ def _school_results(
                 criteria=criteria,
                 procedures=by_school.get(sid, []),
                 objectivity_signs=[
-                    SignResult(s.code, s.label, s.status, s.reason, {k: _scalar(v) for k, v in s.figures.items()})
-                    for s in objectivity.signs[sid]
+                    SignResult(s.code, s.label, s.status, s.reason, s.figures) for s in objectivity.signs[sid]
                 ],
                 objectivity_markers=objectivity.marker_details.get(sid, []),
             )
@@ -180,14 +182,18 @@ def _procedures_by_school(window_procedures: pd.DataFrame) -> dict[str, list[Pro
     columns = ["school_id", "year", "assessment", "subject", "grade", "participants", "fail", "high", "fail_share",
                "high_share", "mean_score"]
     ordered = window_procedures.sort_values(["school_id", "year", "assessment", "subject", "grade"])[columns]
+    ordered = ordered.astype({"year": "Int64", "grade": "Int64", "participants": "Int64"}).fillna({"participants": 0})
     # one Python list per column, missing as None (not a pandas lookup per cell: 40 000 schools have 2 500 000)
-    values = [_python_values(ordered[column]) for column in columns]
-    result: dict[str, list[ProcedureResult]] = {}
-    for sid, year, assessment, subject, grade, participants, *rest in zip(*values):
-        result.setdefault(sid, []).append(
-            ProcedureResult(int(year), assessment, subject, int(grade), int(participants or 0), *rest)
-        )
-    return result
+    made = list(map(ProcedureResult, *(_python_values(ordered[column]) for column in columns[1:])))
+    school, schools = pd.factorize(ordered["school_id"])  # sorted: each school's rows are one run
+    starts = np.flatnonzero(np.diff(school, prepend=-1))
+    ends = [*starts[1:].tolist(), len(made)]
+    return {sid: made[start:end] for sid, start, end in zip(schools.tolist(), starts.tolist(), ends)}
+
+
+def _by_school(values: pd.Series) -> dict:
+    """school → value as a Python one (None where missing), without pandas' walk over a text index."""
+    return dict(zip(values.index.tolist(), _python_values(values)))
 
 
 def _python_values(column: pd.Series) -> list:

@@ -151,12 +151,12 @@ def _clean(value: Any) -> Any:
     if kind is float:
         return round(value, 6) if math.isfinite(value) else None
     if kind is dict:
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: _leaf(v) for k, v in value.items()}
     if kind is list or kind is tuple:
-        return [_clean(v) for v in value]
+        return [_leaf(v) for v in value]
     names = _field_names(kind)
     if names is not None:
-        return {name: _clean(getattr(value, name)) for name in names}
+        return {name: _leaf(getattr(value, name)) for name in names}
     if isinstance(value, float):  # a float of a subclass (numpy's)
         return round(float(value), 6) if math.isfinite(value) else None
     if isinstance(value, dict):
@@ -164,6 +164,11 @@ def _clean(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_clean(v) for v in value]
     return value
+
+
+def _leaf(value: Any) -> Any:
+    """``_clean`` without a call for the plain values that most fields and items are (a country has millions)."""
+    return value if type(value) in _AS_THEY_ARE else _clean(value)
 
 
 _AS_THEY_ARE = frozenset({str, int, bool, type(None)})
