@@ -196,13 +196,16 @@ def _keys_of(parts: list[CubePart]) -> pd.DataFrame:
 def _check_overlaps(parts: list[CubePart]) -> None:
     """A procedure of a school is counted once: by school-level rows, or by participant rows (in as many files
     as needed), never both; supplements of one kind come once too."""
-    whole = _keys_of([p for p in parts if p.kind is PartKind.SCHOOLS])
-    students = _keys_of([p for p in parts if p.kind is PartKind.STUDENTS]).drop_duplicates(KEYS)
-    supplements = _keys_of([p for p in parts if p.kind is PartKind.SUPPLEMENT])
-    for frame, what in (
-        (pd.concat([whole, students], ignore_index=True), "заданы дважды"),
-        (supplements, "дополнительные сведения (сравнение с журналом, баллы) заданы дважды"),
-    ):
+    kinds = {part.kind for part in parts}
+    checks = []
+    if PartKind.SCHOOLS in kinds:  # participant rows alone add up and cannot be given twice
+        whole = _keys_of([p for p in parts if p.kind is PartKind.SCHOOLS])
+        students = _keys_of([p for p in parts if p.kind is PartKind.STUDENTS]).drop_duplicates(KEYS)
+        checks.append((pd.concat([whole, students], ignore_index=True), "заданы дважды"))
+    if PartKind.SUPPLEMENT in kinds:
+        supplements = _keys_of([p for p in parts if p.kind is PartKind.SUPPLEMENT])
+        checks.append((supplements, "дополнительные сведения (сравнение с журналом, баллы) заданы дважды"))
+    for frame, what in checks:
         repeated = frame.loc[frame.duplicated(KEYS, keep=False)]
         if len(repeated):
             key = repeated.iloc[0]

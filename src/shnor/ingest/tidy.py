@@ -13,7 +13,16 @@ import pandas as pd
 from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools, pool_counts, stack
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source, derived_school_id
-from shnor.ingest.cells import all_blank, blank, first_bad, is_total_label, map_distinct, require_numbers, stripped
+from shnor.ingest.cells import (
+    all_blank,
+    blank,
+    first_bad,
+    is_number_column,
+    is_total_label,
+    map_distinct,
+    require_numbers,
+    stripped,
+)
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
 from shnor.ingest.students import aggregate_students
 from shnor.ingest.tables import Sheet
@@ -121,15 +130,22 @@ def _required_text(frame: pd.DataFrame, column: str, source: Source) -> pd.Serie
 
 
 def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: Source, known: str) -> pd.Series:
-    values = _required_text(frame, column, source)
-    lookup = {value: parse(value) for value in values.dropna().unique()}
-    unknown = [value for value, parsed in lookup.items() if parsed is None]
+    """A column of a few distinct spellings («ВПР», « впр »…): each spelling is stripped and parsed once."""
+    text = frame[column]
+    codes, spellings = pd.factorize(stripped(text) if is_number_column(text) else text, use_na_sentinel=True)
+    cleaned = [str(spelling).strip() for spelling in spellings]
+    empty = np.array([not value for value in cleaned] + [True])  # the last one: a missing cell
+    row = first_bad(pd.Series(empty[codes], index=frame.index), frame["_row"])
+    if row is not None:
+        raise UserError("пустая ячейка в обязательном столбце.", source.place(row, column), "Заполните ячейку или удалите строку.")
+    parsed = [parse(value) for value in cleaned]
+    unknown = [code for code, value in enumerate(parsed) if value is None]  # codes come in order of appearance
     if unknown:
-        row = int(frame.loc[values == unknown[0], "_row"].iloc[0])
+        row = int(frame["_row"].iloc[int(np.argmax(codes == unknown[0]))])
         raise UserError(
-            f"неизвестное значение «{unknown[0]}».", source.place(row, column), f"Допустимые значения: {known}."
+            f"неизвестное значение «{cleaned[unknown[0]]}».", source.place(row, column), f"Допустимые значения: {known}."
         )
-    return map_distinct(values, {value: str(parsed) for value, parsed in lookup.items()}, "string")
+    return pd.Series(pd.array([str(value) for value in parsed], dtype="string").take(codes), index=frame.index)
 
 
 def _parse_keys(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
