@@ -18,6 +18,7 @@ from shnor.errors import Place, UserError
 
 PROBE_ROWS = 40
 BATCH_ROWS = 200_000
+WHOLE_CSV_BYTES = 256 << 20  # a CSV up to this size is parsed at once on every core; a larger one is streamed
 _CSV_SEPARATORS = (";", "\t", ",")
 
 
@@ -244,12 +245,34 @@ class _CsvSheet(Sheet):
         convert_options = pacsv.ConvertOptions(
             column_types={name: pa.string() for name in names}, strings_can_be_null=True, quoted_strings_can_be_null=True
         )
+        options = {"read_options": read_options, "parse_options": parse_options, "convert_options": convert_options}
+        if self.path.stat().st_size <= WHOLE_CSV_BYTES:
+            yield from self._whole(pacsv, options, header_rows)
+        else:
+            yield from self._streamed(pacsv, options, header_rows)
+
+    def _whole(self, pacsv, options: dict, header_rows: int) -> Iterator[Batch]:
+        """A file of a region at most: parsed at once on every core, then handed over in batches. A file that does
+        not parse is read again as a stream, which tells where it stops."""
+        try:
+            table = pacsv.read_csv(self.path, **options)
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            self.malformed_rows = 0
+            yield from self._streamed(pacsv, options, header_rows)
+            return
+        row = header_rows + 1
+        for batch in table.to_batches(max_chunksize=BATCH_ROWS):
+            if batch.num_rows:
+                yield Batch(first_row=row, columns=_text_columns(batch))
+                row += batch.num_rows
+        if self.progress:
+            self.progress(self.path.stat().st_size)
+
+    def _streamed(self, pacsv, options: dict, header_rows: int) -> Iterator[Batch]:
         row = header_rows + 1
         try:
             with self.path.open("rb") as handle:
-                reader = pacsv.open_csv(
-                    handle, read_options=read_options, parse_options=parse_options, convert_options=convert_options
-                )
+                reader = pacsv.open_csv(handle, **options)
                 for batch in reader:
                     if batch.num_rows:
                         yield Batch(first_row=row, columns=_text_columns(batch))

@@ -1,0 +1,43 @@
+"""CSV files are parsed at once on every core up to a size, streamed beyond it: the same rows, the same skipped
+rows reported, the same message naming where a broken file stops."""
+
+from __future__ import annotations
+
+import pytest
+
+from shnor.errors import UserError
+from shnor.ingest import tables
+from shnor.ingest.base import ReadOptions
+from shnor.ingest.reading import read_results
+
+HEADER = "year,assessment,subject,grade,school_id,mark\n"
+ROW = "2025,ВПР,Математика,5,s{school},{mark}\n"
+
+
+@pytest.fixture(params=["whole", "streamed"])
+def way(request, monkeypatch):
+    if request.param == "streamed":
+        monkeypatch.setattr(tables, "WHOLE_CSV_BYTES", 0)
+    return request.param
+
+
+def write_rows(path, rows: int, extra: str = "") -> None:
+    body = "".join(ROW.format(school=n % 7, mark=2 + n % 4) for n in range(rows))
+    path.write_bytes((HEADER + body).encode("utf-8") + extra.encode("utf-8", errors="surrogateescape"))
+
+
+def test_a_row_with_another_number_of_cells_is_skipped_and_reported(tmp_path, way):
+    path = tmp_path / "pupils.csv"
+    write_rows(path, 50_000, "2025,ВПР,Математика,5,s1,3,лишняя ячейка\n" + ROW.format(school=1, mark=5))
+    cube, logs = read_results([path], ReadOptions())
+    assert int(cube.counts["participants"].sum()) == 50_001
+    assert "пропущено строк с иным числом ячеек, чем в заголовке: 1" in logs[0].notes
+
+
+def test_a_file_broken_past_the_sample_names_the_row_where_reading_stopped(tmp_path, way):
+    path = tmp_path / "pupils.csv"
+    write_rows(path, 30_000, "2025,ВПР,Математика,5,s\udcff1,3\n")  # a byte that is not UTF-8, past the 256 KB sample
+    with pytest.raises(UserError) as caught:
+        read_results([path], ReadOptions())
+    assert "не удалось разобрать CSV около строки" in str(caught.value)
+    assert "pupils.csv" in str(caught.value)
