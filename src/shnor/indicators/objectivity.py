@@ -101,8 +101,8 @@ def _table(code: str, label: str, schools: pd.Index, status, reason, figures: di
 def _shared_texts(values, size: int) -> np.ndarray:
     """An object array of the texts in which equal texts are one object: 40 000 schools share a handful of
     statuses and reasons, which would otherwise be a string each."""
-    codes, distinct = pd.factorize(np.broadcast_to(np.asarray(values, dtype=object), (size,)), use_na_sentinel=False)
-    return np.asarray(list(distinct), dtype=object)[codes]
+    codes, distinct = pd.factorize(np.broadcast_to(np.asarray(values, dtype=object), (size,)), use_na_sentinel=True)
+    return np.asarray([*distinct, None], dtype=object)[codes]  # a missing one (code -1): None
 
 
 def _signs(tables: list[SignTable], schools: pd.Index) -> dict[str, list[Sign]]:

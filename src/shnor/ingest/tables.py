@@ -253,9 +253,11 @@ class _CsvSheet(Sheet):
 
     def _whole(self, pacsv, options: dict, header_rows: int) -> Iterator[Batch]:
         """A file of a region at most: parsed at once on every core, then handed over in batches. A file that does
-        not parse is read again as a stream, which tells where it stops."""
-        try:
-            table = pacsv.read_csv(self.path, **options)
+        not parse whole, or has rows of another width, is read again as a stream, which skips those rows and tells
+        where a broken file stops."""
+        strict = dict(options, parse_options=pacsv.ParseOptions(delimiter=self.separator))
+        try:  # rows of another width are an error here (a callback per row from every core would crawl): streamed
+            table = pacsv.read_csv(self.path, **strict)
         except (pa.ArrowInvalid, UnicodeDecodeError):
             self.malformed_rows = 0
             yield from self._streamed(pacsv, options, header_rows)

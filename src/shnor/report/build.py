@@ -6,7 +6,6 @@ Usable from Python without the CLI: ``identify(IdentifyRequest(inputs=[...], rul
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -185,18 +184,11 @@ def _procedures_by_school(window_procedures: pd.DataFrame) -> dict[str, list[Pro
     ordered = window_procedures.sort_values(["school_id", "year", "assessment", "subject", "grade"])[columns]
     ordered = ordered.astype({"year": "Int64", "grade": "Int64", "participants": "Int64"}).fillna({"participants": 0})
     # one Python list per column, missing as None (not a pandas lookup per cell: 40 000 schools have 2 500 000)
-    values = [_python_values(ordered[column]) for column in columns[1:]]
-    values[-3:] = [[_json_float(v) for v in shares] for shares in values[-3:]]  # fail_share, high_share, mean_score
-    made = list(map(ProcedureResult, *values))
+    made = list(map(ProcedureResult, *(_python_values(ordered[column]) for column in columns[1:])))
     school, schools = pd.factorize(ordered["school_id"])  # sorted: each school's rows are one run
     starts = np.flatnonzero(np.diff(school, prepend=-1))
     ends = [*starts[1:].tolist(), len(made)]
     return {sid: made[start:end] for sid, start, end in zip(schools.tolist(), starts.tolist(), ends)}
-
-
-def _json_float(value: float | None) -> float | None:
-    """A figure as result.json writes it: 6 places, None for a missing or infinite one."""
-    return round(value, 6) if value is not None and math.isfinite(value) else None
 
 
 def _by_school(values: pd.Series) -> dict:
@@ -207,7 +199,7 @@ def _by_school(values: pd.Series) -> dict:
 def _python_values(column: pd.Series) -> list:
     """The column's values as Python numbers and strings, None where missing (NaN included). Equal texts are one
     object (a country's procedures repeat a few dozen subject names and 40 000 logins millions of times)."""
-    if pd.api.types.is_string_dtype(column.dtype):
+    if isinstance(column.dtype, pd.StringDtype):
         codes, distinct = pd.factorize(column, use_na_sentinel=True)
         return np.asarray([*distinct.tolist(), None], dtype=object)[codes].tolist()
     if pd.api.types.is_float_dtype(column.dtype):

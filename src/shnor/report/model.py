@@ -29,9 +29,6 @@ class CriterionResult:
 
 @dataclass(slots=True)
 class ProcedureResult:
-    """One procedure of a school. Its shares come rounded to 6 places (``report.build``), so that result.json takes
-    it as it is: a country has millions of them."""
-
     year: int
     assessment: str
     subject: str
@@ -149,7 +146,7 @@ def _dumps(value: Any) -> str:
 def _clean(value: Any) -> Any:
     """Dataclasses → dicts, NaN → null, floats rounded to 6 places, so that the file is stable and valid JSON."""
     kind = type(value)
-    if kind in _AS_THEY_ARE or kind is ProcedureResult:  # most values, by type (a procedure comes rounded)
+    if kind in _AS_THEY_ARE:  # most values: looked at once, by type
         return value
     if kind is float:
         return round(value, 6) if math.isfinite(value) else None
