@@ -95,14 +95,14 @@ class SignsBySchool(Mapping):
 def _table(code: str, label: str, schools: pd.Index, status, reason, figures: dict[str, np.ndarray] | None = None) -> SignTable:
     size = len(schools)
     figures = {name: np.broadcast_to(np.asarray(values, dtype=float), (size,)) for name, values in (figures or {}).items()}
-    return SignTable(code, label, _shared_texts(status, size), _shared_texts(reason, size), figures)
+    texts = (np.broadcast_to(np.asarray(values, dtype=object), (size,)) for values in (status, reason))
+    return SignTable(code, label, *texts, figures)
 
 
-def _shared_texts(values, size: int) -> np.ndarray:
-    """An object array of the texts in which equal texts are one object: 40 000 schools share a handful of
-    statuses and reasons, which would otherwise be a string each."""
-    codes, distinct = pd.factorize(np.broadcast_to(np.asarray(values, dtype=object), (size,)), use_na_sentinel=True)
-    return np.asarray([*distinct, None], dtype=object)[codes]  # a missing one (code -1): None
+def _choose(conditions: list[np.ndarray], texts: list[str], default: str) -> np.ndarray:
+    """``np.select`` over texts, as objects: every school holds one of these few strings, not a copy of its own
+    (14 signs of 40 000 schools would make half a million of them)."""
+    return np.select(conditions, [np.array(text, dtype=object) for text in texts], np.array(default, dtype=object))
 
 
 def _signs(tables: list[SignTable], schools: pd.Index) -> dict[str, list[Sign]]:
@@ -166,7 +166,7 @@ def _inflated_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list
             variance = np.maximum((squares - n * mean * mean) / (n - 1), 0.0)
             half = T_95 * np.sqrt(variance) / np.sqrt(n)
         computed = enough & (region is not None)
-        reason = np.select(
+        reason = _choose(
             [~taking, ~scored, ~enough, ~computed],
             ["школа не участвовала в процедуре",
              "нет баллов участников (нужны данные по участникам или средний балл со стандартным отклонением)",
@@ -174,7 +174,7 @@ def _inflated_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list
             "",
         )
         region_high = region[2] if region is not None else np.inf
-        status = np.where(~computed, NOT_COMPUTED, np.where(mean - half > region_high, PRESENT, ABSENT))
+        status = _choose([~computed, mean - half > region_high], [NOT_COMPUTED, PRESENT], ABSENT)
         shown = np.where(computed, 1.0, np.nan)
         figures = {"school_mean": mean * shown, "school_low": (mean - half) * shown, "school_high": (mean + half) * shown}
         if region is not None:
@@ -221,13 +221,13 @@ def _journal_tables(pairs: pd.DataFrame, schools: pd.Index, year: int) -> list[S
         found = ~np.isnan(count)
         enough = found & (count >= MIN_PAIRS)
         computed = enough & varying
-        reason = np.select(
+        reason = _choose(
             [~found, ~enough, ~computed],
             ["нет пар «отметка по журналу — балл» (нужны данные по участникам)",
              f"меньше {MIN_PAIRS} участников с отметкой по журналу", "все отметки по журналу или все баллы одинаковы"],
             "",
         )
-        status = np.where(~computed, NOT_COMPUTED, np.where(r_s < 0, PRESENT, ABSENT))
+        status = _choose([~computed, r_s < 0], [NOT_COMPUTED, PRESENT], ABSENT)
         figures = {"r_s": np.where(computed, r_s, np.nan), "pairs": count}
         tables.append(_table(code, label, schools, status, reason, figures))
     return tables
@@ -257,7 +257,7 @@ def _cohort_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list[S
         value = k.reindex(schools).to_numpy(dtype=float, na_value=np.nan)
         found = ~np.isnan(value)
         computed = found & enough
-        reason = np.select(
+        reason = _choose(
             [~found, ~computed],
             ["нет результатов 4 класса прошлого года и 5 класса этого года с баллами и шкалой",
              f"в регионе меньше {MIN_COHORT_SCHOOLS} школ с обоими годами"],
@@ -269,7 +269,7 @@ def _cohort_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list[S
             label = f"{label_word} результатов того же класса ({subject.lower()}, 4 класс {year - 1} → 5 класс {year})"
             cut = fall_cut if direction == "fall" else rise_cut
             present = value > cut if direction == "fall" else value < cut
-            status = np.where(~computed, NOT_COMPUTED, np.where(present, PRESENT, ABSENT))
+            status = _choose([~computed, present], [NOT_COMPUTED, PRESENT], ABSENT)
             figures = {"K": np.array([round(v, 6) for v in value.tolist()]) * shown, "q25": round(q25, 6) * shown, "q75": round(q75, 6) * shown,
                        "cutoff": round(cut, 6) * shown}
             tables.append(_table(code, label, schools, status, reason, figures))
