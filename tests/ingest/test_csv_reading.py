@@ -41,3 +41,15 @@ def test_a_file_broken_past_the_sample_names_the_row_where_reading_stopped(tmp_p
         read_results([path], ReadOptions())
     assert "не удалось разобрать CSV около строки" in str(caught.value)
     assert "pupils.csv" in str(caught.value)
+
+
+def test_a_bad_cell_after_a_skipped_row_is_named_on_its_own_line(tmp_path, way):
+    path = tmp_path / "pupils.csv"
+    path.write_text(
+        HEADER + ROW.format(school=1, mark=3) + "2025,ВПР,Математика,5,s1,3,лишняя\n\n" + ROW.format(school=2, mark="семь"),
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError) as caught:
+        read_results([path], ReadOptions())
+    assert "строка 5" in str(caught.value), "header, a good row, a row too wide, a blank line, then the bad cell"
+    assert "семь" in str(caught.value)

@@ -8,6 +8,7 @@ of Arrow columns, so memory is bounded by a batch, not by the file. Row numbers 
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +185,13 @@ def _detect_separator(lines: list[str]) -> str:
     return max(_CSV_SEPARATORS, key=score)
 
 
+def _usual_width(rows: list[list[str]]) -> int:
+    """The number of cells most rows have (the wider one on a tie): a row with a stray separator near the top must
+    not make every other row «of another width»."""
+    widths = Counter(len(row) for row in rows if any(cell.strip() for cell in row))
+    return max(widths, key=lambda width: (widths[width], width)) if widths else max(map(len, rows), default=0)
+
+
 class _CsvSheet(Sheet):
     def __init__(self, path: Path, probe, encoding: str, separator: str, width: int) -> None:
         super().__init__(path, None, probe)
@@ -211,7 +219,7 @@ class _CsvSheet(Sheet):
             lines = lines[:-1] or lines
         separator = _detect_separator(lines)
         probe = [list(row) for row in csv.reader(lines, delimiter=separator)]
-        width = max((len(row) for row in probe), default=0)
+        width = _usual_width(probe)
         probe = [row + [None] * (width - len(row)) for row in probe]
         return cls(path, probe, encoding, separator, width)
 
@@ -222,8 +230,9 @@ class _CsvSheet(Sheet):
             reader = csv.reader(handle, delimiter=self.separator)
             seen = 0
             start = 1
+            skipped_widths = self.malformed_rows > 0  # rows of another width were skipped: they are not counted
             for number, record in enumerate(reader):
-                if number >= self._header_rows and record:
+                if number >= self._header_rows and record and (not skipped_widths or len(record) == self._width):
                     if seen == wanted:
                         return start
                     seen += 1

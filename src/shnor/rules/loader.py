@@ -51,7 +51,14 @@ def load_rules(name_or_path: str, overrides: list[str] | tuple[str, ...] = ()) -
     if candidate.suffix.lower() in {".yaml", ".yml"} or candidate.exists():
         if not candidate.is_file():
             raise UserError(f"файл правил «{name_or_path}» не найден.", hint="Проверьте путь в --rules.")
-        return _load(candidate.read_text(encoding="utf-8-sig"), candidate.name, overrides)
+        try:
+            text = candidate.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise UserError(
+                f"файл правил «{candidate.name}» — не текст YAML в UTF-8 (таблица или документ?).",
+                hint="Укажите в --rules файл .yaml (см. «shnor rules show default») или имя встроенного набора.",
+            ) from None
+        return _load(text, candidate.name, overrides)
     preset = presets_dir() / f"{name_or_path}.yaml"
     if not preset.is_file():
         raise UserError(
