@@ -12,9 +12,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from shnor.errors import Place, UserError
 from shnor.ingest.headers import header_key, header_row_of, map_header
 from shnor.ingest.tables import read_small_table
@@ -45,12 +42,6 @@ class Scale:
     mark3: float
     mark4: float
     mark5: float
-
-    def marks(self, scores: pd.Series) -> pd.Series:
-        """Primary scores → marks 2..5 (missing where the score is missing)."""
-        values = scores.astype("float64").to_numpy(na_value=np.nan)
-        marks = np.select([values >= self.mark5, values >= self.mark4, values >= self.mark3], [5, 4, 3], default=2)
-        return pd.Series(marks, index=scores.index, dtype="Int64").where(~np.isnan(values))
 
 
 @dataclass(frozen=True)

@@ -64,10 +64,10 @@ class _Groups:
     def rows(self, per_key: np.ndarray) -> np.ndarray:
         return per_key[self.of_row]
 
-    def count_where(self, where: np.ndarray, condition: np.ndarray | None = None) -> pd.arrays.IntegerArray:
+    def count_where(self, where: np.ndarray, condition: np.ndarray) -> pd.arrays.IntegerArray:
         """Per key: the rows meeting ``condition`` among those ``where``; missing where no row is."""
         present = np.bincount(self.of_row[where], minlength=self.count)
-        hits = present if condition is None else np.bincount(self.of_row[where & condition], minlength=self.count)
+        hits = np.bincount(self.of_row[where & condition], minlength=self.count)
         return pd.arrays.IntegerArray(hits.astype(np.int64), present == 0)
 
     def sum_where(self, where: np.ndarray, values: np.ndarray) -> pd.arrays.FloatingArray:

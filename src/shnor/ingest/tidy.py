@@ -119,14 +119,15 @@ def _drop_recoverable(frame: pd.DataFrame, log: SheetLog) -> pd.DataFrame:
 
 def _required_text(frame: pd.DataFrame, column: str, source: Source) -> pd.Series:
     values = stripped(frame[column])
-    row = first_bad(blank(values), frame["_row"])
-    if row is not None:
-        raise UserError(
-            "пустая ячейка в обязательном столбце.",
-            source.place(row, column),
-            "Заполните ячейку или удалите строку.",
-        )
+    _require_filled(blank(values), frame, column, source)
     return values
+
+
+def _require_filled(empty: pd.Series, frame: pd.DataFrame, column: str, source: Source) -> None:
+    """An empty cell of a column every row needs is an error naming the first one."""
+    row = first_bad(empty, frame["_row"])
+    if row is not None:
+        raise UserError("пустая ячейка в обязательном столбце.", source.place(row, column), "Заполните ячейку или удалите строку.")
 
 
 def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: Source, known: str) -> pd.Series:
@@ -135,9 +136,7 @@ def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: Source, 
     codes, spellings = pd.factorize(stripped(text) if is_number_column(text) else text, use_na_sentinel=True)
     cleaned = [str(spelling).strip() for spelling in spellings]
     empty = np.array([not value for value in cleaned] + [True])  # the last one: a missing cell
-    row = first_bad(pd.Series(empty[codes], index=frame.index), frame["_row"])
-    if row is not None:
-        raise UserError("пустая ячейка в обязательном столбце.", source.place(row, column), "Заполните ячейку или удалите строку.")
+    _require_filled(pd.Series(empty[codes], index=frame.index), frame, column, source)
     parsed = [parse(value) for value in cleaned]
     unknown = [code for code, value in enumerate(parsed) if value is None]  # codes come in order of appearance
     if unknown:
@@ -154,9 +153,7 @@ def _parse_keys(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
     year = require_numbers(
         frame["year"], rows, source.place(), source.label("year"), integer=True, low=2000, high=2100, what="год (например, 2025)"
     )
-    row = first_bad(year.isna(), rows)
-    if row is not None:
-        raise UserError("пустая ячейка в обязательном столбце.", source.place(row, "year"), "Заполните ячейку или удалите строку.")
+    _require_filled(year.isna(), frame, "year", source)
     keys["year"] = year.astype("Int64")
     keys["assessment"] = _vocabulary_column(frame, "assessment", parse_assessment, source, "ВПР, ОГЭ, ЕГЭ")
     keys["subject"] = _vocabulary_column(frame, "subject", parse_subject, source, ", ".join(SUBJECTS))

@@ -148,21 +148,15 @@ def _clean(value: Any) -> Any:
     kind = type(value)
     if kind in _AS_THEY_ARE:  # most values: looked at once, by type
         return value
-    if kind is float:
-        return round(value, 6) if math.isfinite(value) else None
-    if kind is dict:
+    if isinstance(value, float):  # numpy's floats too
+        return round(float(value), 6) if math.isfinite(value) else None
+    if isinstance(value, dict):
         return {k: _leaf(v) for k, v in value.items()}
-    if kind is list or kind is tuple:
+    if isinstance(value, (list, tuple)):
         return [_leaf(v) for v in value]
     names = _field_names(kind)
     if names is not None:
         return {name: _leaf(getattr(value, name)) for name in names}
-    if isinstance(value, float):  # a float of a subclass (numpy's)
-        return round(float(value), 6) if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
     return value
 
 
