@@ -8,6 +8,7 @@ Score moments are kept as sums (``score_n``, ``score_sum``, ``score_sumsq``) so 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -39,19 +40,25 @@ class CubePart:
     schools: pd.DataFrame
     source: str
     kind: PartKind
-    pairs: pd.DataFrame | None = None  # (score, journal mark) of participants, for the objectivity signs
-    histogram: pd.DataFrame | None = None  # participants at primary scores (at least those around mark boundaries)
+    # Both point into ``counts`` by row (``key``), so that a country's millions of them carry no text:
+    pairs: pd.DataFrame | None = None  # key, score, journal: (score, journal mark) of participants, for the objectivity signs
+    histogram: pd.DataFrame | None = None  # key, score, count: participants at primary scores (at least around mark boundaries)
+
+
+PAIRS = ["key", "score", "journal"]
+HISTOGRAM = ["key", "score", "count"]
 
 
 @dataclass
 class Cube:
-    """``counts``: one row per key. ``pairs``: KEYS + score + journal, one row per participant of the procedures
-    that the journal-mismatch signs look at (no identifiers). ``histogram``: KEYS + score + count."""
+    """``counts``: one row per key. ``pairs``: one row per participant of the procedures that the journal-mismatch
+    signs look at (no identifiers); ``histogram``: participants per primary score. Their ``key`` is the row of
+    ``counts`` (a position) that the participants are counted in."""
 
     counts: pd.DataFrame
     schools: pd.DataFrame
-    pairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*KEYS, "score", "journal"]))
-    histogram: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*KEYS, "score", "count"]))
+    pairs: pd.DataFrame = field(default_factory=lambda: empty(PAIRS))
+    histogram: pd.DataFrame = field(default_factory=lambda: empty(HISTOGRAM))
 
     @property
     def years(self) -> list[int]:
@@ -60,6 +67,46 @@ class Cube:
 
 def empty_schools() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="string") for c in SCHOOL_COLUMNS})
+
+
+def empty(columns: list[str]) -> pd.DataFrame:
+    """No pairs or histogram: ``key`` as a position, the numbers as decimals."""
+    return pd.DataFrame({c: np.array([], dtype=np.int64 if c == "key" else float) for c in columns})
+
+
+class Batches:
+    """A sheet's counts, batch by batch, with the pairs and histogram rows that point into them: each batch's
+    ``key`` (a row of its own counts) is moved on by the rows of the batches before it."""
+
+    def __init__(self) -> None:
+        self.counts: list[pd.DataFrame] = []
+        self.pairs: list[pd.DataFrame] = []
+        self.histograms: list[pd.DataFrame] = []
+        self._rows = 0
+
+    def add(self, counts: pd.DataFrame, pairs: pd.DataFrame | None = None, histogram: pd.DataFrame | None = None) -> None:
+        for kept, frame in ((self.pairs, pairs), (self.histograms, histogram)):
+            if frame is not None and len(frame):
+                kept.append(frame.assign(key=frame["key"].to_numpy() + self._rows))
+        self.counts.append(counts)
+        self._rows += len(counts)
+
+    def part(
+        self, schools: pd.DataFrame, source: str, kind: PartKind, check: Callable[[pd.DataFrame], None] | None = None
+    ) -> CubePart:
+        """One part: participant rows pooled into one row per key (the pairs and histogram follow them); school
+        rows as they are, once ``check`` has seen them with their ``_row``."""
+        counts = stack(self.counts) if self.counts else pd.DataFrame(columns=KEYS)
+        pairs = stack(self.pairs) if self.pairs else None
+        histogram = stack(self.histograms) if self.histograms else None
+        if kind is PartKind.STUDENTS and len(counts):
+            counts, where = pool_counts(counts)
+            for frame in (pairs, histogram):
+                if frame is not None:
+                    frame["key"] = where[frame["key"].to_numpy()]
+        elif check is not None:
+            check(counts)
+        return CubePart(counts.drop(columns="_row", errors="ignore"), schools, source, kind, pairs=pairs, histogram=histogram)
 
 
 def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -88,6 +135,7 @@ def build_cube(parts: list[CubePart]) -> Cube:
     _check_overlaps(parts)
     columns = COUNTS + MOMENTS + SCALE
     frames = [p.counts.reindex(columns=KEYS + columns) for p in parts]
+    offsets = np.cumsum([0, *(len(frame) for frame in frames)])
     for part in parts:  # the parts are the readers' and end here: their counts live on in the cube only
         part.counts = part.counts.iloc[:0]
     stacked = stack(frames)
@@ -95,26 +143,29 @@ def build_cube(parts: list[CubePart]) -> Cube:
         stacked[column] = stacked[column].astype("Int64")
     for column in [*MOMENTS, *SCALE]:
         stacked[column] = stacked[column].astype("Float64")
-    pooled = pool_counts(stacked, sort=True)
+    pooled, where = pool_counts(stacked, sort=True)
     del stacked  # a country's counts are held once or twice, never four times
     counts = _derive_outcomes(pooled)
     schools = _merge_schools([p.schools for p in parts])
-    pairs = [p.pairs for p in parts if p.pairs is not None and len(p.pairs)]
-    histograms = [p.histogram for p in parts if p.histogram is not None and len(p.histogram)]
-    for part in parts:
+    pairs, histograms = [], []
+    for part, offset in zip(parts, offsets):  # each part's keys become rows of the cube
+        for kept, frame in ((pairs, part.pairs), (histograms, part.histogram)):
+            if frame is not None and len(frame):
+                kept.append(frame.assign(key=where[frame["key"].to_numpy() + offset]))
         part.pairs = part.histogram = None
     cube = Cube(counts=counts, schools=schools)
     if pairs:
         cube.pairs = stack(pairs)
     if histograms:
-        cube.histogram = group_sum(stack(histograms), [*KEYS, "score"], ["count"])  # looked up by key: no order
+        cube.histogram = group_sum(stack(histograms), ["key", "score"], ["count"])  # looked up by key: no order
     return cube
 
 
-def pool_counts(frame: pd.DataFrame, sort: bool = False) -> pd.DataFrame:
-    """One row per key: counts and score moments add up, the maximum score is the one of the procedure."""
+def pool_counts(frame: pd.DataFrame, sort: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per key: counts and score moments add up, the maximum score is the one of the procedure. With the
+    pooled rows, for each row of ``frame``, the pooled row it went into."""
     additive = [c for c in frame.columns if c not in KEYS and c not in SCALE and c != "_row"]
-    return group_sum(frame, KEYS, additive, [c for c in SCALE if c in frame], sort=sort)
+    return _grouped_sum(frame, KEYS, additive, [c for c in SCALE if c in frame], sort=sort)
 
 
 def group_sum(
@@ -125,13 +176,20 @@ def group_sum(
     The key columns (text, mostly) are each hashed once into one integer per row; pandas then groups by that
     integer alone, which is several times faster than grouping by five columns of text. Groups come in order of
     first appearance, or sorted by the keys."""
+    return _grouped_sum(frame, keys, sums, maxima, sort)[0]
+
+
+def _grouped_sum(
+    frame: pd.DataFrame, keys: list[str], sums: list[str], maxima: list[str], sort: bool
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """``group_sum``, and for each row of ``frame`` the row of the result that it went into."""
     group, coded = _numbered(frame, keys)
     firsts = first_rows(group)
     if len(firsts) == len(frame):  # every key once (one file, pooled already): nothing to add up
         pooled = frame[[*keys, *sums, *maxima]].reset_index(drop=True)
         for column in sums:  # the types a sum would give
             pooled[column] = pooled[column].astype("Int64" if _whole(pooled[column]) else "Float64")
-        return pooled.sort_values(keys, kind="stable", ignore_index=True) if sort else pooled
+        return _sorted(pooled, keys, group) if sort else (pooled, group)
     # the keys of each group from the distinct values (a take from the whole column would first join a country's
     # batches of text into one array)
     pooled = pd.DataFrame({column: pd.Series(uniques.take(codes[firsts])) for column, (codes, uniques) in zip(keys, coded)})
@@ -139,9 +197,15 @@ def group_sum(
         pooled[column] = _sum_of_present(frame[column], group, len(firsts))
     if maxima:
         pooled = pooled.join(frame[list(maxima)].groupby(group, sort=True).max().reset_index(drop=True))
-    if sort:
-        pooled = pooled.sort_values(keys, kind="stable", ignore_index=True)
-    return pooled
+    return _sorted(pooled, keys, group) if sort else (pooled, group)
+
+
+def _sorted(pooled: pd.DataFrame, keys: list[str], group: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """The pooled rows sorted by the keys, and the row numbers of ``group`` moved with them."""
+    order = pooled[keys].sort_values(keys, kind="stable").index.to_numpy()
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order))
+    return pooled.take(order).reset_index(drop=True), place[group]
 
 
 def _sum_of_present(values: pd.Series, group: np.ndarray, groups: int) -> pd.Series:

@@ -78,18 +78,17 @@ def test_inflated_mean_not_computed():
 
 
 def pairs_of(school_pairs: dict[str, list[tuple[float, float]]], subject="Русский язык", grade=5):
-    rows = [
-        {"year": 2025, "assessment": "ВПР", "subject": subject, "grade": grade, "school_id": s, "score": score, "journal": journal}
-        for s, pairs in school_pairs.items()
-        for score, journal in pairs
-    ]
-    return pd.DataFrame(rows)
+    """(counts, pairs): a row of counts per school, and the pairs pointing into it by ``key``."""
+    counts = pd.DataFrame([{"year": 2025, "assessment": "ВПР", "subject": subject, "grade": grade, "school_id": s} for s in school_pairs],
+                          columns=KEYS)
+    rows = [{"key": key, "score": score, "journal": journal} for key, pairs in enumerate(school_pairs.values()) for score, journal in pairs]
+    return counts, pd.DataFrame(rows, columns=["key", "score", "journal"])
 
 
 def test_spearman_matches_the_textbook_definition():
     rng = np.random.default_rng(1)
     scores, journals = rng.integers(0, 20, 40).astype(float), rng.integers(2, 6, 40).astype(float)
-    result = obj.spearman(pairs_of({"s": list(zip(scores, journals))}))
+    result = obj.spearman(pairs_of({"s": list(zip(scores, journals))})[1])
     expected = pd.Series(journals).rank().corr(pd.Series(scores).rank())
     assert result["r_s"].iloc[0] == pytest.approx(expected, abs=1e-6)
 
@@ -105,18 +104,18 @@ def test_spearman_matches_the_textbook_definition():
     ],
 )
 def test_journal_mismatch(pairs, status, reason):
-    signs = obj.journal_mismatch(pairs_of({"x": pairs}), pd.Index(["x"]), 2025)
+    signs = obj.journal_mismatch(*pairs_of({"x": pairs}), pd.Index(["x"]), 2025)
     found = sign(signs, "x", "journal_mismatch:Русский язык:5")
     assert (found.status, found.reason) == (status, reason)
 
 
 def test_zero_correlation_case_is_zero():
     pairs = [(10, 3), (12, 4), (14, 3), (16, 4), (11, 5), (13, 5)]
-    assert obj.spearman(pairs_of({"x": pairs}))["r_s"].iloc[0] == pytest.approx(0.0, abs=1e-9)
+    assert obj.spearman(pairs_of({"x": pairs})[1])["r_s"].iloc[0] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_journal_mismatch_without_pairs_is_not_computed():
-    signs = obj.journal_mismatch(pairs_of({}), pd.Index(["x"]), 2025)
+    signs = obj.journal_mismatch(*pairs_of({}), pd.Index(["x"]), 2025)
     assert {s.status for s in signs["x"]} == {"не рассчитан"} and len(signs["x"]) == 4
 
 
@@ -168,8 +167,8 @@ def test_cohort_not_computed():
 
 
 def test_fourteen_signs_per_school():
-    result = obj.compute(counts_from_scores([(2025, "ЕГЭ", "Физика", 11, "x", [50, 60], 100)]), pairs_of({}),
-                         pd.DataFrame(columns=[*KEYS, "score", "count"]), pd.Index(["x"]), 2025)
+    result = obj.compute(counts_from_scores([(2025, "ЕГЭ", "Физика", 11, "x", [50, 60], 100)]), pairs_of({})[1],
+                         pd.DataFrame(columns=["key", "score", "count"]), pd.Index(["x"]), 2025)
     assert len(result.signs["x"]) == 14
     assert int(result.count["x"]) == 0 and int(result.computed["x"]) == 0
 
@@ -181,9 +180,9 @@ def test_boundary_peak_marker():
     counts = pd.DataFrame([{**dict(zip(KEYS, (2025, "ВПР", "Математика", 5, s))), "participants": 30, "score_n": 30, "fail": 3,
                             "mark3": 7.0, "mark4": 12.0, "mark5": 16.0, "lowered": pd.NA, "confirmed": pd.NA,
                             "raised": pd.NA, "journal_gap2": pd.NA} for s in ("peak", "flat")])
-    histogram = pd.DataFrame(
-        [{**dict(zip(KEYS, (2025, "ВПР", "Математика", 5, "peak"))), "score": sc, "count": c} for sc, c in ((6, 0), (7, 9), (10, 21))]
-        + [{**dict(zip(KEYS, (2025, "ВПР", "Математика", 5, "flat"))), "score": sc, "count": c} for sc, c in ((6, 0), (7, 6), (10, 24))]
+    histogram = pd.DataFrame(  # key: the row of counts
+        [{"key": 0, "score": sc, "count": c} for sc, c in ((6, 0), (7, 9), (10, 21))]
+        + [{"key": 1, "score": sc, "count": c} for sc, c in ((6, 0), (7, 6), (10, 24))]
     )
     frame, details = obj.markers(counts, histogram, pd.Index(["peak", "flat"]), 2025)
     assert frame["boundary_peaks"].tolist() == [1, 0]  # z = 9/√9 = 3 ≥ 2.5; z = 6/√6 ≈ 2.45 < 2.5
@@ -194,7 +193,7 @@ def test_boundary_peak_marker():
 def test_fail_rise_marker(before, now, expected):
     rows = [{**dict(zip(KEYS, (y, "ВПР", "Русский язык", 6, "x"))), "participants": 100, "fail": f, "lowered": pd.NA,
              "confirmed": pd.NA, "raised": pd.NA, "journal_gap2": pd.NA} for y, f in ((2024, before), (2025, now))]
-    frame, _ = obj.markers(pd.DataFrame(rows), pd.DataFrame(columns=[*KEYS, "score", "count"]), pd.Index(["x"]), 2025)
+    frame, _ = obj.markers(pd.DataFrame(rows), pd.DataFrame(columns=["key", "score", "count"]), pd.Index(["x"]), 2025)
     assert int(frame.loc["x", "fail_rise"]) == expected
 
 

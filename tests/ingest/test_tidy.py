@@ -11,6 +11,7 @@ import xlsxwriter
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions
 from shnor.ingest.reading import read_results
+from shnor.ingest.scales import load_scales
 from tests.conftest import SCHOOL_HEADER, school_row, write_table
 
 ROWS = [
@@ -112,6 +113,25 @@ def test_journal_marks_give_lowered_confirmed_raised(tmp_path):
     rows = [[2025, "ВПР", "Математика", 5, "s", m, j] for m, j in ((2, 4), (3, 3), (4, 3), (5, 5), (3, 4))]
     cube, _ = read_results([write_table(tmp_path / "s.csv", header, rows)], ReadOptions())
     assert cube.counts[["lowered", "confirmed", "raised"]].iloc[0].tolist() == [2, 2, 1]
+
+
+def test_pairs_and_histogram_follow_their_school_through_pooling(tmp_path):
+    """One school's participants come in two files, between other schools' rows; the cube's pairs and histogram
+    still point at that school's own row of counts (their ``key``), after the rows are pooled and sorted."""
+    scale_header = ["year", "assessment", "subject", "grade", "max_score", "mark3", "mark4", "mark5"]
+    scales = write_table(tmp_path / "scales.csv", scale_header, [[2025, "ВПР", s, 5, 20, 7, 12, 16] for s in ("Математика", "Русский язык")])
+    header = ["year", "assessment", "subject", "grade", "school_id", "score", "journal_mark"]
+    math, russian = [2025, "ВПР", "Математика", 5], [2025, "ВПР", "Русский язык", 5]
+    first = write_table(tmp_path / "a.csv", header, [[*math, "sch3", 12, 4], [*math, "sch1", 7, 3], [*math, "sch3", 3, 2]])
+    second = write_table(tmp_path / "b.csv", header, [[*russian, "sch2", 6, 3], [*math, "sch2", 11, 3], [*math, "sch1", 16, 5]])
+    cube, _ = read_results([first, second], ReadOptions(scales=load_scales(scales)))
+    named = cube.counts[["subject", "school_id"]].to_numpy()
+    pairs = sorted((*named[key], score, journal) for key, score, journal in cube.pairs.itertuples(index=False))
+    assert pairs == [("Математика", "sch1", 7.0, 3.0), ("Математика", "sch1", 16.0, 5.0), ("Математика", "sch2", 11.0, 3.0),
+                     ("Математика", "sch3", 3.0, 2.0), ("Математика", "sch3", 12.0, 4.0), ("Русский язык", "sch2", 6.0, 3.0)]
+    histogram = sorted((*named[key], score, count) for key, score, count in cube.histogram.itertuples(index=False))
+    assert histogram == [("Математика", "sch1", 7.0, 1), ("Математика", "sch1", 16.0, 1), ("Математика", "sch2", 11.0, 1),
+                         ("Математика", "sch3", 12.0, 1), ("Русский язык", "sch2", 6.0, 1)]  # 3 is near no boundary
 
 
 def test_files_without_login_get_a_stable_id_from_municipality_and_name(tmp_path):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from shnor.cube import KEYS
 from shnor.vocabulary import MATH, RUSSIAN
 
 T_95 = 1.96
@@ -184,32 +185,35 @@ def _inflated_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list
 
 
 def spearman(pairs: pd.DataFrame) -> pd.DataFrame:
-    """r_s of journal mark and score per school and procedure (ties ranked by their average), with pair counts."""
-    keys = ["year", "assessment", "subject", "grade", "school_id"]
+    """r_s of journal mark and score per ``key`` (a school's procedure: a row of the cube's counts), ties ranked by
+    their average, with pair counts."""
     if pairs.empty:
-        return pd.DataFrame(columns=[*keys, "pairs", "r_s", "varying"])
-    frame = pairs[keys].copy()
-    grouped = pairs.groupby(keys, observed=True)
+        return pd.DataFrame({"key": np.array([], dtype=np.int64), "pairs": np.array([], dtype=np.int64),
+                             "r_s": np.array([], dtype=float), "varying": np.array([], dtype=bool)})
+    grouped = pairs.groupby("key")
+    frame = pd.DataFrame({"key": pairs["key"]})
     frame["rx"] = grouped["journal"].rank(method="average").astype(float)
     frame["ry"] = grouped["score"].rank(method="average").astype(float)
-    by = frame.groupby(keys, observed=True)
+    by = frame.groupby("key")
     frame["dx"] = frame["rx"] - by["rx"].transform("mean")
     frame["dy"] = frame["ry"] - by["ry"].transform("mean")
-    sums = frame.assign(xy=frame["dx"] * frame["dy"], xx=frame["dx"] ** 2, yy=frame["dy"] ** 2).groupby(keys, observed=True)
+    sums = frame.assign(xy=frame["dx"] * frame["dy"], xx=frame["dx"] ** 2, yy=frame["dy"] ** 2).groupby("key")
     result = sums[["xy", "xx", "yy"]].sum().join(sums.size().rename("pairs")).reset_index()
     result["varying"] = (result["xx"] > 0) & (result["yy"] > 0)
     denominator = np.sqrt(result["xx"] * result["yy"]).replace(0, np.nan)
     result["r_s"] = (result["xy"] / denominator).round(6)
-    return result[[*keys, "pairs", "r_s", "varying"]]
+    return result[["key", "pairs", "r_s", "varying"]]
 
 
-def journal_mismatch(pairs: pd.DataFrame, schools: pd.Index, year: int) -> dict[str, list[Sign]]:
+def journal_mismatch(counts: pd.DataFrame, pairs: pd.DataFrame, schools: pd.Index, year: int) -> dict[str, list[Sign]]:
     """Negative Spearman correlation of journal mark and primary score within the school (SPEC §5, 4 signs)."""
-    return _signs(_journal_tables(pairs, schools, year), schools)
+    return _signs(_journal_tables(counts, pairs, schools, year), schools)
 
 
-def _journal_tables(pairs: pd.DataFrame, schools: pd.Index, year: int) -> list[SignTable]:
+def _journal_tables(counts: pd.DataFrame, pairs: pd.DataFrame, schools: pd.Index, year: int) -> list[SignTable]:
     correlations = spearman(pairs)
+    keys = counts[KEYS].take(correlations["key"].to_numpy()).reset_index(drop=True)
+    correlations = pd.concat([keys, correlations.drop(columns="key")], axis=1)
     tables = []
     for assessment, subject, grade in JOURNAL:
         code = f"journal_mismatch:{subject}:{grade}"
@@ -300,25 +304,28 @@ def markers(counts: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, ye
 
 
 def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int, details: dict[str, list[str]]) -> pd.Series:
-    """Participants at each mark boundary against those one point below, for every procedure of the year at once."""
-    keys = ["year", "assessment", "subject", "grade", "school_id"]
-    latest = histogram.loc[histogram["year"] == year, [*keys, "score", "count"]]
+    """Participants at each mark boundary against those one point below, for every procedure of the year at once.
+    The histogram's ``key`` is a row of ``counts``."""
+    in_year = (counts["year"] == year).to_numpy(dtype=bool, na_value=False)
+    latest = histogram.loc[in_year[histogram["key"].to_numpy(dtype=np.int64)], ["key", "score", "count"]]
     if latest.empty:
         return pd.Series(dtype="Int64")
     latest = latest.astype({"score": float, "count": float})
     # the participants with a score: the histogram itself holds only the scores around the boundaries
-    scales = counts.loc[counts["year"] == year, [*keys, "score_n", "mark3", "mark4", "mark5"]].dropna(subset=["mark3"])
+    scales = counts.loc[in_year, ["score_n", "mark3", "mark4", "mark5"]].set_axis(np.flatnonzero(in_year)).dropna(subset=["mark3"])
     scales = scales.loc[scales["score_n"].fillna(0) >= MIN_GROUP].drop(columns="score_n")
-    bounds = scales.melt(id_vars=keys, value_vars=["mark3", "mark4", "mark5"], value_name="boundary")
+    scales = scales.rename_axis("key").reset_index()
+    bounds = scales.melt(id_vars="key", value_vars=["mark3", "mark4", "mark5"], value_name="boundary")
     bounds = bounds.astype({"boundary": float})
     at = latest.rename(columns={"score": "boundary", "count": "here"})
     below = latest.assign(boundary=latest["score"] + 1).drop(columns="score").rename(columns={"count": "below"})
-    table = bounds.merge(at, on=[*keys, "boundary"], how="left").merge(below, on=[*keys, "boundary"], how="left")
+    table = bounds.merge(at, on=["key", "boundary"], how="left").merge(below, on=["key", "boundary"], how="left")
     table = table.fillna({"here": 0.0, "below": 0.0})
     spread = np.sqrt(table["here"] + table["below"]).replace(0, np.nan)
     z = ((table["here"] - table["below"]) / spread).fillna(0.0)
     peaks = table.loc[(z >= PEAK_Z) & (table["here"] >= PEAK_RATIO * table["below"])]
-    for row in peaks.sort_values([*keys, "boundary"]).itertuples(index=False):
+    peaks = pd.concat([counts[KEYS].take(peaks["key"].to_numpy()).reset_index(drop=True), peaks.reset_index(drop=True)], axis=1)
+    for row in peaks.sort_values([*KEYS, "boundary"]).itertuples(index=False):
         details.setdefault(row.school_id, []).append(
             f"пик на границе отметки: {_label(row.assessment, row.subject, row.grade)}, балл {row.boundary:g} — "
             f"{row.here:g} уч., на балл ниже — {row.below:g}"
@@ -345,7 +352,8 @@ def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]]) 
 
 
 def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, year: int) -> Objectivity:
-    tables = [*_inflated_tables(counts, schools, year), *_journal_tables(pairs, schools, year), *_cohort_tables(counts, schools, year)]
+    """``pairs`` and ``histogram`` name a school's procedure by its row of ``counts`` (their ``key``; see ``Cube``)."""
+    tables = [*_inflated_tables(counts, schools, year), *_journal_tables(counts, pairs, schools, year), *_cohort_tables(counts, schools, year)]
     count = pd.Series(sum((t.status == PRESENT).astype(int) for t in tables), index=schools, dtype="Int64")
     computed = pd.Series(sum((t.status != NOT_COMPUTED).astype(int) for t in tables), index=schools, dtype="Int64")
     marker_frame, marker_details = markers(counts, histogram, schools, year)

@@ -297,9 +297,7 @@ class ScoresReportReader:
         for column in ("mark3", "mark4", "mark5"):
             result[column] = getattr(scale, column) if scale is not None else np.nan
         school_index, score_index = np.nonzero(counts)
-        histogram = result.iloc[school_index][["year", "assessment", "subject", "grade", "school_id"]].reset_index(drop=True)
-        histogram["score"] = scores[score_index]
-        histogram["count"] = counts[school_index, score_index]
+        histogram = pd.DataFrame({"key": school_index, "score": scores[score_index], "count": counts[school_index, score_index]})
         return CubePart(result, identity, sheet.label, PartKind.SUPPLEMENT, histogram=histogram)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, CubePart, PartKind, pool_counts, stack
+from shnor.cube import Batches, CubePart, PartKind, empty_schools
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source
 from shnor.ingest.cells import all_blank, blank, stripped
@@ -67,7 +67,7 @@ class FisOkoStudentsReader:
             f"процедура: ВПР «{procedure['subject']}», {procedure['grade']} класс, {procedure['year']} год "
             "(из заголовка, названия листа или файла)"
         )
-        parts, pairs, histograms = [], [], []
+        batches = Batches()
         for batch in sheet.batches(recognition.header_row + 1):
             frame = pd.DataFrame({c: batch.columns[p].to_pandas() for c, p in recognition.mapping.items() if p < len(batch.columns)})
             frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
@@ -92,20 +92,12 @@ class FisOkoStudentsReader:
                 index=frame.index,
             )
             aggregate = aggregate_students(frame, keys, source, options)
-            parts.append(aggregate.counts)
-            pairs.append(aggregate.pairs)
-            histograms.append(aggregate.histogram)
+            batches.add(aggregate.counts, aggregate.pairs, aggregate.histogram)
             log.rows_read += len(frame)
-        counts = pool_counts(stack(parts)) if parts else pd.DataFrame(columns=KEYS)
-        schools = pd.DataFrame({"school_id": counts["school_id"].astype("string"), "school_name": pd.NA, "municipality": pd.NA})
-        return CubePart(
-            counts,
-            schools.astype("string"),
-            sheet.label,
-            PartKind.STUDENTS,
-            pairs=stack(pairs) if pairs else None,
-            histogram=stack(histograms) if histograms else None,
-        )
+        part = batches.part(empty_schools(), sheet.label, PartKind.STUDENTS)
+        ids = part.counts["school_id"].astype("string")
+        part.schools = pd.DataFrame({"school_id": ids, "school_name": pd.NA, "municipality": pd.NA}).astype("string")
+        return part
 
 
 

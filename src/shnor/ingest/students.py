@@ -33,7 +33,7 @@ PROCEDURE = ["year", "assessment", "subject", "grade"]
 class StudentAggregate:
     """Counts per procedure and school, plus what objectivity needs and only counts cannot give: the (score,
     journal mark) pairs of ВПР Russian and maths in grades 4–5, and the number of participants at the scores either
-    side of each mark boundary."""
+    side of each mark boundary. Pairs and histogram name their procedure and school by a row of ``counts``."""
 
     counts: pd.DataFrame
     pairs: pd.DataFrame
@@ -135,10 +135,7 @@ def _float_column(values: np.ndarray) -> pd.arrays.FloatingArray:
 
 def _pairs(groups: _Groups, score: np.ndarray, journal: np.ndarray) -> pd.DataFrame:
     wanted = groups.rows(groups.paired) & ~np.isnan(score) & ~np.isnan(journal)
-    pairs = groups.keys[KEYS].take(groups.of_row[wanted]).reset_index(drop=True)
-    pairs["score"] = _float_column(score[wanted])
-    pairs["journal"] = _float_column(journal[wanted])
-    return pairs
+    return pd.DataFrame({"key": groups.of_row[wanted], "score": score[wanted], "journal": journal[wanted]})
 
 
 def _histogram(groups: _Groups, score: np.ndarray, has_score: np.ndarray) -> pd.DataFrame:
@@ -151,10 +148,7 @@ def _histogram(groups: _Groups, score: np.ndarray, has_score: np.ndarray) -> pd.
     at = pd.DataFrame({"key": groups.of_row[near], "score": score[near]})
     pair = group_numbers(at, ["key", "score"])
     firsts = first_rows(pair)
-    histogram = groups.keys[KEYS].take(at["key"].to_numpy()[firsts]).reset_index(drop=True)
-    histogram["score"] = _float_column(at["score"].to_numpy()[firsts])
-    histogram["count"] = pd.array(np.bincount(pair, minlength=len(firsts)), dtype="Int64")
-    return histogram
+    return at.take(firsts).reset_index(drop=True).assign(count=np.bincount(pair, minlength=len(firsts)))
 
 
 def _marks_by_scale(groups: _Groups, score: np.ndarray, needing: np.ndarray, rows: pd.Series, source: Source) -> np.ndarray:

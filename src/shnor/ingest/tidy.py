@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, MARK_COUNTS, CubePart, PartKind, empty_schools, pool_counts, stack
+from shnor.cube import KEYS, MARK_COUNTS, Batches, CubePart, PartKind, empty_schools
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, Source, derived_school_id
 from shnor.ingest.cells import (
@@ -62,7 +62,7 @@ class TidyReader:
         log.columns = {column: str(header[position]) for column, position in mapping.items()}
         student_level = "participants" not in mapping
         source = Source(sheet, {c: " ".join(h.split()) for c, h in log.columns.items()})
-        counts, schools, pairs, histograms = [], [], [], []
+        batches, schools = Batches(), []
         for batch in sheet.batches(recognition.header_row + 1):
             text = {c: batch.columns[p].to_pandas() for c, p in mapping.items() if p < len(batch.columns)}
             frame = pd.DataFrame(text)
@@ -73,34 +73,17 @@ class TidyReader:
             keys = _parse_keys(frame, source)
             if student_level:
                 aggregate = aggregate_students(frame, keys, source, options)
-                counts.append(aggregate.counts)
-                pairs.append(aggregate.pairs)
-                histograms.append(aggregate.histogram)
+                batches.add(aggregate.counts, aggregate.pairs, aggregate.histogram)
             else:
-                counts.append(_school_rows(frame, keys, source))
+                batches.add(_school_rows(frame, keys, source))
             schools.append(_school_names(frame, keys))
             log.rows_read += len(frame)
         malformed = getattr(sheet, "malformed_rows", 0)
         if malformed:
             log.notes.append(f"пропущено строк с иным числом ячеек, чем в заголовке: {malformed}")
         kind = PartKind.STUDENTS if student_level else PartKind.SCHOOLS
-        if not counts:
-            return CubePart(pd.DataFrame(columns=KEYS), empty_schools(), sheet.label, kind)
-        stacked = stack(counts)
-        if student_level:
-            stacked = pool_counts(stacked)
-        else:
-            _check_unique(stacked, source)
-        school_frame = pd.concat(schools, ignore_index=True).drop_duplicates("school_id")
-        return CubePart(
-            stacked.drop(columns="_row", errors="ignore"),
-            school_frame,
-            sheet.label,
-            kind,
-            pairs=stack(pairs) if pairs else None,
-            histogram=stack(histograms) if histograms else None,
-        )
-
+        school_frame = pd.concat(schools, ignore_index=True).drop_duplicates("school_id") if schools else empty_schools()
+        return batches.part(school_frame, sheet.label, kind, check=lambda counts: _check_unique(counts, source))
 
 
 def _drop_recoverable(frame: pd.DataFrame, log: SheetLog) -> pd.DataFrame:

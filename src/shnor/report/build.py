@@ -68,6 +68,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     window_procedures = procedures(cube, window)
     index = pd.Index(schools["school_id"], name="school_id")
     objectivity = compute_objectivity(cube.counts, cube.pairs, cube.histogram, index, window.latest)
+    cube = Cube(cube.counts, cube.schools)  # nothing after the signs looks at the pairs or histogram: a country's go here
     indicators = school_indicators(window_procedures, index, history.times_listed, objectivity)
     school_context = read_context(request.context) if request.context else None
     evaluation = evaluate(rules, indicators, window_procedures, window, school_context)
