@@ -36,8 +36,10 @@ JOURNAL = [("ВПР", RUSSIAN, 4), ("ВПР", MATH, 4), ("ВПР", RUSSIAN, 5), 
 COHORT = [RUSSIAN, MATH]
 
 
-@dataclass
+@dataclass(slots=True)
 class Sign:
+    """One sign of one school: «есть», «нет» or «не рассчитан» (with why), and the figures it was decided on."""
+
     code: str
     label: str
     status: str

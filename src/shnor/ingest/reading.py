@@ -5,7 +5,6 @@ Readers are listed here explicitly, in the order they are tried; each says wheth
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from functools import partial
@@ -24,6 +23,7 @@ from shnor.ingest.identity import resolve_derived_ids
 from shnor.ingest.regional_table import RegionalTableReader
 from shnor.ingest.tables import Sheet, open_sheets
 from shnor.ingest.tidy import TidyReader
+from shnor.memory import give_back
 
 READERS: tuple[Reader, ...] = (
     TidyReader(),
@@ -86,24 +86,8 @@ def read_results(
     if notes:
         logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
     cube = build_cube(parts)
-    _give_back_memory()
+    give_back()  # a country's batches leave more than a gigabyte behind
     return cube, logs
-
-
-def _give_back_memory() -> None:
-    """Return to the system what reading has set free. Arrow keeps freed blocks for reuse, and so does the C
-    library's allocator; a country's batches leave more than a gigabyte behind, which the stages after reading
-    would otherwise add to."""
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # not the GNU C library: nothing to trim
-            pass
 
 
 def _within_file(progress: Progress, before: int, size: int, total: int, name: str, read: int) -> None:

@@ -27,8 +27,9 @@ from shnor.ingest.context import read_context
 from shnor.ingest.reading import Progress, read_results
 from shnor.ingest.registry import History, read_history, read_registry
 from shnor.ingest.scales import load_scales, shipped_scales
+from shnor.memory import give_back
 from shnor.report import mentors, sections
-from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Report, SchoolResult, SignResult
+from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Report, SchoolResult
 from shnor.rules.evaluate import Evaluation, evaluate
 from shnor.rules.loader import LoadedRules, load_rules
 from shnor.vocabulary import CORE_SUBJECTS, Status
@@ -75,8 +76,20 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     no_data = (indicators["participants_core"] + indicators["participants_other"]) == 0
     evaluation.status[no_data] = Status.INSUFFICIENT
     evaluation.reasons[no_data] = f"нет результатов за {window.label}"
-    results = _school_results(schools, indicators, evaluation, window_procedures, objectivity)
+    # What needs the counts and the procedures comes first; the per-school report is built after they are let go
+    # (a country's counts and its 40 000 schools' objects would otherwise be held together).
     changes = school_dynamics(cube, window, index)
+    warnings = (
+        [f"«{p.name}»: не таблица, в папке пропущен" for p in not_tables]
+        + _warnings(cube, registry, history, logs)
+        + _not_evaluated(evaluation, indicators, evaluation.status)
+    )
+    aggregates = sections.aggregates(window_procedures, schools)
+    suggested = mentors.suggest(window_procedures, schools, evaluation.status)
+    del cube
+    give_back()
+    results = _school_results(schools, indicators, evaluation, window_procedures, objectivity)
+    del window_procedures
     contexts = school_context.astype(object).where(school_context.notna(), None).to_dict("index") if school_context is not None else {}
     shnsu = evaluation.shnsu.to_dict() if evaluation.shnsu is not None else {}
     for result in results:
@@ -93,12 +106,10 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         history=[_history_file(h) for h in history.files],
         summary=_summary(results, objectivity, schools),
         schools=results,
-        warnings=[f"«{p.name}»: не таблица, в папке пропущен" for p in not_tables]
-        + _warnings(cube, registry, history, logs)
-        + _not_evaluated(evaluation, indicators, evaluation.status),
-        aggregates=sections.aggregates(window_procedures, schools),
+        warnings=warnings,
+        aggregates=aggregates,
         dynamics=sections.dynamics(history, evaluation.status, changes, rules),
-        mentors=mentors.suggest(window_procedures, schools, evaluation.status),
+        mentors=suggested,
         context_groups=sections.context_groups(results),
     )
 
@@ -169,9 +180,7 @@ def _school_results(
                 reasons=reasons[sid],
                 criteria=criteria,
                 procedures=by_school.get(sid, []),
-                objectivity_signs=[
-                    SignResult(s.code, s.label, s.status, s.reason, s.figures) for s in objectivity.signs[sid]
-                ],
+                objectivity_signs=objectivity.signs[sid],
                 objectivity_markers=objectivity.marker_details.get(sid, []),
             )
         )
@@ -198,9 +207,10 @@ def _by_school(values: pd.Series) -> dict:
 
 
 def _python_values(column: pd.Series) -> list:
-    """The column's values as Python numbers and strings, None where missing (NaN included). Equal texts are one
-    object (a country's procedures repeat a few dozen subject names and 40 000 logins millions of times)."""
-    if isinstance(column.dtype, pd.StringDtype):
+    """The column's values as Python numbers and strings, None where missing (NaN included). Equal texts and whole
+    numbers are one object (a country's procedures repeat a few dozen subject names, 40 000 logins and the year
+    millions of times)."""
+    if isinstance(column.dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(column.dtype):  # years are ints too
         codes, distinct = pd.factorize(column, use_na_sentinel=True)
         return np.asarray([*distinct.tolist(), None], dtype=object)[codes].tolist()
     if pd.api.types.is_float_dtype(column.dtype):

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 import orjson
 
 from shnor.errors import UserError
+from shnor.indicators.objectivity import Sign
 
 
 @dataclass(slots=True)
@@ -41,15 +42,9 @@ class ProcedureResult:
     mean_score: float | None = None
 
 
-@dataclass(slots=True)
-class SignResult:
-    """One of the 14 signs of non-objective marking for one school: «есть», «нет» or «не рассчитан» (with why)."""
-
-    code: str
-    label: str
-    status: str
-    reason: str
-    figures: dict[str, float | None]
+# One of the 14 signs of non-objective marking for one school: «есть», «нет» or «не рассчитан» (with why). The
+# objects the signs were computed as are the report's own: a country has half a million of them, made once.
+SignResult = Sign
 
 
 @dataclass(slots=True)
