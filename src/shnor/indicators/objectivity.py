@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from shnor.cube import KEYS
+from shnor.indicators.sign import Sign
 from shnor.vocabulary import MATH, RUSSIAN
 
 T_95 = 1.96
@@ -34,17 +35,6 @@ MOMENTS = ["score_n", "score_sum", "score_sumsq"]
 INFLATED = [("ВПР", RUSSIAN, 4), ("ВПР", MATH, 4), ("ВПР", RUSSIAN, 5), ("ВПР", MATH, 5), ("ОГЭ", RUSSIAN, 9), ("ОГЭ", MATH, 9)]
 JOURNAL = [("ВПР", RUSSIAN, 4), ("ВПР", MATH, 4), ("ВПР", RUSSIAN, 5), ("ВПР", MATH, 5)]
 COHORT = [RUSSIAN, MATH]
-
-
-@dataclass(slots=True)
-class Sign:
-    """One sign of one school: «есть», «нет» or «не рассчитан» (with why), and the figures it was decided on."""
-
-    code: str
-    label: str
-    status: str
-    reason: str = ""
-    figures: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass

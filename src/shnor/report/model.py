@@ -13,7 +13,7 @@ from typing import Any, TextIO
 import orjson
 
 from shnor.errors import UserError
-from shnor.indicators.objectivity import Sign
+from shnor.indicators.sign import Sign
 
 
 @dataclass(slots=True)
@@ -42,8 +42,8 @@ class ProcedureResult:
     mean_score: float | None = None
 
 
-# One of the 14 signs of non-objective marking for one school: «есть», «нет» or «не рассчитан» (with why). The
-# objects the signs were computed as are the report's own: a country has half a million of them, made once.
+# One of the 14 signs of non-objective marking for one school: «есть», «нет» or «не рассчитан» (with why); the
+# objects the signs were computed as (see ``shnor.indicators.sign``).
 SignResult = Sign
 
 
