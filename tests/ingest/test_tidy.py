@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -12,7 +14,7 @@ from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions
 from shnor.ingest.reading import read_results
 from shnor.ingest.scales import load_scales
-from tests.conftest import SCHOOL_HEADER, school_row, write_table
+from tests.conftest import SCHOOL_HEADER, identify_schools, school_row, write_table
 
 ROWS = [
     school_row("sch1", 2024, "ВПР", "Математика", 25, 5, 10),
@@ -132,6 +134,23 @@ def test_pairs_and_histogram_follow_their_school_through_pooling(tmp_path):
     histogram = sorted((*named[key], score, count) for key, score, count in cube.histogram.itertuples(index=False))
     assert histogram == [("Математика", "sch1", 7.0, 1), ("Математика", "sch1", 16.0, 1), ("Математика", "sch2", 11.0, 1),
                          ("Математика", "sch3", 12.0, 1), ("Русский язык", "sch2", 6.0, 1)]  # 3 is near no boundary
+
+
+def test_participants_named_without_login_keep_their_journal_pairs(tmp_path):
+    """Participant rows that name their school, not its login, are matched to the registry; their journal pairs go
+    with them (they were once left under the derived id and lost), so the journal-mismatch sign is computed."""
+    header = ["year", "assessment", "subject", "grade", "school_name", "municipality", "score", "journal_mark"]
+    rows = [[2025, "ВПР", "Русский язык", 5, "МБОУ СОШ № 1", "Город", score, journal]
+            for score, journal in ((10, 5), (12, 4), (14, 4), (16, 3), (18, 3), (20, 2))]
+    named = write_table(tmp_path / "named.csv", header, rows)
+    registry = write_table(tmp_path / "registry.csv", ["school_id", "school_name", "municipality", "type"], [["sch1", "МБОУ «СОШ №1»", "Город", "СОШ"]])
+    scales = write_table(tmp_path / "scales.csv", ["year", "assessment", "subject", "grade", "max_score", "mark3", "mark4", "mark5"],
+                         [[2025, "ВПР", "Русский язык", 5, 45, 18, 29, 38]])
+    schools = identify_schools(tmp_path / "out", named, "--registry", registry, "--scales", scales, "--date", "2026-11-23")
+    assert list(schools) == ["sch1"] and schools["sch1"]["objectivity_signs"] == "1"
+    report = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
+    sign = next(s for s in report["schools"][0]["objectivity_signs"] if s["code"] == "journal_mismatch:Русский язык:5")
+    assert (sign["status"], sign["figures"]["pairs"]) == ("есть", 6)
 
 
 def test_files_without_login_get_a_stable_id_from_municipality_and_name(tmp_path):
