@@ -96,17 +96,27 @@ class Batches:
     ) -> CubePart:
         """One part: participant rows pooled into one row per key (the pairs and histogram follow them); school
         rows as they are, once ``check`` has seen them with their ``_row``."""
-        counts = stack(self.counts) if self.counts else pd.DataFrame(columns=KEYS)
-        pairs = stack(self.pairs) if self.pairs else None
-        histogram = stack(self.histograms) if self.histograms else None
-        if kind is PartKind.STUDENTS and len(counts):
-            counts, where = pool_counts(counts)
-            for frame in (pairs, histogram):
-                if frame is not None:
-                    frame["key"] = where[frame["key"].to_numpy()]
-        elif check is not None:
-            check(counts)
+        if kind is PartKind.STUDENTS and self._rows:
+            counts, pairs, histogram = self.pooled()
+        else:
+            counts = stack(self.counts) if self.counts else pd.DataFrame(columns=KEYS)
+            pairs, histogram = self._stacked()
+            if check is not None:
+                check(counts)
         return CubePart(counts.drop(columns="_row", errors="ignore"), schools, source, kind, pairs=pairs, histogram=histogram)
+
+    def pooled(self, sort: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+        """The counts pooled into one row per key (sorted by the keys, with ``sort``), and the pairs and histogram
+        with their ``key`` moved to the pooled rows."""
+        counts, where = pool_counts(stack(self.counts), sort=sort)
+        pairs, histogram = self._stacked()
+        for frame in (pairs, histogram):
+            if frame is not None:
+                frame["key"] = where[frame["key"].to_numpy()]
+        return counts, pairs, histogram
+
+    def _stacked(self) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+        return tuple(stack(frames) if frames else None for frames in (self.pairs, self.histograms))
 
 
 def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -133,32 +143,22 @@ def build_cube(parts: list[CubePart]) -> Cube:
             hint="Команда «shnor inspect ФАЙЛ» покажет, какие строки и почему пропущены.",
         )
     _check_overlaps(parts)
-    columns = COUNTS + MOMENTS + SCALE
-    frames = [p.counts.reindex(columns=KEYS + columns) for p in parts]
-    offsets = np.cumsum([0, *(len(frame) for frame in frames)])
+    batches = Batches()
     for part in parts:  # the parts are the readers' and end here: their counts live on in the cube only
-        part.counts = part.counts.iloc[:0]
-    stacked = stack(frames)
-    for column in COUNTS:
-        stacked[column] = stacked[column].astype("Int64")
-    for column in [*MOMENTS, *SCALE]:
-        stacked[column] = stacked[column].astype("Float64")
-    pooled, where = pool_counts(stacked, sort=True)
-    del stacked  # a country's counts are held once or twice, never four times
-    counts = _derive_outcomes(pooled)
-    schools = _merge_schools([p.schools for p in parts])
-    pairs, histograms = [], []
-    for part, offset in zip(parts, offsets):  # each part's keys become rows of the cube
-        for kept, frame in ((pairs, part.pairs), (histograms, part.histogram)):
-            if frame is not None and len(frame):
-                kept.append(frame.assign(key=where[frame["key"].to_numpy() + offset]))
-        part.pairs = part.histogram = None
-    cube = Cube(counts=counts, schools=schools)
-    if pairs:
-        cube.pairs = stack(pairs)
-    if histograms:
-        cube.histogram = group_sum(stack(histograms), ["key", "score"], ["count"])  # looked up by key: no order
+        batches.add(_typed(part.counts.reindex(columns=KEYS + COUNTS + MOMENTS + SCALE)), part.pairs, part.histogram)
+        part.counts, part.pairs, part.histogram = part.counts.iloc[:0], None, None
+    pooled, pairs, histogram = batches.pooled(sort=True)
+    cube = Cube(counts=_derive_outcomes(pooled), schools=_merge_schools([p.schools for p in parts]))
+    if pairs is not None:
+        cube.pairs = pairs
+    if histogram is not None:
+        cube.histogram = group_sum(histogram, ["key", "score"], ["count"])  # looked up by key: no order
     return cube
+
+
+def _typed(counts: pd.DataFrame) -> pd.DataFrame:
+    """Counts as whole numbers, moments and the scale as decimals, whichever reader gave them (or none did)."""
+    return counts.astype({**dict.fromkeys(COUNTS, "Int64"), **dict.fromkeys([*MOMENTS, *SCALE], "Float64")})
 
 
 def pool_counts(frame: pd.DataFrame, sort: bool = False) -> tuple[pd.DataFrame, np.ndarray]:

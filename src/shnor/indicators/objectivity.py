@@ -197,15 +197,19 @@ def spearman(pairs: pd.DataFrame) -> pd.DataFrame:
     return result[["key", "pairs", "r_s", "varying"]]
 
 
+def _named(counts: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the procedure and school of its ``key`` (a row of ``counts``, by position) in its place."""
+    keys = counts[KEYS].take(frame["key"].to_numpy()).reset_index(drop=True)
+    return pd.concat([keys, frame.drop(columns="key").reset_index(drop=True)], axis=1)
+
+
 def journal_mismatch(counts: pd.DataFrame, pairs: pd.DataFrame, schools: pd.Index, year: int) -> dict[str, list[Sign]]:
     """Negative Spearman correlation of journal mark and primary score within the school (SPEC §5, 4 signs)."""
     return _signs(_journal_tables(counts, pairs, schools, year), schools)
 
 
 def _journal_tables(counts: pd.DataFrame, pairs: pd.DataFrame, schools: pd.Index, year: int) -> list[SignTable]:
-    correlations = spearman(pairs)
-    keys = counts[KEYS].take(correlations["key"].to_numpy()).reset_index(drop=True)
-    correlations = pd.concat([keys, correlations.drop(columns="key")], axis=1)
+    correlations = _named(counts, spearman(pairs))
     tables = []
     for assessment, subject, grade in JOURNAL:
         code = f"journal_mismatch:{subject}:{grade}"
@@ -316,7 +320,7 @@ def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int, de
     spread = np.sqrt(table["here"] + table["below"]).replace(0, np.nan)
     z = ((table["here"] - table["below"]) / spread).fillna(0.0)
     peaks = table.loc[(z >= PEAK_Z) & (table["here"] >= PEAK_RATIO * table["below"])]
-    peaks = pd.concat([counts[KEYS].take(peaks["key"].to_numpy()).reset_index(drop=True), peaks.reset_index(drop=True)], axis=1)
+    peaks = _named(counts, peaks)
     for row in peaks.sort_values([*KEYS, "boundary"]).itertuples(index=False):
         details.setdefault(row.school_id, []).append(
             f"пик на границе отметки: {_label(row.assessment, row.subject, row.grade)}, балл {row.boundary:g} — "
