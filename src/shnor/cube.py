@@ -24,6 +24,28 @@ COUNTS = ["participants", *MARK_COUNTS, "below_min", "high", "lowered", "confirm
 MOMENTS = ["score_n", "score_sum", "score_sumsq"]
 SCALE = ["max_score", "mark3", "mark4", "mark5"]  # the procedure's scale, where a reader knew it
 SCHOOL_COLUMNS = ["school_id", "school_name", "municipality"]
+# Score bands: participants with a score from ``low`` to ``high`` inclusive, one count column each
+# (``band_61_80``). Tables keep every band they give; participant rows are counted in the bands the rules
+# ask for (``ReadOptions.bands``). Bands pool like any other count.
+BAND_PREFIX = "band_"
+
+
+def band_column(low: int, high: int) -> str:
+    """The count column of a score band: ``band_column(61, 80)`` → ``band_61_80``."""
+    return f"{BAND_PREFIX}{int(low)}_{int(high)}"
+
+
+def parse_band(column: str) -> tuple[int, int] | None:
+    """``band_61_80`` → (61, 80); None for any other column."""
+    if not column.startswith(BAND_PREFIX):
+        return None
+    low, _, high = column[len(BAND_PREFIX):].partition("_")
+    return (int(low), int(high)) if low.isdigit() and high.isdigit() else None
+
+
+def band_columns(columns) -> list[str]:
+    """The band count columns among ``columns``, in order of their bands."""
+    return sorted((c for c in columns if parse_band(c) is not None), key=parse_band)
 
 
 class PartKind(StrEnum):
@@ -145,7 +167,8 @@ def build_cube(parts: list[CubePart]) -> Cube:
     _check_overlaps(parts)
     batches = Batches()
     for part in parts:  # the parts are the readers' and end here: their counts live on in the cube only
-        batches.add(_typed(part.counts.reindex(columns=KEYS + COUNTS + MOMENTS + SCALE)), part.pairs, part.histogram)
+        columns = KEYS + COUNTS + band_columns(part.counts.columns) + MOMENTS + SCALE
+        batches.add(_typed(part.counts.reindex(columns=columns)), part.pairs, part.histogram)
         part.counts, part.pairs, part.histogram = part.counts.iloc[:0], None, None
     pooled, pairs, histogram = batches.pooled(sort=True)
     cube = Cube(counts=_derive_outcomes(pooled), schools=_merge_schools([p.schools for p in parts]))
@@ -158,7 +181,8 @@ def build_cube(parts: list[CubePart]) -> Cube:
 
 def _typed(counts: pd.DataFrame) -> pd.DataFrame:
     """Counts as whole numbers, moments and the scale as decimals, whichever reader gave them (or none did)."""
-    return counts.astype({**dict.fromkeys(COUNTS, "Int64"), **dict.fromkeys([*MOMENTS, *SCALE], "Float64")})
+    whole = [*COUNTS, *band_columns(counts.columns)]
+    return counts.astype({**dict.fromkeys(whole, "Int64"), **dict.fromkeys([*MOMENTS, *SCALE], "Float64")})
 
 
 def pool_counts(frame: pd.DataFrame, sort: bool = False) -> tuple[pd.DataFrame, np.ndarray]:

@@ -20,6 +20,9 @@ from shnor.vocabulary import municipality_key, normalize_school_name
 class ReadOptions:
     ege_high_score: float = 81.0
     scales: Scales = field(default_factory=shipped_scales)
+    # Score bands (low, high), inclusive, that the rules ask for: participant rows are counted in each
+    # (``shnor.cube.band_column``); tables keep the bands they give whatever this says.
+    bands: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
