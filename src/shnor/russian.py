@@ -20,3 +20,25 @@ def format_number(value: float | None) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.2f}".rstrip("0").replace(".", ",")
+
+
+def rows_phrase(rows: list[int], count: int | None = None, shown: int = 5) -> str:
+    """Spreadsheet rows as a user reads them: «строка 424», «строки 2–4», «строки 2–4, 9»,
+    «строки 7053, 8120 … (16)». ``rows`` are the first rows met (in order), ``count`` how many there are in all;
+    runs of three or more rows are written as a range, and at most ``shown`` items are listed."""
+    count = len(rows) if count is None else count
+    if count == 1 and rows:
+        return f"строка {rows[0]}"
+    runs: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    items = []
+    for run in runs:
+        items.extend([f"{run[0]}–{run[-1]}"] if len(run) >= 3 else map(str, run))
+    listed = ", ".join(items[:shown])
+    if count > len(rows) or len(items) > shown:
+        return f"строки {listed} … ({count})"
+    return f"строки {listed}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 
@@ -124,6 +125,15 @@ _SUBJECT_DATIVE = {
 }
 
 
+# Subject codes of ФИС ОКО: in group tags («vpr2020.ma4», «vpr2019.math4») and textbook codes («ma4.8»).
+FISOKO_SUBJECT_CODES = {
+    "ru": RUSSIAN, "rus": RUSSIAN, "ma": MATH, "math": MATH, "okr": "Окружающий мир", "bi": "Биология",
+    "bio": "Биология", "is": "История", "hist": "История", "gg": "География", "geo": "География",
+    "ob": "Обществознание", "obsh": "Обществознание", "fi": "Физика", "fiz": "Физика", "hi": "Химия", "him": "Химия",
+    "en": "Английский язык", "eng": "Английский язык", "de": "Немецкий язык", "fr": "Французский язык",
+}
+
+
 def _subject_key(value: object) -> str:
     text = normalize_text(value)
     text = re.sub(r"[().,:;\"«»\-–—/]", " ", text)
@@ -184,26 +194,120 @@ def normalize_municipality(value: object) -> str:
 
 
 _MUNICIPAL_WORDS = re.compile(
-    r"^(?:комитет\w*|управлени\w*|отдел\w*|департамент\w*|министерств\w*|образовани\w*|администраци\w*|"
-    r"муниципальн\w*|район\w*|округ\w*|городск\w*|город\w*|г|по|и|делам|молодеж\w*|спорт\w*|культур\w*|"
-    r"политик\w*|социальн\w*|вопрос\w*|мо|ате|образования|науки|края|области|республики)$"
+    r"^(?:комитет|управление|отдел|департамент|министерство|образование|администрация|муниципальный|район|округ|"
+    r"городской|город|г|по|и|дело|молодежь|спорт|культура|политика|социальный|вопрос|мо|мр|ате|наука|край|область|"
+    r"республика)$"
 )
+_SETTLEMENT = (("г:", re.compile(r"\bгород\b|\bг\b")), ("п:", re.compile(r"\bпос[её]лок\b|\bп\b|\bпгт\b")))
 
 
 def municipality_key(value: object) -> str:
     """What stays of a municipality's name when its bodies are renamed or a district becomes a «округ».
 
     «Комитет образования администрации муниципального района "Акшинский район"» and «Комитет образования
-    администрации Акшинского муниципального округа» → «акшин»; a city keeps a mark: «г:чита».
+    администрации Акшинского муниципального округа» → «акшинский» (each word in its dictionary form, by pymorphy3);
+    a city or a settlement keeps a mark: «г:чита», «п:агинский».
     """
     text = normalize_municipality(value).replace("-", " ")
-    words = [w for w in re.split(r"[\s.,]+", text) if w and not _MUNICIPAL_WORDS.match(w)]
-    city = "г:" if re.search(r"\bгород\b|\bг\b", text) else ""
-    return city + " ".join(_ADJECTIVE_END.sub("", w) for w in words)
+    words = [lemma(w) for w in re.split(r"[\s.,]+", text) if w]
+    kept = [w for w in words if not _MUNICIPAL_WORDS.match(w)]
+    mark = next((m for m, pattern in _SETTLEMENT if pattern.search(text)), "")
+    return mark + " ".join(kept)
 
 
-# «Акшинский» / «Акшинского» / «Акшинская» → «акшин»: the endings a district's name takes in its spellings.
-_ADJECTIVE_END = re.compile(r"(?:ского|скому|ским|ском|ская|ской|скую|ский|ское|ские|ских|ого|ому|ая|ой|ую|ий|ое|ые|ых|ым|ом)$")
+@functools.cache
+def _morphology():
+    """pymorphy3 with its Russian dictionaries: loaded once, the first time a name needs it (0.3 s)."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@functools.cache
+def lemma(word: str) -> str:
+    """The dictionary form of a Russian word, ё as е: «Акшинского» → «акшинский»; other words as they are."""
+    if not re.search(r"[а-яё]", word, re.IGNORECASE):
+        return word.lower()
+    return _morphology().parse(word)[0].normal_form.replace("ё", "е")
+
+
+REGIONAL = "региональное подчинение"
+_AUTHORITY = re.compile(
+    r"^(?:муниципальн\w+\s+казенн\w+\s+учреждени\w+\s+)?(?:комитет|управлени|отдел|департамент|министерств|администраци)",
+    re.IGNORECASE,
+)
+_REGION = re.compile(r"(?:кра[йяю]|област\w*|республик\w*|автономн\w+ округ\w*)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"[\"«“„]\s*([^\"«»“”„]*?(?:район|округ|город|пос[её]лок|ЗАТО)[^\"«»“”„]*?)\s*[\"»”]", re.IGNORECASE)
+_GENITIVE = re.compile(r"([А-ЯЁ][\w-]*(?:ого|его)\s+(?:муниципального\s+)?(?:района|округа))")
+_NOMINATIVE = re.compile(r"([А-ЯЁ][\w-]*(?:ий|ый|ой)\s+(?:муниципальный\s+)?(?:район|округ))\b")
+_TOWN = re.compile(r"\b(?:г\.|город)\s*([А-ЯЁ][\w-]+)")
+
+
+def territory_name(value: object) -> str | None:
+    """The territory a municipality column names, once spelled one way: an education authority's name becomes its
+    territory («Комитет образования администрации муниципального района "Тунгокоченский район"» → «Тунгокоченский
+    район»; «… администрации Акшинского муниципального округа» → «Акшинский муниципальный округ»), the region's own
+    bodies and schools become «региональное подчинение». None for what names no territory (a region code, the
+    region alone)."""
+    text = re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip()
+    if re.fullmatch(r"[\"«“„][^\"«»“”„]*[\"»”]", text):
+        text = text[1:-1].strip()
+    if not text or text.isdigit():
+        return None
+    lowered = text.lower()
+    if "региональн" in lowered and "подчин" in lowered or lowered.startswith(("министерств", "спо ")):
+        return REGIONAL
+    if _AUTHORITY.match(text):
+        quoted = _QUOTED.search(text)
+        if quoted:
+            return _tidy(quoted.group(1))
+        for pattern in (_GENITIVE, _NOMINATIVE):
+            found = pattern.search(text)
+            if found:
+                return _tidy(_nominative(found.group(1)) if pattern is _GENITIVE else found.group(1))
+        town = _TOWN.search(text)
+        if town:
+            return f"город {town.group(1)}"
+        if "ЗАТО" in text:
+            return _tidy(text[text.index("ЗАТО"):])
+        return REGIONAL if _REGION.search(text) else _tidy(text)
+    if _REGION.search(text) and not re.search(r"район|округ|город|г\.", lowered):
+        return None  # «Алтайский край»: the region itself, in a column that should name the municipality
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """«Город чита» → «город Чита»: the kind of settlement in lower case, the name capitalised."""
+    text = re.sub(r"\s+", " ", text).strip()
+    kind = re.match(r"^(город|пос[её]лок|село)\s+(.+)$|^(г\.|п\.)\s*(.+)$", text, re.IGNORECASE)
+    if kind:
+        word, name = (kind.group(1), kind.group(2)) if kind.group(1) else (kind.group(3), kind.group(4))
+        return f"{word.lower()} {name[:1].upper()}{name[1:]}"
+    return text[:1].upper() + text[1:]
+
+
+def _nominative(phrase: str) -> str:
+    """«Акшинского муниципального округа» → «Акшинский муниципальный округ»: the adjectives agree with the noun."""
+    morph = _morphology()
+    words = phrase.split()
+    noun = morph.parse(words[-1])[0]
+    gender = noun.tag.gender or "masc"
+    result = []
+    for word in words[:-1]:
+        parsed = next((p for p in morph.parse(word) if "ADJF" in p.tag and "gent" in p.tag), morph.parse(word)[0])
+        inflected = parsed.inflect({"nomn", "sing", gender})
+        result.append(_same_case(word, inflected.word if inflected else word))
+    head = noun.inflect({"nomn", "sing"})
+    result.append(_same_case(words[-1], head.word if head else words[-1]))
+    return " ".join(result)
+
+
+def _same_case(original: str, word: str) -> str:
+    """The case of each part of ``original`` («Александрово-Заводского») on ``word``."""
+    parts = word.split("-")
+    if len(parts) != len(original.split("-")):
+        return word[:1].upper() + word[1:] if original[:1].isupper() else word
+    return "-".join(p[:1].upper() + p[1:] if o[:1].isupper() else p for o, p in zip(original.split("-"), parts))
 
 
 def normalize_school_name(value: object) -> str:

@@ -59,7 +59,7 @@ def test_folder_names_what_it_skips(tmp_path):
     result = run("identify", folder, "--out", tmp_path / "o", "--format", "none", "--quiet")
     assert result.exit_code == 0, result.output
     warnings = json.loads((tmp_path / "o" / "result.json").read_text(encoding="utf-8"))["warnings"]
-    assert "«письмо.pdf»: не таблица, в папке пропущен" in warnings
+    assert "«письмо.pdf»: не таблица результатов, в папке пропущен" in warnings
 
 
 def test_excel_percent_cells_are_fractions(tmp_path):

@@ -131,7 +131,7 @@ def test_missing_subject_names_the_file(tmp_path):
     header = [["Группы участников", "Кол-во участников", "2", "3", "4", "5"]]
     rows = [row[:1] + row[2:] for row in marks_rows("number", with_oo_count=True)]
     write_xlsx(path, ["Статистика по отметкам", "ВПР 2024. 5 класс"], header, rows)
-    with pytest.raises(UserError, match=r"otchet\.xlsx.*не указан предмет"):
+    with pytest.raises(UserError, match=r"otchet\.xlsx.*не удалось определить предмет"):
         read_results([path], ReadOptions())
 
 

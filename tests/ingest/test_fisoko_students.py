@@ -49,7 +49,7 @@ def test_pupil_identifiers_and_sex_are_not_read(region, pupils, tmp_path):
     path = write_fisoko_students(region, pupils, tmp_path, 2024, "Русский язык", 4)
     options = ReadOptions(scales=load_scales(write_scales(tmp_path / "шкалы.csv")))
     cube, logs = read_results([path], options)
-    assert set(logs[0].columns) == {"school_id", "score", "journal_mark"}
+    assert set(logs[0].columns) == {"school_id", "municipality", "score", "journal_mark", "variant", "tasks"}
     text = cube.counts.to_csv() + cube.schools.to_csv()
     assert "P2024" not in text
 

@@ -44,7 +44,7 @@ def test_zabaykalsky(tmp_path):
     assert 370 <= len(schools) <= 400
     assert not [k for k in schools if "итого" in k[0].lower() or "итого" in k[1].lower()]
     school = find(
-        schools, 'Город Чита"', 'Муниципальное бюджетное общеобразовательное учреждение "Средняя общеобразовательная школа №1"'
+        schools, "город Чита", 'Муниципальное бюджетное общеобразовательное учреждение "Средняя общеобразовательная школа №1"'
     )
     assert (school["fail_core"], school["high_core"]) == (f"{1 / 224:.4f}", f"{32 / 164:.4f}")
     assert school["participants_core"] == "224"
@@ -74,4 +74,6 @@ def test_files_that_are_not_results_tables_are_named(tmp_path):
         app, ["identify", str(REAL / "moscow_ege_by_school_2015-16_datamos9722.csv"), "--out", str(tmp_path / "o")]
     )
     assert result.exit_code == 2
-    assert "moscow_ege_by_school_2015-16_datamos9722.csv" in result.output and "Искали" in result.output
+    assert "moscow_ege_by_school_2015-16_datamos9722.csv» нет результатов" in result.output
+    assert "по трём предметам ЕГЭ в сумме больше 220 и не больше 160 баллов" in result.output
+    assert "ни числа участников, ни результатов по отдельным предметам" in result.output

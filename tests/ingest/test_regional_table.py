@@ -109,6 +109,6 @@ def test_contradicting_counts_are_reported_with_their_cells(region, tmp_path):
     book.save(path)
     cube, logs = read_results([path], ReadOptions())
     note = next(n for n in logs[0].notes if "не преодолели порог» больше числа участников" in n)
-    assert "«Русский язык»" in note and f"строки {first_school_row})" in note
+    assert "«Русский язык»" in note and f"(строка {first_school_row})" in note
     russian = cube.counts[(cube.counts["subject"] == "Русский язык")]
     assert russian["fail"].isna().sum() == 1, "the spoiled count is left unknown, not guessed"

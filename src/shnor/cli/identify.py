@@ -38,6 +38,7 @@ def identify(
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ: логин, наименование, муниципалитет, тип."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни ШНОР (можно несколько раз)."),
     context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ", help="Контекстные данные ОО (логин, тип населённого пункта, численность, удалённость, дефицит педагогов, доля ОВЗ)."),
+    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА", help="Процедура, год, предмет и класс для файлов, в названии, папках и заголовках которых их нет, например \"ВПР 2021 математика 4\"."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода первичного балла в отметку (ВПР, ОГЭ): год, процедура, предмет, класс, максимум, «3», «4», «5»."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна (по умолчанию — последний год в данных)."),
     out: Path = typer.Option(Path("shnor-out"), "--out", "-o", metavar="ПАПКА", help="Папка результатов; заменяется целиком и атомарно."),
@@ -69,7 +70,7 @@ def identify(
 
                 imports_done()
                 request = IdentifyRequest(
-                    inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales, context=context, overrides=tuple(overrides),
+                    inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales, context=context, procedure=procedure, overrides=tuple(overrides),
                     today=day,
                 )
                 with ReadingProgress(enabled=not quiet) as progress:

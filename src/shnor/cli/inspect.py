@@ -13,39 +13,44 @@ from shnor.errors import UserError
 def inspect(
     files: list[Path] = typer.Argument(..., help="Файлы результатов или папки с ними.", show_default=False, metavar="ФАЙЛЫ..."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода первичного балла в отметку."),
+    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА", help="Процедура, год, предмет и класс для файлов, в которых их нет, например \"ВПР 2021 математика 4\"."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:
     """Показать, как прочитан каждый файл и лист: макет, строка заголовка, столбцы, строки прочитаны и пропущены."""
 
     def action() -> int:
-        from shnor.ingest.ahead import expand_inputs
+        from shnor.ingest.ahead import display_names, expand_inputs, skipped_note
         from shnor.ingest.base import ReadOptions
         from shnor.ingest.reading import read_file
         from shnor.ingest.scales import load_scales, shipped_scales
+        from shnor.ingest.titles import FACTS, parse_procedure
 
-        options = ReadOptions(scales=load_scales(scales) if scales else shipped_scales())
+        given = parse_procedure(procedure) if procedure else None
+        options = ReadOptions(scales=load_scales(scales) if scales else shipped_scales(), procedure=given)
         failed = 0
         found, not_tables = expand_inputs(files)
+        names = display_names(files, [*found, *not_tables])
         for path in not_tables:
-            typer.echo(f"{path.name}\n  пропущен: не таблица")
+            typer.echo(f"{names[path]}\n  {skipped_note(path)}")
         for path in found:
             try:
-                _, logs = read_file(path, options)
+                _, logs = read_file(path, options, in_folder=path not in files, name=names[path])
             except UserError as error:
-                typer.echo(f"{path.name}\n  не прочитан: {error}")
+                typer.echo(f"{names[path]}\n  не прочитан: {error}")
                 failed += 1
                 continue
             for log in logs:
-                where = path.name if log.sheet is None else f"{path.name} — лист «{log.sheet}»"
+                where = names[path] if log.sheet is None else f"{names[path]} — лист «{log.sheet}»"
                 typer.echo(f"{where}\n  макет: {log.layout}")
+                for fact, value in log.procedure.items():
+                    typer.echo(f"  {FACTS[fact]}: {value}")
                 if log.header_row is not None:
                     typer.echo(f"  строка заголовка: {log.header_row}")
                     for column, header in log.columns.items():
-                        typer.echo(f"    {column:14} ← «{header}»")
+                        typer.echo(f"    {column} ← «{header}»")
                 typer.echo(f"  прочитано строк: {log.rows_read}; пропущено: {log.rows_skipped}")
-                for reason, rows in log.skipped.items():
-                    shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
-                    typer.echo(f"    {reason}: {len(rows)} (строки {shown})")
+                for issue in log.issues:
+                    typer.echo(f"    {issue.text}")
                 for note in log.notes:
                     typer.echo(f"  {note}")
         return 2 if failed else 0

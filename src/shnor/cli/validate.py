@@ -15,6 +15,7 @@ def validate(
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни."),
     context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ", help="Контекстные данные ОО (логин, тип населённого пункта, численность, удалённость, дефицит педагогов, доля ОВЗ)."),
+    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА", help="Процедура, год, предмет и класс для файлов, в названии, папках и заголовках которых их нет, например \"ВПР 2021 математика 4\"."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода баллов в отметки."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
@@ -27,7 +28,7 @@ def validate(
 
         imports_done()
         request = IdentifyRequest(
-            inputs=list(inputs), rules=rules, registry=registry, history=list(history), scales=scales, context=context, year=year
+            inputs=list(inputs), rules=rules, registry=registry, history=list(history), scales=scales, context=context, procedure=procedure, year=year
         )
         with ReadingProgress(enabled=True) as progress:
             report = identify(request, progress)

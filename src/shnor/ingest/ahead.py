@@ -12,21 +12,47 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".parquet"}
+# What a folder's tables are; a file named on the command line is read whatever its name (a CSV saved as .txt).
+TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".parquet"}
 
 
 def expand_inputs(arguments: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """Files as given; a folder → the tables inside it (sorted, not recursive, Excel's lock files left out).
-    Returns the files to read and the files of the folders that are not tables (to be named, not dropped silently)."""
+    """Files as given; a folder → the tables inside it and in its sub-folders (…/2020/4/Математика.xlsx), sorted.
+    Returns the files to read and the files of the folders that are not tables — notes, images, databases, Excel's
+    lock files «~$…» — to be named, not dropped silently. Hidden files and folders («.git») are not looked at."""
     files: list[Path] = []
     skipped: list[Path] = []
     for argument in map(Path, arguments):
         if argument.is_dir():
-            for path in sorted(p for p in argument.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))):
-                (files if path.suffix.lower() in TABLE_SUFFIXES else skipped).append(path)
+            found = sorted(p for p in argument.rglob("*") if p.is_file() and not _hidden(p.relative_to(argument)))
+            for path in found:
+                table = path.suffix.lower() in TABLE_SUFFIXES and not path.name.startswith("~$")
+                (files if table else skipped).append(path)
         else:
             files.append(argument)
     return files, skipped
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def skipped_note(path: Path) -> str:
+    """Why a file of a folder was not read."""
+    if path.name.startswith("~$"):
+        return "файл блокировки Excel (книга открыта), пропущен"
+    return "не таблица результатов, в папке пропущен"
+
+
+def display_names(arguments: Iterable[Path], files: Iterable[Path]) -> dict[Path, str]:
+    """How each file is named to the user: as given, or, when found in a folder, by its path under that folder
+    («2020/4/Математика.xlsx»: two files of one name in different sub-folders stay apart)."""
+    folders = [Path(a) for a in arguments if Path(a).is_dir()]
+    names = {}
+    for path in map(Path, files):
+        under = next((f for f in folders if f in path.parents), None)
+        names[path] = path.relative_to(under).as_posix() if under is not None else path.name
+    return names
 
 
 def workers() -> int:

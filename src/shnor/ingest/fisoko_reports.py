@@ -24,11 +24,12 @@ import pandas as pd
 
 from shnor.cube import MARK_COUNTS, CubePart, PartKind
 from shnor.errors import UserError
+from shnor.ingest.apportion import apportion
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog
 from shnor.ingest.cells import all_blank, blank, first_bad, is_total_label, require_numbers
 from shnor.ingest.headers import header_key, map_header
 from shnor.ingest.tables import Sheet
-from shnor.ingest.titles import read_titles
+from shnor.ingest.titles import require_facts, sheet_facts
 from shnor.vocabulary import Assessment
 
 _LOGIN = re.compile(r"\(\s*((?:sch|edu)\d+)\s*\)", re.IGNORECASE)
@@ -101,30 +102,21 @@ def _names_report(sheet: Sheet, header: _Header, phrase: str) -> bool:
     return any(_LOGIN.search(str(c)) for row in sheet.probe[header.data_row :] for c in row if c)
 
 
-def _procedure(sheet: Sheet, header_row: int) -> dict:
-    """Year, assessment, subject and grade from the title rows (first that says it wins), sheet and file name."""
-    titles = [" ".join(str(c) for c in row if c not in (None, "")) for row in sheet.probe[:header_row]]
-    facts = read_titles(*titles, sheet.name, sheet.path.name)
-    if facts.year is None and len(set(facts.years)) > 1:
-        raise UserError(
-            f"не удалось определить год отчёта: в одной строке заголовка их несколько ({', '.join(map(str, facts.years))}).",
-            sheet.place(),
-            "Укажите один год в названии файла, например «Статистика по отметкам ВПР 2024 математика 5 класс.xlsx».",
-        )
-    for what, value in (("предмет", facts.subject), ("класс", facts.grade), ("год", facts.year)):
-        if value is None:
-            raise UserError(
-                f"в отчёте не указан {what}: его нет ни в строках над таблицей, ни в названии листа или файла.",
-                sheet.place(),
-                "Добавьте его в название файла, например «Статистика по отметкам ВПР 2024 математика 5 класс.xlsx».",
-            )
+def _procedure(sheet: Sheet, header_row: int, options: ReadOptions, log: SheetLog) -> dict:
+    """Year, assessment, subject and grade from the title rows (the first that says it wins), sheet and file name,
+    the folders above the file, or --procedure."""
+    facts = sheet_facts(sheet, header_row, given=options.procedure)
+    require_facts(
+        sheet, facts, ("subject", "grade", "year"), "отчёта",
+        "«Статистика по отметкам ВПР 2024 математика 5 класс.xlsx»",
+    )
+    log.procedure = facts.described()
     return {
         "year": facts.year,
         "assessment": str(facts.assessment or Assessment.VPR),
         "subject": facts.subject,
         "grade": facts.grade,
     }
-
 
 
 def _table(sheet: Sheet, data_row: int) -> pd.DataFrame:
@@ -184,7 +176,8 @@ def _participants(schools: pd.DataFrame, header: _Header, sheet: Sheet, label: s
 
 
 def _apportion(shares: pd.DataFrame, participants: pd.Series, rows: pd.Series, names: pd.Series, sheet: Sheet) -> np.ndarray:
-    """Counts from percentages (or fractions): participants × share, rounded by the largest remainder to add up."""
+    """Counts from percentages (or fractions) that must add up to 100 (± rounding): apportioned to whole
+    participants; a school whose shares do not add up is an error."""
     total = shares.sum(axis=1)
     fractions = (total > 0) & (total <= 1 + _PERCENT_TOLERANCE / 100)
     percent = shares.mul(np.where(fractions, 100.0, 1.0), axis=0)
@@ -199,13 +192,8 @@ def _apportion(shares: pd.DataFrame, participants: pd.Series, rows: pd.Series, n
             sheet.place(row),
             "Проверьте строку: проценты должны складываться в 100 (допустимо расхождение от округления).",
         )
-    exact = percent.to_numpy(float) / np.where(total > 0, total, 1.0)[:, None] * participants.to_numpy(float)[:, None]
-    floors = np.floor(exact + 1e-9)
-    deficit = participants.to_numpy(float) - floors.sum(axis=1)
-    order = np.argsort(-(exact - floors), axis=1, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(order.shape[1]), order.shape), axis=1)
-    return (floors + (ranks < deficit[:, None])).astype("int64")
+    counts, _ = apportion(percent.to_numpy(float) / 100, participants.to_numpy(float), complete=True, tolerance=1.0)
+    return counts
 
 
 def _percent_rows(sheet: Sheet, header: _Header, log: SheetLog, columns: dict[str, int]) -> tuple:
@@ -254,7 +242,7 @@ class MarksReportReader:
 
     def read(self, sheet: Sheet, recognition: Recognition, options: ReadOptions, log: SheetLog) -> CubePart:
         header = _find_header(sheet.probe)
-        procedure = _procedure(sheet, header.row)
+        procedure = _procedure(sheet, header.row, options, log)
         columns = {f"n{mark}": header.numbers[mark] for mark in range(2, 6)}
         identity, participants, counts = _percent_rows(sheet, header, log, columns)
         log.columns.update({column: f"«{mark}» (%)" for mark, column in zip(range(2, 6), MARK_COUNTS)})
@@ -281,7 +269,7 @@ class ScoresReportReader:
 
     def read(self, sheet: Sheet, recognition: Recognition, options: ReadOptions, log: SheetLog) -> CubePart:
         header = _find_header(sheet.probe)
-        procedure = _procedure(sheet, header.row)
+        procedure = _procedure(sheet, header.row, options, log)
         columns = {f"балл {score}": position for score, position in sorted(header.numbers.items())}
         identity, participants, counts = _percent_rows(sheet, header, log, columns)
         log.columns["баллы"] = f"«0» … «{max(header.numbers)}» (%)"
@@ -326,7 +314,7 @@ class JournalReportReader:
 
     def read(self, sheet: Sheet, recognition: Recognition, options: ReadOptions, log: SheetLog) -> CubePart:
         header = _find_header(sheet.probe)
-        procedure = _procedure(sheet, header.row)
+        procedure = _procedure(sheet, header.row, options, log)
         category_column = recognition.mapping["category"]
         label = " ".join(str(sheet.probe[header.row][header.participants]).split())
         log.header_row = header.row + 1

@@ -16,22 +16,29 @@ from shnor.cube import Cube, CubePart, build_cube
 from shnor.errors import UserError
 from shnor.ingest.ahead import ReadAhead
 from shnor.ingest.base import Reader, ReadOptions, Recognition, SheetLog
+from shnor.ingest.fisoko_export import FisOkoExportReader
 from shnor.ingest.fisoko_reports import JournalReportReader, MarksReportReader, ScoresReportReader
 from shnor.ingest.fisoko_students import FisOkoStudentsReader
 from shnor.ingest.headers import COLUMN_LABELS
 from shnor.ingest.identity import resolve_derived_ids
+from shnor.ingest.not_results import SubjectSumsReader
 from shnor.ingest.regional_table import RegionalTableReader
 from shnor.ingest.tables import Sheet, open_sheets
+from shnor.ingest.territories import unify_municipalities
 from shnor.ingest.tidy import TidyReader
+from shnor.ingest.upload_form import UploadFormReader
 from shnor.memory import give_back
 
 READERS: tuple[Reader, ...] = (
     TidyReader(),
+    UploadFormReader(),
+    FisOkoExportReader(),
     FisOkoStudentsReader(),
     RegionalTableReader(),
     MarksReportReader(),
     JournalReportReader(),
     ScoresReportReader(),
+    SubjectSumsReader(),
 )
 
 
@@ -58,15 +65,20 @@ def read_results(
     registry: pd.DataFrame | None = None,
     progress: Progress | None = None,
     ahead: ReadAhead | None = None,
+    names: dict[Path, str] | None = None,
+    in_folders: frozenset[Path] = frozenset(),
 ) -> tuple[Cube, list[SheetLog]]:
-    """Every file into one cube; schools named without a login are matched to the registry (see ``identity``).
+    """Every file into one cube; schools named without a login are matched to the registry (see ``identity``), and
+    municipalities to one name per territory (see ``territories``).
 
     Files are opened ahead on the other cores (``ahead``, when the caller has started it already for these files)
-    and taken in the order given, so errors and logs are too."""
+    and taken in the order given, so errors and logs are too. ``names`` are how files are named to the user; a file
+    of ``in_folders`` that holds no results is noted and passed over (one named on the command line is an error)."""
     paths = [Path(p) for p in paths]
     if ahead is None or ahead.files != paths:
         with ReadAhead(paths) as own:
-            return read_results(paths, options, registry, progress, own)
+            return read_results(paths, options, registry, progress, own, names, in_folders)
+    names = names or {}
     sizes = [_size(p) for p in paths]
     total = sum(sizes)
     parts: list[CubePart] = []
@@ -74,7 +86,7 @@ def read_results(
     done = 0
     for path, size, sheets in zip(paths, sizes, ahead.opened()):
         within = partial(_within_file, progress, done, size, total, path.name) if progress else None
-        file_parts, file_logs = read_file(path, options, sheets, within)
+        file_parts, file_logs = read_file(path, options, sheets, within, path in in_folders, names.get(path))
         for log in file_logs:
             log.path = str(path)
         parts.extend(file_parts)
@@ -82,6 +94,7 @@ def read_results(
         done += size
         if progress:
             progress(done, total, path.name)
+    parts = unify_municipalities(parts, logs)
     parts, notes = resolve_derived_ids(parts, registry)
     if notes:
         logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
@@ -102,12 +115,19 @@ def _size(path: Path) -> int:
 
 
 def read_file(
-    path: Path, options: ReadOptions, sheets: list[Sheet] | Future | None = None, progress: Callable[[int], None] | None = None
+    path: Path,
+    options: ReadOptions,
+    sheets: list[Sheet] | Future | None = None,
+    progress: Callable[[int], None] | None = None,
+    in_folder: bool = False,
+    name: str | None = None,
 ) -> tuple[list[CubePart], list[SheetLog]]:
-    """Every recognised sheet of one file; a file none of whose sheets holds results is an error."""
+    """Every recognised sheet of one file. A file none of whose sheets holds results is an error — unless it was
+    found in a folder and is known to hold none (open data of another kind, a blank form): then it is noted."""
     if isinstance(sheets, Future):
         sheets = sheets.result()
-    parts, logs, failures = [], [], []
+    name = name or path.name
+    parts, logs, failures, known = [], [], [], []
     for sheet in sheets if sheets is not None else open_sheets(path):
         sheet.progress = progress
         reader, found = recognise(sheet)
@@ -115,22 +135,33 @@ def read_file(
             if found:
                 failures.append(_incomplete(sheet, found))
             elif any(cell not in (None, "") for row in sheet.probe for cell in row):
-                logs.append(SheetLog(path.name, sheet.name, "не распознан", notes=["лист пропущен: не таблица результатов"]))
+                logs.append(SheetLog(name, sheet.name, "не распознан", notes=["лист пропущен: не таблица результатов"]))
             else:
-                logs.append(SheetLog(path.name, sheet.name, "пустой лист", notes=["лист пропущен: пустой"]))
+                logs.append(SheetLog(name, sheet.name, "пустой лист", notes=["лист пропущен: пустой"]))
             continue
         if found.skip:
-            logs.append(SheetLog(path.name, sheet.name, reader.label, notes=[f"лист пропущен: {found.skip}"]))
+            logs.append(SheetLog(name, sheet.name, reader.label, notes=[f"лист пропущен: {found.skip}"]))
+            known.append((sheet, found.skip))
             continue
-        log = SheetLog(path.name, sheet.name, f"{reader.label} ({found.detail})" if found.detail else reader.label)
+        log = SheetLog(name, sheet.name, f"{reader.label} ({found.detail})" if found.detail else reader.label)
+        log.source = sheet.label
         parts.append(reader.read(sheet, found, options, log))
         logs.append(log)
     if failures:
         raise failures[0]
-    if not parts:
-        looked_for = "; ".join(reader.looks_for for reader in READERS)
+    if not parts and known:
+        reasons = "; ".join(f"лист «{s.name}» — {why}" if s.name else why for s, why in known)
+        if in_folder:
+            logs.append(SheetLog(name, None, "нет результатов", notes=[f"файл пропущен: {reasons}"]))
+            return parts, logs
         raise UserError(
-            f"в файле «{path.name}» не найдено таблицы результатов.",
+            f"в файле «{name}» нет результатов, по которым выявляют ШНОР: {reasons}.",
+            hint="Уберите этот файл из команды; если в папке он лежит рядом с результатами, папка читается без него.",
+        )
+    if not parts:
+        looked_for = "; ".join(reader.looks_for for reader in READERS if reader.looks_for)
+        raise UserError(
+            f"в файле «{name}» не найдено таблицы результатов.",
             hint=f"Искали: {looked_for}. Команда «shnor inspect {path.name}» покажет, что найдено в файле.",
         )
     return parts, logs

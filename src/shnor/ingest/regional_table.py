@@ -15,26 +15,35 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from shnor.cube import CubePart, PartKind
+from shnor.cube import CubePart, PartKind, band_column, band_columns
 from shnor.errors import UserError
+from shnor.ingest.apportion import apportion
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, derived_school_id
 from shnor.ingest.cells import all_blank, blank, is_total_label, to_number
 from shnor.ingest.headers import header_key
 from shnor.ingest.tables import Sheet
-from shnor.ingest.titles import sheet_facts
+from shnor.ingest.titles import require_facts, sheet_facts
+from shnor.russian import rows_phrase
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, Assessment, parse_subject
 
 _SCHOOL = re.compile(r"^(?:образовательная организация|наименование (?:оо|образовательной организации|школы)|оо|школа|название оо)\b")
 _MUNICIPALITY = re.compile(r"^(?:муниципальное образование|муниципалитет|мо|ате|муниципальный (?:район|округ)|район|наименование ате)\b")
 _LOGIN = re.compile(r"^(?:логин|код оо|код образовательной организации)\b")
-_BAND = re.compile(r"(\d{1,3})\s*[-–—]\s*(\d{1,3})")
-_METRICS = (
-    ("participants", re.compile(r"приня\w* участие|участвовал|участник|сдавал|количество сдававших")),
-    ("below_min", re.compile(r"не преодол|ниже (?:мин|порог)|не набрал")),
-    ("mean_score", re.compile(r"средн\w* (?:тестов\w* |первичн\w* )?балл")),
-    ("mark", re.compile(r"^(?:доля |процент |отметк\w* |получили |на |количество )?[«]?([2-5])[»]?(?: %)?$")),
-    ("band", re.compile(r"(\d{1,3})\s*[-–—]\s*(\d{1,3})|(?:^|\s)100(?:\s|$)")),
+# Column meaning is decided by the whole header, in this order: «Количество участников, не преодолевших минимальный
+# порог» is below the minimum (not participants), «от 81 до 100 баллов» a band (not the «100» column).
+_BELOW_MIN = re.compile(r"не преодол|не достиг|ниже (?:мин|порог)|не набрал|меньше мин")
+_BANDS = (
+    re.compile(r"\bот\s*(\d{1,3})\s*до\s*(\d{1,3})\b"),
+    re.compile(r"(?<![\d.])(\d{1,3})\s*[-–—]\s*(\d{1,3})(?![\d.])"),
 )
+_HUNDRED = re.compile(r"(?:^|\s)100(?:\s*балл\w*)?(?:\s*%)?$|получил\w* 100\b|набрал\w* 100\b")
+_MEAN = re.compile(r"средн\w* (?:тестов\w* |первичн\w* )?балл")
+_MARK = re.compile(r"^(?:доля |процент |отметк\w* |получили |на |количество )?[«]?([2-5])[»]?(?: %)?$")
+_PARTICIPANTS = re.compile(r"приня\w* участие|участвовал|участник|сдавал|количество сдававших")
+MEASURE_LABELS = {
+    "participants": "участники", "below_min": "ниже минимального порога", "mean_score": "средний балл",
+    "n2": "«2»", "n3": "«3»", "n4": "«4»", "n5": "«5»",
+}
 _NUMBERING = re.compile(r"^\d{1,3}$")
 
 
@@ -86,14 +95,12 @@ class RegionalTableReader:
 
     def read(self, sheet: Sheet, recognition: Recognition, options: ReadOptions, log: SheetLog) -> CubePart:
         layout: _Layout = recognition.layout
-        facts = _procedure(sheet, recognition.header_row)
+        facts = _procedure(sheet, recognition.header_row, options, log)
         log.header_row = recognition.header_row + 1
-        log.columns = _column_summary(layout)
+        log.columns = _column_summary(sheet, layout)
         if layout.unknown_groups:
             log.notes.append("не распознаны группы столбцов (пропущены): " + "; ".join(layout.unknown_groups))
-        high_bands, note = _high_bands(layout.columns, options.ege_high_score, facts["assessment"])
-        if note:
-            log.notes.append(note)
+        high_bands = _high_bands(layout.columns, options.ege_high_score, facts["assessment"], log, facts["year"])
         parts, schools = [], []
         state = {"municipality": None}
         for batch in sheet.batches(layout.header_rows):
@@ -108,12 +115,17 @@ class RegionalTableReader:
         return CubePart(counts, school_frame if school_frame is not None else _no_schools(), sheet.label, PartKind.SCHOOLS)
 
 
-def _column_summary(layout: _Layout) -> dict[str, str]:
-    """For `shnor inspect`: the fixed columns and, per subject, the metrics found (as the file spells them)."""
-    summary: dict[str, list[str]] = {}
+def _column_summary(sheet: Sheet, layout: _Layout) -> dict[str, str]:
+    """For `shnor inspect`: per column, the measure and subject it became ← the header as the file spells it."""
+    summary = {}
+    for name, position in (("municipality", layout.municipality), ("school_name", layout.school), ("school_id", layout.login)):
+        if position is not None:
+            summary[name] = next(
+                (" ".join(str(row[position]).split()) for row in sheet.probe if position < len(row) and row[position]), ""
+            )
     for column in layout.columns:
-        summary.setdefault(column.subject, []).append(column.header + (" (%)" if column.percent else ""))
-    return {subject: " | ".join(headers) for subject, headers in summary.items()}
+        summary[f"{column.subject}: {measure_label(column.metric, column.band, column.percent)}"] = column.header
+    return summary
 
 
 def _no_schools() -> pd.DataFrame:
@@ -128,20 +140,35 @@ def _subject_cells(row: list) -> int:
 
 
 def _metric_of(cell: object) -> tuple[str, tuple[int, int] | None] | None:
+    """What a header cell measures: (metric, band) — participants, below_min, a score band, mean_score, n2…n5."""
     key = header_key(cell)
     if not key:
         return None
-    for metric, pattern in _METRICS:
-        match = pattern.search(key)
-        if match is None:
-            continue
-        if metric == "mark":
-            return f"n{match.group(1)}", None
-        if metric == "band":
-            band = _BAND.search(key)
-            return "band", (int(band.group(1)), int(band.group(2))) if band else (100, 100)
-        return metric, None
+    if _BELOW_MIN.search(key):
+        return "below_min", None
+    for pattern in _BANDS:
+        band = pattern.search(key)
+        if band and int(band.group(1)) <= int(band.group(2)) <= 100:
+            return "band", (int(band.group(1)), int(band.group(2)))
+    if _HUNDRED.search(key):
+        return "band", (100, 100)
+    if _MEAN.search(key):
+        return "mean_score", None
+    mark = _MARK.search(key)
+    if mark:
+        return f"n{mark.group(1)}", None
+    if _PARTICIPANTS.search(key):
+        return "participants", None
     return None
+
+
+def measure_label(metric: str, band: tuple[int, int] | None, percent: bool) -> str:
+    """«ниже минимального порога (%)», «баллы 61–80», «100 баллов»: what a column became, for `shnor inspect`."""
+    if metric == "band":
+        label = "100 баллов" if band == (100, 100) else f"баллы {band[0]}–{band[1]}"
+    else:
+        label = MEASURE_LABELS[metric]
+    return label + (" (%)" if percent else " (число)" if metric not in ("mean_score",) else "")
 
 
 def _metric_row(rows: list[list], top: int) -> int | None:
@@ -190,39 +217,39 @@ def _layout(rows: list[list], top: int, metric_row: int) -> _Layout:
     return _Layout(header_rows, fixed.get("municipality"), fixed["school"], fixed.get("login"), columns, unknown)
 
 
-def _procedure(sheet: Sheet, top: int) -> dict:
-    facts = sheet_facts(sheet, top)
+def _procedure(sheet: Sheet, top: int, options: ReadOptions, log: SheetLog) -> dict:
+    facts = sheet_facts(sheet, top, given=options.procedure)
     if facts.assessment not in (Assessment.OGE, Assessment.EGE):
         raise UserError(
-            "не удалось понять, ОГЭ это или ЕГЭ: ни в заголовке над таблицей, ни в названии листа или файла этого нет.",
+            "не удалось понять, ОГЭ это или ЕГЭ: ни в заголовке над таблицей, ни в названии листа или файла, ни в "
+            "папках над ним этого нет.",
             sheet.place(),
-            "Добавьте «ЕГЭ» или «ОГЭ» в название листа или файла.",
+            "Добавьте «ЕГЭ» или «ОГЭ» в название листа или файла или задайте --procedure \"ЕГЭ 2024\".",
         )
-    if facts.year is None:
-        found = ", ".join(map(str, facts.years)) or "ни одного"
-        raise UserError(
-            f"не удалось определить год результатов (найдено годов: {found}).",
-            sheet.place(),
-            "Укажите год в названии листа или файла, например «ЕГЭ 2024».",
-        )
+    require_facts(sheet, facts, ("year",), "результатов", "«ЕГЭ 2024» в названии листа")
+    log.procedure = facts.described()
     return {"year": facts.year, "assessment": facts.assessment, "grade": EXAM_GRADE[facts.assessment]}
 
 
-def _high_bands(columns: list[_Column], threshold: float, assessment: Assessment) -> tuple[set[tuple[int, int]], str | None]:
-    """The score bands that make «high»: those from the rules' threshold up, or the band that straddles it."""
+def _high_bands(columns: list[_Column], threshold: float, assessment: Assessment, log: SheetLog, year: int) -> set:
+    """The score bands that make «high»: those from the rules' boundary up. Where no band starts at the boundary,
+    the band that straddles it is taken from its lower edge — and the log says which boundary was used, so that
+    the methodology and the reasons name it; with no such band, «high» is not computed (and that is said)."""
     bands = sorted({c.band for c in columns if c.metric == "band"})
     if not bands or assessment is not Assessment.EGE:
-        return set(), None
-    lows = [lo for lo, _ in bands]
-    if threshold in lows:
-        return {b for b in bands if b[0] >= threshold}, None
+        return set()
+    if threshold in [lo for lo, _ in bands]:
+        return {b for b in bands if b[0] >= threshold}
     straddling = [b for b in bands if b[0] < threshold <= b[1]]
-    if straddling:
-        start = straddling[0][0]
-        chosen = {b for b in bands if b[0] >= start}
-        listed = ", ".join(f"{lo}–{hi}" if lo != hi else str(lo) for lo, hi in sorted(chosen))
-        return chosen, f"высокие результаты ЕГЭ взяты от {start} баллов (столбцы {listed}): в таблице нет границы {threshold:g}"
-    return set(), f"высокие результаты ЕГЭ не рассчитаны: в таблице нет полос баллов от {threshold:g}"
+    start = straddling[0][0] if straddling else None
+    subjects = sorted({c.subject for c in columns if c.metric == "band" and c.subject != MATH_BASE})
+    listed = ", ".join(f"{lo}–{hi}" if lo != hi else str(lo) for lo, hi in bands)
+    log.high_boundary = {"year": year, "bands": listed, "used": dict.fromkeys(subjects, start)}
+    if start is None:
+        log.notes.append(f"высокие результаты ЕГЭ не рассчитаны: в таблице нет полос баллов от {threshold:g} ({listed})")
+        return set()
+    log.notes.append(f"высокие результаты ЕГЭ взяты от {start} баллов: в таблице нет границы {threshold:g} ({listed})")
+    return {b for b in bands if b[0] >= start}
 
 
 def _cells(batch, position: int) -> pd.Series:
@@ -266,7 +293,9 @@ def _rows(batch, layout: _Layout, state: dict, log: SheetLog) -> pd.DataFrame:
 
 
 def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set, facts: dict, log: SheetLog) -> pd.DataFrame:
-    """One row per school and subject: counts from counts or from percentages, contradictions skipped and reported."""
+    """One row per school and subject: counts from counts or from percentages, every score band kept as its own
+    count column (``band_61_80``), contradictions skipped and reported. A subject whose participants cell is «-» or
+    empty has no result in that row."""
     out = []
     by_subject: dict[str, list[_Column]] = {}
     for column in layout.columns:
@@ -275,7 +304,7 @@ def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set
         metrics = {c.metric: c for c in columns if c.metric != "band"}
         if "participants" not in metrics:
             continue
-        participants = _numbers(batch, metrics["participants"], frame.index, None)
+        participants = _numbers(batch, metrics["participants"], frame.index)
         present = participants.fillna(0) > 0
         part = pd.DataFrame(
             {
@@ -288,84 +317,100 @@ def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set
                 "_row": frame["_row"],
             }
         )
-        if "below_min" in metrics:
-            part["below_min"] = _numbers(batch, metrics["below_min"], frame.index, participants).fillna(0)
+        counted = [c for c in columns if c.metric == "below_min" or c.metric == "band"]
+        part = part.join(_counts(batch, counted, frame.index, participants))
         marks = [m for m in ("n2", "n3", "n4", "n5") if m in metrics]
         if len(marks) == 4 and any(metrics[m].percent for m in marks):
             part[marks] = _marks_from_shares(batch, [metrics[m] for m in marks], frame.index, participants)
         else:
             for metric in marks:
-                part[metric] = _numbers(batch, metrics[metric], frame.index, participants).fillna(0)
+                part[metric] = _numbers(batch, metrics[metric], frame.index).fillna(0)
         # Base maths is marked 2..5: score bands say nothing of it, so its high results stay unknown.
         bands = [c for c in columns if c.metric == "band" and c.band in high_bands and subject != MATH_BASE]
         if bands:
-            band_counts = {c.header: _numbers(batch, c, frame.index, participants).fillna(0) for c in bands}
-            part["high"] = sum(band_counts.values())
-            for header, counts in band_counts.items():
-                over = present & (counts > participants).fillna(False).astype(bool)
-                _report(log, subject, f"«{header}» больше числа участников", "высокие результаты", part.loc[over, "_row"])
+            part["high"] = sum(part[band_column(*c.band)] for c in bands)
+            for column in bands:
+                over = present & (part[band_column(*column.band)] > participants).fillna(False).astype(bool)
+                _report(log, subject, f"«{column.header}» больше числа участников", "высокие результаты", part.loc[over, "_row"])
                 part.loc[over, "high"] = pd.NA
         if "mean_score" in metrics:
-            mean = _numbers(batch, metrics["mean_score"], frame.index, None)
+            mean = _numbers(batch, metrics["mean_score"], frame.index, dash=None)
             part["score_n"] = participants.where(mean.notna())
             part["score_sum"] = mean * participants
         part = part.loc[present]
         part = _drop_contradictions(part, subject, columns, log)
         out.append(part)
     result = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
-    for column in ("participants", "below_min", "high", "n2", "n3", "n4", "n5"):
+    whole = ["participants", "below_min", "high", "n2", "n3", "n4", "n5", *band_columns(result.columns)]
+    for column in whole:
         if column in result:
             result[column] = result[column].round().astype("Int64")
     return result.drop(columns="_row", errors="ignore")
 
 
-def _numbers(batch, column: _Column, index: pd.Index, participants: pd.Series | None) -> pd.Series:
+_DASH = re.compile(r"^\s*[-–—]+\s*$")
+
+
+def _numbers(batch, column: _Column, index: pd.Index, dash: float | None = 0.0) -> pd.Series:
+    """The column's numbers as the cells give them (percent columns: their shares). «-» means none (``dash``); any
+    other text («х», «н/д») is no number."""
     text = _cells(batch, column.position).loc[index]
     values, invalid = to_number(text)
-    values = values.where(~invalid)  # «х», «-», «н/д»: no number, read as blank
-    typed_percent = text.fillna("").str.contains("%").any()
-    if participants is None or not (column.percent or typed_percent):
-        return values
-    # «40» or «40%» are percents; a cell formatted as a percentage in Excel holds the fraction 0.4
-    fractions = not typed_percent and (values.max(skipna=True) or 0) <= 1
-    shares = values if fractions else values / 100
-    return shares * participants
+    dashes = invalid & text.fillna("").astype(str).str.match(_DASH)
+    values = values.where(~invalid)
+    if dash is not None:
+        values = values.mask(dashes, dash)
+    return values
+
+
+def _fractions(batch, column: _Column, index: pd.Index) -> pd.Series:
+    """A percent column as fractions: «40» and «40%» are percents; a cell formatted as a percentage in Excel holds
+    the fraction 0.4 (a column whose values are all at most 1)."""
+    values = _numbers(batch, column, index)
+    typed_percent = _cells(batch, column.position).loc[index].fillna("").astype(str).str.contains("%").any()
+    largest = values.max(skipna=True)
+    fractions = not typed_percent and (pd.isna(largest) or largest <= 1)
+    return values if fractions else values / 100
+
+
+def _counts(batch, columns: list[_Column], index: pd.Index, participants: pd.Series) -> pd.DataFrame:
+    """Below the minimum and every score band as counts: given as counts, or as shares apportioned to whole
+    participants (together, so that they add up)."""
+    result = pd.DataFrame(index=index)
+    shares = [c for c in columns if c.percent]
+    for column in columns:
+        if not column.percent:
+            result[_count_name(column)] = _numbers(batch, column, index).fillna(0)
+    if shares:
+        given = np.column_stack([_fractions(batch, c, index).to_numpy(dtype=float, na_value=np.nan) for c in shares])
+        counts, _ = apportion(given, participants.fillna(0).to_numpy(dtype=float), complete=False)
+        for position, column in enumerate(shares):
+            result[_count_name(column)] = pd.Series(counts[:, position], index=index, dtype="Float64")
+    return result
+
+
+def _count_name(column: _Column) -> str:
+    return band_column(*column.band) if column.metric == "band" else column.metric
 
 
 def _report(log: SheetLog, subject: str, problem: str, dropped: str, rows: pd.Series) -> None:
     """One note per subject and problem, with the rows, so that a broken column is one line, not hundreds."""
     if len(rows) == 0:
         return
-    shown = ", ".join(str(int(r)) for r in rows[:12]) + (" …" if len(rows) > 12 else "")
-    log.notes.append(
-        f"«{subject}»: {problem} в {len(rows)} стр. (строки {shown}) — {dropped} по этому предмету в них не учтены"
-    )
+    shown = rows_phrase([int(r) for r in rows[:20]], len(rows))
+    log.notes.append(f"«{subject}»: {problem} ({shown}) — {dropped} по этому предмету в них не учтены")
 
 
 def _marks_from_shares(batch, columns: list[_Column], index: pd.Index, participants: pd.Series) -> pd.DataFrame:
     """«2»…«5» given as shares: a row whose four values add up to 1 holds fractions (cells formatted as percent in
-    Excel), one adding up to 100 holds percents; counts are then apportioned to add up to the participants."""
-    raw = pd.DataFrame({c.metric: _numbers(batch, c, index, None) for c in columns}).astype("Float64").fillna(0)
+    Excel), one adding up to 100 holds percents; counts are then apportioned to add up to the participants. Rows
+    whose shares do not add up are left rounded, for the contradiction check to report."""
+    raw = pd.DataFrame({c.metric: _numbers(batch, c, index) for c in columns}).astype("Float64").fillna(0)
     total = raw.sum(axis=1)
-    scale = pd.Series(np.where((total - 1).abs() <= 0.015, 1.0, 0.01), index=raw.index)
-    return _apportion(raw.mul(scale, axis=0).mul(participants.astype(float), axis=0), participants)
-
-
-def _apportion(counts: pd.DataFrame, participants: pd.Series) -> pd.DataFrame:
-    """Counts from percentages that add up to the participants exactly (largest remainder), where the percentages
-    themselves add up to 100 ± 1.5; other rows are left as they are, for the contradiction check to report."""
-    raw = counts.astype(float).to_numpy()
-    total = participants.astype(float).to_numpy()
-    floors = np.floor(raw + 1e-9)
-    shortfall = np.round(total - floors.sum(axis=1))
-    sane = np.abs(raw.sum(axis=1) - total) <= 0.015 * np.maximum(total, 1) + 1e-9
-    order = np.argsort(-(raw - floors), axis=1, kind="stable")
-    result = floors.copy()
-    for k in range(raw.shape[1]):
-        take = sane & (shortfall > k)
-        result[np.arange(len(raw))[take], order[take, k]] += 1
-    result = np.where(sane[:, None], result, np.round(raw))
-    return pd.DataFrame(result, index=counts.index, columns=counts.columns)
+    scale = np.where((total - 1).abs() <= 0.015, 1.0, 0.01)
+    shares = raw.to_numpy(dtype=float) * scale[:, None]
+    counts, _ = apportion(shares, participants.fillna(0).to_numpy(dtype=float), complete=True)
+    return pd.DataFrame(counts, index=index, columns=raw.columns)
 
 
 def _drop_contradictions(part: pd.DataFrame, subject: str, columns: list[_Column], log: SheetLog) -> pd.DataFrame:

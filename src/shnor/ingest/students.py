@@ -15,12 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, MARK_COUNTS, SCALE, first_rows, group_numbers
+from shnor.cube import KEYS, MARK_COUNTS, SCALE, band_column, first_rows, group_numbers
 from shnor.errors import UserError
-from shnor.ingest.base import ReadOptions, Source
-from shnor.ingest.cells import first_bad, require_numbers
+from shnor.ingest.base import ReadOptions, SheetLog, Source
+from shnor.ingest.cells import first_bad, require_numbers, to_number
 from shnor.ingest.reference import ege_minimums
 from shnor.ingest.scales import missing_scale
+from shnor.russian import format_percent, rows_phrase
 from shnor.vocabulary import MATH, MATH_BASE, RUSSIAN, Assessment
 
 # The Rosobrnadzor signs «mismatch with journal marks» look at these procedures (SPEC §5).
@@ -77,19 +78,32 @@ class _Groups:
         return pd.arrays.FloatingArray(sums, present == 0)
 
 
-def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, options: ReadOptions) -> StudentAggregate:
+def aggregate_students(
+    frame: pd.DataFrame, keys: pd.DataFrame, source: Source, options: ReadOptions, log: SheetLog
+) -> StudentAggregate:
+    """The counts of a batch of participant rows. A row whose score cannot be a result (not a number, negative,
+    above the maximum of the work) is left out and told to ``log``; a journal mark that is not a mark from 1 to 5
+    («нет отметки», a letter) is set aside, the participant counted (see ``check_left_out`` for when too many are)."""
     rows = frame["_row"]
-    place = source.place()
     mark = _numbers(frame, "mark", rows, source, integer=True, low=2, high=5, what="отметка от 2 до 5")
-    score = _numbers(frame, "score", rows, source, low=0, what="балл (неотрицательное число)")
+    score, not_number = _scores(frame)
     groups = _Groups(keys, options)
-    has_mark, has_score = ~np.isnan(mark), ~np.isnan(score)
-    row = first_bad(pd.Series(~has_mark & ~has_score, index=frame.index), rows)
+    has_mark = ~np.isnan(mark)
+    is_ege_score = groups.rows(groups.ege) & ~has_mark
+    maximum = np.where(is_ege_score, EGE_MAX, groups.rows(groups.scale[:, 0]))
+    over = ~has_mark & (score > maximum)
+    negative = ~has_mark & (score < 0)
+    not_number = not_number & ~has_mark
+    if over.any() or negative.any() or not_number.any():
+        _left_out(log, rows, score, maximum, over, negative, not_number)
+        keep = ~(over | negative | not_number)
+        return aggregate_students(frame.loc[keep], keys.loc[keep], source, options, log)
+    row = first_bad(pd.Series(~has_mark & np.isnan(score), index=frame.index), rows)
     if row is not None:
         raise UserError(
             "у участника нет ни отметки, ни балла.", source.place(row, "mark"), "Заполните отметку или удалите строку."
         )
-    is_ege_score = groups.rows(groups.ege) & ~has_mark
+    has_score = ~np.isnan(score)
     needs_scale = ~has_mark & ~is_ege_score
     if needs_scale.any():
         mark = np.where(needs_scale, _marks_by_scale(groups, score, needs_scale, rows, source), mark)
@@ -101,14 +115,13 @@ def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, 
     minimum = _ege_minimum(groups, is_ege_score, rows, source)
     out["below_min"] = groups.count_where(is_ege_score, score < minimum)
     out["high"] = groups.count_where(is_ege_score, score >= options.ege_high_score)
+    for low, high in options.bands:
+        out[band_column(low, high)] = groups.count_where(has_score, (score >= low) & (score <= high))
     out["score_n"] = groups.sum_where(has_score, np.ones(len(score)))
     out["score_sum"] = groups.sum_where(has_score, score)
     out["score_sumsq"] = groups.sum_where(has_score, score * score)
-    journal = np.full(len(frame), np.nan)
+    journal = _journal(frame, rows, log)
     if "journal_mark" in frame:
-        journal = require_numbers(
-            frame["journal_mark"], rows, place, source.label("journal_mark"), integer=True, low=1, high=5, what="отметка от 1 до 5"
-        ).to_numpy(dtype=float, na_value=np.nan)
         both = has_mark & ~np.isnan(journal)
         out["lowered"] = groups.count_where(both, mark < journal)
         out["confirmed"] = groups.count_where(both, mark == journal)
@@ -117,6 +130,65 @@ def aggregate_students(frame: pd.DataFrame, keys: pd.DataFrame, source: Source, 
     for position, column in enumerate(SCALE):
         out[column] = _float_column(groups.scale[:, position])
     return StudentAggregate(out, _pairs(groups, score, journal), _histogram(groups, score, has_score))
+
+
+EGE_MAX = 100.0
+# Kinds of participant rows left out, and the share of a file's participants above which they are an error.
+LEFT_OUT_KINDS = ("score_over_max", "score_negative", "score_not_number")
+LEFT_OUT_LIMIT = 0.05
+JOURNAL_NOT_MARK = (
+    "отметка по журналу — не отметка от 1 до 5 («нет отметки», буква) — участники учтены без отметки по журналу"
+)
+
+
+def _scores(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The scores (NaN where blank or not a number), and where a cell holds text that is not a number."""
+    if "score" not in frame:
+        return np.full(len(frame), np.nan), np.zeros(len(frame), dtype=bool)
+    values, invalid = to_number(frame["score"])
+    return values.to_numpy(dtype=float, na_value=np.nan), invalid.to_numpy(dtype=bool)
+
+
+def _left_out(log: SheetLog, rows: pd.Series, score: np.ndarray, maximum: np.ndarray, over, negative, not_number) -> None:
+    numbers = rows.to_numpy()
+    for top in dict.fromkeys(maximum[over].tolist()):  # one kind per maximum, in the order met
+        where = over & (maximum == top)
+        first = f"балл {score[where][0]:g}"
+        log.issue("score_over_max", f"балл больше максимального по шкале ({top:g}) — не учтены", numbers[where], example=first)
+    log.issue("score_negative", "отрицательный балл — не учтены", numbers[negative], example=f"балл {score[negative][0]:g}"
+              if negative.any() else "")
+    log.issue("score_not_number", "в ячейке балла не число — не учтены", numbers[not_number], example="не число")
+
+
+def _journal(frame: pd.DataFrame, rows: pd.Series, log: SheetLog) -> np.ndarray:
+    """Journal marks 1–5 (NaN where blank); a cell that holds anything else is set aside and told to ``log``."""
+    if "journal_mark" not in frame:
+        return np.full(len(frame), np.nan)
+    values, invalid = to_number(frame["journal_mark"])
+    numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    is_mark = (numbers >= 1) & (numbers <= 5) & (numbers == np.round(numbers))
+    not_mark = invalid.to_numpy(dtype=bool) | (~np.isnan(numbers) & ~is_mark)
+    log.issue("journal_not_mark", JOURNAL_NOT_MARK, rows.to_numpy()[not_mark], left_out=False)
+    return np.where(is_mark, numbers, np.nan)
+
+
+def check_left_out(log: SheetLog, source: Source, participants: int) -> None:
+    """Rows left out are the data-entry errors of a few pupils; when they are more than 5 % of a file's
+    participants, a column or the scale is wrong, and that is an error naming them."""
+    left = [i for i in log.issues if i.kind in LEFT_OUT_KINDS]
+    count = sum(i.count for i in left)
+    total = participants + count
+    if not left or count <= LEFT_OUT_LIMIT * total:
+        return
+    worst = max(left, key=lambda i: i.count)
+    share = format_percent(count / total)
+    raise UserError(
+        f"{worst.example} {worst.label.split(' — ')[0].removeprefix('балл ')} ({rows_phrase(worst.rows, worst.count)}): "
+        f"такие строки — {count} из {total} участников ({share}), больше 5 %.",
+        source.place(worst.rows[0], "score"),
+        "Так много ошибок бывает, когда выбран не тот столбец баллов или не та шкала: проверьте столбец и шкалу "
+        "процедуры (--scales).",
+    )
 
 
 def _numbers(frame: pd.DataFrame, column: str, rows: pd.Series, source: Source, **check) -> np.ndarray:
@@ -152,23 +224,14 @@ def _histogram(groups: _Groups, score: np.ndarray, has_score: np.ndarray) -> pd.
 
 
 def _marks_by_scale(groups: _Groups, score: np.ndarray, needing: np.ndarray, rows: pd.Series, source: Source) -> np.ndarray:
-    """Marks from primary scores with the scale of each procedure; a procedure without a scale is an error."""
+    """Marks from primary scores with the scale of each procedure; a procedure without a scale is an error (the
+    first procedure met without one is named)."""
     scale = groups.rows(groups.scale)
     unscaled = needing & np.isnan(scale[:, 0])
-    over = needing & (score > scale[:, 0])
-    if unscaled.any() or over.any():  # the first procedure met with a problem is the one named
-        procedure = groups.rows(groups.procedure)
-        order = {p: n for n, p in enumerate(dict.fromkeys(procedure[needing].tolist()))}
-        failing = min({int(p) for p in procedure[unscaled | over]}, key=order.__getitem__)
-        first = int(np.flatnonzero((unscaled | over) & (procedure == failing))[0])
-        if unscaled[first]:
-            key = groups.keys.iloc[groups.of_row[first]]
-            raise missing_scale(key["year"], key["assessment"], key["subject"], key["grade"], source.place(int(rows.iloc[first])))
-        raise UserError(
-            f"балл {score[first]:g} больше максимального по шкале ({scale[first, 0]:g}).",
-            source.place(int(rows.iloc[first]), "score"),
-            "Проверьте балл или шкалу (--scales).",
-        )
+    if unscaled.any():
+        first = int(np.flatnonzero(unscaled)[0])
+        key = groups.keys.iloc[groups.of_row[first]]
+        raise missing_scale(key["year"], key["assessment"], key["subject"], key["grade"], source.place(int(rows.iloc[first])))
     marks = 2.0 + (score >= scale[:, 1]) + (score >= scale[:, 2]) + (score >= scale[:, 3])
     return np.where(needing, marks, np.nan)
 

@@ -37,6 +37,7 @@ class Sheet:
         self.name = name
         self.probe = probe
         self.progress: Callable[[int], None] | None = None  # told how many bytes of the file are read
+        self.siblings: list[Sheet] = []  # the other sheets of the same file
 
     def place(self, row: int | None = None, column: str | None = None) -> Place:
         return Place(self.path.name, self.name, None if row is None else self.line(row), column, lines=self.line)
@@ -149,6 +150,8 @@ def _excel_sheets(path: Path) -> list[Sheet]:
                 name, header_row=None, dtypes="string", skip_rows=0, skip_whitespace_tail_rows=True, whitespace_as_null=True
             ).to_arrow()
             sheets.append(_ExcelSheet(path, name, table))
+        for sheet in sheets:  # a sheet may need what another says (the upload form's «Классы» names the subject)
+            sheet.siblings = [other for other in sheets if other is not sheet]
     except UserError:
         raise
     except Exception as error:  # a damaged or disguised file: fastexcel's errors name no place we can use

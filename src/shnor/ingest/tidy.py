@@ -24,7 +24,7 @@ from shnor.ingest.cells import (
     stripped,
 )
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
-from shnor.ingest.students import aggregate_students
+from shnor.ingest.students import aggregate_students, check_left_out
 from shnor.ingest.tables import Sheet
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, SUBJECTS, Assessment, parse_assessment, parse_subject
 
@@ -63,6 +63,7 @@ class TidyReader:
         student_level = "participants" not in mapping
         source = Source(sheet, {c: " ".join(h.split()) for c, h in log.columns.items()})
         batches, schools = Batches(), []
+        participants = 0
         for batch in sheet.batches(recognition.header_row + 1):
             text = {c: batch.columns[p].to_pandas() for c, p in mapping.items() if p < len(batch.columns)}
             frame = pd.DataFrame(text)
@@ -72,8 +73,9 @@ class TidyReader:
                 continue
             keys = _parse_keys(frame, source)
             if student_level:
-                aggregate = aggregate_students(frame, keys, source, options)
+                aggregate = aggregate_students(frame, keys, source, options, log)
                 batches.add(aggregate.counts, aggregate.pairs, aggregate.histogram)
+                participants += int(aggregate.counts["participants"].sum())
             else:
                 batches.add(_school_rows(frame, keys, source))
             schools.append(_school_names(frame, keys))
@@ -81,6 +83,8 @@ class TidyReader:
         malformed = getattr(sheet, "malformed_rows", 0)
         if malformed:
             log.notes.append(f"пропущено строк с иным числом ячеек, чем в заголовке: {malformed}")
+        if student_level:
+            check_left_out(log, source, participants)
         kind = PartKind.STUDENTS if student_level else PartKind.SCHOOLS
         school_frame = pd.concat(schools, ignore_index=True).drop_duplicates("school_id") if schools else empty_schools()
         return batches.part(school_frame, sheet.label, kind, check=lambda counts: _check_unique(counts, source))

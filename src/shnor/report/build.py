@@ -21,20 +21,20 @@ from shnor.indicators.dynamics import school_dynamics
 from shnor.indicators.objectivity import Objectivity, objectivity_index
 from shnor.indicators.objectivity import compute as compute_objectivity
 from shnor.indicators.shares import choose_window, procedures, school_indicators
-from shnor.ingest.ahead import ReadAhead, expand_inputs
+from shnor.ingest.ahead import ReadAhead, display_names, expand_inputs, skipped_note
 from shnor.ingest.base import ReadOptions, SheetLog
 from shnor.ingest.context import read_context
 from shnor.ingest.reading import Progress, read_results
 from shnor.ingest.registry import History, read_history, read_registry
 from shnor.ingest.scales import load_scales, shipped_scales
+from shnor.ingest.titles import parse_procedure
 from shnor.memory import give_back
 from shnor.report import mentors, sections
 from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Report, SchoolResult
+from shnor.report.reading import HighBoundary, boundaries_text, high_boundaries, qualify_high_reasons, reading_section
 from shnor.rules.evaluate import Evaluation, evaluate
 from shnor.rules.loader import LoadedRules, load_rules
 from shnor.vocabulary import CORE_SUBJECTS, Status
-
-_SKIPPED_ROWS_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,16 @@ class IdentifyRequest:
     context: Path | None = None
     overrides: tuple[str, ...] = ()  # --set KEY=VALUE on the rules
     today: date = field(default_factory=date.today)
+    procedure: str | None = None  # --procedure «ВПР 2021 математика 4»: for files that do not name it
 
 
 def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: ReadAhead | None = None) -> Report:
     """``progress`` is told how reading goes (see ``shnor.ingest.reading.Progress``); ``ahead``, where given, has
     started opening the input files already."""
-    files, not_tables = expand_inputs(request.inputs)
+    given = [Path(p) for p in request.inputs]
+    files, not_tables = expand_inputs(given)
+    names = display_names(given, [*files, *not_tables])
+    in_folders = frozenset(f for f in files if f not in given)
     request = replace(request, inputs=files)
     if not request.inputs:
         raise UserError("не найдено ни одного файла результатов.", hint="Укажите файлы .csv, .xlsx или .parquet или папку с ними.")
@@ -61,8 +65,9 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     rules = loaded.rules
     scales = load_scales(request.scales) if request.scales else shipped_scales()
     registry = read_registry(request.registry) if request.registry else None
-    options = ReadOptions(ege_high_score=rules.ege_high_score, scales=scales)
-    cube, logs = read_results(request.inputs, options, registry, progress, ahead)
+    procedure = parse_procedure(request.procedure) if request.procedure else None
+    options = ReadOptions(ege_high_score=rules.ege_high_score, scales=scales, procedure=procedure)
+    cube, logs = read_results(request.inputs, options, registry, progress, ahead, names, in_folders)
     schools = _school_table(cube, registry)
     history = read_history(list(request.history), schools)
     window = choose_window(cube, rules.window_years, request.year)
@@ -76,12 +81,15 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     no_data = (indicators["participants_core"] + indicators["participants_other"]) == 0
     evaluation.status[no_data] = Status.INSUFFICIENT
     evaluation.reasons[no_data] = f"нет результатов за {window.label}"
+    boundaries = high_boundaries(logs, rules.ege_high_score)
+    qualify_high_reasons(evaluation, window_procedures, boundaries)
     # What needs the counts and the procedures comes first; the per-school report is built after they are let go
     # (a country's counts and its 40 000 schools' objects would otherwise be held together).
     changes = school_dynamics(cube, window, index)
     warnings = (
-        [f"«{p.name}»: не таблица, в папке пропущен" for p in not_tables]
+        [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
         + _warnings(cube, registry, history, logs)
+        + [boundary.text for boundary in boundaries]
         + _not_evaluated(evaluation, indicators, evaluation.status)
     )
     aggregates = sections.aggregates(window_procedures, schools)
@@ -101,8 +109,8 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         tool={"name": "shnor", "version": __version__},
         generated=request.today.isoformat(),
         rules=_rules_section(loaded),
-        methodology=_methodology(window.years, rules.ege_high_score),
-        inputs=_inputs(request, logs),
+        methodology=_methodology(window.years, rules.ege_high_score, boundaries),
+        inputs=_inputs(request, logs, names),
         history=[_history_file(h) for h in history.files],
         summary=_summary(results, objectivity, schools),
         schools=results,
@@ -111,6 +119,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         dynamics=sections.dynamics(history, evaluation.status, changes, rules),
         mentors=suggested,
         context_groups=sections.context_groups(results),
+        reading=reading_section(logs),
     )
 
 
@@ -238,7 +247,7 @@ def _rules_section(loaded: LoadedRules) -> dict:
     }
 
 
-def _methodology(years: tuple[int, ...], ege_high_score: float) -> dict:
+def _methodology(years: tuple[int, ...], ege_high_score: float, boundaries: list[HighBoundary]) -> dict:
     return {
         "window": list(years),
         "latest_year": years[-1],
@@ -246,6 +255,7 @@ def _methodology(years: tuple[int, ...], ege_high_score: float) -> dict:
         "fail": "неудовлетворительный результат: отметка «2» (ВПР, ОГЭ, ЕГЭ базовый уровень) или балл ЕГЭ ниже минимального",
         "high": (
             f"высокий результат: отметки «4» и «5» (ВПР, ОГЭ, ЕГЭ базового уровня) или балл ЕГЭ не ниже {ege_high_score:g}"
+            + boundaries_text(boundaries)
         ),
         "core_subjects": sorted(CORE_SUBJECTS),
         "other_subjects": "все остальные предметы",
@@ -268,8 +278,8 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _inputs(request: IdentifyRequest, logs: list[SheetLog]) -> list[InputFile]:
-    files = [InputFile(Path(p).name, _sha256(p), "results") for p in request.inputs]
+def _inputs(request: IdentifyRequest, logs: list[SheetLog], names: dict[Path, str]) -> list[InputFile]:
+    files = [InputFile(names.get(Path(p), Path(p).name), _sha256(p), "results") for p in request.inputs]
     by_path = {str(Path(p)): f for p, f in zip(request.inputs, files)}
     for log in logs:
         if log.path not in by_path:
@@ -282,7 +292,9 @@ def _inputs(request: IdentifyRequest, logs: list[SheetLog]) -> list[InputFile]:
                 "columns": log.columns,
                 "rows_read": log.rows_read,
                 "rows_skipped": log.rows_skipped,
-                "skipped": {reason: rows[:_SKIPPED_ROWS_SHOWN] for reason, rows in log.skipped.items()},
+                "issues": [issue.as_dict() for issue in log.issues],
+                "procedure": log.procedure,
+                "municipalities": log.municipalities,
                 "notes": log.notes,
             }
         )
@@ -365,7 +377,6 @@ def _warnings(cube: Cube, registry: pd.DataFrame | None, history: History, logs:
             warnings.append(f"история «{h.file}»: «{name}» подходит к нескольким школам ({', '.join(ids)}) — не учтена")
     for log in logs:
         where = log.file if log.sheet is None else f"{log.file} [{log.sheet}]"
-        for reason, rows in log.skipped.items():
-            warnings.append(f"{where}: пропущено строк — {len(rows)} ({reason})")
+        warnings.extend(f"{where}: {issue.text}" for issue in log.issues)
         warnings.extend(f"{where}: {note}" for note in log.notes)
     return warnings

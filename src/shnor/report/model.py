@@ -90,6 +90,7 @@ class Report:
     dynamics: dict[str, Any] | None = None  # against the previous list (--history)
     mentors: list[dict[str, Any]] = field(default_factory=list)  # suggested mentor schools per ШНОР
     context_groups: list[dict[str, Any]] = field(default_factory=list)  # schools by settlement type (--context)
+    reading: list[dict[str, Any]] = field(default_factory=list)  # per sheet read: rows taken, set aside, left out
 
     def to_json(self) -> str:
         buffer = io.StringIO()
