@@ -141,6 +141,12 @@ def note() -> None:
     _paragraph(document, "{{ charts.objectivity }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, "Рис. 3. Индекс объективности по муниципалитетам", align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
     _paragraph(document, "{%p endif %}")
+    _paragraph(document, "7. Данные", bold=True)
+    _paragraph(document, "{%p for sheet in report.reading %}")
+    _paragraph(document, "«{{ sheet.file }}»{% if sheet.sheet %}, лист «{{ sheet.sheet }}»{% endif %} — {{ sheet.layout }}; "
+                         "учтено строк: {{ sheet.rows_read }}.{% for line in sheet.issues + sheet.notes %} {{ line }}"
+                         "{{ '.' if loop.last else ';' }}{% endfor %}")
+    _paragraph(document, "{%p endfor %}")
     document.save(HERE / "note.docx")
 
 

@@ -277,12 +277,12 @@ def territory_name(value: object) -> str | None:
 
 
 def _tidy(text: str) -> str:
-    """«Город чита» → «город Чита»: the kind of settlement in lower case, the name capitalised."""
+    """«Город чита» → «Город Чита»: the name after the kind of settlement capitalised, the rest as spelled."""
     text = re.sub(r"\s+", " ", text).strip()
     kind = re.match(r"^(город|пос[её]лок|село)\s+(.+)$|^(г\.|п\.)\s*(.+)$", text, re.IGNORECASE)
     if kind:
         word, name = (kind.group(1), kind.group(2)) if kind.group(1) else (kind.group(3), kind.group(4))
-        return f"{word.lower()} {name[:1].upper()}{name[1:]}"
+        return f"{word} {name[:1].upper()}{name[1:]}"
     return text[:1].upper() + text[1:]
 
 

@@ -44,7 +44,7 @@ def test_zabaykalsky(tmp_path):
     assert 370 <= len(schools) <= 400
     assert not [k for k in schools if "итого" in k[0].lower() or "итого" in k[1].lower()]
     school = find(
-        schools, "город Чита", 'Муниципальное бюджетное общеобразовательное учреждение "Средняя общеобразовательная школа №1"'
+        schools, "Город Чита", 'Муниципальное бюджетное общеобразовательное учреждение "Средняя общеобразовательная школа №1"'
     )
     assert (school["fail_core"], school["high_core"]) == (f"{1 / 224:.4f}", f"{32 / 164:.4f}")
     assert school["participants_core"] == "224"

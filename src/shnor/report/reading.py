@@ -31,7 +31,7 @@ class HighBoundary:
             f"высокие результаты ЕГЭ взяты от {', '.join(map(str, taken))} баллов"
             if taken else "высокие результаты ЕГЭ не рассчитаны"
         )
-        return f"{self.where}: в таблице нет границы {self.threshold:g} баллов (полосы: {self.bands}) — {what}"
+        return f"{self.where}: в таблице нет границы {self.threshold:g} баллов ЕГЭ (её полосы: {self.bands}) — {what}"
 
 
 def high_boundaries(logs: list[SheetLog], threshold: float) -> list[HighBoundary]:
