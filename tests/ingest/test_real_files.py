@@ -13,6 +13,7 @@ Hand-read cells (window 2022–2023, Russian + all maths; «high» = 80–99 + 1
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,45 @@ def test_files_that_are_not_results_tables_are_named(tmp_path):
     assert "moscow_ege_by_school_2015-16_datamos9722.csv» нет результатов" in result.output
     assert "по трём предметам ЕГЭ в сумме больше 220 и не больше 160 баллов" in result.output
     assert "ни числа участников, ни результатов по отдельным предметам" in result.output
+
+
+def test_zabaykalsky_municipalities_are_territories_each_once(tmp_path):
+    schools = run(tmp_path, "zabaykalsky_ege_by_school_2022-2024.xlsx")
+    territories = {m for m, _ in schools}
+    assert len(territories) == 36
+    assert not [m for m in territories if m.split()[0] in {"Комитет", "Управление", "Отдел", "Министерство"}]
+    assert {"Акшинский муниципальный округ", "Тунгокоченский район", "Город Чита", "региональное подчинение"} <= territories
+
+
+def test_a_table_without_the_rules_high_boundary_names_the_one_used(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["identify", str(REAL / "zabaykalsky_ege_by_school_2022-2024.xlsx"), "--out", str(out), "--format", "none"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert "не ниже 81; где в таблице нет этой границы" in report["methodology"]["high"]
+    assert "высокие результаты ЕГЭ взяты от 80 баллов" in report["methodology"]["high"]
+    flagged = [s for s in report["schools"] if s["status"] == "shnor"]
+    assert flagged and all("высокие результаты ЕГЭ от 80 баллов: в таблице нет границы 81" in s["reasons"] for s in flagged)
+    high = 61
+    result = CliRunner().invoke(
+        app, ["identify", str(REAL / "zabaykalsky_ege_by_school_2022-2024.xlsx"), "--out", str(tmp_path / "o61"),
+              "--format", "none", "--set", f"ege_high_score={high}"]
+    )
+    assert result.exit_code == 0, result.output
+    methodology = json.loads((tmp_path / "o61" / "result.json").read_text(encoding="utf-8"))["methodology"]["high"]
+    assert "не ниже 61" in methodology and "высокие результаты ЕГЭ не рассчитаны" in methodology
+
+
+def test_the_whole_folder_of_real_files_is_read(tmp_path):
+    scales = tmp_path / "scales.csv"
+    scales.write_text("year,assessment,subject,grade,max_score,mark3,mark4,mark5\n" + "".join(
+        f"{year},ВПР,Математика,4,20,6,10,14\n" for year in (2020, 2021, 2022)), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["identify", str(REAL), "--scales", str(scales), "--out", str(out), "--format", "none"])
+    assert result.exit_code == 0, result.output
+    warnings = json.loads((out / "result.json").read_text(encoding="utf-8"))["warnings"]
+    assert any(w.startswith("«README.md»: не таблица результатов") for w in warnings)
+    assert any("moscow_ege_by_school_2015-16_datamos9722.csv: файл пропущен" in w for w in warnings)
+    assert any("vpr_student_protocol_form_sample.xlsx [Протокол]: лист пропущен: форма ввода" in w for w in warnings)

@@ -58,16 +58,20 @@ def qualify_high_reasons(evaluation: Evaluation, window_procedures: pd.DataFrame
     if not keys:
         return
     ege = window_procedures.loc[window_procedures["assessment"] == Assessment.EGE, ["school_id", "year", "subject"]]
+    said: dict[str, dict[str, list[str]]] = {}
     for school, year, subject in ege.itertuples(index=False, name=None):
         found = keys.get((int(year), subject))
         leaves = evaluation.explanations.get(school, [])
         if found is None or not any("high" in str(getattr(leaf.criterion, "indicator", "")) for leaf in leaves):
             continue
         boundary, used = found
-        said = f"от {used} баллов" if used is not None else "не рассчитаны"
-        note = f" (высокие результаты ЕГЭ «{subject}» {year} — {said}: в таблице нет границы {boundary.threshold:g})"
-        if note not in evaluation.reasons[school]:
-            evaluation.reasons[school] += note
+        how = f"от {used} баллов" if used is not None else "не рассчитаны"
+        said.setdefault(school, {}).setdefault(f"{how}: в таблице нет границы {boundary.threshold:g}", []).append(
+            f"«{subject}» {year}"
+        )
+    for school, by_how in said.items():
+        notes = "; ".join(f"{how} — {', '.join(which)}" for how, which in by_how.items())
+        evaluation.reasons[school] += f" (высокие результаты ЕГЭ {notes})"
 
 
 def reading_section(logs: list[SheetLog]) -> list[dict]:
