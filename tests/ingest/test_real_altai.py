@@ -14,7 +14,6 @@ against an independent pandas reading of the same files by the rules of the issu
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import fastexcel
 import numpy as np
@@ -134,7 +133,7 @@ def test_shares_in_the_report_equal_a_pandas_reading(run):
 
 
 def test_every_school_is_named_with_its_municipality(run):
-    output, report, schools, _ = run
+    output, _, schools, _ = run
     assert len(schools) == 643 and (schools["municipality"] != "").all()
     assert schools["municipality"].nunique() == 70  # 71 spellings: «СПО Алтайский край» is the region's own
     assert "региональное подчинение" in set(schools["municipality"])
