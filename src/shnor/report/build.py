@@ -80,7 +80,8 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     # (a country's counts and its 40 000 schools' objects would otherwise be held together).
     changes = school_dynamics(cube, window, index)
     warnings = (
-        [f"«{p.name}»: не таблица, в папке пропущен" for p in not_tables]
+        ([loaded.encoding_note] if loaded.encoding_note else [])
+        + [f"«{p.name}»: не таблица, в папке пропущен" for p in not_tables]
         + _warnings(cube, registry, history, logs)
         + _not_evaluated(evaluation, indicators, evaluation.status)
     )
