@@ -136,3 +136,13 @@ def install() -> None:
     import typer.core
 
     typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
+    typer.core.TyperArgument._usage_display_name = _usage_name
+
+
+def _usage_name(argument) -> str:
+    """An argument in the usage line as a reader expects it: «ФАЙЛЫ...» when required, «[ФАЙЛЫ...]» when not (Typer
+    writes «{ФАЙЛЫ...}...»)."""
+    name = argument.display_name_raw
+    if argument.nargs != 1 and not name.endswith("..."):
+        name += "..."
+    return name if argument.required else f"[{name}]"
