@@ -1,4 +1,4 @@
-"""What an analyst reads in the terminal: the ШНОР list after the table, which file to open in Excel, help in Russian."""
+"""What an analyst reads in the terminal: the ШНОР list after the table, which file to open in Excel, Russian help."""
 
 from __future__ import annotations
 

@@ -5,23 +5,33 @@ from __future__ import annotations
 
 import errno
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-import shnor.render as render
+from shnor import render
 from shnor.cli.app import app
 from tests.conftest import SCHOOL_HEADER, school_row, write_table
 
 ROWS = [school_row("s1", 2025, "ВПР", "Математика", 20, 2, 8), school_row("s2", 2025, "ВПР", "Математика", 20, 6, 4)]
 
 
-@pytest.fixture
-def place(tmp_path):
-    """A working folder: a results table, an earlier run's output, a plain file, a JSON that is not a result."""
-    write_table(tmp_path / "results.csv", SCHOOL_HEADER, ROWS)
-    assert CliRunner().invoke(app, ["identify", str(tmp_path / "results.csv"), "--out", str(tmp_path / "out"),
+@pytest.fixture(scope="module")
+def earlier_run(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("earlier")
+    write_table(folder / "results.csv", SCHOOL_HEADER, ROWS)
+    assert CliRunner().invoke(app, ["identify", str(folder / "results.csv"), "--out", str(folder / "out"),
                                     "--format", "none", "--quiet"]).exit_code == 0
+    return folder
+
+
+@pytest.fixture
+def place(tmp_path, earlier_run):
+    """A working folder: a results table, an earlier run's output, a plain file, a JSON that is not a result."""
+    shutil.copy(earlier_run / "results.csv", tmp_path)
+    shutil.copytree(earlier_run / "out", tmp_path / "out")
     (tmp_path / "файл.txt").write_text("не папка", encoding="utf-8")
     (tmp_path / "настройки.json").write_text('{"theme": "dark"}', encoding="utf-8")
     (tmp_path / "письмо.json").write_text("Добрый день!", encoding="utf-8")

@@ -143,3 +143,15 @@ def test_what_is_left_beside_the_output_folder_is_hidden(tmp_path):
     assert run("identify", table, "--out", tmp_path / "shnor-out", "--format", "none", "--quiet").exit_code == 0
     left = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("r.csv", "shnor-out"))
     assert left in ([], [".shnor-out.lock"]), "on Unix the lock stays (hidden; .gitignore: «.shnor-out.*»)"
+
+
+def test_render_of_a_result_among_the_users_files_writes_beside_it(tmp_path):
+    table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, ROWS)
+    assert run("identify", table, "--out", tmp_path / "out", "--format", "none", "--quiet").exit_code == 0
+    desktop = tmp_path / "Рабочий стол"
+    desktop.mkdir()
+    (desktop / "письмо.docx").write_bytes(b"a letter")
+    (desktop / "result.json").write_bytes((tmp_path / "out" / "result.json").read_bytes())
+    result = run("render", desktop / "result.json", "--format", "appendix.md", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in desktop.iterdir() if not p.name.startswith(".")) == ["result-документы", "result.json", "письмо.docx"]

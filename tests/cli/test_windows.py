@@ -1,5 +1,5 @@
-"""An analyst's Windows desktop, as far as it can be reproduced here: no fcntl, a file held open by Excel (a replace that
-fails), rules saved by Notepad or PowerShell, a console whose redirected output is cp1251, text files with «\\n»."""
+"""An analyst's Windows desktop, as far as it can be reproduced here: no fcntl, a file held open by Excel (a replace
+that fails), rules saved by Notepad or PowerShell, a console whose redirected output is cp1251, text files with «\\n»."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import shnor.render.output as output
 from shnor.cli.app import app
+from shnor.render import output
 from shnor.rules.loader import load_rules
 from tests.conftest import ROOT, SCHOOL_HEADER, school_row, write_table
 
@@ -33,7 +33,7 @@ def shnor_process(*args, cwd: Path, env: dict | None = None, prelude: str = "") 
     code = f"{prelude}\nimport runpy, sys\nsys.argv = ['shnor', *sys.argv[1:]]\nrunpy.run_module('shnor', run_name='__main__')"
     return subprocess.run(
         [sys.executable, "-c", code, *map(str, args)],
-        cwd=cwd, capture_output=True, timeout=120, env={**os.environ, **(env or {})},
+        cwd=cwd, capture_output=True, timeout=120, env={**os.environ, **(env or {})}, check=False,
     )
 
 

@@ -26,6 +26,8 @@ def inspect(
         options = ReadOptions(scales=load_scales(scales) if scales else shipped_scales())
         failed = 0
         found, not_tables = expand_inputs(files)
+        if not found and not not_tables:
+            raise UserError("не найдено ни одного файла.", hint="Укажите файлы .csv, .xlsx, .parquet или папку с ними.")
         for path in not_tables:
             typer.echo(f"{path.name}\n  пропущен: не таблица")
         for path in found:

@@ -13,14 +13,20 @@ SUFFIX = "-документы"
 
 
 def default_out(result: Path) -> Path:
-    """A new folder beside the result's own: «shnor-out/result.json» → «shnor-out-документы»."""
+    """A new folder beside the result: next to shnor's output folder («shnor-out/result.json» → «shnor-out-документы»),
+    or beside the file itself where it lies among the user's own files («Рабочий стол/result.json» → «Рабочий
+    стол/result-документы»)."""
+    from shnor.render.output import foreign_files
+
     folder = (result if result.is_dir() else result.parent).resolve()
-    return folder.parent / f"{folder.name or 'shnor'}{SUFFIX}"
+    if result.is_dir() or not foreign_files(folder) or not folder.name:
+        return folder.parent / f"{folder.name or 'shnor'}{SUFFIX}"
+    return folder / f"{result.stem}{SUFFIX}"
 
 
 def render(
     result: Path = typer.Argument(..., metavar="RESULT.JSON", help="result.json прежнего запуска shnor identify (или папка с ним)."),
-    out: Path | None = typer.Option(None, "--out", "-o", metavar="ПАПКА", help=f"Папка документов (по умолчанию — новая папка «…{SUFFIX}» рядом с папкой result.json); заменяется атомарно. В папку самого result.json документы пишутся, только если указать её здесь: тогда остальные файлы shnor в ней сохраняются.", show_default=False),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="ПАПКА", help=f"Папка документов (по умолчанию — новая папка «…{SUFFIX}» рядом с папкой результатов или рядом с result.json); заменяется атомарно. В папку самого result.json документы пишутся, только если указать её здесь: тогда остальные файлы shnor в ней сохраняются.", show_default=False),
     formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ", help="Документы через запятую (как в identify); по умолчанию все."),
     templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА", help="Папка со своими шаблонами документов."),
     force: bool = typer.Option(False, "--force", metavar="", help="Заменить папку --out, даже если в ней есть файлы, записанные не shnor (они будут удалены)."),
@@ -42,7 +48,8 @@ def render(
         with output_lock(target, timeout=600):
             check_output(target, force)
             written = write_atomically(
-                target, lambda folder: render_all(report, folder, chosen, templates), force=force, keep_others=own_folder
+                target, lambda folder: render_all(report, folder, chosen, templates),
+                force=force, keep_others=own_folder,
             )
         if not quiet:
             from rich.console import Console

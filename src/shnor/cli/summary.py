@@ -70,8 +70,7 @@ def print_written(console: Console, written: list[Path]) -> None:
     folder = written[0].parent
     console.print(f"Записано в «{folder}»: " + ", ".join(p.name for p in written), markup=False, soft_wrap=True)
     if any(p.name == EXCEL_FILE for p in written):
-        console.print(f"Для Excel откройте {EXCEL_FILE} (schools.csv и result.json — для программ).", markup=False)
+        console.print(f"Для Excel откройте {EXCEL_FILE} (schools.csv и result.json — для программ).", soft_wrap=True)
     elif any(p.name == "schools.csv" for p in written):
-        console.print(
-            f"Для Excel добавьте --format {EXCEL_FILE} (schools.csv — в UTF-8, для программ).", markup=False
-        )
+        hint = f"Для Excel добавьте --format {EXCEL_FILE} (schools.csv — в UTF-8, для программ)."
+        console.print(hint, soft_wrap=True)
