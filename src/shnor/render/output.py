@@ -122,7 +122,7 @@ def foreign_files(folder: Path) -> list[str]:
     for path in sorted(folder.iterdir()):
         if path.is_dir():
             foreign.append(f"{path.name}/")
-        elif not (path.name in OUTPUT_FILES or path.name.lower() in _SYSTEM_FILES or _owner_of(path.name, folder)):
+        elif not (path.name in OUTPUT_FILES or path.name.lower() in _SYSTEM_FILES or _owner_of(path.name)):
             foreign.append(path.name)
     return foreign
 
@@ -206,7 +206,7 @@ def _held_error(folder: Path, held: list[str], error: OSError | None = None) -> 
     """What to close. Word and Excel leave an owner file «~$…» beside a document they hold; on Windows a held file also
     cannot be opened for writing."""
     if not held and folder.is_dir():
-        owned = {_owner_of(p.name, folder) for p in _files(folder)} - {None}
+        owned = {_owner_of(p.name) for p in _files(folder)} - {None}
         held = sorted(owned | {p.name for p in _files(folder) if _is_held(p)})
     if held:
         names = ", ".join(f"«{name}»" for name in held)
@@ -236,7 +236,7 @@ def _is_held(path: Path) -> bool:
         return False
 
 
-def _owner_of(name: str, folder: Path) -> str | None:
+def _owner_of(name: str) -> str | None:
     """The document that an office owner file speaks for: Excel's «~$indicators.xlsx», Word's «~$иложение к
     приказу.docx» (the first two letters replaced), LibreOffice's «.~lock.Карточки школ.docx#»."""
     if name.startswith("~$"):
