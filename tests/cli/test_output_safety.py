@@ -28,7 +28,7 @@ def test_out_refuses_a_folder_with_other_files(tmp_path):
     table = write_table(folder / "results.csv", SCHOOL_HEADER, ROWS)
     (folder / "важное.docx").write_bytes(b"doc")
     result = run("identify", table, "--out", folder, "--format", "none")
-    assert result.exit_code == 2 and "не пуста и не похожа на результаты shnor" in result.output
+    assert result.exit_code == 2 and "есть то, что записал не shnor: «results.csv», «важное.docx»" in result.output
     assert sorted(p.name for p in folder.iterdir()) == ["results.csv", "важное.docx"]
     again = run("identify", table, "--out", tmp_path / "out", "--format", "none", "--quiet")
     assert again.exit_code == 0
@@ -105,3 +105,53 @@ def test_history_with_a_status_column_counts_its_shnor_rows(tmp_path):
     assert "s1,МБОУ «s1»,Тестовый район," in text
     listed = {line.split(",")[0]: line.split(",")[7] for line in text.splitlines()[1:]}
     assert listed == {"s1": "1", "s2": "0"}
+
+
+def test_a_file_the_user_saved_in_the_output_folder_is_never_deleted(tmp_path):
+    table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, ROWS)
+    out = tmp_path / "out"
+    assert run("identify", table, "--out", out, "--format", "appendix.docx", "--quiet").exit_code == 0
+    (out / "Приложение (исправлено).docx").write_bytes(b"the analyst's own edit")
+    (out / "~$иложение к приказу.docx").write_bytes(b"Word's owner file")  # Word has the appendix open: not the user's
+    result = run("identify", table, "--out", out, "--format", "appendix.docx", "--quiet")
+    assert result.exit_code == 2
+    assert "есть то, что записал не shnor: «Приложение (исправлено).docx»;" in result.output and "--force" in result.output
+    assert (out / "Приложение (исправлено).docx").read_bytes() == b"the analyst's own edit"
+    forced = run("identify", table, "--out", out, "--format", "none", "--quiet", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert sorted(p.name for p in out.iterdir()) == ["result.json", "schools.csv"]
+
+
+def test_render_writes_beside_the_result_unless_told_its_own_folder(tmp_path):
+    table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, ROWS)
+    out = tmp_path / "shnor-out"
+    assert run("identify", table, "--out", out, "--format", "indicators.xlsx,appendix.md", "--quiet").exit_code == 0
+    identified = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = run("render", out / "result.json", "--format", "mentors.md")
+    assert result.exit_code == 0, result.output
+    assert f"Записано в «{tmp_path / 'shnor-out-документы'}»: schools.csv, result.json, Закрепление школ-наставников.md" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == identified, "the identify run's folder is not touched"
+    own = run("render", out, "--format", "mentors.md", "--out", out, "--quiet")
+    assert own.exit_code == 0, own.output
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(after) == sorted([*identified, "Закрепление школ-наставников.md"]), "asked into its own folder: kept"
+    assert after["result.json"] == identified["result.json"] and after["indicators.xlsx"] == identified["indicators.xlsx"]
+
+
+def test_what_is_left_beside_the_output_folder_is_hidden(tmp_path):
+    table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, ROWS)
+    assert run("identify", table, "--out", tmp_path / "shnor-out", "--format", "none", "--quiet").exit_code == 0
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("r.csv", "shnor-out"))
+    assert left in ([], [".shnor-out.lock"]), "on Unix the lock stays (hidden; .gitignore: «.shnor-out.*»)"
+
+
+def test_render_of_a_result_among_the_users_files_writes_beside_it(tmp_path):
+    table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, ROWS)
+    assert run("identify", table, "--out", tmp_path / "out", "--format", "none", "--quiet").exit_code == 0
+    desktop = tmp_path / "Рабочий стол"
+    desktop.mkdir()
+    (desktop / "письмо.docx").write_bytes(b"a letter")
+    (desktop / "result.json").write_bytes((tmp_path / "out" / "result.json").read_bytes())
+    result = run("render", desktop / "result.json", "--format", "appendix.md", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in desktop.iterdir() if not p.name.startswith(".")) == ["result-документы", "result.json", "письмо.docx"]

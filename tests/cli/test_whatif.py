@@ -28,7 +28,7 @@ def test_set_changes_one_value():
 @pytest.mark.parametrize(
     "override, message",
     [
-        ("statuses.shnor.of[7].threshold=0.2", "в правилах нет ключа «statuses.shnor.of.7»"),
+        ("statuses.shnor.of[7].threshold=0.2", "в правилах нет ключа «statuses.shnor.of[7].threshold»"),
         ("threshold", "нужно КЛЮЧ=ЗНАЧЕНИЕ"),
         ("statuses.shnor.of[0].of[0].threshold=25%", 'ожидалось число от 0 до 1, получено "25%"'),
     ],
@@ -44,7 +44,7 @@ def test_compare_names_schools_that_move(school_table, tmp_path):
     result = CliRunner().invoke(app, ["compare", "default", "default", str(path), "--set", "statuses.shnor.of[0].of[0].threshold=0.2"])
     assert result.exit_code == 0, result.output
     assert "ШНОР: 1 → 2" in result.output
-    assert "входят: МБОУ «a» (Тестовый район) — risk → shnor" in result.output
+    assert "входят: МБОУ «a» (Тестовый район) — зона риска → ШНОР" in result.output
     assert "зона риска: 1 → 0" in result.output
 
 
@@ -55,4 +55,4 @@ def test_compare_two_saved_results(school_table, tmp_path):
         assert result.exit_code == 0, result.output
     result = CliRunner().invoke(app, ["compare", str(tmp_path / "a" / "result.json"), str(tmp_path / "b" / "result.json")])
     assert result.exit_code == 0, result.output
-    assert "выходят: МБОУ «a» (Тестовый район) — risk → ok" in result.output
+    assert "выходят: МБОУ «a» (Тестовый район) — зона риска → без признаков" in result.output

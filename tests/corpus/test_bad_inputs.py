@@ -159,7 +159,7 @@ CASES = [
     ("rules: tab", rules_file(RULES_OK.replace("    op:", "\top:")), "my.yaml:8: символ табуляции"),
     ("rules: not yaml at all", rules_file("[[[\n"), "my.yaml:"),
     ("rules: a workbook given as rules", lambda t: [*csv_file(t), "--rules", write(t, "rules.xlsx", xlsx_bytes(GOOD))[0]],
-     "файл правил «rules.xlsx» — не текст YAML в UTF-8"),
+     "файл правил «rules.xlsx» — не текст YAML (таблица или документ?)"),
 ]
 
 

@@ -141,7 +141,7 @@ def test_user_templates_override_and_are_sandboxed(report, tmp_path):
 
     with pytest.raises(UserError) as caught:
         DOCUMENTS["appendix.md"](report, tmp_path, folder)
-    assert "шаблон «appendix.md.j2» не отрисован" in str(caught.value)
+    assert f"шаблон «{folder / 'appendix.md.j2'}», строка 1: обращение к «__class__» в шаблонах запрещено" in str(caught.value)
     (folder / "appendix.md.j2").write_text("Своё: {{ shnor | length }} школ на {{ date }}\n", encoding="utf-8")
     (written,) = DOCUMENTS["appendix.md"](report, tmp_path, folder)
     assert written.read_text(encoding="utf-8") == f"Своё: {len([s for s in report.schools if s.status == 'shnor'])} школ на 15.01.2026\n"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import sys
 from collections.abc import Callable
 from typing import NoReturn
@@ -18,6 +21,10 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USER = 2
 EXIT_BUSY = 3
+EXIT_PIPE = 141  # what a shell shows for a program whose reader went away (128 + SIGPIPE), as `git log | head` does
+
+# What the computer, not shnor, refused while writing: said in Russian as the user's to fix (exit 2), not as a bug.
+_ENVIRONMENT_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 app = typer.Typer(
     name="shnor",
@@ -67,6 +74,19 @@ def run_guarded(
     except KeyboardInterrupt:
         typer.echo("Прервано.", err=True)
         raise typer.Exit(130) from None
+    except BrokenPipeError:
+        _stdout_to_nowhere()
+        raise typer.Exit(EXIT_PIPE) from None
+    except OSError as error:
+        if error.errno not in _ENVIRONMENT_ERRORS or debug:
+            raise
+        from shnor.render.output import why
+
+        where = f"«{error.filename}»: " if error.filename else ""
+        typer.echo(f"Ошибка: {where}{why(error)}.", err=True)
+        if on_failure is not None:
+            on_failure(EXIT_USER, why(error))
+        raise typer.Exit(EXIT_USER) from None
     except Exception as error:
         if on_failure is not None:
             on_failure(EXIT_INTERNAL, type(error).__name__)
@@ -105,8 +125,35 @@ def _register() -> None:
 _register()
 
 
+def utf8_output() -> None:
+    """UTF-8 on stdout and stderr whatever the console code page: a Windows console redirected to a file or a pipe
+    would write cp1251, which has no «→», «≥» or «…» (UnicodeEncodeError) and is not what `rules show > my.yaml` should
+    give. A console window itself is written in UTF-16 by Python already."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.encoding.replace("-", "").lower() != "utf8":
+            stream.reconfigure(encoding="utf-8", errors=stream.errors)
+
+
+def _stdout_to_nowhere() -> None:
+    """The reader of stdout went away (`shnor inspect … | head`): what is still buffered goes nowhere, quietly."""
+    try:
+        nowhere = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nowhere, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
 def entry() -> None:
-    app(prog_name="shnor")
+    """The ``shnor`` command and ``python -m shnor``."""
+    utf8_output()
+    try:
+        try:
+            app(prog_name="shnor")
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_nowhere()
+        sys.exit(EXIT_PIPE)
 
 
 if __name__ == "__main__":  # pragma: no cover

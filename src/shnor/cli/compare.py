@@ -16,7 +16,7 @@ from shnor.cli.app import run_guarded
 def compare(
     first: str = typer.Argument(..., metavar="A", help="result.json или правила (имя набора или файл YAML)."),
     second: str = typer.Argument(..., metavar="B", help="result.json или правила; к ним применяются --set."),
-    inputs: list[Path] = typer.Argument(None, metavar="[ФАЙЛЫ...]", help="Файлы результатов, если A или B — правила.", show_default=False),
+    inputs: list[Path] = typer.Argument(None, metavar="ФАЙЛЫ...", help="Файлы результатов, если A или B — правила.", show_default=False),
     overrides: list[str] = typer.Option([], "--set", metavar="КЛЮЧ=ЗНАЧЕНИЕ", help="Изменить значение в правилах B."),
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни."),
@@ -56,9 +56,17 @@ def compare(
             typer.echo(f"\n{status.label}: {count_a} → {count_b}")
             for title, group in (("входят", entered), ("выходят", left)):
                 for m in group:
-                    typer.echo(f"  {title}: {m.school_name or m.school_id} ({m.municipality or '—'}) — {m.before} → {m.after}")
+                    typer.echo(f"  {title}: {m.school_name or m.school_id} ({m.municipality or '—'}) — "
+                               f"{_label(m.before)} → {_label(m.after)}")
             if not entered and not left:
                 typer.echo("  без изменений")
         return 0
 
     run_guarded(action, debug)
+
+
+def _label(status: str) -> str:
+    """«shnor» → «ШНОР»; a school that one of the two reports does not have is «нет в данных»."""
+    from shnor.vocabulary import Status
+
+    return Status(status).label if status in Status._value2member_map_ else "нет в данных"

@@ -41,8 +41,9 @@ def identify(
     procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА", help="Процедура, год, предмет и класс для файлов, в названии, папках и заголовках которых их нет, например \"ВПР 2021 математика 4\"."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода первичного балла в отметку (ВПР, ОГЭ): год, процедура, предмет, класс, максимум, «3», «4», «5»."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна (по умолчанию — последний год в данных)."),
-    out: Path = typer.Option(Path("shnor-out"), "--out", "-o", metavar="ПАПКА", help="Папка результатов; заменяется целиком и атомарно."),
-    formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ", help="Документы через запятую: appendix.docx, appendix.html, appendix.md, note.docx, note.html, cards.html, cards.docx, indicators.xlsx; all (по умолчанию) или none."),
+    out: Path = typer.Option(Path("shnor-out"), "--out", "-o", metavar="ПАПКА", help="Папка результатов; заменяется целиком и атомарно, но файлы, записанные не shnor, не удаляются (запуск останавливается, см. --force)."),
+    force: bool = typer.Option(False, "--force", metavar="", help="Заменить папку --out, даже если в ней есть файлы, записанные не shnor (они будут удалены)."),
+    formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ", help="Документы через запятую: appendix.docx, appendix.html, appendix.md, note.docx, note.html, cards.html, cards.docx, mentors.md, indicators.xlsx; all (по умолчанию) или none."),
     templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА", help="Папка со своими шаблонами документов (заменяют встроенные с тем же именем)."),
     today: str | None = typer.Option(None, "--date", metavar="ДАТА", help="Дата отчёта ГГГГ-ММ-ДД (по умолчанию — сегодня или SOURCE_DATE_EPOCH)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Ничего не печатать, кроме ошибок (для cron)."),
@@ -55,12 +56,14 @@ def identify(
     def action() -> int:
         from shnor.ingest.ahead import ReadAhead, expand_inputs
         from shnor.render import parse_formats
-        from shnor.render.output import output_lock, write_atomically
+        from shnor.render.output import check_output, output_lock, write_atomically
 
         chosen = parse_formats(formats)
         check_templates(templates)
         day = _today(today)
+        runlog.check(log_file)
         with output_lock(out, lock_timeout):
+            check_output(out, force)
             # The input files start opening on the other cores while the rest of the program imports.
             with ReadAhead(expand_inputs(inputs)[0]) as ahead:
                 from shnor.cli.progress import ReadingProgress
@@ -75,7 +78,7 @@ def identify(
                 )
                 with ReadingProgress(enabled=not quiet) as progress:
                     report = build_report(request, progress, ahead)
-            written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
+            written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates), force=force)
         seconds = time.monotonic() - started
         counts = " ".join(f"{k}={v}" for k, v in report.summary["by_status"].items())
         names = ",".join(f.file for f in report.inputs if f.role == "results")
@@ -87,7 +90,7 @@ def identify(
         return 0
 
     def failed(code: int, message: str) -> None:
-        runlog.append(log_file, "identify", f"error exit={code}", time.monotonic() - started, rules=rules, out=out, message=message)
+        runlog.append(log_file, "identify", f"error exit={code}", time.monotonic() - started, warn=False, rules=rules, out=out, message=message)
 
     started = time.monotonic()
     run_guarded(action, debug, failed)

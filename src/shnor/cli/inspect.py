@@ -29,6 +29,8 @@ def inspect(
         options = ReadOptions(scales=load_scales(scales) if scales else shipped_scales(), procedure=given)
         failed = 0
         found, not_tables = expand_inputs(files)
+        if not found and not not_tables:
+            raise UserError("не найдено ни одного файла.", hint="Укажите файлы .csv, .xlsx, .parquet или папку с ними.")
         names = display_names(files, [*found, *not_tables])
         for path in not_tables:
             typer.echo(f"{names[path]}\n  {skipped_note(path)}")

@@ -9,12 +9,27 @@ import typer
 from shnor.cli.app import run_guarded
 from shnor.cli.identify import check_templates
 
+SUFFIX = "-документы"
+
+
+def default_out(result: Path) -> Path:
+    """A new folder beside the result: next to shnor's output folder («shnor-out/result.json» → «shnor-out-документы»),
+    or beside the file itself where it lies among the user's own files («Рабочий стол/result.json» → «Рабочий
+    стол/result-документы»)."""
+    from shnor.render.output import foreign_files
+
+    folder = (result if result.is_dir() else result.parent).resolve()
+    if result.is_dir() or not foreign_files(folder) or not folder.name:
+        return folder.parent / f"{folder.name or 'shnor'}{SUFFIX}"
+    return folder / f"{result.stem}{SUFFIX}"
+
 
 def render(
-    result: Path = typer.Argument(..., metavar="RESULT.JSON", help="result.json прежнего запуска shnor identify."),
-    out: Path = typer.Option(Path("shnor-out"), "--out", "-o", metavar="ПАПКА", help="Папка документов; заменяется целиком и атомарно."),
+    result: Path = typer.Argument(..., metavar="RESULT.JSON", help="result.json прежнего запуска shnor identify (или папка с ним)."),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="ПАПКА", help=f"Папка документов (по умолчанию — новая папка «…{SUFFIX}» рядом с папкой результатов или рядом с result.json); заменяется атомарно. В папку самого result.json документы пишутся, только если указать её здесь: тогда остальные файлы shnor в ней сохраняются.", show_default=False),
     formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ", help="Документы через запятую (как в identify); по умолчанию все."),
     templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА", help="Папка со своими шаблонами документов."),
+    force: bool = typer.Option(False, "--force", metavar="", help="Заменить папку --out, даже если в ней есть файлы, записанные не shnor (они будут удалены)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Ничего не печатать, кроме ошибок."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:
@@ -22,15 +37,26 @@ def render(
 
     def action() -> int:
         from shnor.render import parse_formats, render_all
-        from shnor.render.output import write_atomically
+        from shnor.render.output import check_output, output_lock, write_atomically
         from shnor.report.model import Report
 
         chosen = parse_formats(formats)
         check_templates(templates)
         report = Report.load(result)
-        written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates))
+        target = out if out is not None else default_out(result)
+        own_folder = target.resolve() == (result if result.is_dir() else result.parent).resolve()
+        with output_lock(target, timeout=600):
+            check_output(target, force)
+            written = write_atomically(
+                target, lambda folder: render_all(report, folder, chosen, templates),
+                force=force, keep_others=own_folder,
+            )
         if not quiet:
-            typer.echo("Записано: " + ", ".join(str(p) for p in written))
+            from rich.console import Console
+
+            from shnor.cli.summary import print_written
+
+            print_written(Console(highlight=False), written)
         return 0
 
     run_guarded(action, debug)

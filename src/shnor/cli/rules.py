@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from shnor.cli.app import run_guarded
 
-rules_app = typer.Typer(help="Наборы правил (критерии отнесения к ШНОР и зоне риска).", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Наборы правил (критерии отнесения к ШНОР и зоне риска).",
+    no_args_is_help=True,
+    options_metavar="[ПАРАМЕТРЫ]",
+    subcommand_metavar="КОМАНДА [АРГУМЕНТЫ]...",
+)
 
 
-@rules_app.command("list")
+@rules_app.command("list", options_metavar="[ПАРАМЕТРЫ]")
 def list_rules() -> None:
     """Показать встроенные наборы правил."""
 
@@ -24,14 +31,29 @@ def list_rules() -> None:
     run_guarded(action, debug=False)
 
 
-@rules_app.command("show")
-def show_rules(name: str = typer.Argument(..., metavar="ИМЯ", help="Имя встроенного набора или путь к файлу YAML.")) -> None:
+@rules_app.command("show", options_metavar="[ПАРАМЕТРЫ]")
+def show_rules(
+    name: str = typer.Argument(..., metavar="ИМЯ", help="Имя встроенного набора или путь к файлу YAML."),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="ФАЙЛ", help="Записать в файл (UTF-8), а не на экран: так надёжнее, чем «> файл» в PowerShell 5.1, который перекодирует вывод.", show_default=False),
+) -> None:
     """Напечатать набор правил (YAML с комментариями) — его можно скопировать и изменить."""
 
     def action() -> int:
+        from shnor.errors import UserError
+        from shnor.render.output import why
         from shnor.rules.loader import load_rules
 
-        typer.echo(load_rules(name).text, nl=False)
+        loaded = load_rules(name)
+        if loaded.encoding_note:
+            typer.echo(f"Замечание: {loaded.encoding_note}.", err=True)
+        if out is None:
+            typer.echo(loaded.text, nl=False)
+            return 0
+        try:
+            out.write_text(loaded.text, encoding="utf-8", newline="\n")
+        except OSError as error:
+            raise UserError(f"файл «{out}» не записан: {why(error)}.", hint="Укажите в --out другой путь.") from None
+        typer.echo(f"Записано в UTF-8: {out}", err=True)
         return 0
 
     run_guarded(action, debug=False)

@@ -21,8 +21,8 @@ _RUSSIAN = {
     "Missing option": "Не указан параметр",
     "Missing parameter": "Не указан параметр",
     "Missing parameter: {param_name}": "Не указан параметр: {param_name}",
-    "No such option {name!r}.": "Нет параметра {name!r}.",
-    "No such command {name!r}.": "Нет команды {name!r}.",
+    "No such option {name!r}.": "Нет параметра «{name}».",
+    "No such command {name!r}.": "Нет команды «{name}».",
     "Missing command.": "Не указана команда.",
     "Aborted!": "Прервано.",
     "Options": "Параметры",
@@ -51,7 +51,7 @@ _PHRASES = (
     (re.compile(r"^Missing argument '([^']+)'\.?"), r"Не указан аргумент «\1»."),
     (re.compile(r"^Missing option '([^']+)'\.?"), r"Не указан параметр «\1»."),
     (re.compile(r"^Missing parameter:? ?"), "Не указан параметр "),
-    (re.compile(r"^No such option: (\S+)"), r"Нет параметра \1"),
+    (re.compile(r"^No such option: (\S+)"), r"Нет параметра «\1»"),
     (re.compile(r"\(Possible options: ([^)]*)\)"), r"(возможно: \1)"),
     (re.compile(r"^No such command '([^']+)'\.?"), r"Нет команды «\1»."),
     (re.compile(r"^Invalid value for '([^']+)': "), r"Недопустимое значение «\1»: "),
@@ -136,3 +136,13 @@ def install() -> None:
     import typer.core
 
     typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
+    typer.core.TyperArgument._usage_display_name = _usage_name
+
+
+def _usage_name(argument) -> str:
+    """An argument in the usage line as a reader expects it: «ФАЙЛЫ...» when required, «[ФАЙЛЫ...]» when not (Typer
+    writes «{ФАЙЛЫ...}...»)."""
+    name = argument.display_name_raw
+    if argument.nargs != 1 and not name.endswith("..."):
+        name += "..."
+    return name if argument.required else f"[{name}]"

@@ -1,4 +1,5 @@
-"""The terminal summary of a run: counts by status and municipality, warnings, files written."""
+"""The terminal summary of a run: counts by status and municipality, the ШНОР schools, warnings, what was written
+and which file to open in Excel."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from shnor.render.formatting import ru_key
 from shnor.report.model import Report
 from shnor.vocabulary import Status
 
 _WARNINGS_SHOWN = 15
+_SCHOOLS_SHOWN = 20
+EXCEL_FILE = "indicators.xlsx"
 
 
 def print_summary(report: Report, written: list[Path], seconds: float) -> None:
@@ -30,6 +34,7 @@ def print_summary(report: Report, written: list[Path], seconds: float) -> None:
         "[bold]Итого[/bold]", *(f"[bold]{totals[s.value]}[/bold]" for s in Status), f"[bold]{report.summary['total']}[/bold]"
     )
     console.print(table)
+    _print_shnor(console, report)
     if report.warnings:
         err = Console(stderr=True, highlight=False)
         err.print(f"[yellow]Замечания ({len(report.warnings)}):[/yellow]")
@@ -37,5 +42,35 @@ def print_summary(report: Report, written: list[Path], seconds: float) -> None:
             err.print(f"  • {warning}", markup=False)
         if len(report.warnings) > _WARNINGS_SHOWN:
             err.print("  … остальные — в result.json (warnings)")
-    console.print("Записано: " + ", ".join(str(p) for p in written), markup=False)
-    console.print(f"Готово за {seconds:.1f} с.")
+    print_written(console, written)
+    console.print(f"Готово за {seconds:.1f} с.".replace(".", ",", 1))
+
+
+def _print_shnor(console: Console, report: Report) -> None:
+    """The list itself, as the order will have it: by municipality, then by name; the first twenty."""
+    listed = sorted(
+        (s for s in report.schools if s.status == Status.SHNOR),
+        key=lambda s: (ru_key(s.municipality), ru_key(s.school_name), s.school_id),
+    )
+    if not listed:
+        console.print("ШНОР не выявлено.")
+        return
+    console.print(f"[bold]ШНОР ({len(listed)}):[/bold]")
+    for number, school in enumerate(listed[:_SCHOOLS_SHOWN], start=1):
+        name = school.school_name or school.school_id
+        console.print(f"  {number}. {name} — {school.municipality or '—'}", markup=False, soft_wrap=True)
+    if len(listed) > _SCHOOLS_SHOWN:
+        console.print(f"  … и ещё {len(listed) - _SCHOOLS_SHOWN}: весь перечень — в {EXCEL_FILE} и schools.csv")
+
+
+def print_written(console: Console, written: list[Path]) -> None:
+    """The folder once, the file names after it; which file an analyst opens in Excel."""
+    if not written:
+        return
+    folder = written[0].parent
+    console.print(f"Записано в «{folder}»: " + ", ".join(p.name for p in written), markup=False, soft_wrap=True)
+    if any(p.name == EXCEL_FILE for p in written):
+        console.print(f"Для Excel откройте {EXCEL_FILE} (schools.csv и result.json — для программ).", soft_wrap=True)
+    elif any(p.name == "schools.csv" for p in written):
+        hint = f"Для Excel добавьте --format {EXCEL_FILE} (schools.csv — в UTF-8, для программ)."
+        console.print(hint, soft_wrap=True)

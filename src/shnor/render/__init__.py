@@ -17,7 +17,7 @@ def _text(template: str, name: str, images: bool, report: Report, folder: Path, 
     from shnor.render.documents import render_text
 
     path = folder / name
-    path.write_text(render_text(report, template, templates, images=images), encoding="utf-8")
+    path.write_text(render_text(report, template, templates, images=images), encoding="utf-8", newline="\n")
     return [path]
 
 
@@ -40,18 +40,33 @@ MACHINE: dict[str, Callable[[Report, Path], list[Path]]] = {
     "result.json": write_result_json,
 }
 
+# The file each document is written to: fixed names, so that shnor knows its own files in an output folder.
+FILE_NAMES = {
+    "appendix.docx": "Приложение к приказу.docx",
+    "appendix.html": "Приложение к приказу.html",
+    "appendix.md": "Приложение к приказу.md",
+    "note.docx": "Аналитическая справка.docx",
+    "note.html": "Аналитическая справка.html",
+    "cards.html": "Карточки школ.html",
+    "cards.docx": "Карточки школ.docx",
+    "mentors.md": "Закрепление школ-наставников.md",
+    "indicators.xlsx": "indicators.xlsx",
+}
+
 DOCUMENTS: dict[str, Renderer] = {
-    "appendix.docx": partial(_docx, "appendix.docx", "Приложение к приказу.docx"),
-    "appendix.html": partial(_text, "appendix.html.j2", "Приложение к приказу.html", False),
-    "appendix.md": partial(_text, "appendix.md.j2", "Приложение к приказу.md", False),
-    "note.docx": partial(_docx, "note.docx", "Аналитическая справка.docx"),
-    "note.html": partial(_text, "note.html.j2", "Аналитическая справка.html", True),
-    "cards.html": partial(_text, "cards.html.j2", "Карточки школ.html", False),
-    "cards.docx": partial(_docx, "cards.docx", "Карточки школ.docx"),
-    "mentors.md": partial(_text, "mentors.md.j2", "Закрепление школ-наставников.md", False),
+    "appendix.docx": partial(_docx, "appendix.docx", FILE_NAMES["appendix.docx"]),
+    "appendix.html": partial(_text, "appendix.html.j2", FILE_NAMES["appendix.html"], False),
+    "appendix.md": partial(_text, "appendix.md.j2", FILE_NAMES["appendix.md"], False),
+    "note.docx": partial(_docx, "note.docx", FILE_NAMES["note.docx"]),
+    "note.html": partial(_text, "note.html.j2", FILE_NAMES["note.html"], True),
+    "cards.html": partial(_text, "cards.html.j2", FILE_NAMES["cards.html"], False),
+    "cards.docx": partial(_docx, "cards.docx", FILE_NAMES["cards.docx"]),
+    "mentors.md": partial(_text, "mentors.md.j2", FILE_NAMES["mentors.md"], False),
     "indicators.xlsx": _xlsx,
 }
 DEFAULT_FORMATS = tuple(DOCUMENTS)
+# Every file shnor writes into an output folder: anything else there is the user's and is never deleted.
+OUTPUT_FILES = frozenset(MACHINE) | frozenset(FILE_NAMES.values())
 
 
 def parse_formats(text: str | None) -> tuple[str, ...]:

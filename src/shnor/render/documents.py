@@ -18,9 +18,9 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
-from shnor.errors import UserError
 from shnor.render import charts
 from shnor.render.formatting import OPERATOR_SIGNS, date_ru, format_number, markdown_text, percent, ru_key
+from shnor.render.template_errors import template_error
 from shnor.report.model import Report, SchoolResult
 
 FLAGGED = ("shnor", "risk")
@@ -203,7 +203,7 @@ def render_text(report: Report, template: str, user_dir: Path | None, images: bo
     except Exception as error:  # a user's template may be wrong in any way jinja2 can say
         if user_dir is None:
             raise
-        raise UserError(f"шаблон «{template}» не отрисован: {error}", hint="Проверьте шаблон в папке --templates.") from None
+        raise template_error(error, template_path(template, user_dir)) from None
 
 
 _SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
@@ -272,7 +272,7 @@ def render_docx(report: Report, template: str, user_dir: Path | None) -> bytes:
     except Exception as error:
         if user_dir is None:
             raise
-        raise UserError(f"шаблон «{template}» не отрисован: {error}", hint="Проверьте шаблон в папке --templates.") from None
+        raise template_error(error, template_path(template, user_dir), with_line=False) from None
     when = datetime.fromisoformat(report.generated)
     properties = document.core_properties
     properties.created = properties.modified = when

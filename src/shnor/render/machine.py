@@ -58,12 +58,12 @@ def write_schools_csv(report: Report, folder: Path) -> list[Path]:
         }
         writer.writerow([_cell(column, values.get(column)) for column in SCHOOLS_COLUMNS])
     path = folder / "schools.csv"
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="\n")
     return [path]
 
 
 def write_result_json(report: Report, folder: Path) -> list[Path]:
     path = folder / "result.json"
-    with path.open("w", encoding="utf-8") as handle:
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
         report.write_json(handle)
     return [path]

@@ -87,7 +87,8 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     # (a country's counts and its 40 000 schools' objects would otherwise be held together).
     changes = school_dynamics(cube, window, index)
     warnings = (
-        [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
+        ([loaded.encoding_note] if loaded.encoding_note else [])
+        + [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
         + _warnings(cube, registry, history, logs)
         + [boundary.text for boundary in boundaries]
         + _not_evaluated(evaluation, indicators, evaluation.status)

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from shnor import __version__
 from shnor.errors import UserError
 from shnor.indicators.sign import Sign
 
@@ -110,9 +111,30 @@ class Report:
 
     @classmethod
     def load(cls, path: Path) -> Report:
-        """A report saved as result.json, to render again."""
+        """A report saved as result.json (or the folder holding it), to render again. Anything else is named as
+        what it is, in Russian."""
+        path = Path(path)
+        if path.is_dir():
+            if not (path / "result.json").is_file():
+                raise UserError(f"в папке «{path}» нет result.json.", hint=_LOAD_HINT)
+            path = path / "result.json"
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UserError(f"файл «{path}» не найден.", hint=_LOAD_HINT) from None
+        except UnicodeDecodeError:
+            raise UserError(f"«{path.name}» — не result.json shnor: это не текст в UTF-8.", hint=_LOAD_HINT) from None
+        except json.JSONDecodeError as error:
+            raise UserError(
+                f"«{path.name}» — не result.json shnor: строка {error.lineno}, столбец {error.colno} — не JSON.",
+                hint=_LOAD_HINT,
+            ) from None
+        except OSError as error:
+            raise UserError(f"файл «{path}» не прочитан: {error.strerror}.", hint=_LOAD_HINT) from None
+        tool = data.get("tool") if isinstance(data, dict) else None
+        if not isinstance(tool, dict) or tool.get("name") != "shnor" or not isinstance(data.get("schools"), list):
+            raise UserError(f"«{path.name}» — не результат shnor: в нём нет разделов tool и schools.", hint=_LOAD_HINT)
+        try:
             schools = [
                 SchoolResult(
                     **{
@@ -125,13 +147,15 @@ class Report:
                 for s in data["schools"]
             ]
             return cls(**{**data, "schools": schools, "inputs": [InputFile(**f) for f in data["inputs"]]})
-        except FileNotFoundError:
-            raise UserError(f"файл «{path}» не найден.", hint="Укажите result.json из папки результатов.") from None
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise UserError(
-                f"файл «{Path(path).name}» не похож на result.json этой версии shnor ({type(error).__name__}: {error}).",
-                hint="Пересчитайте результат командой shnor identify.",
+                f"«{path.name}» записан shnor {tool.get('version', '?')} и не читается этой версией "
+                f"({__version__}).",
+                hint="Пересчитайте результат этой версией: shnor identify.",
             ) from None
+
+
+_LOAD_HINT = "Укажите result.json из папки, которую записала команда shnor identify."
 
 
 def _dumps(value: Any) -> str:

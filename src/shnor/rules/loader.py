@@ -5,6 +5,7 @@ Every mistake is reported as ``file:line key.path: what was expected`` in Russia
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from shnor.errors import UserError
+from shnor.rules.encoding import NOTEWORTHY, UTF8, decode_rules
 from shnor.rules.model import Rules, criterion_tag
 
 
@@ -26,10 +28,18 @@ class LoadedRules:
     rules: Rules
     origin: str  # preset name or the file's name
     text: str
+    encoding: str = UTF8  # what the user's file was read in (see ``shnor.rules.encoding``)
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def encoding_note(self) -> str | None:
+        """Said to the user when the file was not UTF-8: read all the same, but worth knowing."""
+        if self.encoding not in NOTEWORTHY:
+            return None
+        return f"файл правил прочитан в кодировке {self.encoding} (не UTF-8)"
 
 
 def presets_dir() -> Path:
@@ -51,14 +61,9 @@ def load_rules(name_or_path: str, overrides: list[str] | tuple[str, ...] = ()) -
     if candidate.suffix.lower() in {".yaml", ".yml"} or candidate.exists():
         if not candidate.is_file():
             raise UserError(f"файл правил «{name_or_path}» не найден.", hint="Проверьте путь в --rules.")
-        try:
-            text = candidate.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise UserError(
-                f"файл правил «{candidate.name}» — не текст YAML в UTF-8 (таблица или документ?).",
-                hint="Укажите в --rules файл .yaml (см. «shnor rules show default») или имя встроенного набора.",
-            ) from None
-        return _load(text, candidate.name, overrides)
+        text, encoding = decode_rules(candidate.read_bytes(), candidate.name)
+        loaded = _load(text, candidate.name, overrides)
+        return LoadedRules(loaded.rules, loaded.origin, loaded.text, encoding)
     preset = presets_dir() / f"{name_or_path}.yaml"
     if not preset.is_file():
         raise UserError(
@@ -77,21 +82,32 @@ def _load(text: str, origin: str, overrides: list[str] | tuple[str, ...] = ()) -
         raise UserError(_yaml_message(origin, error)) from None
     if not isinstance(tree, CommentedMap):
         raise UserError(f"{origin}:1: файл правил должен быть отображением YAML (ключ: значение).")
+    added = {}  # keys that --set put in, which the file does not have: KEY → (their section, the override)
     for override in overrides:
-        apply_override(tree, override)
+        new = apply_override(tree, override)
+        if new is not None:
+            added[new[1]] = (new[0], override)
     if overrides:
         origin = f"{origin} (с --set {', '.join(overrides)})"
     try:
         rules = Rules.model_validate(_plain(tree))
     except ValidationError as error:
+        for detail in error.errors():
+            key = detail["loc"][-1] if detail["loc"] else None
+            if detail["type"] == "extra_forbidden" and key in added:
+                for name, (section, _) in added.items():  # the nearest keys are the file's own
+                    section.pop(name, None)
+                override = added[key][1]
+                raise UserError(_unknown_key(tree, override, override.partition("=")[0].strip())) from None
         raise UserError(_validation_message(origin, tree, error)) from None
     return LoadedRules(rules, origin, text)
 
 
-def apply_override(tree: CommentedMap, override: str) -> None:
+def apply_override(tree: CommentedMap, override: str) -> tuple[CommentedMap, str] | None:
     """«statuses.shnor.of[0].of[0].threshold=0.2» (or «criteria.shnor…», or «…of.0…»): one value replaced.
 
-    The value is read as YAML: «0.2» is a number, «[ВПР]» a list, «any» a word.
+    The value is read as YAML: «0.2» is a number, «[ВПР]» a list, «any» a word. Returns the section and the
+    key when the key is new there (an optional key the file leaves out, or a mistyped one, which validation names).
     """
     key, separator, raw = override.partition("=")
     if not separator or not key.strip():
@@ -106,15 +122,41 @@ def apply_override(tree: CommentedMap, override: str) -> None:
         try:
             node = node[step]
         except (KeyError, IndexError, TypeError):
-            where = ".".join(map(str, steps[: depth + 1]))
-            raise UserError(f"--set «{override}»: в правилах нет ключа «{where}».") from None
+            raise UserError(_unknown_key(tree, override, key.strip())) from None
     last = steps[-1]
     if isinstance(node, CommentedSeq) and not (isinstance(last, int) and last < len(node)):
         raise UserError(f"--set «{override}»: в списке нет элемента {last}.")
     if not isinstance(node, (CommentedMap, CommentedSeq)):
         raise UserError(f"--set «{override}»: «{'.'.join(map(str, steps[:-1]))}» — не раздел правил.")
     value = YAML(typ="safe").load(raw) if raw.strip() else ""
+    new = isinstance(node, CommentedMap) and last not in node
     node[last] = value
+    return (node, str(last)) if new else None
+
+
+def _unknown_key(tree: CommentedMap, override: str, key: str) -> str:
+    """«--set «…»: в правилах нет ключа «…»; похожие: …» — the nearest keys that the rules do have."""
+    # compared in one spelling: «criteria.» is «statuses.», «of[0]» is «any[0]» or «all[0]»
+    def spelled(path: str) -> str:
+        return re.sub(r"\b(?:any|all)(?=\[|\.\d)", "of", re.sub(r"^criteria\.", "statuses.", path))
+
+    paths = {spelled(path): path for path in _key_paths(tree)}
+    nearest = [paths[p] for p in difflib.get_close_matches(spelled(key), list(paths), n=3, cutoff=0.6)]
+    if nearest:
+        return f"--set «{override}»: в правилах нет ключа «{key}»; похожие: {', '.join(nearest)}."
+    return f"--set «{override}»: в правилах нет ключа «{key}»; ключи верхнего уровня: {', '.join(map(str, tree))}."
+
+
+def _key_paths(node: Any, prefix: str = ""):
+    """Every key path of the rules as --set takes it: «statuses.shnor.any[0].all[1].threshold»."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            yield path
+            yield from _key_paths(value, path)
+    elif isinstance(node, CommentedSeq):
+        for index, value in enumerate(node):
+            yield from _key_paths(value, f"{prefix}[{index}]")
 
 
 def _plain(node: Any) -> Any:
@@ -169,7 +211,10 @@ def _locate(tree: Any, loc: tuple) -> tuple[int, str]:
                 if isinstance(step, str):
                     path = f"{path}.{step}" if path else step
                 break
-            line = node.lc.key(key)[0] + 1
+            try:
+                line = node.lc.key(key)[0] + 1
+            except (KeyError, TypeError):  # put in by --set: no line of its own
+                pass
             path = f"{path}.{key}" if path else str(key)
             node = node[key]
         elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
@@ -185,7 +230,9 @@ def _locate(tree: Any, loc: tuple) -> tuple[int, str]:
 
 _MESSAGES = {
     "missing": "обязательный ключ не задан",
-    "extra_forbidden": "неизвестный ключ; проверьте написание (допустимые ключи описаны в README и в встроенных наборах)",
+    "extra_forbidden": (
+        "неизвестный ключ; проверьте написание (допустимые ключи описаны в README и во встроенных наборах)"
+    ),
     "float_parsing": "ожидалось число, получено {input!r}",
     "float_type": "ожидалось число, получено {input!r}",
     "int_parsing": "ожидалось целое число, получено {input!r}",
