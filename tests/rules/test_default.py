@@ -89,4 +89,4 @@ def test_every_criterion_is_reported_with_value_threshold_and_outcome(school_tab
     assert criteria[("insufficient", "участников по русскому языку и математике")] == (100, 10, False)
     assert criteria[("risk", "доля «2» по русскому языку и математике")] == (0.16, 0.15, True)
     assert criteria[("risk", "доля «2» по другим предметам")] == (None, 0.25, False)
-    assert len(report.schools[0].criteria) == 8
+    assert len(report.schools[0].criteria) == 9  # «no results» guards insufficient beside the 10 participants
