@@ -26,12 +26,15 @@ def list_rules() -> None:
 
 @rules_app.command("show")
 def show_rules(name: str = typer.Argument(..., metavar="ИМЯ", help="Имя встроенного набора или путь к файлу YAML.")) -> None:
-    """Напечатать набор правил (YAML с комментариями) — его можно скопировать и изменить."""
+    """Напечатать набор правил (YAML с комментариями) и справку по видам условий — его можно скопировать и изменить."""
 
     def action() -> int:
         from shnor.rules.loader import load_rules
+        from shnor.rules.reference import reference
 
-        typer.echo(load_rules(name).text, nl=False)
+        text = load_rules(name).text
+        typer.echo(text if text.endswith("\n") else text + "\n", nl=False)
+        typer.echo(reference(), nl=False)
         return 0
 
     run_guarded(action, debug=False)

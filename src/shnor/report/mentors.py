@@ -86,7 +86,7 @@ def _subjects_behind(leaves: list[LeafResult], school: str, rows: pd.DataFrame, 
             worse = _below_region(sat, region, measure)
             names = [name for name in names if name in worse] or names
         found += names
-    return list(dict.fromkeys(sorted(found, key=lambda name: (name not in _FIRST, name))))
+    return list(dict.fromkeys(sorted(found, key=lambda name: (_FIRST.index(name) if name in _FIRST else len(_FIRST), name))))
 
 
 _FIRST = ("Русский язык", "Математика")
@@ -155,18 +155,25 @@ class _Pool:
         if not sat.any():
             return [], (f"не найдена: нет школы со статусом «без признаков», сдававшей {where} с "
                         f"{config.min_participants} и более участниками")
+        # where the data has no high results in the subject (ЕГЭ base maths, a table without high bands), the share
+        # of «2» alone decides
+        known_high = not np.isnan(region_high)
         min_high = config.min_high_share if config.min_high_share is not None else region_high + config.high_margin
         max_fail = config.max_fail_share if config.max_fail_share is not None else region_fail
         with np.errstate(invalid="ignore"):
-            strong = sat & (high >= min_high - 1e-9) & (fail <= max_fail + 1e-9)
-            if not np.isnan(own_high):
-                strong &= high > own_high
+            strong = sat & (fail <= max_fail + 1e-9) & ~np.isnan(fail)
+            if known_high:
+                strong &= high >= min_high - 1e-9
+                if not np.isnan(own_high):
+                    strong &= high > own_high
             if not np.isnan(own_fail):
                 strong &= fail < own_fail
         if not strong.any():
-            return [], (f"не найдена: среди школ, сдававших {where}, нет школы с долей «4» и «5» от "
-                        f"{format_percent(min_high)} и долей «2» не выше {format_percent(max_fail)} "
-                        f"(регион: {format_percent(region_high)} и {format_percent(region_fail)})")
+            wanted = f"долей высоких результатов от {format_percent(min_high)} и " if known_high else ""
+            return [], (f"не найдена: среди школ, сдававших {where}, нет школы с {wanted}долей «2» ниже, чем у этой "
+                        f"школы, и не выше {format_percent(max_fail)} (регион: "
+                        + (f"{format_percent(region_high)} и " if known_high else "") + f"{format_percent(region_fail)})")
+        high = np.nan_to_num(high, nan=-1.0) if not known_high else high
         mine = self.taken.setdefault(mentee, set())
         free = strong & (self.load < config.max_mentees)
         free[list(mine)] = strong[list(mine)]
@@ -185,17 +192,19 @@ class _Pool:
             if index not in mine:
                 mine.add(int(index))
                 self.load[index] += 1
+            shown_high = (f"доля высоких результатов {format_percent(high[index])} (регион {format_percent(region_high)}), "
+                          if known_high else "")
             reason = [
-                (f"{subject}: доля «4» и «5» {format_percent(high[index])} (регион {format_percent(region_high)}), "
-                 f"доля «2» {format_percent(fail[index])} (регион {format_percent(region_fail)}), "
-                 f"{int(participants[index])} участников ({', '.join(assessments)})")
+                (f"{subject}: {shown_high}доля «2» {format_percent(fail[index])} (регион {format_percent(region_fail)}), "
+                 f"{int(participants[index])} уч. ({', '.join(assessments)})")
             ]
             reason.append("тот же муниципалитет" if same_place[index] else "другой муниципалитет")
             if same_kind[index]:
                 reason.append(f"тот же тип ({kind})")
             chosen.append({"subject": subject, "school_id": mentor, "school_name": self.info.at[mentor, "school_name"],
                            "municipality": self.info.at[mentor, "municipality"], "reason": "; ".join(reason),
-                           "high_share": round(float(high[index]), 6), "fail_share": round(float(fail[index]), 6)})
+                           "high_share": round(float(high[index]), 6) if known_high else None,
+                           "fail_share": round(float(fail[index]), 6)})
         return chosen, None
 
 

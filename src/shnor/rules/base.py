@@ -125,6 +125,8 @@ class Leaf(Strict):
     implements ``evaluate``; its docstring (with a worked example) is what ``shnor rules show`` prints about it."""
 
     KIND: ClassVar[str]
+    HELP: ClassVar[str]  # what it is, in Russian, for «shnor rules show»
+    EXAMPLE: ClassVar[str]  # a leaf of this kind in YAML
     label: str | None = None  # the words of the criterion in documents, instead of the generated ones
 
     @classmethod

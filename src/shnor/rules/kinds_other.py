@@ -41,6 +41,10 @@ class DynamicsCriterion(Scope, Leaf):
     """
 
     KIND: ClassVar[str] = "dynamics"
+    HELP: ClassVar[str] = (
+        "изменение доли к прошлому году или прошлому окну (0.05 = 5 п. п.); significant: true — только значимое (вне 95 % интервала)"
+    )
+    EXAMPLE: ClassVar[str] = "{kind: dynamics, indicator: fail_core, compare: previous_year, op: \">=\", threshold: 0.05}"
     kind: Literal["dynamics"]
     indicator: PooledName | None = None
     measure: Measure | None = None
@@ -135,6 +139,10 @@ class ContextCriterion(Leaf):
     """
 
     KIND: ClassVar[str] = "context"
+    HELP: ClassVar[str] = (
+        "условие по контекстным данным школы (--context), для отметки ШНСУ; equals — без учёта регистра и ё/е"
+    )
+    EXAMPLE: ClassVar[str] = "{kind: context, field: settlement, equals: село}"
     kind: Literal["context"]
     field: ContextField
     op: Operator | None = None
@@ -190,6 +198,10 @@ class NoResultsCriterion(Leaf):
     """
 
     KIND: ClassVar[str] = "no_results"
+    HELP: ClassVar[str] = (
+        "у школы нет результатов за окно (для статуса insufficient)"
+    )
+    EXAMPLE: ClassVar[str] = "{kind: no_results}"
     kind: Literal["no_results"]
 
     def default_text(self) -> str:

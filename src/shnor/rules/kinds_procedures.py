@@ -70,6 +70,10 @@ class ProceduresCriterion(_Counted):
     """
 
     KIND: ClassVar[str] = "procedures"
+    HELP: ClassVar[str] = (
+        "число процедур (или предметов: count: subjects), где доля переходит порог, за последний год или окно"
+    )
+    EXAMPLE: ClassVar[str] = "{kind: procedures, measure: fail, op: \">=\", threshold: 0.30, years: latest, count: subjects, at_least: 2}"
     kind: Literal["procedures"]
     measure: Measure
     op: Operator
@@ -109,6 +113,10 @@ class ConsecutiveCriterion(_Counted):
     """
 
     KIND: ClassVar[str] = "same_procedure_consecutive_years"
+    HELP: ClassVar[str] = (
+        "одна и та же процедура переходит порог несколько лет подряд"
+    )
+    EXAMPLE: ClassVar[str] = "{kind: same_procedure_consecutive_years, measure: fail, op: \">=\", threshold: 0.30, years: 2}"
     kind: Literal["same_procedure_consecutive_years"]
     measure: Measure
     op: Operator

@@ -98,6 +98,10 @@ class IndicatorCriterion(Leaf, _Measured):
     """
 
     KIND: ClassVar[str] = "indicator"
+    HELP: ClassVar[str] = (
+        "показатель школы за окно против порога или процентиля по региону; доли fail_core, high_core, fail_other — также по каждому году (each_year) и относительно муниципалитета или региона (relative_to); objectivity_signs — только выбранные виды признаков (signs)"
+    )
+    EXAMPLE: ClassVar[str] = "{kind: indicator, indicator: fail_core, op: \">=\", threshold: 0.25}"
     kind: Literal["indicator"]
     indicator: IndicatorName
     each_year: bool = False
@@ -168,6 +172,10 @@ class ShareCriterion(Scope, Leaf, _Measured):
     """
 
     KIND: ClassVar[str] = "share"
+    HELP: ClassVar[str] = (
+        "доля «2», «4» и «5» или участников в полосе баллов по выбранным процедурам за окно"
+    )
+    EXAMPLE: ClassVar[str] = "{kind: share, measure: {score_from: 61, score_to: 80}, assessments: [ЕГЭ], subjects: [История], op: \">=\", threshold: 0.2}"
     kind: Literal["share"]
     measure: Measure
     each_year: bool = False
@@ -220,6 +228,10 @@ class MeanScoreCriterion(Scope, Leaf, _Measured):
     """
 
     KIND: ClassVar[str] = "mean_score"
+    HELP: ClassVar[str] = (
+        "средний балл по выбранным процедурам (взвешенный по участникам), в том числе относительно муниципалитета или региона"
+    )
+    EXAMPLE: ClassVar[str] = "{kind: mean_score, assessments: [ЕГЭ], subjects: [Обществознание], relative_to: municipality, op: \"<\", threshold: 0}"
     kind: Literal["mean_score"]
     each_year: bool = False
     relative_to: RelativeTo | None = None
