@@ -46,7 +46,7 @@ def ratio(
     totals = pd.DataFrame({"n": numbers, "d": base}).groupby(group, dropna=False).sum()
     of_group = (totals["n"] / totals["d"]).where(totals["d"] > 0)
     reference = group.map(of_group).astype("Float64")
-    return Ratio((value - reference).astype("Float64"), base, reference)
+    return Ratio((value - reference).round(10).astype("Float64"), base, reference)  # 0.2 − 0.3 is −0.1, not −0.0999…
 
 
 def share(frame: pd.DataFrame, schools: pd.Index, count: str, groups: pd.Series | None = None) -> Ratio:

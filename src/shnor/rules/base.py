@@ -12,9 +12,9 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from shnor.russian import OPERATOR_SIGNS, format_value
 from shnor.vocabulary import SUBJECTS, Assessment, Status, Unit, parse_assessment, parse_subject
@@ -72,7 +72,15 @@ class BandMeasure(Strict):
         return f"доля участников с баллами {self.score_from}–{self.score_to}"
 
 
-Measure = Literal["fail", "high"] | BandMeasure
+def _measure_tag(value: Any) -> str:
+    return "band" if isinstance(value, (dict, BandMeasure)) else "outcome"
+
+
+# «fail», «high», or a band {score_from, score_to}: one branch is checked, so a mistake gets one message
+Measure = Annotated[
+    Union[Annotated[Literal["fail", "high"], Tag("outcome")], Annotated[BandMeasure, Tag("band")]],  # noqa: UP007
+    Discriminator(_measure_tag),
+]
 MEASURE_LABELS = {"fail": "доля «2» (ЕГЭ — ниже минимального балла)", "high": "доля «4» и «5» (ЕГЭ — высоких баллов)"}
 
 

@@ -22,7 +22,7 @@ from shnor.rules.base import (
     number,
     share_threshold,
 )
-from shnor.rules.kinds_results import INDICATORS, POOLED, ContextField, context_column, share_of
+from shnor.rules.kinds_results import INDICATORS, POOLED, ContextField, context_column, share_of, too_few
 from shnor.russian import OPERATOR_SIGNS, format_value
 from shnor.vocabulary import Status, Unit, normalize_text
 
@@ -90,14 +90,14 @@ class DynamicsCriterion(Scope, Leaf):
             return LeafResult(path, status, self, value, float(self.threshold), value.notna(), Unit.SHARE_CHANGE,
                               note=f"в данных нет {', '.join(map(str, missing))} года для сравнения")
         before, after = (self._share(context, years) for years in (before_years, after_years))
-        value = (after.value - before.value).astype("Float64")
+        value = (after.value - before.value).round(10).astype("Float64")  # 0.25 − 0.20 is 0.05, not 0.04999…
         base = pd.concat([before.base, after.base], axis=1).min(axis=1)
         minimum = context.minimum(self)
         few = (base < minimum) & value.notna()
         met = COMPARE[self.op](value, float(self.threshold)).fillna(False) & ~few
         if self.significant:
             met &= significant(before.value, before.base, after.value, after.base).fillna(False)
-        details = _changes(before.value, after.value, before.base, after.base)
+        details = _changes(before.value, after.value, before.base, after.base) | too_few(base, few, minimum)
         return LeafResult(path, status, self, value, float(self.threshold), met.astype(bool), Unit.SHARE_CHANGE, details,
                           base, minimum, before.note or after.note)
 

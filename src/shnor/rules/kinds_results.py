@@ -298,10 +298,16 @@ def judge(
             details = _against(value, results[0].reference, leaf.relative_to, unit)
     minimum = context.minimum(leaf)
     few = (base < minimum) & value.notna()
+    details.update(too_few(base, few, minimum))
     threshold = threshold_for(leaf, value.where(~few), context)
     met = (COMPARE[leaf.op](value, threshold).fillna(False) & ~few).astype(bool)
     note = next((r.note for r in results if r.note), None)
     return LeafResult(path, status, leaf, value, threshold, met, unit, details, base, minimum, note)
+
+
+def too_few(base: pd.Series, few: pd.Series, minimum: int) -> dict[str, list[str]]:
+    """«мало участников (1 < 10)» for each school whose value rests on fewer than ``minimum`` participants."""
+    return {school: [f"мало участников ({int(n)} < {minimum})"] for school, n in base[few].items()}
 
 
 def _by_year(values: pd.DataFrame, years: tuple[int, ...], unit: Unit) -> dict[str, list[str]]:

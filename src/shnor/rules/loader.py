@@ -148,7 +148,7 @@ def _validation_message(origin: str, tree: CommentedMap, error: ValidationError)
     return "ошибка в файле правил:\n" + "\n".join(dict.fromkeys(lines))
 
 
-_TAGS = {"group", *KINDS_BY_NAME}
+_TAGS = {"group", *KINDS_BY_NAME, "band", "outcome"}  # union tags, not keys
 
 
 def _locate(tree: Any, loc: tuple) -> tuple[int, str, Any]:
@@ -233,9 +233,10 @@ def _misplaced_key(key: str, holder: dict) -> str:
         return '«not» не поддерживается: используйте op (например, op: "<" вместо not с op: ">=")'
     kind = holder.get("kind")
     having = kinds_having(key)
-    if key in GROUP_KEYS and key not in having:
-        return f"ключ «{key}» — ключ группы (any / all / mode+of), а не условия kind: {kind}"
+    group = " (в группе — any / all / mode+of)" if key in GROUP_KEYS else ""
     if having:
-        return f"ключ «{key}» не применяется к kind: {kind}; он есть у: {', '.join(having)}"
+        return f"ключ «{key}» не применяется к kind: {kind}; он есть у: {', '.join(having)}{group}"
+    if group:
+        return f"ключ «{key}» — ключ группы (any / all / mode+of), а не условия kind: {kind}"
     known = ", ".join(KINDS_BY_NAME[kind].keys()) if kind in KINDS_BY_NAME else ""
     return f"неизвестный ключ «{key}» у kind: {kind}" + (f"; допустимые ключи: {known}" if known else "")
