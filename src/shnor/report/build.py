@@ -153,7 +153,8 @@ def _school_results(
     leaves = [
         (leaf.path, leaf.status.value, leaf.text, leaf.op, _by_school(leaf.value), _by_school(leaf.met),
          _by_school(leaf.threshold) if isinstance(leaf.threshold, pd.Series) else leaf.threshold,
-         leaf.details, leaf.unit.value, _by_school(leaf.participants.round()) if leaf.participants is not None else {})
+         leaf.details, leaf.unit.value,
+         _by_school(leaf.participants.round().astype("Int64")) if leaf.participants is not None else {})
         for leaf in evaluation.leaves
     ]
     results = []
@@ -172,7 +173,7 @@ def _school_results(
                 met=bool(met_of[sid]),
                 details=details.get(sid, []),
                 unit=unit,
-                participants=_whole(base_of.get(sid)),
+                participants=base_of.get(sid),
             )
             for path, leaf_status, label, op, value_of, met_of, threshold, details, unit, base_of in leaves
         ]
@@ -224,11 +225,6 @@ def _python_values(column: pd.Series) -> list:
     if pd.api.types.is_float_dtype(column.dtype):
         column = column.astype("Float64")  # NaN → missing
     return column.astype(object).where(column.notna(), None).tolist()
-
-
-def _whole(value) -> int | None:
-    value = _scalar(value)
-    return None if value is None else int(value)
 
 
 def _scalar(value):

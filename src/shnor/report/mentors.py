@@ -34,24 +34,36 @@ def suggest(window_procedures: pd.DataFrame, schools: pd.DataFrame, evaluation: 
     )
     sums = frame.groupby(["subject", "assessment", "school_id"], observed=True)[_SUMS].sum().astype(float)
     pool = _Pool(sums, schools.set_index("school_id"), sorted(status.index[status == Status.OK]), config)
-    own = frame.loc[frame["school_id"].isin(listed)]
-    own_rows = {school: rows for school, rows in own.groupby("school_id", observed=True)}
+    records = _records(frame.loc[frame["school_id"].isin(listed)])
+    regions: dict[tuple, dict[str, float]] = {}  # the region's share per subject, by scope
     result = []
     for school in listed:
-        rows = own_rows.get(school, frame.iloc[:0])
-        subjects = _subjects_behind(evaluation.explanations.get(school, []), school, rows, frame)
+        rows = records.get(school, [])
+        subjects = _subjects_behind(evaluation.explanations.get(school, []), school, rows, frame, regions)
         entry: dict = {"school_id": school, "weak_subjects": subjects, "mentors": [], "not_found": []}
         if not subjects:
             entry["not_found"].append({"subject": "", "reason": "не найдена: критерии, по которым школа в перечне, "
                                                               "не связаны с предметами"})
         for subject in subjects:
-            assessments = sorted(set(rows.loc[(rows["subject"] == subject) & (rows["participants"] > 0), "assessment"]))
-            chosen, why = pool.choose(school, subject, assessments)
+            taken = [row for row in rows if row.subject == subject and row.participants > 0]
+            assessments = sorted({row.assessment for row in taken})
+            own = np.array([sum(getattr(row, name) for row in taken) for name in _SUMS], dtype=float)
+            chosen, why = pool.choose(school, subject, assessments, own)
             entry["mentors"] += chosen
             if why:
                 entry["not_found"].append({"subject": subject, "reason": why})
         result.append(entry)
     return result
+
+
+def _records(frame: pd.DataFrame) -> dict[str, list]:
+    """Each listed school's procedures as plain tuples (a few dozen each: looked at in Python, not through pandas)."""
+    columns = ["school_id", "assessment", "subject", "grade", "group", *_SUMS]
+    plain = frame[columns].astype({name: float for name in _SUMS}).fillna({name: 0.0 for name in _SUMS})
+    found: dict[str, list] = {}
+    for row in plain.itertuples(index=False):
+        found.setdefault(row.school_id, []).append(row)
+    return found
 
 
 def _scope(leaf: LeafResult) -> tuple | None:
@@ -66,7 +78,18 @@ def _scope(leaf: LeafResult) -> tuple | None:
     return None
 
 
-def _subjects_behind(leaves: list[LeafResult], school: str, rows: pd.DataFrame, frame: pd.DataFrame) -> list[str]:
+def _in_scope(row, assessments, subjects, grades) -> bool:
+    if assessments is not None and row.assessment not in assessments:
+        return False
+    if subjects in ("core", "other"):
+        if row.group != subjects:
+            return False
+    elif subjects is not None and row.subject not in subjects:
+        return False
+    return grades is None or row.grade in grades
+
+
+def _subjects_behind(leaves: list[LeafResult], school: str, rows: list, frame: pd.DataFrame, regions: dict) -> list[str]:
     """The subjects behind the criteria a school met, that it sat: those of the procedures counted; those of a
     share's scope (for «other subjects» or all subjects, only those where it is below the region)."""
     found: list[str] = []
@@ -78,13 +101,14 @@ def _subjects_behind(leaves: list[LeafResult], school: str, rows: pd.DataFrame, 
         if scope is None:
             continue
         assessments, subjects, grades, measure = scope
-        sat = select(rows, assessments, subjects, grades)
-        sat = sat.loc[sat["participants"] > 0]
-        names = sorted(set(sat["subject"]))
+        sat = [row for row in rows if row.participants > 0 and _in_scope(row, assessments, subjects, grades)]
+        names = sorted({row.subject for row in sat})
         if subjects in (None, "other") and measure in ("fail", "high") and len(names) > 1:
-            region = select(frame, assessments, subjects, grades)
-            worse = _below_region(sat, region, measure)
-            names = [name for name in names if name in worse] or names
+            key = (str(assessments), str(subjects), str(grades), measure)
+            if key not in regions:
+                regions[key] = _shares(select(frame, assessments, subjects, grades), measure).to_dict()
+            worse = [name for name in names if _worse(sat, name, measure, regions[key].get(name))]
+            names = worse or names
         found += names
     return list(dict.fromkeys(sorted(found, key=lambda name: (_FIRST.index(name) if name in _FIRST else len(_FIRST), name))))
 
@@ -92,14 +116,19 @@ def _subjects_behind(leaves: list[LeafResult], school: str, rows: pd.DataFrame, 
 _FIRST = ("Русский язык", "Математика")
 
 
-def _below_region(own: pd.DataFrame, region: pd.DataFrame, measure: str) -> set[str]:
-    def shares(frame: pd.DataFrame) -> pd.Series:
-        sums = frame.groupby("subject", observed=True)[[measure, f"{measure}_base"]].sum()
-        return sums[measure] / sums[f"{measure}_base"].where(sums[f"{measure}_base"] > 0)
+def _worse(rows: list, subject: str, measure: str, region: float | None) -> bool:
+    """The school's share of «2» is above the region's (of «4» and «5», below) in the subject."""
+    count = sum(getattr(row, measure) for row in rows if row.subject == subject)
+    base = sum(getattr(row, f"{measure}_base") for row in rows if row.subject == subject)
+    if region is None or np.isnan(region) or not base:
+        return False
+    return count / base > region if measure == "fail" else count / base < region
 
-    mine, theirs = shares(own), shares(region).reindex(shares(own).index)
-    worse = mine > theirs if measure == "fail" else mine < theirs
-    return set(worse.index[worse.fillna(False).astype(bool)])
+
+def _shares(frame: pd.DataFrame, measure: str) -> pd.Series:
+    """The share of ``measure`` per subject, pooled over the rows of ``frame``."""
+    sums = frame.groupby("subject", observed=True)[[measure, f"{measure}_base"]].sum()
+    return (sums[measure] / sums[f"{measure}_base"].where(sums[f"{measure}_base"] > 0)).astype(float)
 
 
 class _Pool:
@@ -113,10 +142,15 @@ class _Pool:
         self.config = config
         self.load = np.zeros(len(ok), dtype=int)  # mentees per mentor
         self.taken: dict[str, set[int]] = {}  # mentee → its mentors
-        self.municipality = info["municipality"].reindex(self.ok).fillna("").to_numpy(dtype=object)
-        self.kind = info["type"].reindex(self.ok).fillna("").to_numpy(dtype=object)
+        # municipalities and types as numbers: one comparison over the `ok` schools per choice
+        self.municipality, places = pd.factorize(info["municipality"].reindex(self.ok).fillna(""))
+        self.kind, kinds = pd.factorize(info["type"].reindex(self.ok).fillna(""))
+        self._places = {value: code for code, value in enumerate(places)}
+        self._kinds = {value: code for code, value in enumerate(kinds)}
+        self._about = info[["school_name", "municipality", "type"]].fillna("").to_dict("index")
         self.keys = set(sums.index.droplevel(2))
         self._arrays: dict[tuple[str, str], np.ndarray] = {}
+        self._totals: dict[tuple[str, str], pd.Series] = {}
 
     def _of_ok(self, subject: str, assessment: str) -> np.ndarray:
         """The sums of every `ok` school in one subject and assessment: (schools × _SUMS), zero where it did not sit."""
@@ -128,24 +162,26 @@ class _Pool:
                 self._arrays[key] = np.zeros((len(self.ok), len(_SUMS)))
         return self._arrays[key]
 
-    def _of(self, subject: str, assessments: list[str], school: str | None) -> pd.Series:
-        """The sums of one school (or, with None, of the region) over the assessments in one subject."""
-        total = pd.Series(0.0, index=_SUMS)
+    def _region(self, subject: str, assessments: list[str]) -> np.ndarray:
+        """The region's sums over the assessments in one subject (as _SUMS)."""
+        total = np.zeros(len(_SUMS))
         for assessment in assessments:
-            if (subject, assessment) not in self.keys:
-                continue
-            rows = self.sums.loc[(subject, assessment)]
-            total += rows.sum() if school is None else (rows.loc[school] if school in rows.index else 0.0)
+            key = (subject, assessment)
+            if key in self.keys:
+                if key not in self._totals:
+                    self._totals[key] = self.sums.loc[key].sum().to_numpy(dtype=float)
+                total += self._totals[key]
         return total
 
-    def choose(self, mentee: str, subject: str, assessments: list[str]) -> tuple[list[dict], str | None]:
+    def choose(self, mentee: str, subject: str, assessments: list[str], own: np.ndarray) -> tuple[list[dict], str | None]:
+        """Mentors for one ШНОР in one subject (``own``: its sums over ``assessments``), or why there is none."""
         config = self.config
         where = f"{', '.join(assessments)} по предмету «{subject}»"
         if not assessments:
             return [], f"не найдена: школа не сдавала предмет «{subject}» в окне"
-        region, own = self._of(subject, assessments, None), self._of(subject, assessments, mentee)
-        region_high, region_fail = _ratio(region["high"], region["high_base"]), _ratio(region["fail"], region["fail_base"])
-        own_high, own_fail = _ratio(own["high"], own["high_base"]), _ratio(own["fail"], own["fail_base"])
+        region = self._region(subject, assessments)
+        region_high, region_fail = _ratio(region[3], region[4]), _ratio(region[1], region[2])
+        own_high, own_fail = _ratio(own[3], own[4]), _ratio(own[1], own[2])
         arrays = [self._of_ok(subject, a) for a in assessments]
         totals = sum(arrays)
         every = np.logical_and.reduce([a[:, 0] > 0 for a in arrays])
@@ -179,9 +215,9 @@ class _Pool:
         free[list(mine)] = strong[list(mine)]
         if not free.any():
             return [], f"не найдена: все подходящие школы уже закреплены за {config.max_mentees} школами"
-        municipality, kind = self.info.at[mentee, "municipality"], self.info.at[mentee, "type"]
-        same_place = self.municipality == municipality
-        same_kind = (self.kind == kind) & bool(kind)
+        municipality, kind = self._about[mentee]["municipality"], self._about[mentee]["type"]
+        same_place = self.municipality == self._places.get(municipality, -1)
+        same_kind = (self.kind == self._kinds.get(kind, -1)) & bool(kind)
         candidates = np.flatnonzero(free)
         # strongest first (more «4» and «5», then fewer «2»), then the same municipality, then the same type, then id
         order = np.lexsort((candidates, ~same_kind[candidates], ~same_place[candidates], fail[candidates],
@@ -201,8 +237,8 @@ class _Pool:
             reason.append("тот же муниципалитет" if same_place[index] else "другой муниципалитет")
             if same_kind[index]:
                 reason.append(f"тот же тип ({kind})")
-            chosen.append({"subject": subject, "school_id": mentor, "school_name": self.info.at[mentor, "school_name"],
-                           "municipality": self.info.at[mentor, "municipality"], "reason": "; ".join(reason),
+            chosen.append({"subject": subject, "school_id": mentor, "school_name": self._about[mentor]["school_name"],
+                           "municipality": self._about[mentor]["municipality"], "reason": "; ".join(reason),
                            "high_share": round(float(high[index]), 6) if known_high else None,
                            "fail_share": round(float(fail[index]), 6)})
         return chosen, None
