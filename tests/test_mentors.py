@@ -16,15 +16,19 @@ NEAR, FAR = "Заречный район", "Город Северск"
 
 def weak(school="weak", municipality=NEAR):
     """A ШНОР: «2» 32,5 % and «4»+«5» 25 % in Russian and maths (ВПР, grade 5)."""
-    return [school_row(school, 2025, "ВПР", "Математика", 40, 20, 4, municipality=municipality),
-            school_row(school, 2025, "ВПР", "Русский язык", 40, 6, 16, municipality=municipality)]
+    return [
+        school_row(school, 2025, "ВПР", "Математика", 40, 20, 4, municipality=municipality),
+        school_row(school, 2025, "ВПР", "Русский язык", 40, 6, 16, municipality=municipality),
+    ]
 
 
 def strong(school, municipality, maths=(1, 30), russian=(1, 30), n=40, assessment="ВПР", subject_maths="Математика"):
     fail_m, high_m = maths
     fail_r, high_r = russian
-    return [school_row(school, 2025, assessment, subject_maths, n, fail_m, high_m, municipality=municipality),
-            school_row(school, 2025, assessment, "Русский язык", n, fail_r, high_r, municipality=municipality)]
+    return [
+        school_row(school, 2025, assessment, subject_maths, n, fail_m, high_m, municipality=municipality),
+        school_row(school, 2025, assessment, "Русский язык", n, fail_r, high_r, municipality=municipality),
+    ]
 
 
 def mentors_of(rows, tmp_path, overrides=()):
@@ -47,8 +51,13 @@ def mentors_of(rows, tmp_path, overrides=()):
 CASES = [
     (
         "the strongest first, even from another municipality; a fair or a risk school never",
-        [*weak(), *strong("near_strong", NEAR, (1, 30), (1, 20)), *strong("far_best", FAR, (0, 38), (0, 38)),
-         *strong("near_fair", NEAR, (2, 20), (2, 20)), *strong("risky", NEAR, (8, 30), (8, 30))],
+        [
+            *weak(),
+            *strong("near_strong", NEAR, (1, 30), (1, 20)),
+            *strong("far_best", FAR, (0, 38), (0, 38)),
+            *strong("near_fair", NEAR, (2, 20), (2, 20)),
+            *strong("risky", NEAR, (8, 30), (8, 30)),
+        ],
         {("weak", "Математика"): ["far_best"], ("weak", "Русский язык"): ["far_best"]},
     ),
     (
@@ -58,15 +67,21 @@ CASES = [
     ),
     (
         "9 participants: not a mentor, however strong",
-        [*weak(), *strong("tiny", NEAR, (0, 9), (0, 9), n=9), *strong("fair", NEAR, (1, 20), (1, 20)),
-         *strong("fair2", NEAR, (1, 20), (1, 20))],
+        [
+            *weak(),
+            *strong("tiny", NEAR, (0, 9), (0, 9), n=9),
+            *strong("fair", NEAR, (1, 20), (1, 20)),
+            *strong("fair2", NEAR, (1, 20), (1, 20)),
+        ],
         {("weak", "Математика"): "не найдена: среди школ", ("weak", "Русский язык"): "не найдена: среди школ"},
     ),
     (
         "a mentor sat the same assessments: ОГЭ results do not make a ВПР mentor",
         [*weak(), *strong("oge_only", NEAR, (0, 40), (0, 40), assessment="ОГЭ")],
-        {("weak", "Математика"): "не найдена: нет школы со статусом «без признаков», сдававшей ВПР",
-         ("weak", "Русский язык"): "не найдена: нет школы со статусом «без признаков», сдававшей ВПР"},
+        {
+            ("weak", "Математика"): "не найдена: нет школы со статусом «без признаков», сдававшей ВПР",
+            ("weak", "Русский язык"): "не найдена: нет школы со статусом «без признаков», сдававшей ВПР",
+        },
     ),
     (
         "high results just at the region's share + 10 п. п. count; the mentor is stronger than the ШНОР too",
@@ -90,8 +105,12 @@ def test_mentor_cases(tmp_path, case, rows, expected):
 
 def test_subjects_are_those_behind_the_criteria_met(tmp_path):
     # listed for Russian and maths: history, failed by everyone, is not a mentoring subject
-    rows = [*weak(), school_row("weak", 2025, "ВПР", "История", 40, 40, 0, municipality=NEAR),
-            *strong("best", NEAR, (0, 38), (0, 38)), school_row("best", 2025, "ВПР", "История", 40, 0, 38, municipality=NEAR)]
+    rows = [
+        *weak(),
+        school_row("weak", 2025, "ВПР", "История", 40, 40, 0, municipality=NEAR),
+        *strong("best", NEAR, (0, 38), (0, 38)),
+        school_row("best", 2025, "ВПР", "История", 40, 0, 38, municipality=NEAR),
+    ]
     report, found = mentors_of(rows, tmp_path)
     (entry,) = report.mentors
     assert entry["weak_subjects"] == ["Русский язык", "Математика"]
@@ -100,17 +119,28 @@ def test_subjects_are_those_behind_the_criteria_met(tmp_path):
 
 def test_a_subject_the_school_did_not_sit_is_never_proposed(tmp_path):
     # a basic school: no ЕГЭ; a strong candidate has ЕГЭ profile maths — only the ВПР subjects are mentored
-    rows = [*weak(), *strong("best", NEAR, (0, 38), (0, 38)),
-            school_row("best", 2025, "ЕГЭ", "Математика (профильная)", 20, 0, 10, municipality=NEAR)]
+    rows = [
+        *weak(),
+        *strong("best", NEAR, (0, 38), (0, 38)),
+        school_row("best", 2025, "ЕГЭ", "Математика (профильная)", 20, 0, 10, municipality=NEAR),
+    ]
     report, _ = mentors_of(rows, tmp_path)
     assert report.mentors[0]["weak_subjects"] == ["Русский язык", "Математика"]
 
 
-@pytest.mark.parametrize("max_mentees, expected", [(3, ["best", "best", "best", "second"]), (1, ["best", "second", "third", None])])
+@pytest.mark.parametrize(
+    "max_mentees, expected", [(3, ["best", "best", "best", "second"]), (1, ["best", "second", "third", None])]
+)
 def test_at_most_max_mentees_per_mentor(tmp_path, max_mentees, expected):
-    rows = [*weak("w1"), *weak("w2"), *weak("w3"), *weak("w4"),
-            *strong("best", NEAR, (0, 38), (0, 38)), *strong("second", NEAR, (0, 36), (0, 36)),
-            *strong("third", NEAR, (0, 34), (0, 34))]
+    rows = [
+        *weak("w1"),
+        *weak("w2"),
+        *weak("w3"),
+        *weak("w4"),
+        *strong("best", NEAR, (0, 38), (0, 38)),
+        *strong("second", NEAR, (0, 36), (0, 36)),
+        *strong("third", NEAR, (0, 34), (0, 34)),
+    ]
     _, found = mentors_of(rows, tmp_path, [f"mentors.max_mentees={max_mentees}"])
     chosen = [found[(w, "Математика")] for w in ("w1", "w2", "w3", "w4")]
     assert [c[0] if isinstance(c, list) else None for c in chosen] == expected
@@ -122,8 +152,16 @@ def test_example_region_no_mentor_weaker_than_its_mentee_and_none_unlisted(tmp_p
     from tests.conftest import identify_schools
 
     out = tmp_path / "out"
-    identify_schools(out, EXAMPLES / "region", "--registry", EXAMPLES / "registry.csv", "--history",
-                     EXAMPLES / "history_2024.csv", "--scales", EXAMPLES / "scales.csv")
+    identify_schools(
+        out,
+        EXAMPLES / "region",
+        "--registry",
+        EXAMPLES / "registry.csv",
+        "--history",
+        EXAMPLES / "history_2024.csv",
+        "--scales",
+        EXAMPLES / "scales.csv",
+    )
     report = json.loads((out / "result.json").read_text(encoding="utf-8"))
     schools = {s["school_id"]: s for s in report["schools"]}
     listed = {sid for sid, s in schools.items() if s["status"] == "shnor"}
@@ -143,7 +181,9 @@ def test_example_region_no_mentor_weaker_than_its_mentee_and_none_unlisted(tmp_p
         for m in entry["mentors"]:
             mentored += 1
             assert schools[m["school_id"]]["status"] == "ok"
-            assessments = {p["assessment"] for p in schools[entry["school_id"]]["procedures"] if p["subject"] == m["subject"]}
+            assessments = {
+                p["assessment"] for p in schools[entry["school_id"]]["procedures"] if p["subject"] == m["subject"]
+            }
             high, fail, n = shares(m["school_id"], m["subject"], assessments)
             own_high, own_fail, _ = shares(entry["school_id"], m["subject"], assessments)
             assert n >= 10 and high > own_high and fail < own_fail, (entry["school_id"], m)

@@ -9,6 +9,7 @@ import json
 from collections import defaultdict
 
 import pytest
+
 from tests.conftest import EXAMPLES, identify_schools
 
 CORE = {"Русский язык", "Математика", "Математика (профильная)", "Математика (базовая)"}

@@ -4,8 +4,6 @@ indicators as the tidy form of the same data."""
 
 from __future__ import annotations
 
-
-
 from shnor.rules.loader import presets_dir
 from tests.conftest import identify_schools
 from tests.support.layouts import (
@@ -21,7 +19,6 @@ from tests.support.layouts import (
     write_scales,
     write_tidy_with_logins,
 )
-
 
 
 def identify(args, out):

@@ -37,8 +37,13 @@ def _frame(**columns):
         ({"band_61_70": [1, 2], "band_71_80": [2, None]}, 61, 80, [3, None], None),
         ({"band_61_80": [None, 4], "band_61_70": [1, 2], "band_71_80": [2, 2]}, 61, 80, [3, 4], None),
         ({"band_80_99": [5], "band_100_100": [1]}, 80, 100, [6], None),
-        ({"band_80_99": [5], "band_100_100": [1]}, 81, 100, [None],
-         "в данных нет полосы баллов 81–100 и её нельзя сложить из данных полос (80–99, 100)"),
+        (
+            {"band_80_99": [5], "band_100_100": [1]},
+            81,
+            100,
+            [None],
+            "в данных нет полосы баллов 81–100 и её нельзя сложить из данных полос (80–99, 100)",
+        ),
         ({"participants": [10]}, 61, 80, [None], "в данных нет числа участников с баллами 61–80"),
     ],
 )
@@ -49,8 +54,9 @@ def test_band_counts(columns, low, high, expected, note):
 
 
 def test_ratio_pools_counts_and_subtracts_the_group():
-    frame = pd.DataFrame({"school_id": ["a", "a", "b", "c"], "fail": [1, 3, 10, None],
-                          "participants": [10, 10, 20, 50]}).astype({"fail": "Float64"})
+    frame = pd.DataFrame(
+        {"school_id": ["a", "a", "b", "c"], "fail": [1, 3, 10, None], "participants": [10, 10, 20, 50]}
+    ).astype({"fail": "Float64"})
     schools = pd.Index(["a", "b", "c", "d"])
     plain = scoped.share(frame, schools, "fail")
     assert plain.value.tolist()[:2] == [0.2, 0.5] and plain.value.isna().tolist()[2:] == [True, True]

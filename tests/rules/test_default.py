@@ -127,7 +127,9 @@ def test_revised_default_on_the_example_region(example_region, school, expected,
 def test_example_region_statuses_and_the_guard_in_yaml(example_region):
     assert example_region.summary["by_status"] == {"shnor": 6, "risk": 8, "ok": 28, "insufficient": 2}
     criteria = example_region.methodology["criteria"]
-    assert criteria[0] == "недостаточно данных: нет результатов за окно или участников по русскому языку и математике < 10"
+    assert criteria[0] == (
+        "недостаточно данных: нет результатов за окно или участников по русскому языку и математике < 10"
+    )
     assert "несоответствие отметкам по журналу, резкое снижение результатов того же класса" in criteria[2]
     assert any("завышенный средний балл» сам по себе не" in note for note in example_region.methodology["notes"])
 

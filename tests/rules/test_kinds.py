@@ -56,8 +56,9 @@ def test_each_year_reports_the_least_favourable_year(tmp_path):
     report = run(tmp_path, BASE + [maths("x", 2024, 100, 30), maths("x", 2025, 100, 25)], EACH_YEAR)
     found = criterion(report, "x")
     assert (found.value, found.unit, found.details) == (0.25, "share", ["2024 — 30,0 %, 2025 — 25,0 %"])
-    assert report.schools[1].reasons == ("доля «2» по русскому языку и математике в каждом году окна 25,0 % ≥ 25 % "
-                                         "(2024 — 30,0 %, 2025 — 25,0 %)")
+    assert report.schools[1].reasons == (
+        "доля «2» по русскому языку и математике в каждом году окна 25,0 % ≥ 25 % (2024 — 30,0 %, 2025 — 25,0 %)"
+    )
 
 
 DYNAMICS = '{kind: dynamics, indicator: fail_core, compare: previous_year, op: ">=", threshold: 0.05}'
@@ -66,14 +67,42 @@ DYNAMICS_CASES = [
     ("+4 п. п.", DYNAMICS, [(2024, 100, 20), (2025, 100, 24)], "ok"),
     ("a fall", DYNAMICS, [(2024, 100, 25), (2025, 100, 20)], "ok"),
     ("9 participants a year earlier", DYNAMICS, [(2024, 9, 0), (2025, 100, 30)], "ok"),
-    ("+10 п. п. on 10 pupils: not significant", DYNAMICS.replace("}", ", significant: true}"),
-     [(2024, 10, 2), (2025, 10, 3)], "ok"),
-    ("+10 п. п. on 1000 pupils: significant", DYNAMICS.replace("}", ", significant: true}"),
-     [(2024, 1000, 200), (2025, 1000, 300)], "risk"),
-    ("previous window: 2022–2023 → 2024–2025, 20 % → 30 %", DYNAMICS.replace("previous_year", "previous_window"),
-     [(2022, 50, 10), (2023, 50, 10), (2024, 50, 15), (2025, 50, 15)], "risk"),
-    ("previous window: 20 % → 24 %", DYNAMICS.replace("previous_year", "previous_window"),
-     [(2022, 50, 10), (2023, 50, 10), (2024, 50, 12), (2025, 50, 12)], "ok"),
+    (
+        "+10 п. п. on 10 pupils: not significant",
+        DYNAMICS.replace("}", ", significant: true}"),
+        [(2024, 10, 2), (2025, 10, 3)],
+        "ok",
+    ),
+    (
+        "+10 п. п. on 1000 pupils: significant",
+        DYNAMICS.replace("}", ", significant: true}"),
+        [(2024, 1000, 200), (2025, 1000, 300)],
+        "risk",
+    ),
+    (
+        "previous window: 2022–2023 → 2024–2025, 20 % → 30 %",
+        DYNAMICS.replace("previous_year", "previous_window"),
+        [(2022, 50, 10), (2023, 50, 10), (2024, 50, 15), (2025, 50, 15)],
+        "risk",
+    ),
+    (
+        "previous window: 20 % → 24 %",
+        DYNAMICS.replace("previous_year", "previous_window"),
+        [(2022, 50, 10), (2023, 50, 10), (2024, 50, 12), (2025, 50, 12)],
+        "ok",
+    ),
+    (
+        "a measure and scope instead of an indicator",
+        DYNAMICS.replace("indicator: fail_core", "measure: fail, assessments: [ВПР], subjects: [Математика]"),
+        [(2024, 100, 20), (2025, 100, 25)],
+        "risk",
+    ),
+    (
+        "a measure; this school has no earlier year",
+        DYNAMICS.replace("indicator: fail_core", "measure: fail, subjects: core"),
+        [(2025, 100, 40)],
+        "ok",
+    ),
 ]
 
 
@@ -92,12 +121,20 @@ def test_dynamics_without_the_earlier_year_is_not_computed_and_says_why(tmp_path
 
 RELATIVE = '{kind: indicator, indicator: high_core, relative_to: municipality, op: "<=", threshold: -0.10}'
 RELATIVE_CASES = [
-    ("10 п. п. below the municipality's 30 %: at the threshold", RELATIVE, [("a", "М1", 20), ("b", "М1", 40)],
-     {"a": "risk", "b": "ok"}),
+    (
+        "10 п. п. below the municipality's 30 %: at the threshold",
+        RELATIVE,
+        [("a", "М1", 20), ("b", "М1", 40)],
+        {"a": "risk", "b": "ok"},
+    ),
     ("9,5 п. п. below", RELATIVE, [("a", "М1", 21), ("b", "М1", 40)], {"a": "ok", "b": "ok"}),
     ("alone in its municipality: 0", RELATIVE, [("a", "М1", 20), ("b", "М2", 40)], {"a": "ok", "b": "ok"}),
-    ("against the region", RELATIVE.replace("municipality", "region"), [("a", "М1", 20), ("b", "М2", 40)],
-     {"a": "risk", "b": "ok"}),
+    (
+        "against the region",
+        RELATIVE.replace("municipality", "region"),
+        [("a", "М1", 20), ("b", "М2", 40)],
+        {"a": "risk", "b": "ok"},
+    ),
 ]
 
 
@@ -116,13 +153,20 @@ def test_relative_value_is_in_percentage_points_with_both_shares(tmp_path):
 
 
 MEAN_HEADER = [*SCHOOL_HEADER, "mean_score"]
-MEAN = '{kind: mean_score, assessments: [ЕГЭ], subjects: [Обществознание], relative_to: municipality, op: "<", threshold: 0}'
+MEAN = (
+    '{kind: mean_score, assessments: [ЕГЭ], subjects: [Обществознание], relative_to: municipality, op: "<", '
+    "threshold: 0}"
+)
 MEAN_CASES = [
     ("5 points below the municipality's 55", MEAN, [("a", 10, 50), ("b", 10, 60)], {"a": "risk", "b": "ok"}),
     ("weighted by participants: 52,5", MEAN, [("a", 30, 50), ("b", 10, 60)], {"a": "risk", "b": "ok"}),
     ("equal to the municipality", MEAN, [("a", 10, 55), ("b", 10, 55)], {"a": "ok", "b": "ok"}),
-    ("absolute: 50 is not below 50", MEAN.replace(", relative_to: municipality", "").replace("threshold: 0", "threshold: 50"),
-     [("a", 10, 50), ("b", 10, 49.9)], {"a": "ok", "b": "risk"}),
+    (
+        "absolute: 50 is not below 50",
+        MEAN.replace(", relative_to: municipality", "").replace("threshold: 0", "threshold: 50"),
+        [("a", 10, 50), ("b", 10, 49.9)],
+        {"a": "ok", "b": "risk"},
+    ),
 ]
 
 
@@ -143,12 +187,18 @@ def test_mean_score_without_scores_is_not_computed_and_says_why(tmp_path):
     assert any("не рассчитан ни для одной школы: в данных нет баллов" in w for w in report.warnings)
 
 
-SUBJECTS = ('{kind: procedures, measure: fail, op: ">=", threshold: 0.30, years: latest, assessments: [ВПР], '
-            'count: subjects, at_least: 2}')
+SUBJECTS = (
+    '{kind: procedures, measure: fail, op: ">=", threshold: 0.30, years: latest, assessments: [ВПР], '
+    "count: subjects, at_least: 2}"
+)
 SUBJECT_CASES = [
     ("maths in grades 4 and 5: one subject", SUBJECTS, [(MATHS, 4, 3), (MATHS, 5, 3)], "ok"),
-    ("the same, counted as procedures", SUBJECTS.replace("count: subjects", "count: procedures"),
-     [(MATHS, 4, 3), (MATHS, 5, 3)], "risk"),
+    (
+        "the same, counted as procedures",
+        SUBJECTS.replace("count: subjects", "count: procedures"),
+        [(MATHS, 4, 3), (MATHS, 5, 3)],
+        "risk",
+    ),
     ("maths and Russian at 30 %", SUBJECTS, [(MATHS, 4, 3), (RUSSIAN, 5, 3)], "risk"),
     ("Russian at 29 %", SUBJECTS, [(MATHS, 4, 30), (RUSSIAN, 5, 29)], "ok"),
 ]
@@ -156,8 +206,10 @@ SUBJECT_CASES = [
 
 @pytest.mark.parametrize("case, rule, procedures, expected", SUBJECT_CASES, ids=[c[0] for c in SUBJECT_CASES])
 def test_count_subjects(tmp_path, case, rule, procedures, expected):
-    rows = [maths("x", 2025, 10 if fail < 10 else 100, fail, grade=grade, subject=subject)
-            for subject, grade, fail in procedures]
+    rows = [
+        maths("x", 2025, 10 if fail < 10 else 100, fail, grade=grade, subject=subject)
+        for subject, grade, fail in procedures
+    ]
     assert statuses(run(tmp_path, rows, rule)) == {"x": expected}
 
 
@@ -166,8 +218,14 @@ FEW_CASES = [
     ("1 participant, 100 %", "defaults: {min_participants: 10}\n", FEW, 1, 1, "ok"),
     ("9 participants", "defaults: {min_participants: 10}\n", FEW, 9, 9, "ok"),
     ("10 participants", "defaults: {min_participants: 10}\n", FEW, 10, 3, "risk"),
-    ("the leaf's own minimum wins", "defaults: {min_participants: 10}\n", FEW.replace("}", ", min_participants: 5}"), 9, 9,
-     "risk"),
+    (
+        "the leaf's own minimum wins",
+        "defaults: {min_participants: 10}\n",
+        FEW.replace("}", ", min_participants: 5}"),
+        9,
+        9,
+        "risk",
+    ),
     ("no defaults: any participant", "", FEW, 1, 1, "risk"),
 ]
 
@@ -188,4 +246,6 @@ def test_too_few_participants_is_the_reason(tmp_path):
 
 def test_window_longer_than_the_data_is_a_warning(tmp_path):
     report = run(tmp_path, [maths("x", 2025, 100, 0)], FEW, "window_years: 3\n")
-    assert any("в правилах окно 3 года (window_years), а в данных" in w and "только 1 (2025)" in w for w in report.warnings)
+    assert any(
+        "в правилах окно 3 года (window_years), а в данных" in w and "только 1 (2025)" in w for w in report.warnings
+    )

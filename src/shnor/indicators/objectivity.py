@@ -367,7 +367,8 @@ class SignKind:
 
 SIGN_KINDS = (
     SignKind("inflated_mean", "завышенный средний балл", "баллы участников (или средний балл со стандартным "
-             "отклонением по школе)", len(INFLATED), lambda counts, pairs, schools, year: _inflated_tables(counts, schools, year)),
+             "отклонением по школе)", len(INFLATED),
+             lambda counts, pairs, schools, year: _inflated_tables(counts, schools, year)),
     SignKind("journal_mismatch", "несоответствие отметкам по журналу", "данные по участникам с отметкой по журналу",
              len(JOURNAL), _journal_tables),
     SignKind("cohort_fall", "резкое снижение результатов того же класса", "баллы участников и шкала", len(COHORT),

@@ -96,7 +96,9 @@ def band_counts(frame: pd.DataFrame, low: int, high: int) -> tuple[pd.Series, st
         return counts, None
     given = [band for band in present if frame[band_column(*band)].notna().any()]
     if not given:
-        return counts, (f"в данных нет числа участников с баллами {low}–{high}: нет ни баллов участников, ни таблицы "
-                        "с полосами баллов")
+        return counts, (
+            f"в данных нет числа участников с баллами {low}–{high}: нет ни баллов участников, ни таблицы "
+            "с полосами баллов"
+        )
     shown = ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in given)
     return counts, f"в данных нет полосы баллов {low}–{high} и её нельзя сложить из данных полос ({shown})"

@@ -254,7 +254,8 @@ def _methodology(years: tuple[int, ...], rules, evaluation: Evaluation) -> dict:
         "pooling": "доли считаются по суммам: число результатов / число участников за все процедуры и годы окна",
         "fail": "неудовлетворительный результат: отметка «2» (ВПР, ОГЭ, ЕГЭ базовый уровень) или балл ЕГЭ ниже минимального",
         "high": (
-            f"высокий результат: отметки «4» и «5» (ВПР, ОГЭ, ЕГЭ базового уровня) или балл ЕГЭ не ниже {rules.ege_high_score:g}"
+            "высокий результат: отметки «4» и «5» (ВПР, ОГЭ, ЕГЭ базового уровня) или балл ЕГЭ не ниже "
+            f"{rules.ege_high_score:g}"
         ),
         "core_subjects": sorted(CORE_SUBJECTS),
         "other_subjects": "все остальные предметы",
@@ -264,8 +265,8 @@ def _methodology(years: tuple[int, ...], rules, evaluation: Evaluation) -> dict:
         "signs_total": SIGNS_TOTAL,
         "sign_kinds": [{"code": k.code, "label": k.label, "signs": k.signs, "inputs": k.inputs} for k in SIGN_KINDS],
         "objectivity": (
-            f"{SIGNS_TOTAL} признаков необъективности методики Рособрнадзора за последний год окна: завышенный средний балл "
-            "(95 % доверительные интервалы школы и региона, t = 1,96), несоответствие отметкам по журналу "
+            f"{SIGNS_TOTAL} признаков необъективности методики Рособрнадзора за последний год окна: завышенный "
+            "средний балл (95 % доверительные интервалы школы и региона, t = 1,96), несоответствие отметкам по журналу "
             "(корреляция Спирмена < 0, от 5 пар), резкий рост или снижение результатов того же класса "
             "(K = S(4 кл., Y−1) / S(5 кл., Y), отсечения Q75 + 3·IQR и Q25 − 3·IQR); признак, который нельзя "
             "рассчитать по данным, — «не рассчитан» с причиной; индекс объективности = 100 − % школ хотя бы с одним "
@@ -376,7 +377,7 @@ def _not_evaluated(evaluation: Evaluation, indicators: pd.DataFrame, status: pd.
         if missing.sum() == judged.sum():
             why = leaf.note or "в данных нет нужных результатов"
             notes.append(f"{label} не рассчитан ни для одной школы: {why}")
-        elif leaf.status is not Status.INSUFFICIENT and "core" in getattr(leaf.criterion, "indicator", ""):
+        elif leaf.status is not Status.INSUFFICIENT and "core" in (getattr(leaf.criterion, "indicator", None) or ""):
             shown = ", ".join(list(missing.index[missing])[:10])
             notes.append(f"{label} не рассчитан для {int(missing.sum())} школ: {shown}")
     return notes

@@ -23,7 +23,9 @@ from shnor.vocabulary import Status
 _SUMS = ["participants", "fail", "fail_base", "high", "high_base"]
 
 
-def suggest(window_procedures: pd.DataFrame, schools: pd.DataFrame, evaluation: Evaluation, config: Mentors) -> list[dict]:
+def suggest(
+    window_procedures: pd.DataFrame, schools: pd.DataFrame, evaluation: Evaluation, config: Mentors
+) -> list[dict]:
     status = evaluation.status
     listed = sorted(status.index[status == Status.SHNOR])
     if not listed:
@@ -42,8 +44,9 @@ def suggest(window_procedures: pd.DataFrame, schools: pd.DataFrame, evaluation: 
         subjects = _subjects_behind(evaluation.explanations.get(school, []), school, rows, frame, regions)
         entry: dict = {"school_id": school, "weak_subjects": subjects, "mentors": [], "not_found": []}
         if not subjects:
-            entry["not_found"].append({"subject": "", "reason": "не найдена: критерии, по которым школа в перечне, "
-                                                              "не связаны с предметами"})
+            entry["not_found"].append(
+                {"subject": "", "reason": "не найдена: критерии, по которым школа в перечне, не связаны с предметами"}
+            )
         for subject in subjects:
             taken = [row for row in rows if row.subject == subject and row.participants > 0]
             assessments = sorted({row.assessment for row in taken})
@@ -74,7 +77,12 @@ def _scope(leaf: LeafResult) -> tuple | None:
         return None, spec.subjects, None, spec.measure
     if isinstance(criterion, Scope) and not isinstance(criterion, (ProceduresCriterion, ConsecutiveCriterion)):
         measure = getattr(criterion, "measure", None)
-        return criterion.assessments, criterion.subjects, criterion.grades, measure if isinstance(measure, str) else None
+        return (
+            criterion.assessments,
+            criterion.subjects,
+            criterion.grades,
+            measure if isinstance(measure, str) else None,
+        )
     return None
 
 
@@ -89,7 +97,9 @@ def _in_scope(row, assessments, subjects, grades) -> bool:
     return grades is None or row.grade in grades
 
 
-def _subjects_behind(leaves: list[LeafResult], school: str, rows: list, frame: pd.DataFrame, regions: dict) -> list[str]:
+def _subjects_behind(
+    leaves: list[LeafResult], school: str, rows: list, frame: pd.DataFrame, regions: dict
+) -> list[str]:
     """The subjects behind the criteria a school met, that it sat: those of the procedures counted; those of a
     share's scope (for «other subjects» or all subjects, only those where it is below the region)."""
     found: list[str] = []
@@ -110,7 +120,9 @@ def _subjects_behind(leaves: list[LeafResult], school: str, rows: list, frame: p
             worse = [name for name in names if _worse(sat, name, measure, regions[key].get(name))]
             names = worse or names
         found += names
-    return list(dict.fromkeys(sorted(found, key=lambda name: (_FIRST.index(name) if name in _FIRST else len(_FIRST), name))))
+    return list(
+        dict.fromkeys(sorted(found, key=lambda name: (_FIRST.index(name) if name in _FIRST else len(_FIRST), name)))
+    )
 
 
 _FIRST = ("Русский язык", "Математика")
@@ -173,7 +185,9 @@ class _Pool:
                 total += self._totals[key]
         return total
 
-    def choose(self, mentee: str, subject: str, assessments: list[str], own: np.ndarray) -> tuple[list[dict], str | None]:
+    def choose(
+        self, mentee: str, subject: str, assessments: list[str], own: np.ndarray
+    ) -> tuple[list[dict], str | None]:
         """Mentors for one ШНОР in one subject (``own``: its sums over ``assessments``), or why there is none."""
         config = self.config
         where = f"{', '.join(assessments)} по предмету «{subject}»"
@@ -189,8 +203,10 @@ class _Pool:
         high, fail = _ratios(totals[:, 3], totals[:, 4]), _ratios(totals[:, 1], totals[:, 2])
         sat = every & (participants >= config.min_participants)
         if not sat.any():
-            return [], (f"не найдена: нет школы со статусом «без признаков», сдававшей {where} с "
-                        f"{config.min_participants} и более участниками")
+            return [], (
+                f"не найдена: нет школы со статусом «без признаков», сдававшей {where} с "
+                f"{config.min_participants} и более участниками"
+            )
         # where the data has no high results in the subject (ЕГЭ base maths, a table without high bands), the share
         # of «2» alone decides
         known_high = not np.isnan(region_high)
@@ -206,9 +222,12 @@ class _Pool:
                 strong &= fail < own_fail
         if not strong.any():
             wanted = f"долей высоких результатов от {format_percent(min_high)} и " if known_high else ""
-            return [], (f"не найдена: среди школ, сдававших {where}, нет школы с {wanted}долей «2» ниже, чем у этой "
-                        f"школы, и не выше {format_percent(max_fail)} (регион: "
-                        + (f"{format_percent(region_high)} и " if known_high else "") + f"{format_percent(region_fail)})")
+            return [], (
+                f"не найдена: среди школ, сдававших {where}, нет школы с {wanted}долей «2» ниже, чем у этой "
+                f"школы, и не выше {format_percent(max_fail)} (регион: "
+                + (f"{format_percent(region_high)} и " if known_high else "")
+                + f"{format_percent(region_fail)})"
+            )
         high = np.nan_to_num(high, nan=-1.0) if not known_high else high
         mine = self.taken.setdefault(mentee, set())
         free = strong & (self.load < config.max_mentees)
@@ -220,27 +239,41 @@ class _Pool:
         same_kind = (self.kind == self._kinds.get(kind, -1)) & bool(kind)
         candidates = np.flatnonzero(free)
         # strongest first (more «4» and «5», then fewer «2»), then the same municipality, then the same type, then id
-        order = np.lexsort((candidates, ~same_kind[candidates], ~same_place[candidates], fail[candidates],
-                            -high[candidates]))
+        order = np.lexsort(
+            (candidates, ~same_kind[candidates], ~same_place[candidates], fail[candidates], -high[candidates])
+        )
         chosen = []
         for index in candidates[order][: config.per_subject]:
             mentor = self.ok[index]
             if index not in mine:
                 mine.add(int(index))
                 self.load[index] += 1
-            shown_high = (f"доля высоких результатов {format_percent(high[index])} (регион {format_percent(region_high)}), "
-                          if known_high else "")
+            shown_high = (
+                f"доля высоких результатов {format_percent(high[index])} (регион {format_percent(region_high)}), "
+                if known_high
+                else ""
+            )
             reason = [
-                (f"{subject}: {shown_high}доля «2» {format_percent(fail[index])} (регион {format_percent(region_fail)}), "
-                 f"{int(participants[index])} уч. ({', '.join(assessments)})")
+                (
+                    f"{subject}: {shown_high}доля «2» {format_percent(fail[index])} "
+                    f"(регион {format_percent(region_fail)}), "
+                    f"{int(participants[index])} уч. ({', '.join(assessments)})"
+                )
             ]
             reason.append("тот же муниципалитет" if same_place[index] else "другой муниципалитет")
             if same_kind[index]:
                 reason.append(f"тот же тип ({kind})")
-            chosen.append({"subject": subject, "school_id": mentor, "school_name": self._about[mentor]["school_name"],
-                           "municipality": self._about[mentor]["municipality"], "reason": "; ".join(reason),
-                           "high_share": round(float(high[index]), 6) if known_high else None,
-                           "fail_share": round(float(fail[index]), 6)})
+            chosen.append(
+                {
+                    "subject": subject,
+                    "school_id": mentor,
+                    "school_name": self._about[mentor]["school_name"],
+                    "municipality": self._about[mentor]["municipality"],
+                    "reason": "; ".join(reason),
+                    "high_share": round(float(high[index]), 6) if known_high else None,
+                    "fail_share": round(float(fail[index]), 6),
+                }
+            )
         return chosen, None
 
 

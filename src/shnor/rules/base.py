@@ -210,7 +210,8 @@ class LeafResult:
 
     def reason(self, school: str) -> str:
         if self.too_few(school):
-            return f"{self.text} — мало участников ({format_value(_float(self.participants.get(school)), 'count')} < {self.minimum})"
+            base = format_value(_float(self.participants.get(school)), "count")
+            return f"{self.text} — мало участников ({base} < {self.minimum})"
         if self.reasoner is not None:
             return self.reasoner(self, school)
         threshold = self.threshold_of(school)

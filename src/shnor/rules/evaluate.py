@@ -46,8 +46,16 @@ def evaluate(
     """``procedures``: the window's; ``other_years`` gives the procedures of years before it (dynamics)."""
     schools = indicators.index
     context = Context(
-        indicators, procedures, window, pd.Series(True, index=schools), school_context, municipalities, sign_counts,
-        years or window.years, other_years, rules.defaults.min_participants,
+        indicators,
+        procedures,
+        window,
+        pd.Series(True, index=schools),
+        school_context,
+        municipalities,
+        sign_counts,
+        years or window.years,
+        other_years,
+        rules.defaults.min_participants,
     )
     leaves: list[LeafResult] = []
     met: dict[Status, pd.Series] = {}
@@ -72,20 +80,22 @@ def evaluate(
         school: _explain(trees[s], s.value, by_path, school) if s in trees else [] for school, s in status.items()
     }
     reasons = pd.Series(
-        ["; ".join(leaf.reason(school) for leaf in explanations[school]) for school in schools], index=schools, dtype=object
+        ["; ".join(leaf.reason(school) for leaf in explanations[school]) for school in schools],
+        index=schools,
+        dtype=object,
     )
     shnsu = None
     if rules.shnsu is not None and school_context is not None:
         shnsu = _evaluate(rules.shnsu, "shnsu", Status.RISK, context, [])
     words = rules_in_words(trees, by_path)
-    return Evaluation(status=status, leaves=leaves, reasons=reasons, explanations=explanations, shnsu=shnsu, words=words)
+    return Evaluation(
+        status=status, leaves=leaves, reasons=reasons, explanations=explanations, shnsu=shnsu, words=words
+    )
 
 
 def _evaluate(criterion, path: str, status: Status, context: Context, leaves: list[LeafResult]) -> pd.Series:
     if isinstance(criterion, Group):
-        results = [
-            _evaluate(child, f"{path}.of[{i}]", status, context, leaves) for i, child in enumerate(criterion.of)
-        ]
+        results = [_evaluate(child, f"{path}.of[{i}]", status, context, leaves) for i, child in enumerate(criterion.of)]
         count = sum(r.astype(int) for r in results)
         return count >= criterion.needed
     leaf = criterion.evaluate(context, path, status)
@@ -116,7 +126,9 @@ _STATUS_WORDS = {Status.INSUFFICIENT: "недостаточно данных", S
 
 def rules_in_words(trees: dict, by_path: dict[str, LeafResult]) -> list[str]:
     """One line per status: «ШНОР: (доля «2» … ≥ 25 % и … ≤ 30 %) или (…)»."""
-    return [f"{_STATUS_WORDS[status]}: {_words(tree, status.value, by_path, top=True)}" for status, tree in trees.items()]
+    return [
+        f"{_STATUS_WORDS[status]}: {_words(tree, status.value, by_path, top=True)}" for status, tree in trees.items()
+    ]
 
 
 def _words(node, path: str, by_path: dict[str, LeafResult], top: bool = False) -> str:

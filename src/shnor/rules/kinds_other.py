@@ -42,9 +42,10 @@ class DynamicsCriterion(Scope, Leaf):
 
     KIND: ClassVar[str] = "dynamics"
     HELP: ClassVar[str] = (
-        "изменение доли к прошлому году или прошлому окну (0.05 = 5 п. п.); significant: true — только значимое (вне 95 % интервала)"
+        "изменение доли к прошлому году или прошлому окну (0.05 = 5 п. п.); significant: true — только значимое "
+        "(вне 95 % интервала)"
     )
-    EXAMPLE: ClassVar[str] = "{kind: dynamics, indicator: fail_core, compare: previous_year, op: \">=\", threshold: 0.05}"
+    EXAMPLE: ClassVar[str] = '{kind: dynamics, indicator: fail_core, compare: previous_year, op: ">=", threshold: 0.05}'
     kind: Literal["dynamics"]
     indicator: PooledName | None = None
     measure: Measure | None = None
@@ -59,8 +60,10 @@ class DynamicsCriterion(Scope, Leaf):
     @model_validator(mode="after")
     def _indicator_or_measure(self) -> DynamicsCriterion:
         if (self.indicator is None) == (self.measure is None):
-            raise ValueError(f"нужен ровно один из ключей indicator ({', '.join(POOLED)}) или measure (с assessments, "
-                             "subjects, grades)")
+            raise ValueError(
+                f"нужен ровно один из ключей indicator ({', '.join(POOLED)}) или measure (с assessments, "
+                "subjects, grades)"
+            )
         if self.indicator is not None and (self.assessments or self.subjects or self.grades):
             raise ValueError("assessments, subjects и grades задаются с measure; indicator уже определяет предметы")
         return self
@@ -87,8 +90,16 @@ class DynamicsCriterion(Scope, Leaf):
         missing = [y for y in before_years if y not in (context.years or context.window.years)]
         if missing:
             value = pd.Series(pd.NA, index=context.schools, dtype="Float64")
-            return LeafResult(path, status, self, value, float(self.threshold), value.notna(), Unit.SHARE_CHANGE,
-                              note=f"в данных нет {', '.join(map(str, missing))} года для сравнения")
+            return LeafResult(
+                path,
+                status,
+                self,
+                value,
+                float(self.threshold),
+                value.notna(),
+                Unit.SHARE_CHANGE,
+                note=f"в данных нет {', '.join(map(str, missing))} года для сравнения",
+            )
         before, after = (self._share(context, years) for years in (before_years, after_years))
         value = (after.value - before.value).round(10).astype("Float64")  # 0.25 − 0.20 is 0.05, not 0.04999…
         base = pd.concat([before.base, after.base], axis=1).min(axis=1)
@@ -98,8 +109,19 @@ class DynamicsCriterion(Scope, Leaf):
         if self.significant:
             met &= significant(before.value, before.base, after.value, after.base).fillna(False)
         details = _changes(before.value, after.value, before.base, after.base) | too_few(base, few, minimum)
-        return LeafResult(path, status, self, value, float(self.threshold), met.astype(bool), Unit.SHARE_CHANGE, details,
-                          base, minimum, before.note or after.note)
+        return LeafResult(
+            path,
+            status,
+            self,
+            value,
+            float(self.threshold),
+            met.astype(bool),
+            Unit.SHARE_CHANGE,
+            details,
+            base,
+            minimum,
+            before.note or after.note,
+        )
 
     def _share(self, context: Context, years: tuple[int, ...]):
         if self.indicator is not None:
@@ -198,9 +220,7 @@ class NoResultsCriterion(Leaf):
     """
 
     KIND: ClassVar[str] = "no_results"
-    HELP: ClassVar[str] = (
-        "у школы нет результатов за окно (для статуса insufficient)"
-    )
+    HELP: ClassVar[str] = "у школы нет результатов за окно (для статуса insufficient)"
     EXAMPLE: ClassVar[str] = "{kind: no_results}"
     kind: Literal["no_results"]
 
@@ -214,5 +234,13 @@ class NoResultsCriterion(Leaf):
         value = (context.indicators["participants_core"] + context.indicators["participants_other"]).astype("Float64")
         met = (value == 0).fillna(True).astype(bool)
         label = context.window.label
-        return LeafResult(path, status, self, value, 0.0, met, Unit.COUNT,
-                          reasoner=lambda result, school: f"нет результатов за {label}")
+        return LeafResult(
+            path,
+            status,
+            self,
+            value,
+            0.0,
+            met,
+            Unit.COUNT,
+            reasoner=lambda result, school: f"нет результатов за {label}",
+        )

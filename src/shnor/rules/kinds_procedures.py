@@ -73,7 +73,9 @@ class ProceduresCriterion(_Counted):
     HELP: ClassVar[str] = (
         "число процедур (или предметов: count: subjects), где доля переходит порог, за последний год или окно"
     )
-    EXAMPLE: ClassVar[str] = "{kind: procedures, measure: fail, op: \">=\", threshold: 0.30, years: latest, count: subjects, at_least: 2}"
+    EXAMPLE: ClassVar[str] = (
+        '{kind: procedures, measure: fail, op: ">=", threshold: 0.30, years: latest, count: subjects, at_least: 2}'
+    )
     kind: Literal["procedures"]
     measure: Measure
     op: Operator
@@ -101,8 +103,19 @@ class ProceduresCriterion(_Counted):
         if note is not None and not len(meeting):
             value = value.where(False)  # the measure is nowhere in the data: not computed, rather than 0
         met = (value >= self.at_least).fillna(False).astype(bool)
-        return LeafResult(path, status, self, value, float(self.at_least), met, Unit.COUNT, details(meeting),
-                          note=note, reasoner=self.reason_of, subjects=subjects(meeting))
+        return LeafResult(
+            path,
+            status,
+            self,
+            value,
+            float(self.at_least),
+            met,
+            Unit.COUNT,
+            details(meeting),
+            note=note,
+            reasoner=self.reason_of,
+            subjects=subjects(meeting),
+        )
 
 
 class ConsecutiveCriterion(_Counted):
@@ -113,10 +126,10 @@ class ConsecutiveCriterion(_Counted):
     """
 
     KIND: ClassVar[str] = "same_procedure_consecutive_years"
-    HELP: ClassVar[str] = (
-        "одна и та же процедура переходит порог несколько лет подряд"
+    HELP: ClassVar[str] = "одна и та же процедура переходит порог несколько лет подряд"
+    EXAMPLE: ClassVar[str] = (
+        '{kind: same_procedure_consecutive_years, measure: fail, op: ">=", threshold: 0.30, years: 2}'
     )
-    EXAMPLE: ClassVar[str] = "{kind: same_procedure_consecutive_years, measure: fail, op: \">=\", threshold: 0.30, years: 2}"
     kind: Literal["same_procedure_consecutive_years"]
     measure: Measure
     op: Operator
@@ -133,10 +146,13 @@ class ConsecutiveCriterion(_Counted):
         schools = context.schools
         latest = context.window.latest
         needed = list(range(latest - self.years + 1, latest + 1))
-        if not set(needed) <= set(context.years or context.window.years):
-            note = f"в данных нет {', '.join(str(y) for y in needed if y not in (context.years or context.window.years))} года"
+        present = set(context.years or context.window.years)
+        if not set(needed) <= present:
+            note = f"в данных нет {', '.join(str(y) for y in needed if y not in present)} года"
             value = pd.Series(pd.NA, index=schools, dtype="Float64")
-            return LeafResult(path, status, self, value, 1.0, value.notna(), Unit.COUNT, note=note, reasoner=self.reason_of)
+            return LeafResult(
+                path, status, self, value, 1.0, value.notna(), Unit.COUNT, note=note, reasoner=self.reason_of
+            )
         scoped = select(context.frame(tuple(needed)), self.assessments, self.subjects, self.grades)
         meeting, note = self.meeting(scoped, _minimum(context, self))
         years_met = meeting.groupby(PROCEDURE, observed=True)["year"].nunique()
@@ -146,8 +162,19 @@ class ConsecutiveCriterion(_Counted):
             value = value.where(False)
         kept = meeting.merge(repeated, on=PROCEDURE, how="inner")
         met = (value >= 1).fillna(False).astype(bool)
-        return LeafResult(path, status, self, value, 1.0, met, Unit.COUNT, details(kept), note=note, reasoner=self.reason_of,
-                          subjects=subjects(kept))
+        return LeafResult(
+            path,
+            status,
+            self,
+            value,
+            1.0,
+            met,
+            Unit.COUNT,
+            details(kept),
+            note=note,
+            reasoner=self.reason_of,
+            subjects=subjects(kept),
+        )
 
 
 def _minimum(context: Context, leaf: Any) -> int:
@@ -166,7 +193,9 @@ def details(meeting: pd.DataFrame) -> dict[str, list[str]]:
     ordered = meeting.sort_values(["school_id", "assessment", "subject", "grade", "year"])
     found: dict[str, list[str]] = {}
     for (school, assessment, subject, grade), rows in ordered.groupby(PROCEDURE, sort=False, observed=True):
-        shares = ", ".join(f"{year} — {format_percent(float(share))}" for year, share in zip(rows["year"], rows["share"]))
+        shares = ", ".join(
+            f"{year} — {format_percent(float(share))}" for year, share in zip(rows["year"], rows["share"])
+        )
         found.setdefault(str(school), []).append(f"{procedure_name(assessment, subject, grade)}: {shares}")
     return found
 

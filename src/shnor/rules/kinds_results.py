@@ -99,9 +99,11 @@ class IndicatorCriterion(Leaf, _Measured):
 
     KIND: ClassVar[str] = "indicator"
     HELP: ClassVar[str] = (
-        "показатель школы за окно против порога или процентиля по региону; доли fail_core, high_core, fail_other — также по каждому году (each_year) и относительно муниципалитета или региона (relative_to); objectivity_signs — только выбранные виды признаков (signs)"
+        "показатель школы за окно против порога или процентиля по региону; доли fail_core, high_core, fail_other — "
+        "также по каждому году (each_year) и относительно муниципалитета или региона (relative_to); "
+        "objectivity_signs — только выбранные виды признаков (signs)"
     )
-    EXAMPLE: ClassVar[str] = "{kind: indicator, indicator: fail_core, op: \">=\", threshold: 0.25}"
+    EXAMPLE: ClassVar[str] = '{kind: indicator, indicator: fail_core, op: ">=", threshold: 0.25}'
     kind: Literal["indicator"]
     indicator: IndicatorName
     each_year: bool = False
@@ -172,10 +174,11 @@ class ShareCriterion(Scope, Leaf, _Measured):
     """
 
     KIND: ClassVar[str] = "share"
-    HELP: ClassVar[str] = (
-        "доля «2», «4» и «5» или участников в полосе баллов по выбранным процедурам за окно"
+    HELP: ClassVar[str] = "доля «2», «4» и «5» или участников в полосе баллов по выбранным процедурам за окно"
+    EXAMPLE: ClassVar[str] = (
+        '{kind: share, measure: {score_from: 61, score_to: 80}, assessments: [ЕГЭ], subjects: [История], '
+        'op: ">=", threshold: 0.2}'
     )
-    EXAMPLE: ClassVar[str] = "{kind: share, measure: {score_from: 61, score_to: 80}, assessments: [ЕГЭ], subjects: [История], op: \">=\", threshold: 0.2}"
     kind: Literal["share"]
     measure: Measure
     each_year: bool = False
@@ -229,9 +232,13 @@ class MeanScoreCriterion(Scope, Leaf, _Measured):
 
     KIND: ClassVar[str] = "mean_score"
     HELP: ClassVar[str] = (
-        "средний балл по выбранным процедурам (взвешенный по участникам), в том числе относительно муниципалитета или региона"
+        "средний балл по выбранным процедурам (взвешенный по участникам), в том числе относительно муниципалитета "
+        "или региона"
     )
-    EXAMPLE: ClassVar[str] = "{kind: mean_score, assessments: [ЕГЭ], subjects: [Обществознание], relative_to: municipality, op: \"<\", threshold: 0}"
+    EXAMPLE: ClassVar[str] = (
+        '{kind: mean_score, assessments: [ЕГЭ], subjects: [Обществознание], relative_to: municipality, '
+        'op: "<", threshold: 0}'
+    )
     kind: Literal["mean_score"]
     each_year: bool = False
     relative_to: RelativeTo | None = None
@@ -249,8 +256,10 @@ class MeanScoreCriterion(Scope, Leaf, _Measured):
     def _scope_given(self) -> MeanScoreCriterion:
         self._check_measured()
         if not self.assessments or not isinstance(self.subjects, list):
-            raise ValueError("для mean_score укажите assessments и subjects списками: средние баллы разных процедур "
-                             "несопоставимы (например, assessments: [ЕГЭ], subjects: [Обществознание])")
+            raise ValueError(
+                "для mean_score укажите assessments и subjects списками: средние баллы разных процедур "
+                "несопоставимы (например, assessments: [ЕГЭ], subjects: [Обществознание])"
+            )
         return self
 
     def default_text(self) -> str:
@@ -283,7 +292,9 @@ def judge(
     ``each_year``), too few participants → does not hold, the threshold, whether it holds."""
     groups = context.groups(leaf.relative_to)
     spans = [(year,) for year in context.window.years] if leaf.each_year else [context.window.years]
-    results = [context.cached((*key, span, leaf.relative_to), lambda span=span: measure(span, groups)) for span in spans]
+    results = [
+        context.cached((*key, span, leaf.relative_to), lambda span=span: measure(span, groups)) for span in spans
+    ]
     unit = leaf.unit()
     details: dict[str, list[str]] = {}
     if leaf.each_year:
@@ -314,7 +325,9 @@ def _by_year(values: pd.DataFrame, years: tuple[int, ...], unit: Unit) -> dict[s
     """«2024 — 30,0 %, 2025 — 27,0 %» for each school with a value in some year."""
     texts = [
         [f"{year} — {format_value(v, unit)}" if v is not None else f"{year} — нет данных" for v in column]
-        for year, column in zip(years, (values[c].astype(object).where(values[c].notna(), None).tolist() for c in values))
+        for year, column in zip(
+            years, (values[c].astype(object).where(values[c].notna(), None).tolist() for c in values)
+        )
     ]
     shown = values.notna().any(axis=1).tolist()
     return {school: [", ".join(parts)] for school, keep, *parts in zip(values.index, shown, *texts) if keep}

@@ -62,13 +62,20 @@ class Group(Strict):
             mode = shorthand[0]
             extra = [key for key in data if key not in (mode, "label")]
             if extra:
-                hint = (" Для «не менее k из списка» напишите mode: at_least, at_least: k, of: [...]"
-                        if "at_least" in extra else "")
-                raise ValueError(f"к {mode}: можно добавить только label; лишние ключи: {', '.join(map(str, extra))}.{hint}")
+                hint = (
+                    " Для «не менее k из списка» напишите mode: at_least, at_least: k, of: [...]"
+                    if "at_least" in extra
+                    else ""
+                )
+                raise ValueError(
+                    f"к {mode}: можно добавить только label; лишние ключи: {', '.join(map(str, extra))}.{hint}"
+                )
             return {"mode": mode, "of": data[mode], **({"label": data["label"]} if "label" in data else {})}
         if "at_least" in data and data.get("mode") != "at_least":
-            raise ValueError(f"at_least без mode: at_least (здесь mode: {data.get('mode', 'не задан')}): "
-                             "напишите mode: at_least, at_least: k, of: [...]")
+            raise ValueError(
+                f"at_least без mode: at_least (здесь mode: {data.get('mode', 'не задан')}): "
+                "напишите mode: at_least, at_least: k, of: [...]"
+            )
         return data
 
     @model_validator(mode="after")

@@ -12,18 +12,24 @@ WIDTH = 116
 
 
 def reference() -> str:
-    lines = ["", "# ── Справка (печатает shnor rules show; в файл правил её копировать не нужно) ──",
-             "# Условие — лист с ключом kind или группа: any: [...] (хотя бы одно), all: [...] (все),",
-             "# mode: at_least + at_least: k + of: [...] (не менее k из списка). «Не» записывается через op (<, <=, >, >=).",
-             "# Виды условий (kind) и их ключи:"]
+    lines = [
+        "",
+        "# ── Справка (печатает shnor rules show; в файл правил её копировать не нужно) ──",
+        "# Условие — лист с ключом kind или группа: any: [...] (хотя бы одно), all: [...] (все),",
+        "# mode: at_least + at_least: k + of: [...] (не менее k из списка). «Не» записывается через op (<, <=, >, >=).",
+        "# Виды условий (kind) и их ключи:",
+    ]
     for kind in KINDS:
         lines += _wrapped(f"kind: {kind.KIND} — {kind.HELP}.", "#   ")
         lines += _wrapped(f"ключи: {', '.join(kind.keys())}", "#     ")
         lines.append(f"#     пример: {kind.EXAMPLE}")
     signs = "; ".join(f"{kind.code} — {kind.label} ({kind.signs})" for kind in SIGN_KINDS)
     lines += _wrapped(f"Виды признаков необъективности для signs: {signs}.", "# ")
-    lines += _wrapped(f"defaults: {', '.join(Defaults.model_fields)} (по умолчанию {Defaults().min_participants}); "
-                      f"mentors: {', '.join(f'{k}: {_shown(v)}' for k, v in Mentors().model_dump().items())}.", "# ")
+    lines += _wrapped(
+        f"defaults: {', '.join(Defaults.model_fields)} (по умолчанию {Defaults().min_participants}); "
+        f"mentors: {', '.join(f'{k}: {_shown(v)}' for k, v in Mentors().model_dump().items())}.",
+        "# ",
+    )
     return "\n".join(lines) + "\n"
 
 
