@@ -165,7 +165,8 @@ def cards() -> None:
             "{{ row.high_municipality | percent }}", "{{ row.high_region | percent }}"],
            [60, 15, 22, 25, 22, 22, 28, 22, 22])
     _paragraph(document, "Признаки необъективности: {% if card.signs %}{% for sign in card.signs %}{{ sign.label }}"
-                         "{% if not loop.last %}; {% endif %}{% endfor %}{% elif card.not_computed == 14 %}не рассчитаны (нет данных по "
+                         "{% if not loop.last %}; {% endif %}{% endfor %}"
+                         "{% elif card.not_computed == card.signs_total %}не рассчитаны (нет данных по "
                          "участникам){% else %}не выявлены{% endif %}.")
     _paragraph(document, "Рекомендации:", bold=True)
     _paragraph(document, "{%p for text in card.school.recommendations %}")

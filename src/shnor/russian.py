@@ -1,4 +1,4 @@
-"""Russian number formatting shared by reasons and documents: «31,2 %», «0,25», «12»."""
+"""Russian number formatting shared by reasons and documents: «31,2 %», «0,25», «12», «+5,0 п. п.»."""
 
 from __future__ import annotations
 
@@ -42,3 +42,31 @@ def rows_phrase(rows: list[int], count: int | None = None, shown: int = 5) -> st
     if count > len(rows) or len(items) > shown:
         return f"строки {listed} … ({count})"
     return f"строки {listed}"
+
+
+def format_signed(value: float, digits: int = 1) -> str:
+    """«+5,0», «−3,2», «0,0» (a true minus sign)."""
+    text = f"{abs(value):.{digits}f}".replace(".", ",")
+    if round(value, digits) == 0:
+        return text
+    return ("+" if value > 0 else "−") + text
+
+
+def format_value(value: float | None, unit: str, threshold: bool = False) -> str:
+    """A value in its unit (``shnor.vocabulary.Unit``): share «31,2 %», change «+5,0 п. п.», count «3», score «54,3»,
+    score change «−3,2 балла». A threshold that is a whole percent is shown without decimals («25 %»)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    value = float(value)
+    if unit == "share":
+        digits = 0 if threshold and round(value * 100, 6).is_integer() else 1
+        return format_percent(value, digits)
+    if unit == "pp":
+        digits = 0 if threshold and round(value * 100, 6).is_integer() else 1
+        return f"{format_signed(value * 100, digits)} п. п."
+    if unit == "score":
+        return f"{value:.1f}".replace(".", ",") if not value.is_integer() else str(int(value))
+    if unit == "points":
+        digits = 0 if threshold and value.is_integer() else 1
+        return f"{format_signed(value, digits)} балла"
+    return format_number(value)

@@ -31,6 +31,18 @@ _STATUS_LABELS = {
 STATUS_ORDER = (Status.INSUFFICIENT, Status.SHNOR, Status.RISK)
 
 
+class Unit(StrEnum):
+    """What a criterion's value (and its threshold) is, so that a document shows it without guessing from words."""
+
+    SHARE = "share"  # a fraction 0..1: «31,2 %»
+    SHARE_CHANGE = "pp"  # a difference of two fractions: «+5,0 п. п.»
+    COUNT = "count"  # a whole number: «3»
+    SCORE = "score"  # a mean score: «54,3»
+    SCORE_CHANGE = "points"  # a difference of two scores: «−3,2 балла»
+    NUMBER = "number"  # any other number (kilometres, …): «50»
+    FLAG = "flag"  # 1 where a condition of the school holds (context «equals»), 0 where it does not
+
+
 class Assessment(StrEnum):
     VPR = "ВПР"
     OGE = "ОГЭ"

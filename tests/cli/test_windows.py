@@ -164,7 +164,9 @@ def test_a_workbook_given_as_rules_is_refused(tmp_path):
 def test_rules_show_writes_a_utf8_file(tmp_path):
     result = run("rules", "show", "default", "--out", tmp_path / "my.yaml")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "my.yaml").read_bytes() == load_rules("default").text.encode("utf-8")
+    written = (tmp_path / "my.yaml").read_bytes()
+    assert written == run("rules", "show", "default").stdout.encode("utf-8"), "the file is what the screen shows"
+    assert written.startswith(load_rules("default").text.encode("utf-8")) and b"\r" not in written
 
 
 def test_every_command_prints_utf8_through_a_cp1251_console(tmp_path, table):

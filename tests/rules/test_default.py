@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shnor.report.build import IdentifyRequest, identify
-from tests.conftest import TODAY, school_row, write_table
+from tests.conftest import EXAMPLES, TODAY, school_row, write_table
 
 
 def statuses(path, rules="default", history=()):
@@ -89,4 +89,70 @@ def test_every_criterion_is_reported_with_value_threshold_and_outcome(school_tab
     assert criteria[("insufficient", "участников по русскому языку и математике")] == (100, 10, False)
     assert criteria[("risk", "доля «2» по русскому языку и математике")] == (0.16, 0.15, True)
     assert criteria[("risk", "доля «2» по другим предметам")] == (None, 0.25, False)
-    assert len(report.schools[0].criteria) == 8
+    assert len(report.schools[0].criteria) == 9  # «no results» guards insufficient beside the 10 participants
+
+
+REAL = EXAMPLES.parent.parent / "shared" / "data" / "real" / "zabaykalsky_ege_by_school_2022-2024.xlsx"
+
+
+@pytest.fixture(scope="module")
+def example_region():
+    return identify(IdentifyRequest(
+        inputs=[EXAMPLES / "region"], registry=EXAMPLES / "registry.csv", history=[EXAMPLES / "history_2024.csv"],
+        scales=EXAMPLES / "scales.csv", today=TODAY,
+    ))
+
+
+# (school, status under default, the signs it shows, status under the objectivity preset)
+EXAMPLE_CASES = [
+    ("sch770084", "ok", "4 × завышенный средний балл", "risk"),  # an inflated mean alone: reported, not at risk
+    ("sch770140", "ok", "2 × завышенный средний балл", "risk"),
+    ("sch770259", "risk", "4 × несоответствие отметкам по журналу", "risk"),
+]
+
+
+@pytest.mark.parametrize("school, expected, signs, under_objectivity", EXAMPLE_CASES, ids=[c[0] for c in EXAMPLE_CASES])
+def test_revised_default_on_the_example_region(example_region, school, expected, signs, under_objectivity):
+    found = next(s for s in example_region.schools if s.school_id == school)
+    present = [sign.code.split(":")[0] for sign in found.objectivity_signs if sign.status == "есть"]
+    count, kind = signs.split(" × ")
+    assert len(present) == int(count) and {s for s in present} == {
+        "inflated_mean" if "завышенный" in kind else "journal_mismatch"}
+    assert found.status == expected
+    objectivity = identify(IdentifyRequest(inputs=[EXAMPLES / "region"], rules="objectivity",
+                                           scales=EXAMPLES / "scales.csv", today=TODAY))
+    assert next(s.status for s in objectivity.schools if s.school_id == school) == under_objectivity
+
+
+def test_example_region_statuses_and_the_guard_in_yaml(example_region):
+    assert example_region.summary["by_status"] == {"shnor": 6, "risk": 8, "ok": 28, "insufficient": 2}
+    criteria = example_region.methodology["criteria"]
+    assert criteria[0] == (
+        "недостаточно данных: нет результатов за окно или участников по русскому языку и математике < 10"
+    )
+    assert "несоответствие отметкам по журналу, резкое снижение результатов того же класса" in criteria[2]
+    assert any("завышенный средний балл» сам по себе не" in note for note in example_region.methodology["notes"])
+
+
+def test_a_school_without_results_in_the_window_keeps_its_reason(school_table):
+    path = school_table([school_row("old", 2023, "ВПР", "Математика", 50, 0, 25),
+                         school_row("sch1", 2024, "ВПР", "Математика", 50, 0, 25),
+                         school_row("sch1", 2025, "ВПР", "Математика", 50, 0, 25)])
+    for rules in ("default", "rosobrnadzor-2025", "objectivity", "relative"):
+        report = identify(IdentifyRequest(inputs=[path], rules=rules, today=TODAY))
+        old = next(s for s in report.schools if s.school_id == "old")
+        assert (old.status, old.reasons) == ("insufficient", "нет результатов за 2024–2025"), rules
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="../shared/data/real is not beside the repository")
+def test_real_zabaykalsky_no_school_listed_on_fewer_than_10_participants():
+    report = identify(IdentifyRequest(inputs=[REAL], today=TODAY))
+    flagged = [s for s in report.schools if s.status in ("shnor", "risk")]
+    assert flagged, "the real table has schools in the lists"
+    weak = [(s.school_id, c.label, c.participants) for s in flagged for c in s.criteria
+            if c.met and c.status == s.status and c.participants is not None and c.participants < 10]
+    assert weak == []
+    # the share of «2» in other subjects from 1 participant no longer puts a school at risk, and says why
+    few = [c for s in report.schools for c in s.criteria
+           if c.label == "доля «2» по другим предметам" and c.participants is not None and 0 < c.participants < 10]
+    assert few and all(not c.met and c.details[0].startswith("мало участников") for c in few)

@@ -36,21 +36,24 @@ def show_rules(
     name: str = typer.Argument(..., metavar="ИМЯ", help="Имя встроенного набора или путь к файлу YAML."),
     out: Path | None = typer.Option(None, "--out", "-o", metavar="ФАЙЛ", help="Записать в файл (UTF-8), а не на экран: так надёжнее, чем «> файл» в PowerShell 5.1, который перекодирует вывод.", show_default=False),
 ) -> None:
-    """Напечатать набор правил (YAML с комментариями) — его можно скопировать и изменить."""
+    """Напечатать набор правил (YAML с комментариями) и справку по видам условий — его можно скопировать и изменить."""
 
     def action() -> int:
         from shnor.errors import UserError
         from shnor.render.output import why
         from shnor.rules.loader import load_rules
+        from shnor.rules.reference import reference
 
         loaded = load_rules(name)
         if loaded.encoding_note:
             typer.echo(f"Замечание: {loaded.encoding_note}.", err=True)
+        text = loaded.text if loaded.text.endswith("\n") else loaded.text + "\n"
+        text += reference()
         if out is None:
-            typer.echo(loaded.text, nl=False)
+            typer.echo(text, nl=False)
             return 0
         try:
-            out.write_text(loaded.text, encoding="utf-8", newline="\n")
+            out.write_text(text, encoding="utf-8", newline="\n")
         except OSError as error:
             raise UserError(f"файл «{out}» не записан: {why(error)}.", hint="Укажите в --out другой путь.") from None
         typer.echo(f"Записано в UTF-8: {out}", err=True)

@@ -35,12 +35,25 @@ def verdict(p1: float | None, n1: int, p2: float | None, n2: int, lower_is_bette
     if p1 is None or p2 is None or not n1 or not n2:
         return Change(p1, p2, n1, n2, None, NONE)
     diff = p2 - p1
-    half = Z_95 * math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    half = interval(p1, n1, p2, n2)
     if abs(diff) <= half or diff == 0:
         result = SAME
     else:
         result = IMPROVED if (diff < 0) == lower_is_better else WORSE
     return Change(p1, p2, n1, n2, round(diff * 100, 4), result)
+
+
+def interval(p1, n1, p2, n2):
+    """The half-width of the 95 % interval of p2 − p1: 1.96·√(p1(1−p1)/n1 + p2(1−p2)/n2) (numbers or Series)."""
+    spread = p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
+    return Z_95 * (math.sqrt(spread) if isinstance(spread, float) else spread ** 0.5)
+
+
+def significant(p1: pd.Series, n1: pd.Series, p2: pd.Series, n2: pd.Series) -> pd.Series:
+    """Per school: the change p2 − p1 lies outside its 95 % interval (as ``verdict`` judges it); missing where either
+    share is."""
+    diff = p2 - p1
+    return (diff.abs() > interval(p1, n1, p2, n2)) & (diff != 0)
 
 
 def _shares(cube: Cube, years: tuple[int, ...], schools: pd.Index) -> dict[str, tuple[pd.Series, pd.Series]]:

@@ -8,7 +8,7 @@ data given, with the reason). Documents speak of signs, never of proven non-obje
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,6 +112,7 @@ class Objectivity:
     computed: pd.Series  # signs computed, per school
     markers: pd.DataFrame  # boundary_peaks, journal_gap2_share, fail_rise per school
     marker_details: dict[str, list[str]]
+    by_kind: pd.DataFrame | None = None  # signs present per school (rows) and kind (columns: SIGN_KIND_CODES)
 
 
 def _procedure(
@@ -243,7 +244,9 @@ def cohort_change(counts: pd.DataFrame, schools: pd.Index, year: int) -> dict[st
     return _signs(_cohort_tables(counts, schools, year), schools)
 
 
-def _cohort_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list[SignTable]:
+def _cohort_tables(
+    counts: pd.DataFrame, schools: pd.Index, year: int, directions: tuple[str, ...] = ("fall", "rise")
+) -> list[SignTable]:
     tables = []
     for subject in COHORT:
         s4 = _completion(counts, year - 1, subject, 4)
@@ -265,6 +268,8 @@ def _cohort_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list[S
         )
         shown = np.where(computed, 1.0, np.nan)
         for direction, label_word in (("fall", "резкое снижение"), ("rise", "резкий рост")):
+            if direction not in directions:
+                continue
             code = f"cohort_{direction}:{subject}"
             label = f"{label_word} результатов того же класса ({subject.lower()}, 4 класс {year - 1} → 5 класс {year})"
             cut = fall_cut if direction == "fall" else rise_cut
@@ -347,13 +352,47 @@ def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]]) 
     return rising.groupby("school_id", observed=True).size().astype("Int64")
 
 
+@dataclass(frozen=True)
+class SignKind:
+    """A kind of sign of the methodology: its code (the prefix of its signs' codes in result.json, and what a
+    criterion's ``signs:`` lists), its name, what data it needs, how many signs it makes and how they are computed
+    (``compute(counts, pairs, schools, year)`` → one table per sign)."""
+
+    code: str
+    label: str
+    inputs: str
+    signs: int
+    compute: Callable[[pd.DataFrame, pd.DataFrame, pd.Index, int], list[SignTable]]
+
+
+SIGN_KINDS = (
+    SignKind("inflated_mean", "завышенный средний балл", "баллы участников (или средний балл со стандартным "
+             "отклонением по школе)", len(INFLATED),
+             lambda counts, pairs, schools, year: _inflated_tables(counts, schools, year)),
+    SignKind("journal_mismatch", "несоответствие отметкам по журналу", "данные по участникам с отметкой по журналу",
+             len(JOURNAL), _journal_tables),
+    SignKind("cohort_fall", "резкое снижение результатов того же класса", "баллы участников и шкала", len(COHORT),
+             lambda counts, pairs, schools, year: _cohort_tables(counts, schools, year, ("fall",))),
+    SignKind("cohort_rise", "резкий рост результатов того же класса", "баллы участников и шкала", len(COHORT),
+             lambda counts, pairs, schools, year: _cohort_tables(counts, schools, year, ("rise",))),
+)
+SIGN_KIND_CODES = tuple(kind.code for kind in SIGN_KINDS)
+SIGNS_TOTAL = sum(kind.signs for kind in SIGN_KINDS)  # 14
+
+
 def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, year: int) -> Objectivity:
     """``pairs`` and ``histogram`` name a school's procedure by its row of ``counts`` (their ``key``; see ``Cube``)."""
-    tables = [*_inflated_tables(counts, schools, year), *_journal_tables(counts, pairs, schools, year), *_cohort_tables(counts, schools, year)]
+    by_kind = {kind.code: kind.compute(counts, pairs, schools, year) for kind in SIGN_KINDS}
+    tables = [table for kind_tables in by_kind.values() for table in kind_tables]
     count = pd.Series(sum((t.status == PRESENT).astype(int) for t in tables), index=schools, dtype="Int64")
     computed = pd.Series(sum((t.status != NOT_COMPUTED).astype(int) for t in tables), index=schools, dtype="Int64")
+    present = pd.DataFrame(
+        {code: sum(((t.status == PRESENT).astype(int) for t in kind_tables), np.zeros(len(schools), dtype=int))
+         for code, kind_tables in by_kind.items()},
+        index=schools,
+    ).astype("Int64")
     marker_frame, marker_details = markers(counts, histogram, schools, year)
-    return Objectivity(year, SignsBySchool(tables, schools), count, computed, marker_frame, marker_details)
+    return Objectivity(year, SignsBySchool(tables, schools), count, computed, marker_frame, marker_details, present)
 
 
 def objectivity_index(objectivity: Objectivity, groups: pd.Series | None = None) -> dict[str, dict[str, float | int | None]]:

@@ -19,7 +19,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoe
 from jinja2.sandbox import SandboxedEnvironment
 
 from shnor.render import charts
-from shnor.render.formatting import OPERATOR_SIGNS, date_ru, format_number, markdown_text, percent, ru_key
+from shnor.render.formatting import date_ru, format_number, markdown_text, percent, ru_key
 from shnor.render.template_errors import template_error
 from shnor.report.model import Report, SchoolResult
 
@@ -107,34 +107,8 @@ def _municipality_rows(report: Report) -> list[dict]:
 
 
 def _criteria_text(report: Report) -> list[str]:
-    """The rules in words, one line per status: «ШНОР: (… ≥ 25 % и … ≤ 30 %) или (…)»."""
-    if not report.schools:
-        return []
-    leaves = {c.path: c for c in report.schools[0].criteria}
-    statuses = report.rules.get("definition", {}).get("statuses", {})
-    return [f"{_STATUS_WORDS[status]}: {_words(node, status, leaves, top=True)}" for status, node in statuses.items() if node]
-
-
-def _words(node: dict, path: str, leaves: dict, top: bool = False) -> str:
-    if "of" in node:
-        joiner = {"any": " или ", "all": " и "}.get(node["mode"], "; ")
-        parts = [_words(child, f"{path}.of[{i}]", leaves) for i, child in enumerate(node["of"])]
-        text = joiner.join(parts)
-        if node["mode"] == "at_least":
-            text = f"не менее {node['at_least']} из: {text}"
-        return text if top else f"({text})"
-    leaf = leaves[path]
-    threshold = leaf.threshold
-    if threshold is not None and leaf.label.startswith(("доля", "процедур")):
-        shown = percent(threshold, 0 if round(threshold * 100, 6).is_integer() else 1)
-    else:
-        shown = format_number(threshold)
-    if node.get("percentile") is not None:
-        shown = f"{node['percentile']:g}-го процентиля по региону"
-    return f"{leaf.label} {OPERATOR_SIGNS[leaf.op]} {shown}"
-
-
-_STATUS_WORDS = {"insufficient": "недостаточно данных", "shnor": "ШНОР", "risk": "зона риска"}
+    """The rules in words, one line per status (as the rules put them), then the rules' notes on the methodology."""
+    return [*report.methodology.get("criteria", []), *report.methodology.get("notes", [])]
 
 
 def _card(report: Report, school: SchoolResult) -> dict:
@@ -164,6 +138,7 @@ def _card(report: Report, school: SchoolResult) -> dict:
     signs = [s for s in school.objectivity_signs if s.status == "есть"]
     not_computed = sum(1 for s in school.objectivity_signs if s.status == "не рассчитан")
     return {"school": school, "rows": rows, "signs": signs, "not_computed": not_computed,
+            "signs_total": report.methodology.get("signs_total", len(school.objectivity_signs)),
             "met": [c for c in school.criteria if c.met and c.status == school.status]}
 
 
@@ -173,7 +148,8 @@ def _mentors(report: Report, by_id: dict[str, SchoolResult]) -> list[dict]:
         school = by_id.get(item["school_id"])
         if school is None:
             continue
-        rows.append({"school": school, "weak": ", ".join(item["weak_subjects"]), "mentors": item["mentors"]})
+        rows.append({"school": school, "weak": ", ".join(item["weak_subjects"]), "mentors": item["mentors"],
+                     "not_found": item.get("not_found", [])})
     rows.sort(key=lambda r: (ru_key(r["school"].municipality), ru_key(r["school"].school_name)))
     return [{**r, "n": n} for n, r in enumerate(rows, start=1)]
 

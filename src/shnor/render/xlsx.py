@@ -281,9 +281,8 @@ def _set_widths(sheet: Worksheet, columns: Sequence[Column]) -> None:
 
 
 def _is_share(criterion: CriterionResult) -> bool:
-    """A share criterion is shown in percent: its label says «доля» and its numbers (those present) are fractions."""
-    numbers = [n for n in (criterion.value, criterion.threshold) if n is not None]
-    return criterion.label.lower().startswith("доля") and all(0 <= n <= 1 for n in numbers)
+    """A share (or a change of shares) is shown in percent: its unit says so."""
+    return criterion.unit in ("share", "pp")
 
 
 def _status_label(code: str) -> str:

@@ -6,9 +6,11 @@ Usable from Python without the CLI: ``identify(IdentifyRequest(inputs=[...], rul
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +20,9 @@ from shnor import __version__
 from shnor.cube import Cube
 from shnor.errors import UserError
 from shnor.indicators.dynamics import school_dynamics
-from shnor.indicators.objectivity import Objectivity, objectivity_index
+from shnor.indicators.objectivity import SIGN_KINDS, SIGNS_TOTAL, Objectivity, objectivity_index
 from shnor.indicators.objectivity import compute as compute_objectivity
-from shnor.indicators.shares import choose_window, procedures, school_indicators
+from shnor.indicators.shares import Window, choose_window, procedures, school_indicators
 from shnor.ingest.ahead import ReadAhead, display_names, expand_inputs, skipped_note
 from shnor.ingest.base import ReadOptions, SheetLog
 from shnor.ingest.context import read_context
@@ -34,6 +36,7 @@ from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Repo
 from shnor.report.reading import HighBoundary, boundaries_text, high_boundaries, qualify_high_reasons, reading_section
 from shnor.rules.evaluate import Evaluation, evaluate
 from shnor.rules.loader import LoadedRules, load_rules
+from shnor.rules.model import bands
 from shnor.vocabulary import CORE_SUBJECTS, Status
 
 
@@ -66,7 +69,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     scales = load_scales(request.scales) if request.scales else shipped_scales()
     registry = read_registry(request.registry) if request.registry else None
     procedure = parse_procedure(request.procedure) if request.procedure else None
-    options = ReadOptions(ege_high_score=rules.ege_high_score, scales=scales, procedure=procedure)
+    options = ReadOptions(ege_high_score=rules.ege_high_score, scales=scales, procedure=procedure, bands=bands(rules))
     cube, logs = read_results(request.inputs, options, registry, progress, ahead, names, in_folders)
     schools = _school_table(cube, registry)
     history = read_history(list(request.history), schools)
@@ -77,10 +80,11 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     cube = Cube(cube.counts, cube.schools)  # nothing after the signs looks at the pairs or histogram: a country's go here
     indicators = school_indicators(window_procedures, index, history.times_listed, objectivity)
     school_context = read_context(request.context) if request.context else None
-    evaluation = evaluate(rules, indicators, window_procedures, window, school_context)
-    no_data = (indicators["participants_core"] + indicators["participants_other"]) == 0
-    evaluation.status[no_data] = Status.INSUFFICIENT
-    evaluation.reasons[no_data] = f"нет результатов за {window.label}"
+    municipalities = schools.set_index("school_id")["municipality"]
+    evaluation = evaluate(
+        rules, indicators, window_procedures, window, school_context, municipalities=municipalities,
+        sign_counts=objectivity.by_kind, years=tuple(cube.years), other_years=partial(_procedures_of_years, cube),
+    )
     boundaries = high_boundaries(logs, rules.ege_high_score)
     qualify_high_reasons(evaluation, window_procedures, boundaries)
     # What needs the counts and the procedures comes first; the per-school report is built after they are let go
@@ -89,12 +93,13 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     warnings = (
         ([loaded.encoding_note] if loaded.encoding_note else [])
         + [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
+        + _window_warning(window, rules.window_years)
         + _warnings(cube, registry, history, logs)
         + [boundary.text for boundary in boundaries]
         + _not_evaluated(evaluation, indicators, evaluation.status)
     )
     aggregates = sections.aggregates(window_procedures, schools)
-    suggested = mentors.suggest(window_procedures, schools, evaluation.status)
+    suggested = mentors.suggest(window_procedures, schools, evaluation, rules.mentors)
     del cube
     give_back()
     results = _school_results(schools, indicators, evaluation, window_procedures, objectivity)
@@ -110,7 +115,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         tool={"name": "shnor", "version": __version__},
         generated=request.today.isoformat(),
         rules=_rules_section(loaded),
-        methodology=_methodology(window.years, rules.ege_high_score, boundaries),
+        methodology=_methodology(window.years, rules, evaluation, boundaries),
         inputs=_inputs(request, logs, names),
         history=[_history_file(h) for h in history.files],
         summary=_summary(results, objectivity, schools),
@@ -156,8 +161,10 @@ def _school_results(
     reasons = _by_school(evaluation.reasons)
     # what does not depend on the school, once per criterion (an enum's value is looked up, 40 000 times each)
     leaves = [
-        (leaf.path, leaf.status.value, leaf.criterion.text, leaf.criterion.op, _by_school(leaf.value), _by_school(leaf.met),
-         _by_school(leaf.threshold) if isinstance(leaf.threshold, pd.Series) else None, leaf.threshold, leaf.details)
+        (leaf.path, leaf.status.value, leaf.text, leaf.op, _by_school(leaf.value), _by_school(leaf.met),
+         _by_school(leaf.threshold) if isinstance(leaf.threshold, pd.Series) else leaf.threshold,
+         leaf.details, leaf.unit.value,
+         _by_school(leaf.participants.round().astype("Int64")) if leaf.participants is not None else {})
         for leaf in evaluation.leaves
     ]
     results = []
@@ -172,11 +179,13 @@ def _school_results(
                 label=label,
                 op=op,
                 value=_scalar(value_of[sid]),
-                threshold=_scalar(threshold_of.get(sid)) if threshold_of is not None else threshold,
+                threshold=_scalar(threshold.get(sid)) if isinstance(threshold, dict) else threshold,
                 met=bool(met_of[sid]),
                 details=details.get(sid, []),
+                unit=unit,
+                participants=base_of.get(sid),
             )
-            for path, leaf_status, label, op, value_of, met_of, threshold_of, threshold, details in leaves
+            for path, leaf_status, label, op, value_of, met_of, threshold, details, unit, base_of in leaves
         ]
         results.append(
             SchoolResult(
@@ -229,7 +238,7 @@ def _python_values(column: pd.Series) -> list:
 
 
 def _scalar(value):
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     return value.item() if hasattr(value, "item") else value
 
@@ -248,27 +257,48 @@ def _rules_section(loaded: LoadedRules) -> dict:
     }
 
 
-def _methodology(years: tuple[int, ...], ege_high_score: float, boundaries: list[HighBoundary]) -> dict:
+def _methodology(years: tuple[int, ...], rules, evaluation: Evaluation, boundaries: list[HighBoundary]) -> dict:
     return {
         "window": list(years),
         "latest_year": years[-1],
         "pooling": "доли считаются по суммам: число результатов / число участников за все процедуры и годы окна",
         "fail": "неудовлетворительный результат: отметка «2» (ВПР, ОГЭ, ЕГЭ базовый уровень) или балл ЕГЭ ниже минимального",
         "high": (
-            f"высокий результат: отметки «4» и «5» (ВПР, ОГЭ, ЕГЭ базового уровня) или балл ЕГЭ не ниже {ege_high_score:g}"
-            + boundaries_text(boundaries)
+            "высокий результат: отметки «4» и «5» (ВПР, ОГЭ, ЕГЭ базового уровня) или балл ЕГЭ не ниже "
+            f"{rules.ege_high_score:g}" + boundaries_text(boundaries)
         ),
         "core_subjects": sorted(CORE_SUBJECTS),
         "other_subjects": "все остальные предметы",
+        "min_participants": rules.defaults.min_participants,
+        "criteria": evaluation.words or [],
+        "notes": list(rules.notes),
+        "signs_total": SIGNS_TOTAL,
+        "sign_kinds": [{"code": k.code, "label": k.label, "signs": k.signs, "inputs": k.inputs} for k in SIGN_KINDS],
         "objectivity": (
-            "14 признаков необъективности методики Рособрнадзора за последний год окна: завышенный средний балл "
-            "(95 % доверительные интервалы школы и региона, t = 1,96), несоответствие отметкам по журналу "
+            f"{SIGNS_TOTAL} признаков необъективности методики Рособрнадзора за последний год окна: завышенный "
+            "средний балл (95 % доверительные интервалы школы и региона, t = 1,96), несоответствие отметкам по журналу "
             "(корреляция Спирмена < 0, от 5 пар), резкий рост или снижение результатов того же класса "
             "(K = S(4 кл., Y−1) / S(5 кл., Y), отсечения Q75 + 3·IQR и Q25 − 3·IQR); признак, который нельзя "
             "рассчитать по данным, — «не рассчитан» с причиной; индекс объективности = 100 − % школ хотя бы с одним "
             "признаком (среди школ, где рассчитан хотя бы один признак)"
         ),
     }
+
+
+def _window_warning(window: Window, wanted: int) -> list[str]:
+    """The rules ask for more years than the data has: the window is shorter, and says so."""
+    if len(window.years) >= wanted:
+        return []
+    years = ", ".join(map(str, window.years))
+    return [
+        (f"в правилах окно {wanted} года (window_years), а в данных до последнего года окна только "
+         f"{len(window.years)} ({years}): показатели рассчитаны за {window.label}")
+    ]
+
+
+def _procedures_of_years(cube: Cube, years: tuple[int, ...]) -> pd.DataFrame:
+    """The procedures of years outside the window (dynamics compare with them)."""
+    return procedures(cube, Window(years))
 
 
 def _sha256(path: Path) -> str:
@@ -355,10 +385,11 @@ def _not_evaluated(evaluation: Evaluation, indicators: pd.DataFrame, status: pd.
         missing = leaf.value.isna() & judged
         if not missing.any():
             continue
-        label = f"критерий «{leaf.criterion.text}» ({leaf.path})"
+        label = f"критерий «{leaf.text}» ({leaf.path})"
         if missing.sum() == judged.sum():
-            notes.append(f"{label} не рассчитан ни для одной школы: в данных нет нужных результатов")
-        elif leaf.status is not Status.INSUFFICIENT and "core" in getattr(leaf.criterion, "indicator", ""):
+            why = leaf.note or "в данных нет нужных результатов"
+            notes.append(f"{label} не рассчитан ни для одной школы: {why}")
+        elif leaf.status is not Status.INSUFFICIENT and "core" in (getattr(leaf.criterion, "indicator", None) or ""):
             shown = ", ".join(list(missing.index[missing])[:10])
             notes.append(f"{label} не рассчитан для {int(missing.sum())} школ: {shown}")
     return notes

@@ -19,6 +19,10 @@ from shnor.indicators.sign import Sign
 
 @dataclass(slots=True)
 class CriterionResult:
+    """One leaf criterion for one school. ``value`` and ``threshold`` are in ``unit`` (``shnor.vocabulary.Unit``):
+    ``share`` a fraction 0..1, ``pp`` a difference of fractions, ``count``, ``score``, ``points`` (a difference of
+    scores), ``number``, ``flag``; ``participants`` — what a share or a mean rests on."""
+
     path: str  # where the criterion sits in the rules: "shnor.of[0].of[1]"
     status: str
     label: str
@@ -27,6 +31,8 @@ class CriterionResult:
     threshold: float | None
     met: bool
     details: list[str] = field(default_factory=list)
+    unit: str = "number"
+    participants: int | None = None
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from shnor.errors import UserError
 from shnor.rules.encoding import NOTEWORTHY, UTF8, decode_rules
-from shnor.rules.model import Rules, criterion_tag
+from shnor.rules.model import GROUP_KEYS, KINDS_BY_NAME, Rules, criterion_tag, kinds_having
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,24 @@ def _load(text: str, origin: str, overrides: list[str] | tuple[str, ...] = ()) -
         rules = Rules.model_validate(_plain(tree))
     except ValidationError as error:
         for detail in error.errors():
-            key = detail["loc"][-1] if detail["loc"] else None
-            if detail["type"] == "extra_forbidden" and key in added:
+            key = _refused_key(detail, added)
+            if key is not None:
                 for name, (section, _) in added.items():  # the nearest keys are the file's own
                     section.pop(name, None)
                 override = added[key][1]
                 raise UserError(_unknown_key(tree, override, override.partition("=")[0].strip())) from None
         raise UserError(_validation_message(origin, tree, error)) from None
     return LoadedRules(rules, origin, text)
+
+
+def _refused_key(detail: dict, added: dict) -> str | None:
+    """The key put in by --set that a validation error refuses: an extra key of a section, or one that a group's own
+    check names («к any: можно добавить только label; лишние ключи: thresold»)."""
+    key = detail["loc"][-1] if detail["loc"] else None
+    if detail["type"] == "extra_forbidden":
+        return key if key in added else None
+    message = str(detail.get("msg", ""))
+    return next((name for name in added if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", message)), None)
 
 
 def apply_override(tree: CommentedMap, override: str) -> tuple[CommentedMap, str] | None:
@@ -185,17 +195,19 @@ def _yaml_message(origin: str, error: MarkedYAMLError) -> str:
 def _validation_message(origin: str, tree: CommentedMap, error: ValidationError) -> str:
     lines = []
     for detail in error.errors():
-        line, path = _locate(tree, detail["loc"])
-        lines.append(f"{origin}:{line} {path or '(корень)'}: {_explain(detail)}")
-    return "ошибка в файле правил:\n" + "\n".join(lines)
+        line, path, node = _locate(tree, detail["loc"])
+        lines.append(f"{origin}:{line} {path or '(корень)'}: {_explain(detail, node)}")
+    return "ошибка в файле правил:\n" + "\n".join(dict.fromkeys(lines))
 
 
-_TAGS = {"group", "indicator", "share", "procedures", "same_procedure_consecutive_years", "context"}
+_TAGS = {"group", *KINDS_BY_NAME, "band", "outcome"}  # union tags, not keys
 
 
-def _locate(tree: Any, loc: tuple) -> tuple[int, str]:
-    """The YAML line and the dotted key path of a pydantic error location (tags of unions skipped)."""
+def _locate(tree: Any, loc: tuple) -> tuple[int, str, Any]:
+    """The YAML line and the dotted key path of a pydantic error location (tags of unions skipped), and the mapping
+    that holds the key in error (to name its kind)."""
     node, line, path = tree, 1, ""
+    holder = tree
     tagged = None  # the node whose union tag has been stepped over
     for step in loc:
         if isinstance(node, CommentedMap) and node is not tagged and step == criterion_tag(node):
@@ -216,16 +228,16 @@ def _locate(tree: Any, loc: tuple) -> tuple[int, str]:
             except (KeyError, TypeError):  # put in by --set: no line of its own
                 pass
             path = f"{path}.{key}" if path else str(key)
-            node = node[key]
+            holder, node = node, node[key]
         elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
             line = node.lc.item(step)[0] + 1
             path = f"{path}[{step}]"
-            node = node[step]
+            holder, node = node, node[step]
         elif step in _TAGS:
             continue
         else:
             break
-    return line, path
+    return line, path, holder
 
 
 _MESSAGES = {
@@ -247,19 +259,41 @@ _MESSAGES = {
     "greater_than_equal": "ожидалось число не меньше {ge}, получено {input!r}",
     "less_than_equal": "ожидалось число не больше {le}, получено {input!r}",
     "too_short": "список не должен быть пустым",
-    "criterion_kind": (
-        "не понятно, что это за условие: нужен ключ kind (indicator, share, procedures, "
-        "same_procedure_consecutive_years) или группа any / all / mode+of"
-    ),
 }
 
 
-def _explain(detail: dict) -> str:
+def _explain(detail: dict, holder: Any = None) -> str:
     kind = detail["type"]
     if kind == "value_error":
         return str(detail["msg"]).removeprefix("Value error, ")
+    if kind == "criterion_kind":
+        return _kind_message(detail.get("input"))
+    if kind == "extra_forbidden" and isinstance(holder, dict) and ("kind" in holder or "not" in holder):
+        return _misplaced_key(str(detail["loc"][-1]), holder)
     template = _MESSAGES.get(kind)
     if template is None:
         return str(detail["msg"])
     context = {**(detail.get("ctx") or {}), "input": detail.get("input")}
     return template.format(**context).replace("'", '"').replace(" or ", " или ")
+
+
+def _kind_message(given: Any) -> str:
+    known = ", ".join(KINDS_BY_NAME)
+    if isinstance(given, dict) and given.get("kind") is not None:
+        return f"неизвестный kind «{given['kind']}»; известны: {known}"
+    return f"не понятно, что это за условие: нужен ключ kind ({known}) или группа any / all / mode+of"
+
+
+def _misplaced_key(key: str, holder: dict) -> str:
+    """A key put on a kind that does not have it: which kinds do."""
+    if key == "not":
+        return '«not» не поддерживается: используйте op (например, op: "<" вместо not с op: ">=")'
+    kind = holder.get("kind")
+    having = kinds_having(key)
+    group = " (в группе — any / all / mode+of)" if key in GROUP_KEYS else ""
+    if having:
+        return f"ключ «{key}» не применяется к kind: {kind}; он есть у: {', '.join(having)}{group}"
+    if group:
+        return f"ключ «{key}» — ключ группы (any / all / mode+of), а не условия kind: {kind}"
+    known = ", ".join(KINDS_BY_NAME[kind].keys()) if kind in KINDS_BY_NAME else ""
+    return f"неизвестный ключ «{key}» у kind: {kind}" + (f"; допустимые ключи: {known}" if known else "")

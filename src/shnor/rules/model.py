@@ -1,230 +1,46 @@
 """The rules model: what a YAML rules file may say (SPEC §6), validated when it is loaded.
 
-A criterion is either a *leaf* that compares one measure of a school with a threshold, or a *group* that
-combines criteria with ``any``, ``all`` or ``at_least: k``. A status is met when its criterion is met;
-statuses are decided in the order insufficient → shnor → risk, and a school that meets none is ``ok``.
+A criterion is either a *leaf* — one of the kinds in ``KINDS``, each a class that declares its keys, evaluates and
+describes itself — or a *group* that combines criteria with ``any``, ``all`` or ``mode: at_least``. A status is met
+when its criterion is met; statuses are decided in the order insufficient → shnor → risk, and a school that meets
+none is ``ok``. ``KINDS`` is the one registry: the YAML model, the loader's messages and ``shnor rules show`` read it.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
-from shnor.vocabulary import SUBJECTS, Assessment, parse_assessment, parse_subject
+from shnor.rules.base import Leaf, Strict
+from shnor.rules.kinds_other import ContextCriterion, DynamicsCriterion, NoResultsCriterion
+from shnor.rules.kinds_procedures import ConsecutiveCriterion, ProceduresCriterion
+from shnor.rules.kinds_results import IndicatorCriterion, MeanScoreCriterion, ShareCriterion
 
-Operator = Literal[">=", ">", "<=", "<"]
-Measure = Literal["fail", "high"]
-
-SHARE_INDICATORS = ("fail_core", "high_core", "fail_other", "journal_gap2_share")
-COUNT_INDICATORS = (
-    "participants_core", "participants_other", "times_listed", "objectivity_signs", "boundary_peaks", "fail_rise"
+KINDS: tuple[type[Leaf], ...] = (
+    IndicatorCriterion,
+    ShareCriterion,
+    MeanScoreCriterion,
+    DynamicsCriterion,
+    ProceduresCriterion,
+    ConsecutiveCriterion,
+    ContextCriterion,
+    NoResultsCriterion,
 )
-IndicatorName = Literal[
-    "fail_core", "high_core", "fail_other", "participants_core", "participants_other", "times_listed",
-    "objectivity_signs", "boundary_peaks", "journal_gap2_share", "fail_rise",
-]
-
-INDICATOR_LABELS = {
-    "fail_core": "доля «2» по русскому языку и математике",
-    "high_core": "доля «4» и «5» по русскому языку и математике",
-    "fail_other": "доля «2» по другим предметам",
-    "participants_core": "участников по русскому языку и математике",
-    "participants_other": "участников по другим предметам",
-    "times_listed": "включений в прежние перечни",
-    "objectivity_signs": "признаков необъективности",
-    "boundary_peaks": "пиков распределения баллов на границах отметок",
-    "journal_gap2_share": "доля расхождений с отметкой по журналу на 2 и более",
-    "fail_rise": "процедур с ростом доли «2» на 10 п. п. и более",
-}
-MEASURE_LABELS = {"fail": "доля «2» (ЕГЭ — ниже минимального балла)", "high": "доля «4» и «5» (ЕГЭ — высоких баллов)"}
+KINDS_BY_NAME = {kind.KIND: kind for kind in KINDS}
+GROUP_KEYS = ("any", "all", "mode", "of", "at_least", "label")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def kinds_having(key: str) -> list[str]:
+    """The kinds that have ``key``: for a message about a key put on the wrong kind."""
+    return [kind.KIND for kind in KINDS if key in kind.model_fields and key != "kind"]
 
 
-def _share_threshold(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f'ожидалось число от 0 до 1, получено "{value}"')
-    if not 0 <= value <= 1:
-        raise ValueError(f"ожидалось число от 0 до 1 (доля, а не проценты), получено {value}")
-    return value
-
-
-class _Scope(_Strict):
-    """Which procedures a leaf looks at. ``subjects``: ``core``, ``other`` or a list of subject names."""
-
-    assessments: list[Assessment] | None = None
-    subjects: Literal["core", "other"] | list[str] | None = None
-    grades: list[Annotated[int, Field(ge=1, le=11)]] | None = None
-
-    @field_validator("assessments", mode="before")
-    @classmethod
-    def _assessments(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            parsed = [parse_assessment(v) or v for v in value]
-            return parsed
-        return value
-
-    @field_validator("subjects", mode="before")
-    @classmethod
-    def _subjects(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            unknown = [v for v in value if parse_subject(v) is None]
-            if unknown:
-                raise ValueError(f"неизвестный предмет «{unknown[0]}»; известны: {', '.join(SUBJECTS)}")
-            return [parse_subject(v) for v in value]
-        return value
-
-
-class IndicatorCriterion(_Strict):
-    """A named school indicator against a fixed threshold or a region percentile.
-
-    Example: ``{kind: indicator, indicator: fail_core, op: ">=", threshold: 0.25}`` — the share of «2» (and
-    ЕГЭ below the minimum) in Russian and maths, pooled over the window, is 25 % or more.
-    ``percentile: 90`` instead of ``threshold`` compares with the 90th percentile over the region's schools.
-    """
-
-    kind: Literal["indicator"]
-    indicator: IndicatorName
-    op: Operator
-    threshold: float | None = None
-    percentile: Annotated[float, Field(ge=0, le=100)] | None = None
-    within: ContextField | None = None  # percentiles among schools of the same context (needs --context)
-    label: str | None = None
-
-    @field_validator("threshold", mode="before")
-    @classmethod
-    def _threshold(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is not None and info.data.get("indicator") in SHARE_INDICATORS:
-            return _share_threshold(value)
-        if isinstance(value, str):
-            raise ValueError(f'ожидалось число, получено "{value}"')
-        return value
-
-    @model_validator(mode="after")
-    def _one_threshold(self) -> IndicatorCriterion:
-        _exactly_one_threshold(self.threshold, self.percentile)
-        return self
-
-    @property
-    def text(self) -> str:
-        return self.label or INDICATOR_LABELS[self.indicator]
-
-
-class ShareCriterion(_Scope):
-    """A share pooled over the window for chosen procedures.
-
-    Example: ``{kind: share, measure: fail, assessments: [ВПР], subjects: [Математика], grades: [5],
-    op: ">=", threshold: 0.3}`` — «2» in ВПР maths, grade 5, over both years, in 30 % of papers or more.
-    """
-
-    kind: Literal["share"]
-    measure: Measure
-    op: Operator
-    threshold: float | None = None
-    percentile: Annotated[float, Field(ge=0, le=100)] | None = None
-    min_participants: Annotated[int, Field(ge=0)] = 0
-    label: str | None = None
-
-    _check_threshold = field_validator("threshold", mode="before")(lambda cls, v: v if v is None else _share_threshold(v))
-
-    @model_validator(mode="after")
-    def _one_threshold(self) -> ShareCriterion:
-        _exactly_one_threshold(self.threshold, self.percentile)
-        return self
-
-    @property
-    def text(self) -> str:
-        return self.label or MEASURE_LABELS[self.measure]
-
-
-class ProceduresCriterion(_Scope):
-    """Count the procedures in which a school's share crosses the threshold.
-
-    Example (Рособрнадзор, 2025): ``{kind: procedures, measure: fail, op: ">=", threshold: 0.3, years: latest,
-    at_least: 2}`` — at least 30 % of participants got «2» or fell below the minimum in two or more
-    procedures of the latest year.
-    """
-
-    kind: Literal["procedures"]
-    measure: Measure
-    op: Operator
-    threshold: float
-    years: Literal["latest", "window"] = "latest"
-    at_least: Annotated[int, Field(ge=1)] = 1
-    min_participants: Annotated[int, Field(ge=1)] = 1
-    label: str | None = None
-
-    _check_threshold = field_validator("threshold", mode="before")(lambda cls, v: _share_threshold(v))
-
-    @property
-    def text(self) -> str:
-        return self.label or f"процедур, где {MEASURE_LABELS[self.measure]}"
-
-
-class ConsecutiveCriterion(_Scope):
-    """The same procedure (assessment, subject, grade) crosses the threshold in each of the last ``years`` years.
-
-    Example: ``{kind: same_procedure_consecutive_years, measure: fail, op: ">=", threshold: 0.3, years: 2}`` —
-    ВПР maths grade 5 had ≥ 30 % of «2» both in 2024 and in 2025.
-    """
-
-    kind: Literal["same_procedure_consecutive_years"]
-    measure: Measure
-    op: Operator
-    threshold: float
-    years: Annotated[int, Field(ge=2, le=5)] = 2
-    min_participants: Annotated[int, Field(ge=1)] = 1
-    label: str | None = None
-
-    _check_threshold = field_validator("threshold", mode="before")(lambda cls, v: _share_threshold(v))
-
-    @property
-    def text(self) -> str:
-        return self.label or f"процедур, где {MEASURE_LABELS[self.measure]}"
-
-
-ContextField = Literal["settlement", "students", "remoteness_km", "teacher_shortage", "special_needs"]
-CONTEXT_LABELS = {
-    "settlement": "тип населённого пункта",
-    "students": "численность обучающихся",
-    "remoteness_km": "удалённость от районного центра, км",
-    "teacher_shortage": "дефицит педагогов",
-    "special_needs": "доля обучающихся с ОВЗ",
-}
-
-
-class ContextCriterion(_Strict):
-    """A condition of the school's context (``--context``), for the ШНСУ flag.
-
-    Example: ``{kind: context, field: remoteness_km, op: ">=", threshold: 50}`` — 50 km or more from the district
-    centre; ``{kind: context, field: settlement, equals: село}`` — a village school.
-    """
-
-    kind: Literal["context"]
-    field: ContextField
-    op: Operator | None = None
-    threshold: float | None = None
-    equals: str | None = None
-    label: str | None = None
-
-    @model_validator(mode="after")
-    def _either(self) -> ContextCriterion:
-        if (self.equals is None) == (self.threshold is None or self.op is None):
-            raise ValueError("нужно либо equals (значение), либо op и threshold (сравнение с числом)")
-        return self
-
-    @property
-    def text(self) -> str:
-        return self.label or CONTEXT_LABELS[self.field]
-
-
-class Group(_Strict):
+class Group(Strict):
     """Criteria combined: ``mode: any`` (at least one), ``all`` (every one), ``at_least`` (k of them).
 
-    ``any: [...]`` and ``all: [...]`` are shorthands for ``{mode: any, of: [...]}``.
+    ``any: [...]`` and ``all: [...]`` are shorthands for ``{mode: any, of: [...]}``; «k of n» is
+    ``{mode: at_least, at_least: 2, of: [...]}``.
     """
 
     mode: Literal["any", "all", "at_least"]
@@ -235,11 +51,31 @@ class Group(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for mode in ("any", "all"):
-                if mode in data and "of" not in data:
-                    rest = {k: v for k, v in data.items() if k != mode}
-                    return {"mode": mode, "of": data[mode], **rest}
+        if not isinstance(data, dict):
+            return data
+        if "not" in data:
+            raise ValueError('«not» не поддерживается: используйте op (например, op: "<" вместо not с op: ">=")')
+        shorthand = [mode for mode in ("any", "all") if mode in data]
+        if len(shorthand) > 1:
+            raise ValueError("any и all в одной группе: вложите одну группу в другую")
+        if shorthand:
+            mode = shorthand[0]
+            extra = [key for key in data if key not in (mode, "label")]
+            if extra:
+                hint = (
+                    " Для «не менее k из списка» напишите mode: at_least, at_least: k, of: [...]"
+                    if "at_least" in extra
+                    else ""
+                )
+                raise ValueError(
+                    f"к {mode}: можно добавить только label; лишние ключи: {', '.join(map(str, extra))}.{hint}"
+                )
+            return {"mode": mode, "of": data[mode], **({"label": data["label"]} if "label" in data else {})}
+        if "at_least" in data and data.get("mode") != "at_least":
+            raise ValueError(
+                f"at_least без mode: at_least (здесь mode: {data.get('mode', 'не задан')}): "
+                "напишите mode: at_least, at_least: k, of: [...]"
+            )
         return data
 
     @model_validator(mode="after")
@@ -250,50 +86,64 @@ class Group(_Strict):
             raise ValueError(f"at_least: {self.at_least} больше числа условий в списке ({len(self.of)})")
         return self
 
+    @property
+    def needed(self) -> int:
+        return {"any": 1, "all": len(self.of), "at_least": self.at_least or 1}[self.mode]
+
 
 def criterion_tag(value: Any) -> str | None:
     if isinstance(value, dict):
-        if any(key in value for key in ("any", "all", "of", "mode")):
+        if any(key in value for key in ("any", "all", "of", "mode", "not")):
             return "group"
         return value.get("kind")
     return "group" if isinstance(value, Group) else getattr(value, "kind", None)
 
 
-Leaf = IndicatorCriterion | ShareCriterion | ProceduresCriterion | ConsecutiveCriterion | ContextCriterion
 Criterion = Annotated[
-    Union[
-        Annotated[Group, Tag("group")],
-        Annotated[IndicatorCriterion, Tag("indicator")],
-        Annotated[ShareCriterion, Tag("share")],
-        Annotated[ProceduresCriterion, Tag("procedures")],
-        Annotated[ConsecutiveCriterion, Tag("same_procedure_consecutive_years")],
-        Annotated[ContextCriterion, Tag("context")],
-    ],
-    Discriminator(
-        criterion_tag,
-        custom_error_type="criterion_kind",
-        custom_error_message="criterion kind",
-    ),
+    Union[(Annotated[Group, Tag("group")], *(Annotated[kind, Tag(kind.KIND)] for kind in KINDS))],
+    Discriminator(criterion_tag, custom_error_type="criterion_kind", custom_error_message="criterion kind"),
 ]
 Group.model_rebuild()
 
 
-def _exactly_one_threshold(threshold: float | None, percentile: float | None) -> None:
-    if (threshold is None) == (percentile is None):
-        raise ValueError("нужен ровно один из ключей threshold (порог) или percentile (процентиль по региону)")
-
-
-class Statuses(_Strict):
+class Statuses(Strict):
     insufficient: Criterion | None = None
     shnor: Criterion | None = None
     risk: Criterion | None = None
 
 
-class Targets(_Strict):
+class Defaults(Strict):
+    """What every leaf takes unless it says otherwise.
+
+    ``min_participants: 10`` — a share, a mean score or a change computed from fewer than 10 participants does not
+    hold (ФИОКО: N ≥ 10 for group analysis); a procedure of ``procedures`` counts from 10 participants.
+    """
+
+    min_participants: Annotated[int, Field(ge=0)] = 1
+
+
+class Mentors(Strict):
+    """Mentor schools for each ШНОР, per subject behind the criteria it met (core → Russian and maths).
+
+    A mentor is `ok`, sat the same assessments in the subject with ``min_participants`` or more, has a share of «4»
+    and «5» at least the region's + ``high_margin`` (or ``min_high_share``) and a share of «2» at most the region's
+    (or ``max_fail_share``), and is stronger than its mentee in both; the strongest first, then the same
+    municipality, then the same type; at most ``max_mentees`` schools per mentor.
+    """
+
+    per_subject: Annotated[int, Field(ge=1, le=5)] = 1
+    max_mentees: Annotated[int, Field(ge=1)] = 3
+    min_participants: Annotated[int, Field(ge=1)] = 10
+    high_margin: Annotated[float, Field(ge=0, le=1)] = 0.10
+    min_high_share: Annotated[float, Field(ge=0, le=1)] | None = None
+    max_fail_share: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
+class Targets(Strict):
     """Targets of a road map, checked against the previous list (--history).
 
-    Example (seed 003): ``{shnor_reduction: 0.30, positive_dynamics_share: 0.60}`` — a third fewer ШНОР a year,
-    60 % of listed schools with positive dynamics.
+    Example (a municipal programme): ``{shnor_reduction: 0.30, positive_dynamics_share: 0.60}`` — a third fewer ШНОР
+    a year, 60 % of listed schools with positive dynamics.
     """
 
     shnor_reduction: Annotated[float, Field(ge=0, le=1)] | None = None
@@ -301,7 +151,7 @@ class Targets(_Strict):
     positive_dynamics_share: Annotated[float, Field(ge=0, le=1)] | None = None
 
 
-class Rules(_Strict):
+class Rules(Strict):
     """A whole rules file."""
 
     name: str
@@ -309,22 +159,38 @@ class Rules(_Strict):
     source: str
     window_years: Annotated[int, Field(ge=1, le=5)] = 2
     ege_high_score: Annotated[float, Field(ge=0, le=100)] = 81
+    defaults: Defaults = Field(default_factory=Defaults)
     statuses: Statuses
     # ШНСУ — школа в неблагоприятных социальных условиях: a flag beside the status, from the context data.
     shnsu: Criterion | None = None
+    mentors: Mentors = Field(default_factory=Mentors)
     # Recommendations for the school card, by what a met criterion looks at: an indicator name (fail_core, …)
-    # or a criterion kind (share, procedures, same_procedure_consecutive_years).
+    # or a criterion kind (share, procedures, same_procedure_consecutive_years, dynamics, mean_score).
     recommendations: dict[str, str] = Field(default_factory=dict)
     targets: Targets | None = None
+    # Why the criteria are what they are, for the analytical note's methodology (one paragraph each).
+    notes: list[str] = Field(default_factory=list)
 
 
-def recommendation_key(criterion: Any) -> str:
+def recommendation_key(criterion: Leaf) -> str:
     """What a leaf criterion looks at, as the key of its recommendation."""
-    return getattr(criterion, "indicator", None) or criterion.kind
+    return criterion.recommendation_key()
 
 
-def leaves(criterion: Any) -> list[Any]:
+def leaves(criterion: Any) -> list[Leaf]:
     """The leaf criteria of a tree, in order."""
     if isinstance(criterion, Group):
         return [leaf for child in criterion.of for leaf in leaves(child)]
     return [criterion]
+
+
+def bands(rules: Rules) -> tuple[tuple[int, int], ...]:
+    """The score bands any leaf asks for, (low, high), in order: what participant rows are counted in."""
+    found = set()
+    trees = [rules.statuses.insufficient, rules.statuses.shnor, rules.statuses.risk, rules.shnsu]
+    for tree in trees:
+        for leaf in leaves(tree) if tree is not None else []:
+            measure = getattr(leaf, "measure", None)
+            if measure is not None and not isinstance(measure, str):
+                found.add((measure.score_from, measure.score_to))
+    return tuple(sorted(found))
