@@ -120,7 +120,7 @@ def _card(report: Report, school: SchoolResult) -> dict:
         if a["scope"] == "municipality" and a["municipality"] == school.municipality
     }
     rows = []
-    for p in school.procedures:
+    for p in report.procedures_of(school.school_id):
         key = (p.year, p.assessment, p.subject, p.grade)
         rows.append(
             {

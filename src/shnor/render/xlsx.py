@@ -150,7 +150,7 @@ def write_indicators_xlsx(report: Report, folder: Path) -> list[Path]:
         workbook.set_properties({"title": "Показатели ОО", "created": datetime.combine(report_date, datetime.min.time())})
         styles = {name: workbook.add_format(properties) for name, properties in STYLES.items()}
         _schools_sheet(workbook.add_worksheet("Школы"), styles, report.schools)
-        _procedures_sheet(workbook.add_worksheet("Процедуры"), styles, report.schools)
+        _procedures_sheet(workbook.add_worksheet("Процедуры"), styles, report)
         _criteria_sheet(workbook.add_worksheet("Критерии"), styles, report.schools)
         _objectivity_sheet(workbook.add_worksheet("Объективность"), styles, report.schools)
         _summary_sheet(workbook.add_worksheet("Сводка"), styles, report, report_date)
@@ -173,15 +173,15 @@ def _schools_sheet(sheet: Worksheet, styles: dict[str, Format], schools: list[Sc
     _write_table(sheet, styles, SCHOOL_COLUMNS, rows)
 
 
-def _procedures_sheet(sheet: Worksheet, styles: dict[str, Format], schools: list[SchoolResult]) -> None:
+def _procedures_sheet(sheet: Worksheet, styles: dict[str, Format], report: Report) -> None:
     rows = [
         [
             school.municipality, school.school_id, school.school_name,
             p.year, p.assessment, p.subject, p.grade, p.participants, p.fail, p.high,
             p.fail_share, p.high_share, p.mean_score,
         ]
-        for school in schools
-        for p in school.procedures
+        for school in report.schools
+        for p in report.procedures_of(school.school_id)
     ]
     _write_table(sheet, styles, PROCEDURE_COLUMNS, rows)
 

@@ -99,6 +99,19 @@ class Report:
     context_groups: list[dict[str, Any]] = field(default_factory=list)  # schools by settlement type (--context)
     reading: list[dict[str, Any]] = field(default_factory=list)  # per sheet read: rows taken, set aside, left out
 
+    def procedures_of(self, school_id: str) -> list[ProcedureResult]:
+        """A school's results per procedure and year of the window, in reading order. Renderers ask here, never the
+        school itself: where these figures live (in each school, or in a table beside the report) is the model's own
+        business."""
+        school = self._school(school_id)
+        return school.procedures if school is not None else []
+
+    def _school(self, school_id: str) -> SchoolResult | None:
+        by_id = self.__dict__.get("_by_id")
+        if by_id is None or len(by_id) != len(self.schools):
+            by_id = self.__dict__["_by_id"] = {school.school_id: school for school in self.schools}
+        return by_id.get(school_id)
+
     def to_json(self) -> str:
         buffer = io.StringIO()
         self.write_json(buffer)
