@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 OPERATOR_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
 
@@ -70,3 +71,21 @@ def format_value(value: float | None, unit: str, threshold: bool = False) -> str
         digits = 0 if threshold and value.is_integer() else 1
         return f"{format_signed(value, digits)} балла"
     return format_number(value)
+
+
+_QUOTES = re.compile(r"[\"'«»“”„‟`]")
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: object) -> tuple:
+    """Order of names as people read them: Russian alphabetical (case ignored, «ё» right after «е»), quotes and
+    spaces after «№» ignored, numbers as numbers — «СОШ № 2» before «СОШ №10», «№ 13» before «№ 50»."""
+    plain = _QUOTES.sub("", str(text or "")).lower().replace("ё", "е\uffff").replace("№ ", "№")
+    parts = _DIGITS.split(_SPACES.sub(" ", plain).strip())
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+
+
+def capital(text: str) -> str:
+    """The first letter in upper case, the rest as it is («школа в … (ШНСУ)» → «Школа в … (ШНСУ)»)."""
+    return text[:1].upper() + text[1:]

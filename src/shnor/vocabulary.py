@@ -137,6 +137,16 @@ _SUBJECT_DATIVE = {
 }
 
 
+_DATIVE_OF = {subject: phrase for phrase, subject in _SUBJECT_DATIVE.items()}
+_DATIVE_OF |= {MATH_PROFILE: "математике (профильной)", MATH_BASE: "математике (базовой)"}
+
+
+def subject_dative(subject: str) -> str:
+    """«по …» in a document: «Русский язык» → «русскому языку», «Математика (профильная)» → «математике
+    (профильной)»; a subject without a known form keeps its name."""
+    return _DATIVE_OF.get(subject, subject)
+
+
 # Subject codes of ФИС ОКО: in group tags («vpr2020.ma4», «vpr2019.math4») and textbook codes («ma4.8»).
 FISOKO_SUBJECT_CODES = {
     "ru": RUSSIAN, "rus": RUSSIAN, "ma": MATH, "math": MATH, "okr": "Окружающий мир", "bi": "Биология",
@@ -241,6 +251,30 @@ def lemma(word: str) -> str:
     if not re.search(r"[а-яё]", word, re.IGNORECASE):
         return word.lower()
     return _morphology().parse(word)[0].normal_form.replace("ё", "е")
+
+
+def genitive_name(name: str) -> str:
+    """An issuing body's name after «к приказу»: the head noun and its adjectives in the genitive, the rest as it is
+    («Управление образования администрации …» → «Управления образования администрации …»; «МУ Отдел образования …»
+    → «МУ Отдела образования …»; «МКУ «Департамент образования …»» stays: a name in quotes is not declined)."""
+    words = name.split(" ")
+    for index, word in enumerate(words):
+        if not word or word.isupper() or not re.fullmatch(r"[А-ЯЁа-яё-]+", word):
+            if word[:1] in "«\"\u201e\u201c":
+                break
+            continue
+        parsed = _morphology().parse(word)
+        found = next((p for p in parsed if "nomn" in p.tag and ({"NOUN", "ADJF", "PRTF"} & p.tag.grammemes)), None)
+        if found is None:
+            break
+        declined = found.inflect({"gent"})
+        if declined is None:
+            break
+        text = declined.word.replace("е", "ё") if "ё" in word and "ё" not in declined.word else declined.word
+        words[index] = text[:1].upper() + text[1:] if word[:1].isupper() else text
+        if "NOUN" in found.tag:
+            break
+    return " ".join(words)
 
 
 REGIONAL = "региональное подчинение"

@@ -99,6 +99,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         + _not_evaluated(evaluation, indicators, evaluation.status)
     )
     aggregates = sections.aggregates(window_procedures, schools)
+    overview = sections.overview(window_procedures, schools, list(cube.years))
     suggested = mentors.suggest(window_procedures, schools, evaluation, rules.mentors)
     del cube
     give_back()
@@ -126,6 +127,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         mentors=suggested,
         context_groups=sections.context_groups(results),
         reading=reading_section(logs),
+        overview=overview,
     )
 
 
@@ -267,6 +269,7 @@ def _methodology(years: tuple[int, ...], rules, evaluation: Evaluation, boundari
             "высокий результат: отметки «4» и «5» (ВПР, ОГЭ, ЕГЭ базового уровня) или балл ЕГЭ не ниже "
             f"{rules.ege_high_score:g}" + boundaries_text(boundaries)
         ),
+        "ege_high_used": sorted({used for b in boundaries for used in b.used.values() if used is not None}),
         "core_subjects": sorted(CORE_SUBJECTS),
         "other_subjects": "все остальные предметы",
         "min_participants": rules.defaults.min_participants,
@@ -370,8 +373,16 @@ def _summary(results: list[SchoolResult], objectivity: Objectivity, schools: pd.
             "by_municipality": dict(
                 sorted(objectivity_index(objectivity, municipality).items(), key=lambda item: _collation_key(item[0]))
             ),
+            "by_kind": _schools_by_sign_kind(objectivity),
         },
     }
+
+
+def _schools_by_sign_kind(objectivity: Objectivity) -> dict[str, int]:
+    """How many schools show at least one sign of each kind (for the note's conclusions)."""
+    if objectivity.by_kind is None:
+        return {}
+    return {str(code): int((objectivity.by_kind[code] > 0).sum()) for code in objectivity.by_kind.columns}
 
 
 def _not_evaluated(evaluation: Evaluation, indicators: pd.DataFrame, status: pd.Series) -> list[str]:

@@ -98,6 +98,8 @@ class Report:
     mentors: list[dict[str, Any]] = field(default_factory=list)  # suggested mentor schools per ШНОР
     context_groups: list[dict[str, Any]] = field(default_factory=list)  # schools by settlement type (--context)
     reading: list[dict[str, Any]] = field(default_factory=list)  # per sheet read: rows taken, set aside, left out
+    overview: dict[str, Any] = field(default_factory=dict)  # the data used and the main indicators by year
+    document: dict[str, str] = field(default_factory=dict)  # the document settings (--document): who issues, signs
 
     def procedures_of(self, school_id: str) -> list[ProcedureResult]:
         """A school's results per procedure and year of the window, in reading order. Renderers ask here, never the

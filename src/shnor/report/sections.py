@@ -36,11 +36,52 @@ def aggregates(window_procedures: pd.DataFrame, schools: pd.DataFrame) -> list[d
                     "subject": record["subject"],
                     "grade": int(record["grade"]),
                     "participants": _int(record["participants"]),
+                    "fail": _int(record["fail"]),
+                    "high": _int(record["high"]),
                     "fail_share": _float(record["fail_share"]),
                     "high_share": _float(record["high_share"]),
                 }
             )
     return rows
+
+
+def overview(window_procedures: pd.DataFrame, schools: pd.DataFrame, years: list[int]) -> dict:
+    """What the documents say about the data: every year given; per assessment and year of the window, the subjects,
+    the schools with results and the participants (results, summed over procedures); per year of the window and
+    over the whole window (``year`` null), the main indicators of the region (``municipality`` "") and of each
+    municipality, pooled from counts."""
+    frame = window_procedures.loc[window_procedures["participants"] > 0]
+    data = frame.groupby(["assessment", "year"], observed=True, sort=True).agg(
+        subjects=("subject", "nunique"), schools=("school_id", "nunique"), participants=("participants", "sum")
+    )
+    municipality = schools.set_index("school_id")["municipality"]
+    frame = frame.assign(municipality=frame["school_id"].map(municipality).fillna(""), window=-1)
+    rows = []
+    for keys in (["window"], ["year"], ["municipality", "window"], ["municipality", "year"]):
+        pooled = {
+            f"{measure}_{group}": _pooled(frame.loc[frame["group"] == group], keys, measure)
+            for measure, group in (("fail", "core"), ("high", "core"), ("fail", "other"))
+        }
+        participants = frame.groupby([*keys, "group"], observed=True)["participants"].sum().unstack("group")
+        table = pd.DataFrame(pooled).join(participants.reindex(columns=["core", "other"]), how="outer")
+        for key, record in zip(table.index, table.to_dict("records")):
+            municipality_name, year = key if isinstance(key, tuple) else ("", key)
+            rows.append({"municipality": municipality_name, "year": int(year) if year >= 0 else None,
+                         "participants_core": _int(record["core"]), "participants_other": _int(record["other"]),
+                         **{name: _float(record[name]) for name in pooled}})
+    return {
+        "years": [int(y) for y in years],
+        "data": [{"assessment": a, "year": int(y), **{k: int(v) for k, v in r.items()}}
+                 for (a, y), r in data.to_dict("index").items()],
+        "by_year": rows,
+    }
+
+
+def _pooled(frame: pd.DataFrame, keys: list[str], measure: str) -> pd.Series:
+    """Σ count / Σ participants of the procedures where the count is known, per group of ``keys``."""
+    known = frame.assign(_base=frame["participants"].where(frame[measure].notna()))
+    sums = known.groupby(keys, observed=True)[[measure, "_base"]].sum()
+    return share(sums[measure], sums["_base"])
 
 
 def dynamics(history: History, status: pd.Series, changes: dict, rules: Rules) -> dict:

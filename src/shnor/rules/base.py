@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pandas is loaded only to evaluate, not to read or show a ru
 
     from shnor.indicators.scoped import Ratio
     from shnor.indicators.shares import Window
+    from shnor.rules.words import Terms
 
 Operator = Literal[">=", ">", "<=", "<"]
 COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
@@ -167,6 +168,40 @@ class Leaf(Strict):
 
     def recommendation_key(self) -> str:
         return getattr(self, "indicator", None) or self.KIND
+
+    # ── in the words of a document (``shnor.rules.words``) ──────────────────────────────────────────────────────
+
+    def words(self, terms: Terms) -> str:
+        """What is compared, in the words of a document about the data the rules were applied to (the rules' own
+        ``label`` where they give one): «доля «2» по русскому языку и математике»; on ЕГЭ alone «доля не
+        преодолевших минимальный порог по русскому языку и математике»."""
+        return self.label or self.document_text(terms)
+
+    def document_text(self, terms: Terms) -> str:
+        return self.default_text()
+
+    def condition(self, terms: Terms, threshold: float | None) -> str:
+        """The criterion as an order states it: «доля «2» по русскому языку и математике — 25 % и более»."""
+        from shnor.rules.words import bound, percentile_bound
+
+        op = getattr(self, "op", None)
+        if op is None:
+            return self.words(terms)
+        percentile = getattr(self, "percentile", None)
+        if percentile is not None:
+            return f"{self.words(terms)} — {percentile_bound(op, percentile, bool(getattr(self, 'within', None)))}"
+        return f"{self.words(terms)} — {bound(op, format_value(threshold, self.unit(), threshold=True))}"
+
+    def finding(self, terms: Terms, value: float | None, threshold: float | None, details: list[str] = ()) -> str:
+        """A criterion one school meets, each measure once: «доля «2» по русскому языку и математике — 36,1 %
+        (порог 25 %)»; ``details`` (the years, the municipality's share) go in the brackets."""
+        shown = format_value(value, self.unit())
+        limit = f"порог {format_value(threshold, self.unit(), threshold=True)}"
+        percentile = getattr(self, "percentile", None)
+        if percentile is not None:
+            scope = "по школам того же контекста" if getattr(self, "within", None) else "по региону"
+            limit += f" — {percentile:g}-й процентиль {scope}"
+        return f"{self.words(terms)} — {shown} ({'; '.join([limit, *details])})"
 
 
 @dataclass

@@ -16,8 +16,12 @@ NOTEWORTHY = ("UTF-16", "Windows-1251")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def decode_rules(data: bytes, name: str) -> tuple[str, str]:
-    """(text, the encoding it was read in); a table, a document or any other binary file is refused."""
+_RULES_HINT = "Укажите в --rules файл .yaml (см. «shnor rules show default») или имя встроенного набора."
+
+
+def decode_rules(data: bytes, name: str, what: str = "файл правил", hint: str = _RULES_HINT) -> tuple[str, str]:
+    """(text, the encoding it was read in); a table, a document or any other binary file is refused (``what`` and
+    ``hint`` say which file and what to do: the document settings are read the same way)."""
     try:
         if data.startswith(codecs.BOM_UTF8):
             text, encoding = data[len(codecs.BOM_UTF8):].decode("utf-8"), UTF8
@@ -33,8 +37,5 @@ def decode_rules(data: bytes, name: str) -> tuple[str, str]:
     except UnicodeError:
         text = "\x00"
     if _CONTROL.search(text):
-        raise UserError(
-            f"файл правил «{name}» — не текст YAML (таблица или документ?).",
-            hint="Укажите в --rules файл .yaml (см. «shnor rules show default») или имя встроенного набора.",
-        )
+        raise UserError(f"{what} «{name}» — не текст YAML (таблица или документ?).", hint=hint)
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding

@@ -23,6 +23,7 @@ from shnor.rules.base import (
     share_threshold,
 )
 from shnor.rules.kinds_results import INDICATORS, POOLED, ContextField, context_column, share_of, too_few
+from shnor.rules.words import Terms, bound, scope_phrase, subjects_phrase
 from shnor.russian import OPERATOR_SIGNS, format_value
 from shnor.vocabulary import Status, Unit, normalize_text
 
@@ -75,6 +76,19 @@ class DynamicsCriterion(Scope, Leaf):
 
     def unit(self) -> Unit:
         return Unit.SHARE_CHANGE
+
+    def document_text(self, terms: Terms) -> str:
+        if self.indicator:
+            spec = INDICATORS[self.indicator]
+            what = f"{terms.outcome(spec.measure)} {subjects_phrase(spec.subjects)}"
+        else:
+            what = terms.outcome(self.measure) + scope_phrase(self.assessments, self.subjects, self.grades)
+        when = "к прошлому году" if self.compare == "previous_year" else "к прошлому окну"
+        return f"изменение {what.replace('доля ', 'доли ', 1)} {when}"
+
+    def condition(self, terms: Terms, threshold: float | None) -> str:
+        text = f"{self.words(terms)} — {bound(self.op, format_value(self.threshold, Unit.SHARE_CHANGE, threshold=True))}"
+        return text + (", и изменение значимо (не укладывается в 95 % интервал)" if self.significant else "")
 
     def recommendation_key(self) -> str:
         return self.KIND
@@ -189,6 +203,11 @@ class ContextCriterion(Leaf):
 
     def unit(self) -> Unit:
         return Unit.FLAG if self.equals is not None else CONTEXT_FIELDS[self.field][1]
+
+    def condition(self, terms: Terms, threshold: float | None) -> str:
+        if self.equals is not None:
+            return f"{self.words(terms)} — {self.equals}"
+        return super().condition(terms, threshold)
 
     def describe(self, threshold: float | None, percentile: float | None = None) -> str:
         if self.equals is not None:

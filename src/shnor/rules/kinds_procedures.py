@@ -22,6 +22,7 @@ from shnor.rules.base import (
     measure_words,
     share_threshold,
 )
+from shnor.rules.words import Terms, bound, scope_phrase
 from shnor.russian import OPERATOR_SIGNS, format_percent, format_value
 from shnor.vocabulary import Status, Unit
 
@@ -52,6 +53,12 @@ class _Counted(Scope, Leaf):
         shares = (counts / frame["participants"].astype("Float64")).where(frame["participants"] > 0)
         holds = COMPARE[self.op](shares, self.threshold).fillna(False) & (frame["participants"] >= minimum)
         return frame.loc[holds.astype(bool)].assign(share=shares[holds.astype(bool)]), note
+
+    def crossing(self, terms: Terms) -> str:
+        """«доля «2» по математике (ВПР) — 30 % и более»: the threshold each counted procedure crosses."""
+        shown = format_value(self.threshold, Unit.SHARE, threshold=True)
+        scope = scope_phrase(self.assessments, self.subjects, self.grades)
+        return f"{terms.outcome(self.measure)}{scope} — {bound(self.op, shown)}"
 
     def reason_of(self, result: LeafResult, school: str) -> str:
         listed = "; ".join(result.details.get(school, []))
@@ -91,6 +98,31 @@ class ProceduresCriterion(_Counted):
         counted = "предметов" if self.count == "subjects" else "процедур"
         year = " последнего года" if self.years == "latest" else " за окно"
         return f"{counted}{year}, где {measure_words(self.measure)}{self.scope_words()}"
+
+    def _counted(self, number: int) -> str:
+        """«в 2 процедурах последнего года», «хотя бы в одном предмете за окно»."""
+        plural = "процедурах" if self.count == "procedures" else "предметах"
+        single = "процедуре" if self.count == "procedures" else "предмете"
+        when = "последнего года" if self.years == "latest" else "за окно"
+        return f"хотя бы в одной {single} {when}" if number <= 1 else f"в {number} {plural} {when}"
+
+    def document_text(self, terms: Terms) -> str:
+        counted = "процедур" if self.count == "procedures" else "предметов"
+        when = "последнего года" if self.years == "latest" else "за окно"
+        return f"число {counted} {when}, где {self.crossing(terms)}"
+
+    def condition(self, terms: Terms, threshold: float | None) -> str:
+        if self.label is not None:
+            return super().condition(terms, float(self.at_least))
+        more = " и более" if self.at_least > 1 else ""
+        return f"{self._counted(self.at_least)}{more}: {self.crossing(terms)}"
+
+    def finding(self, terms: Terms, value: float | None, threshold: float | None, details: list[str] = ()) -> str:
+        """«доля «2» — 30 % и более в 2 процедурах последнего года: ВПР Математика, 5 кл.: 2025 — 33,3 %; …»."""
+        if self.label is not None:
+            return super().finding(terms, value, threshold, details)
+        listed = f": {'; '.join(details)}" if details else ""
+        return f"{self.crossing(terms)} {self._counted(int(value or 0)).replace('хотя бы ', '')}{listed}"
 
     def evaluate(self, context: Context, path: str, status: Status) -> LeafResult:
         scoped = select(context.procedures, self.assessments, self.subjects, self.grades)
@@ -141,6 +173,20 @@ class ConsecutiveCriterion(_Counted):
 
     def default_text(self) -> str:
         return f"процедур, где {measure_words(self.measure)}{self.scope_words()} {self.years} года подряд"
+
+    def document_text(self, terms: Terms) -> str:
+        return f"процедур, где {self.crossing(terms)} {self.years} года подряд"
+
+    def condition(self, terms: Terms, threshold: float | None) -> str:
+        if self.label is not None:
+            return super().condition(terms, 1.0)
+        return f"в одной и той же процедуре {self.years} года подряд: {self.crossing(terms)}"
+
+    def finding(self, terms: Terms, value: float | None, threshold: float | None, details: list[str] = ()) -> str:
+        if self.label is not None:
+            return super().finding(terms, value, threshold, details)
+        listed = f": {'; '.join(details)}" if details else ""
+        return f"{self.crossing(terms)} {self.years} года подряд{listed}"
 
     def evaluate(self, context: Context, path: str, status: Status) -> LeafResult:
         schools = context.schools

@@ -31,6 +31,7 @@ from shnor.rules.base import (
     share_threshold,
 )
 from shnor.russian import format_value
+from shnor.rules.words import Terms, scope_phrase, subjects_phrase
 from shnor.vocabulary import Status, Unit
 
 ContextField = Literal["settlement", "students", "remoteness_km", "teacher_shortage", "special_needs"]
@@ -77,6 +78,11 @@ class _Measured:
     def measured_text(self, what: str) -> str:
         text = what + (f" относительно {RELATIVE_WORDS[self.relative_to]}" if self.relative_to else "")
         return text + (" в каждом году окна" if self.each_year else "")
+
+    def measured_words(self, what: str) -> str:
+        """«… относительно муниципалитета», «… в каждом году окна» — as ``measured_text``, for documents."""
+        text = what + (f" относительно {RELATIVE_WORDS[self.relative_to]}" if self.relative_to else "")
+        return text + (" в каждом году" if self.each_year else "")
 
     def measured_unit(self, unit: Unit) -> Unit:
         if self.relative_to is None:
@@ -145,6 +151,42 @@ class IndicatorCriterion(Leaf, _Measured):
     def unit(self) -> Unit:
         return self.measured_unit(INDICATORS[self.indicator].unit)
 
+    def document_text(self, terms: Terms) -> str:
+        spec = INDICATORS[self.indicator]
+        if spec.measure is not None:
+            return self.measured_words(f"{terms.outcome(spec.measure)} {subjects_phrase(spec.subjects)}")
+        if self.indicator == "times_listed":
+            return "включение в прежние перечни ШНОР"
+        if self.indicator == "objectivity_signs":
+            return "признаки необъективности" + (f" ({self._sign_words()})" if self.signs else "")
+        return spec.label
+
+    def _sign_words(self) -> str:
+        labels = {kind.code: kind.label for kind in SIGN_KINDS}
+        return ", ".join(labels[code] for code in self.signs or ())
+
+    def condition(self, terms: Terms, threshold: float | None) -> str:
+        if self.label is None and self.threshold is not None and self.op in (">=", ">"):
+            times = int(self.threshold) + (self.op == ">")
+            if self.indicator == "times_listed":
+                return "школа уже была в перечне ШНОР" + (f" не менее {times} раз" if times > 1 else "")
+            if self.indicator == "objectivity_signs":
+                kinds = f" ({self._sign_words()})" if self.signs else ""
+                return (f"выявлено не менее {times} признаков необъективности{kinds}" if times > 1
+                        else f"выявлен хотя бы один признак необъективности{kinds}")
+        return super().condition(terms, threshold)
+
+    def finding(self, terms: Terms, value: float | None, threshold: float | None, details: list[str] = ()) -> str:
+        """«ранее в перечне (2024)» — ``details``: the years of the lists naming the school; «признаки
+        необъективности: …» — ``details``: the signs found."""
+        if self.label is None and self.indicator == "times_listed":
+            return "ранее в перечне ШНОР" + (f" ({', '.join(details)})" if details else "")
+        if self.label is None and self.indicator == "objectivity_signs":
+            return f"признаки необъективности ({format_value(value, Unit.COUNT)})" + (
+                f": {'; '.join(details)}" if details else ""
+            )
+        return super().finding(terms, value, threshold, details)
+
     def evaluate(self, context: Context, path: str, status: Status) -> LeafResult:
         spec = INDICATORS[self.indicator]
         if spec.measure is not None:
@@ -203,6 +245,9 @@ class ShareCriterion(Scope, Leaf, _Measured):
 
     def unit(self) -> Unit:
         return self.measured_unit(Unit.SHARE)
+
+    def document_text(self, terms: Terms) -> str:
+        return self.measured_words(terms.outcome(self.measure) + scope_phrase(self.assessments, self.subjects, self.grades))
 
     def evaluate(self, context: Context, path: str, status: Status) -> LeafResult:
         def measure(years: tuple[int, ...], groups: pd.Series | None) -> scoped.Ratio:
@@ -264,6 +309,9 @@ class MeanScoreCriterion(Scope, Leaf, _Measured):
 
     def default_text(self) -> str:
         return self.measured_text("средний балл" + self.scope_words())
+
+    def document_text(self, terms: Terms) -> str:
+        return self.measured_words("средний балл" + scope_phrase(self.assessments, self.subjects, self.grades))
 
     def unit(self) -> Unit:
         return self.measured_unit(Unit.SCORE)

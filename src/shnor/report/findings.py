@@ -1,0 +1,131 @@
+"""What a saved report says about a listed school in the words of a document: the criteria behind its status, each
+measure once, with its value and threshold («доля «2» по русскому языку и математике — 36,1 % (порог 25 %); ранее в
+перечне ШНОР (2024)»), worded by the criterion kinds themselves for the data the report was made from.
+
+Everything here works on the report model (``Report``), so that ``shnor render`` words a saved result.json the same
+way as ``shnor identify``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shnor.report.model import CriterionResult, Report, SchoolResult
+from shnor.rules.model import Rules
+from shnor.rules.words import Terms, held_paths, joined, leaf_at
+from shnor.russian import format_value
+from shnor.vocabulary import Assessment, Unit
+
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def rules_of(report: Report) -> Rules:
+    """The rules the report was made with, as the model (validated once per report)."""
+    rules = report.__dict__.get("_rules_model")
+    if rules is None:
+        rules = report.__dict__["_rules_model"] = Rules.model_validate(report.rules["definition"])
+    return rules
+
+
+def terms_of(report: Report) -> Terms:
+    """The words for this report's data: which assessments it holds, and the ЕГЭ score high results were counted
+    from (the table's boundary where the rules' one could not be used)."""
+    present = {row["assessment"] for row in report.overview.get("data", [])}
+    if not present:
+        present = {row["assessment"] for row in report.aggregates if row.get("scope") == "region"}
+    ordered = tuple(a.value for a in Assessment if a.value in present) or tuple(a.value for a in Assessment)
+    used = report.methodology.get("ege_high_used") or []
+    high = used[0] if len(used) == 1 else report.rules.get("ege_high_score", 81)
+    return Terms(ordered, int(high))
+
+
+def list_year(history: dict) -> str | None:
+    """The year of an earlier list, as its file names it («history_2024.csv», «Перечень ШНОР 2024.xlsx» → 2024)."""
+    found = _YEAR.findall(str(history.get("file", "")))
+    return found[-1] if found else None
+
+
+def list_years(report: Report, school_id: str) -> list[str]:
+    """The years of the earlier lists that name the school."""
+    return sorted({year for h in report.history if school_id in h.get("listed", []) and (year := list_year(h))})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One measure a school's status rests on: the criterion met (the strictest threshold where several criteria
+    look at the same measure) and the sentence a document shows."""
+
+    criterion: CriterionResult
+    text: str
+
+
+def behind_status(report: Report, school: SchoolResult) -> list[CriterionResult]:
+    """The criteria that make the school's status hold (the branches of ``any`` that hold, every leaf of ``all``)."""
+    met = {c.path: c.met for c in school.criteria if c.status == school.status}
+    paths = set(held_paths(rules_of(report), school.status, met))
+    return [c for c in school.criteria if c.path in paths]
+
+
+def findings(report: Report, school: SchoolResult, terms: Terms | None = None) -> list[Finding]:
+    """The criteria behind the school's status in words, each measure once, in the order of the rules."""
+    rules = rules_of(report)
+    terms = terms or terms_of(report)
+    groups: dict[str, list[tuple[CriterionResult, object]]] = {}
+    for criterion in behind_status(report, school):
+        leaf = leaf_at(rules, criterion.path)
+        if leaf is None:
+            continue
+        groups.setdefault(leaf.words(terms), []).append((criterion, leaf))
+    base = school.indicators.get("participants_core")
+    found = []
+    for items in groups.values():
+        criterion, leaf = _strictest(items)
+        details = _details(report, school, criterion, leaf, base)
+        found.append(Finding(criterion, leaf.finding(terms, criterion.value, criterion.threshold, details)))
+    return found
+
+
+def _strictest(items: list[tuple[CriterionResult, object]]) -> tuple[CriterionResult, object]:
+    """Of the criteria on one measure, the one whose threshold is hardest to meet (25 % rather than 20 % for «≥»)."""
+    def hardness(item: tuple[CriterionResult, object]) -> float:
+        criterion = item[0]
+        if criterion.threshold is None:
+            return 0.0
+        return criterion.threshold if criterion.op in (">=", ">") else -criterion.threshold
+
+    return max(items, key=hardness)
+
+
+def _details(report: Report, school: SchoolResult, criterion: CriterionResult, leaf, base) -> list[str]:
+    indicator = getattr(leaf, "indicator", None)
+    if indicator == "times_listed":
+        return list_years(report, school.school_id)
+    if indicator == "objectivity_signs":
+        kinds = tuple(getattr(leaf, "signs", None) or ())
+        return signs_words(report, [s for s in school.objectivity_signs
+                                    if s.status == "есть" and (not kinds or s.code.split(":")[0] in kinds)])
+    details = [d for d in criterion.details if not d.startswith("мало участников")]
+    if criterion.unit in (Unit.SHARE, Unit.SHARE_CHANGE) and criterion.participants not in (None, base):
+        details.append(f"участников: {format_value(criterion.participants, Unit.COUNT)}")
+    return details
+
+
+def signs_words(report: Report, signs: list) -> list[str]:
+    """Signs found, by kind: «несоответствие отметкам по журналу — русский язык (4 и 5 классы), математика (4
+    класс)», from the signs' codes («journal_mismatch:Русский язык:4», «inflated_mean:ОГЭ:Математика:9»)."""
+    labels = {kind["code"]: kind["label"] for kind in report.methodology.get("sign_kinds", [])}
+    by_kind: dict[str, dict[str, list[str]]] = {}
+    for sign in signs:
+        parts = sign.code.split(":")
+        what = parts[-2].lower() if len(parts) == 3 else f"{parts[1]}, {parts[2].lower()}"
+        grades = by_kind.setdefault(parts[0], {}).setdefault(what, [])
+        if len(parts) == 3 or parts[1] == Assessment.VPR:
+            grades.append(parts[-1])
+    return [
+        f"{labels.get(kind, kind)} — " + ", ".join(
+            f"{what} ({joined(grades)} {'класс' if len(grades) == 1 else 'классы'})" if grades else what
+            for what, grades in subjects.items()
+        )
+        for kind, subjects in by_kind.items()
+    ]
