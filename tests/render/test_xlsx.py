@@ -116,7 +116,7 @@ def test_procedures_one_row_per_school_and_procedure(book, report):
 def test_share_criteria_in_percent_with_russian_signs(book, report):
     sheet = book["Критерии"]
     assert header(sheet)[:8] == [
-        "Логин ОО", "Наименование ОО", "Статус критерия", "Условие", "Знак", "Значение", "Порог", "Выполнено"
+        "Логин ОО", "Наименование ОО", "Статус критерия", "Условие", "Сравнение", "Значение", "Порог", "Выполнено"
     ]
     rows = list(sheet.iter_rows(min_row=2))
     assert len(rows) == sum(len(s.criteria) for s in report.schools)
@@ -131,11 +131,12 @@ def test_share_criteria_in_percent_with_russian_signs(book, report):
 def test_objectivity_signs_with_their_figures(book, report):
     sheet = book["Объективность"]
     assert header(sheet)[:5] == ["Логин ОО", "Наименование ОО", "Признак", "Результат", "Причина"]
-    assert {"K", "r_s"} <= set(header(sheet))
+    assert {"Отношение результатов 4 кл. к 5 кл.", "Корреляция с отметками по журналу"} <= set(header(sheet))
+    assert not {"K", "r_s"} & set(header(sheet)), "headers in words, not the methodology's letters"
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == sum(len(s.objectivity_signs) for s in report.schools)
     assert {row[3] for row in rows} == {"есть", "нет", "не рассчитан"}
-    k = header(sheet).index("K")
+    k = header(sheet).index("Отношение результатов 4 кл. к 5 кл.")
     assert any(isinstance(row[k], float) for row in rows)
 
 
@@ -188,3 +189,14 @@ def test_report_date_comes_from_the_report_not_the_clock(report, tmp_path):
     [path] = write_indicators_xlsx(later, tmp_path)
     rows = {row[0]: row[1] for row in openpyxl.load_workbook(path)["Сводка"].iter_rows(values_only=True) if row[0]}
     assert rows["Дата отчёта"] == "21.11.2022"
+
+
+@pytest.mark.parametrize("name", ["Школы", "Процедуры", "Критерии", "Объективность", "Сводка"])
+def test_every_sheet_prints_landscape_one_page_wide(book, name):
+    sheet = book[name]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)  # 1 is the default: left out
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    if name != "Сводка":
+        assert sheet.print_title_rows == "$1:$1"  # the header row on every printed page

@@ -111,7 +111,7 @@ def imports_done() -> None:
 
 
 def _register() -> None:
-    from shnor.cli import compare, identify, inspect, render, rules, validate
+    from shnor.cli import compare, document, identify, inspect, render, rules, validate
 
     russian = {"options_metavar": "[ПАРАМЕТРЫ]"}
     app.command("identify", **russian)(identify.identify)
@@ -120,6 +120,7 @@ def _register() -> None:
     app.command("render", **russian)(render.render)
     app.command("inspect", **russian)(inspect.inspect)
     app.add_typer(rules.rules_app, name="rules")
+    app.add_typer(document.document_app, name="document")
 
 
 _register()

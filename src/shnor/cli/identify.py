@@ -11,6 +11,7 @@ import typer
 
 from shnor.cli import runlog
 from shnor.cli.app import imports_done, run_guarded
+from shnor.cli.document import DOCUMENT_OPTION
 from shnor.errors import UserError
 
 
@@ -24,6 +25,15 @@ def _today(value: str | None) -> date:
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
     return date.today()
+
+
+def load_settings(document: Path | None):
+    """The document settings (--document), read before any data: a wrong file stops the run with its line."""
+    if document is None:
+        return None
+    from shnor.render.settings import load_document_settings
+
+    return load_document_settings(document)
 
 
 def check_templates(templates: Path | None) -> None:
@@ -43,8 +53,9 @@ def identify(
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна (по умолчанию — последний год в данных)."),
     out: Path = typer.Option(Path("shnor-out"), "--out", "-o", metavar="ПАПКА", help="Папка результатов; заменяется целиком и атомарно, но файлы, записанные не shnor, не удаляются (запуск останавливается, см. --force)."),
     force: bool = typer.Option(False, "--force", metavar="", help="Заменить папку --out, даже если в ней есть файлы, записанные не shnor (они будут удалены)."),
-    formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ", help="Документы через запятую: appendix.docx, appendix.html, appendix.md, note.docx, note.html, cards.html, cards.docx, mentors.md, indicators.xlsx; all (по умолчанию) или none."),
+    formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ", help="Документы через запятую: appendix.docx, appendix.html, appendix.md, note.docx, note.html, cards.docx, cards.html, mentors.docx, mentors.html, mentors.md, indicators.xlsx; all (по умолчанию) или none."),
     templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА", help="Папка со своими шаблонами документов (заменяют встроенные с тем же именем)."),
+    document: Path | None = DOCUMENT_OPTION,
     today: str | None = typer.Option(None, "--date", metavar="ДАТА", help="Дата отчёта ГГГГ-ММ-ДД (по умолчанию — сегодня или SOURCE_DATE_EPOCH)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Ничего не печатать, кроме ошибок (для cron)."),
     log_file: Path | None = typer.Option(None, "--log-file", metavar="ФАЙЛ", help="Дописывать в файл строку о каждом запуске: входы, правила, итоги, время."),
@@ -60,6 +71,7 @@ def identify(
 
         chosen = parse_formats(formats)
         check_templates(templates)
+        settings = load_settings(document)
         day = _today(today)
         runlog.check(log_file)
         with output_lock(out, lock_timeout):
@@ -78,7 +90,7 @@ def identify(
                 )
                 with ReadingProgress(enabled=not quiet) as progress:
                     report = build_report(request, progress, ahead)
-            written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates), force=force)
+            written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates, settings), force=force)
         seconds = time.monotonic() - started
         counts = " ".join(f"{k}={v}" for k, v in report.summary["by_status"].items())
         names = ",".join(f.file for f in report.inputs if f.role == "results")

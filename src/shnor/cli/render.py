@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from shnor.cli.app import run_guarded
-from shnor.cli.identify import check_templates
+from shnor.cli.document import DOCUMENT_OPTION
+from shnor.cli.identify import check_templates, load_settings
 
 SUFFIX = "-документы"
 
@@ -29,6 +30,7 @@ def render(
     out: Path | None = typer.Option(None, "--out", "-o", metavar="ПАПКА", help=f"Папка документов (по умолчанию — новая папка «…{SUFFIX}» рядом с папкой результатов или рядом с result.json); заменяется атомарно. В папку самого result.json документы пишутся, только если указать её здесь: тогда остальные файлы shnor в ней сохраняются.", show_default=False),
     formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ", help="Документы через запятую (как в identify); по умолчанию все."),
     templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА", help="Папка со своими шаблонами документов."),
+    document: Path | None = DOCUMENT_OPTION,
     force: bool = typer.Option(False, "--force", metavar="", help="Заменить папку --out, даже если в ней есть файлы, записанные не shnor (они будут удалены)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Ничего не печатать, кроме ошибок."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
@@ -42,13 +44,14 @@ def render(
 
         chosen = parse_formats(formats)
         check_templates(templates)
+        settings = load_settings(document)
         report = Report.load(result)
         target = out if out is not None else default_out(result)
         own_folder = target.resolve() == (result if result.is_dir() else result.parent).resolve()
         with output_lock(target, timeout=600):
             check_output(target, force)
             written = write_atomically(
-                target, lambda folder: render_all(report, folder, chosen, templates),
+                target, lambda folder: render_all(report, folder, chosen, templates, settings),
                 force=force, keep_others=own_folder,
             )
         if not quiet:

@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from shnor.cli.app import imports_done, run_guarded
+from shnor.cli.document import DOCUMENT_OPTION
+from shnor.cli.identify import load_settings
 
 
 def validate(
@@ -18,6 +20,7 @@ def validate(
     procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА", help="Процедура, год, предмет и класс для файлов, в названии, папках и заголовках которых их нет, например \"ВПР 2021 математика 4\"."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода баллов в отметки."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна."),
+    document: Path | None = DOCUMENT_OPTION,
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:
     """Проверить входные файлы и правила, ничего не записывая (код 0 — всё читается, 2 — есть ошибка)."""
@@ -26,6 +29,7 @@ def validate(
         from shnor.cli.progress import ReadingProgress
         from shnor.report.build import IdentifyRequest, identify
 
+        load_settings(document)
         imports_done()
         request = IdentifyRequest(
             inputs=list(inputs), rules=rules, registry=registry, history=list(history), scales=scales, context=context, procedure=procedure, year=year

@@ -1,4 +1,4 @@
-"""Documents from the report: one view of it (sorted and grouped for reading) rendered with Jinja2 templates.
+"""Documents from the report: each document's view (``shnor.render.context``) rendered with Jinja2 templates.
 
 Templates live in ``templates/`` (shipped inside the package); ``--templates DIR`` puts the user's own first. Every
 template is rendered in a sandboxed environment; HTML is autoescaped, Markdown escaped by its filter, DOCX by docxtpl.
@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -18,12 +19,10 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
-from shnor.render import charts
-from shnor.render.formatting import date_ru, format_number, markdown_text, percent, ru_key
+from shnor.render.formatting import markdown_text
+from shnor.render.settings import DocumentSettings
 from shnor.render.template_errors import template_error
-from shnor.report.model import Report, SchoolResult
-
-FLAGGED = ("shnor", "risk")
+from shnor.report.model import Report
 
 
 def templates_dir() -> Path:
@@ -43,7 +42,7 @@ def environment(user_dir: Path | None) -> SandboxedEnvironment:
         keep_trailing_newline=True,
         undefined=StrictUndefined,
     )
-    env.filters.update(percent=percent, date_ru=date_ru, number=format_number, md=markdown_text)
+    env.filters.update(md=markdown_text)
     return env
 
 
@@ -53,129 +52,28 @@ def template_path(name: str, user_dir: Path | None) -> Path:
     return templates_dir() / name
 
 
-def view(report: Report, images: Callable[[str, bytes], object] | None = None) -> dict:
-    """What every document shows, in reading order: Russian alphabetical by municipality, then by school name."""
-    ordered = sorted(report.schools, key=lambda s: (ru_key(s.municipality), ru_key(s.school_name), s.school_id))
-    by_id = {s.school_id: s for s in report.schools}
-    window = report.methodology["window"]
-    context = {
-        "report": report,
-        "date": date_ru(report.generated),
-        "window": f"{window[0]}–{window[-1]}" if len(window) > 1 else str(window[0]),
-        "latest_year": report.methodology["latest_year"],
-        "rules": report.rules,
-        "methodology": report.methodology,
-        "shnor": _numbered([s for s in ordered if s.status == "shnor"]),
-        "risk": _numbered([s for s in ordered if s.status == "risk"]),
-        "shnor_groups": _groups([s for s in ordered if s.status == "shnor"]),
-        "risk_groups": _groups([s for s in ordered if s.status == "risk"]),
-        "municipalities": _municipality_rows(report),
-        "criteria_text": _criteria_text(report),
-        "cards": [_card(report, s) for s in ordered if s.status in FLAGGED],
-        "dynamics": _dynamics(report, by_id),
-        "objectivity_index": report.summary.get("objectivity_index"),
-        "warnings": report.warnings,
-        "mentors": _mentors(report, by_id),
-    }
-    if images is not None:
-        context["charts"] = {name: images(name, draw(report)) for name, draw in charts.CHARTS.items()}
-    return context
+def views() -> dict[str, Callable]:
+    """Each document's view (``shnor.render.context``), by the name of its context."""
+    from shnor.render import view, view_cards, view_note
+
+    return {"appendix": view.appendix, "note": view_note.note, "cards": view_cards.cards, "mentors": view.mentors}
 
 
-def data_uri(_: str, png: bytes) -> str:
+def data_uri(png: bytes, width_mm: float, height_mm: float) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _numbered(schools: list[SchoolResult]) -> list[dict]:
-    return [{"n": n, "school": s} for n, s in enumerate(schools, start=1)]
+def names(context: object) -> dict:
+    """The fields of a document's context as the names its templates see."""
+    return {f.name: getattr(context, f.name) for f in fields(context)}
 
 
-def _groups(schools: list[SchoolResult]) -> list[dict]:
-    groups: dict[str, list[SchoolResult]] = {}
-    for school in schools:
-        groups.setdefault(school.municipality, []).append(school)
-    return [{"municipality": m, "schools": items} for m, items in groups.items()]
-
-
-def _municipality_rows(report: Report) -> list[dict]:
-    index = (report.summary.get("objectivity_index") or {}).get("by_municipality") or {}
-    rows = sorted(report.summary["by_municipality"], key=lambda r: ru_key(r["municipality"]))
-    result = [{**r, "objectivity": (index.get(r["municipality"]) or {}).get("index")} for r in rows]
-    totals = {**report.summary["by_status"], "municipality": "Итого", "total": report.summary["total"]}
-    region = (report.summary.get("objectivity_index") or {}).get("region") or {}
-    return result + [{**totals, "objectivity": region.get("index")}]
-
-
-def _criteria_text(report: Report) -> list[str]:
-    """The rules in words, one line per status (as the rules put them), then the rules' notes on the methodology."""
-    return [*report.methodology.get("criteria", []), *report.methodology.get("notes", [])]
-
-
-def _card(report: Report, school: SchoolResult) -> dict:
-    """The school against its municipality and the region, per procedure and year."""
-    region = {(a["year"], a["assessment"], a["subject"], a["grade"]): a for a in report.aggregates if a["scope"] == "region"}
-    local = {
-        (a["year"], a["assessment"], a["subject"], a["grade"]): a
-        for a in report.aggregates
-        if a["scope"] == "municipality" and a["municipality"] == school.municipality
-    }
-    rows = []
-    for p in report.procedures_of(school.school_id):
-        key = (p.year, p.assessment, p.subject, p.grade)
-        rows.append(
-            {
-                "procedure": f"{p.assessment} {p.subject}" + (f", {p.grade} кл." if p.assessment == "ВПР" else ""),
-                "year": p.year,
-                "participants": p.participants,
-                "fail": p.fail_share,
-                "fail_municipality": (local.get(key) or {}).get("fail_share"),
-                "fail_region": (region.get(key) or {}).get("fail_share"),
-                "high": p.high_share,
-                "high_municipality": (local.get(key) or {}).get("high_share"),
-                "high_region": (region.get(key) or {}).get("high_share"),
-            }
-        )
-    signs = [s for s in school.objectivity_signs if s.status == "есть"]
-    not_computed = sum(1 for s in school.objectivity_signs if s.status == "не рассчитан")
-    return {"school": school, "rows": rows, "signs": signs, "not_computed": not_computed,
-            "signs_total": report.methodology.get("signs_total", len(school.objectivity_signs)),
-            "met": [c for c in school.criteria if c.met and c.status == school.status]}
-
-
-def _mentors(report: Report, by_id: dict[str, SchoolResult]) -> list[dict]:
-    rows = []
-    for item in report.mentors:
-        school = by_id.get(item["school_id"])
-        if school is None:
-            continue
-        rows.append({"school": school, "weak": ", ".join(item["weak_subjects"]), "mentors": item["mentors"],
-                     "not_found": item.get("not_found", [])})
-    rows.sort(key=lambda r: (ru_key(r["school"].municipality), ru_key(r["school"].school_name)))
-    return [{**r, "n": n} for n, r in enumerate(rows, start=1)]
-
-
-def _dynamics(report: Report, by_id: dict[str, SchoolResult]) -> dict | None:
-    if not report.dynamics or "previous_list" not in report.dynamics:
-        return None
-
-    def names(ids: list[str]) -> list[str]:
-        return sorted((by_id[i].school_name if i in by_id else i for i in ids), key=ru_key)
-
-    return {
-        "previous_list": report.dynamics["previous_list"],
-        "entered": names(report.dynamics["entered"]),
-        "left": names(report.dynamics["left"]),
-        "stayed": names(report.dynamics["stayed"]),
-        "positive": names(report.dynamics.get("positive_dynamics", [])),
-        "positive_share": report.dynamics.get("positive_dynamics_share"),
-        "targets": report.dynamics.get("targets", []),
-    }
-
-
-def render_text(report: Report, template: str, user_dir: Path | None, images: bool = False) -> str:
+def render_text(report: Report, template: str, user_dir: Path | None, kind: str,
+                settings: DocumentSettings | None = None, images: bool = False) -> str:
     env = environment(user_dir)
+    context = views()[kind](report, settings, data_uri if images else None)
     try:
-        return env.get_template(template).render(**view(report, data_uri if images else None))
+        return env.get_template(template).render(**names(context))
     except Exception as error:  # a user's template may be wrong in any way jinja2 can say
         if user_dir is None:
             raise
@@ -207,7 +105,9 @@ def _docx_template(path: Path):
             start, end = root.index("<w:body"), root.rindex("</w:body>") + len("</w:body>")
             document = root[:start] + _without_inherited_namespaces(xml, root[:start]) + root[end:]
             if _COLUMN_LOOP.search(re.sub(r"<[^>]+>", "", root)):
-                document = etree.tostring(super().fix_tables(document), encoding="unicode")
+                fixed = super().fix_tables(document)
+                _spread_columns(fixed)
+                document = etree.tostring(fixed, encoding="unicode")
             return etree.fromstring(document.encode(), oxml_parser)
 
         def fix_docpr_ids(self, tree) -> None:  # python-docx's own elements take no namespaces argument
@@ -225,6 +125,35 @@ def _docx_template(path: Path):
     return Template(str(path))
 
 
+EVEN_AFTER_FIRST = "even-after-first"  # the caption of a table whose looped columns share the width evenly
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _spread_columns(tree) -> None:
+    """Tables captioned ``EVEN_AFTER_FIRST`` (a card's results, a column per year): the first column keeps its
+    width, the columns a loop made share the rest of the table's width evenly (docxtpl shrinks them all alike)."""
+    for table in tree.iter(_W + "tbl"):
+        caption = table.find(f"{_W}tblPr/{_W}tblCaption")
+        if caption is None or caption.get(_W + "val") != EVEN_AFTER_FIRST:
+            continue
+        columns = table.findall(f"{_W}tblGrid/{_W}gridCol")
+        first_cell = table.find(f"{_W}tr/{_W}tc/{_W}tcPr/{_W}tcW")
+        if len(columns) < 2 or first_cell is None:
+            continue
+        total = sum(int(float(c.get(_W + "w"))) for c in columns)
+        first = int(float(first_cell.get(_W + "w")))
+        rest = max((total - first) // (len(columns) - 1), 1)
+        widths = [first] + [rest] * (len(columns) - 1)
+        for column, width in zip(columns, widths):
+            column.set(_W + "w", str(width))
+        for row in table.iter(_W + "tr"):
+            for cell, width in zip(row.findall(_W + "tc"), widths):
+                measure = cell.find(f"{_W}tcPr/{_W}tcW")
+                if measure is not None:
+                    measure.set(_W + "w", str(width))
+                    measure.set(_W + "type", "dxa")
+
+
 def _without_inherited_namespaces(body: str, head: str) -> str:
     """The body serialised on its own declares every namespace in scope; inside the root they are declared there."""
     tag = _BODY_TAG.match(body)
@@ -234,17 +163,22 @@ def _without_inherited_namespaces(body: str, head: str) -> str:
     return "<w:body" + "".join(" " + d for d in kept) + tag.group(1) + body[tag.end():]
 
 
-def render_docx(report: Report, template: str, user_dir: Path | None) -> bytes:
+def render_docx(report: Report, template: str, user_dir: Path | None, kind: str,
+                settings: DocumentSettings | None = None) -> bytes:
     from docx.shared import Mm
     from docxtpl import InlineImage
 
     document = _docx_template(template_path(template, user_dir))
+    width, height = _text_area(document)
 
-    def image(_: str, png: bytes):
-        return InlineImage(document, io.BytesIO(png), width=Mm(160))
+    def image(png: bytes, width_mm: float, height_mm: float):
+        """The picture at its own size, or smaller to fit the text area (never wider or taller than it)."""
+        scale = min(1.0, width / width_mm, height / height_mm)
+        return InlineImage(document, io.BytesIO(png), width=Mm(width_mm * scale), height=Mm(height_mm * scale))
 
+    context = views()[kind](report, settings, image)
     try:
-        document.render(view(report, image), jinja_env=environment(user_dir), autoescape=True)
+        document.render(names(context), jinja_env=environment(user_dir), autoescape=True)
     except Exception as error:
         if user_dir is None:
             raise
@@ -254,9 +188,24 @@ def render_docx(report: Report, template: str, user_dir: Path | None) -> bytes:
     properties.created = properties.modified = when
     properties.last_printed = when
     properties.revision = 1
+    properties.title = context.properties.title
+    properties.language = context.properties.language
+    properties.comments = context.properties.generator
+    properties.author = properties.last_modified_by = ""
     buffer = io.BytesIO()
     document.save(buffer)
     return _stable_zip(buffer.getvalue())
+
+
+PICTURE_ROOM_MM = 30  # below a picture, room for its caption (and above it, the heading kept with it)
+
+
+def _text_area(document) -> tuple[float, float]:
+    """The width and height in mm a picture may take on the template's first page: within the margins."""
+    section = document.get_docx().sections[0]
+    width = (section.page_width - section.left_margin - section.right_margin) / 36000
+    height = (section.page_height - section.top_margin - section.bottom_margin) / 36000 - PICTURE_ROOM_MM
+    return width, height
 
 
 def _stable_zip(data: bytes) -> bytes:

@@ -78,7 +78,7 @@ SCHOOL_COLUMNS = (
     Column("Пиков на границах отметок", 12, "integer"),
     Column("Доля расхождений с журналом на 2+", 14, "percent"),
     Column("Процедур с ростом доли «2»", 12, "integer"),
-    Column("Маркеры необъективности", 50, "wrap"),
+    Column("Дополнительные признаки (маркеры)", 50, "wrap"),
 )
 
 PROCEDURE_COLUMNS = (
@@ -102,7 +102,7 @@ CRITERION_COLUMNS = (
     Column("Наименование ОО", 40, "wrap"),
     Column("Статус критерия", 18),
     Column("Условие", 44, "wrap"),
-    Column("Знак", 6),
+    Column("Сравнение", 10),
     Column("Значение", 11, "general"),
     Column("Порог", 11, "general"),
     Column("Выполнено", 10),
@@ -118,10 +118,10 @@ SIGN_COLUMNS = (
 )
 # The figures of a sign, each in its own column, in this order; a sign fills those it has.
 SIGN_FIGURES = {
-    "K": Column("K", 9, "fine"),
-    "cutoff": Column("Отсечение K", 11, "fine"),
-    "r_s": Column("r_s", 9, "fine"),
-    "pairs": Column("Пар отметок", 9, "integer"),
+    "K": Column("Отношение результатов 4 кл. к 5 кл.", 13, "fine"),
+    "cutoff": Column("Граница резкого изменения", 13, "fine"),
+    "r_s": Column("Корреляция с отметками по журналу", 13, "fine"),
+    "pairs": Column("Работ с отметкой по журналу", 12, "integer"),
     "school_mean": Column("Средний балл ОО", 10, "number"),
     "school_low": Column("ОО: нижняя граница", 11, "number"),
     "school_high": Column("ОО: верхняя граница", 11, "number"),
@@ -212,6 +212,7 @@ def _objectivity_sheet(sheet: Worksheet, styles: dict[str, Format], schools: lis
 def _summary_sheet(sheet: Worksheet, styles: dict[str, Format], report: Report, report_date: date) -> None:
     summary = report.summary
     _set_widths(sheet, STATUS_COUNT_COLUMNS)
+    _print_setup(sheet)
     sheet.write_string(0, 0, "Статусы ОО по муниципалитетам", styles["title"])
     counts = [
         [row["municipality"], *(row.get(status.value) for status in Status), row.get("total")]
@@ -243,11 +244,22 @@ def _summary_sheet(sheet: Worksheet, styles: dict[str, Format], report: Report, 
 
 
 def _write_table(sheet: Worksheet, styles: dict[str, Format], columns: Sequence[Column], rows: list[list]) -> None:
-    """A table from the first row: header frozen, an autofilter over the whole table, widths per column."""
+    """A table from the first row: header frozen, an autofilter over the whole table, widths per column; printed
+    landscape on A4, as wide as one page, the header row on every page."""
     _set_widths(sheet, columns)
     last_row = _write_block(sheet, styles, 0, columns, rows) - 1
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, last_row, len(columns) - 1)
+    _print_setup(sheet)
+    sheet.repeat_rows(0)
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as it takes
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_footer("&CСтраница &P из &N")
 
 
 def _write_block(

@@ -1,0 +1,44 @@
+"""``shnor document show``: a commented template of the document settings (``--document FILE``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from shnor.cli.app import run_guarded
+
+document_app = typer.Typer(
+    help="Настройки документов: кто издаёт приказ и подписывает документы (--document ФАЙЛ).",
+    no_args_is_help=True,
+    options_metavar="[ПАРАМЕТРЫ]",
+    subcommand_metavar="КОМАНДА [АРГУМЕНТЫ]...",
+)
+
+
+@document_app.command("show", options_metavar="[ПАРАМЕТРЫ]")
+def show_document(
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="ФАЙЛ", help="Записать в файл (UTF-8), а не на экран: так надёжнее, чем «> файл» в PowerShell 5.1, который перекодирует вывод.", show_default=False),
+) -> None:
+    """Напечатать образец файла настроек документов (YAML с комментариями): скопируйте, заполните и укажите в --document."""
+
+    def action() -> int:
+        from shnor.errors import UserError
+        from shnor.render.output import why
+        from shnor.render.settings import TEMPLATE
+
+        if out is None:
+            typer.echo(TEMPLATE, nl=False)
+            return 0
+        try:
+            out.write_text(TEMPLATE, encoding="utf-8", newline="\n")
+        except OSError as error:
+            raise UserError(f"файл «{out}» не записан: {why(error)}.", hint="Укажите в --out другой путь.") from None
+        typer.echo(f"Записано в UTF-8: {out}", err=True)
+        return 0
+
+    run_guarded(action, debug=False)
+
+
+# The ``--document FILE`` option, the same for identify, validate and render.
+DOCUMENT_OPTION = typer.Option(None, "--document", metavar="ФАЙЛ", help="Настройки документов (YAML): орган, номер и дата приказа, кто подписывает и готовит справку; образец — «shnor document show». Чего нет, остаётся строкой для заполнения.")
