@@ -231,10 +231,10 @@ def appendix() -> None:
             "{{ row.criteria }}"],
            [12, 46, 60, 26, width - 144], right=(0, 3))
     _tag(document, "{%p for note in list.notes %}")
-    _p(document, "{{ note }}", style="Note", after=0)
+    _p(document, "{{ note }}", style="Note", after=0, keep=True)  # with the signature below
     _tag(document, "{%p endfor %}")
     _tag(document, "{%p else %}")
-    _p(document, "{{ list.empty }}")
+    _p(document, "{{ list.empty }}", keep=True)
     _tag(document, "{%p endif %}")
     _signature(document, "{{ issuer.signer_position }}", "{{ issuer.signer }}", width)
     _tag(document, "{%p endfor %}")
@@ -254,7 +254,7 @@ def mentors() -> None:
             "{{ row.mentor }}", "{{ row.mentor_municipality }}", "{{ row.subjects }}", "{{ row.basis }}"],
            [12, 42, 36, 42, 36, 30, width - 198], right=(0,))
     _tag(document, "{%p else %}")
-    _p(document, "{{ empty }}")
+    _p(document, "{{ empty }}", keep=True)
     _tag(document, "{%p endif %}")
     _signature(document, "{{ issuer.signer_position }}", "{{ issuer.signer }}", width)
     document.save(HERE / "mentors.docx")
@@ -327,9 +327,9 @@ def note() -> None:
     _chart(document, "chart_scatter", 2)
     _p(document, "Перечень ШНОР", style="Heading 2")
     _tag(document, "{%p if shnor %}")
-    _table(document, ["№ п/п", "АТЕ", "Наименование ОО", "Число участников", "Выполненные критерии"], "row in shnor",
+    _table(document, ["№ п/п", "АТЕ", "Наименование ОО", "Участников", "Выполненные критерии"], "row in shnor",
            ["{{ row.n }}", "{{ row.municipality }}", "{{ row.school }}", "{{ row.participants }}",
-            "{{ row.criteria }}"], [10, 30, 35, 22, width - 97], right=(0, 3))
+            "{{ row.criteria }}"], [10, 28, 48, 22, width - 108], right=(0, 3))
     _tag(document, "{%p else %}")
     _p(document, "Школ, отвечающих критериям ШНОР, нет.")
     _tag(document, "{%p endif %}")
@@ -421,7 +421,7 @@ def cards() -> None:
     _tag(document, "{%p if card.dynamics %}")
     _table(document, ["Показатель", "Было", "Стало", "Изменение", "Оценка"], "row in card.dynamics",
            ["{{ row.indicator }}", "{{ row.before }}", "{{ row.after }}", "{{ row.change }}", "{{ row.verdict }}"],
-           [50, 16, 16, 20, width - 102], right=(1, 2, 3))
+           [48, 16, 16, 24, width - 104], right=(1, 2, 3))
     _tag(document, "{%p endif %}")
     _tag(document, "{%p if card.dynamics_note %}")
     _p(document, "{{ card.dynamics_note }}")

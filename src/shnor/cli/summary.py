@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from shnor.render.formatting import ru_key
+from shnor.render.formatting import natural_key
 from shnor.report.model import Report
 from shnor.vocabulary import Status
 
@@ -50,7 +50,7 @@ def _print_shnor(console: Console, report: Report) -> None:
     """The list itself, as the order will have it: by municipality, then by name; the first twenty."""
     listed = sorted(
         (s for s in report.schools if s.status == Status.SHNOR),
-        key=lambda s: (ru_key(s.municipality), ru_key(s.school_name), s.school_id),
+        key=lambda s: (natural_key(s.municipality), natural_key(s.school_name), s.school_id),
     )
     if not listed:
         console.print("ШНОР не выявлено.")

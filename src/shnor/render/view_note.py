@@ -39,7 +39,7 @@ from shnor.report.findings import list_year, rules_of, terms_of
 from shnor.report.model import Report
 from shnor.rules.model import leaves
 from shnor.rules.words import Terms, criterion_words, points, statuses_in_words
-from shnor.russian import OPERATOR_SIGNS, capital, format_number, format_value
+from shnor.russian import OPERATOR_SIGNS, capital, format_value
 from shnor.vocabulary import Assessment, Status
 
 _ORDER = {a.value: n for n, a in enumerate(Assessment)}
@@ -69,9 +69,7 @@ def note(report: Report, settings: DocumentSettings | None = None, images: Image
         methodology=_methodology(report, terms),
         statuses=[StatusRule(s.title, s.lead, s.conditions) for s in statuses_in_words(rules_of(report), terms)],
         glossary=_glossary(report, terms),
-        headings=Headings(f"{capital(terms.outcome('fail'))} (рус. яз., мат.)",
-                          f"{capital(terms.outcome('high'))} (рус. яз., мат.)",
-                          f"{capital(terms.outcome('fail'))} (другие предметы)"),
+        headings=_headings(terms),
         municipalities=_municipalities(report, with_index),
         with_index=with_index,
         years=_years(report),
@@ -90,6 +88,13 @@ def note(report: Report, settings: DocumentSettings | None = None, images: Image
         recommendations=[Recommendations(a.to, a.items) for a in advice],
         notes=terms.notes(),
     ))
+
+
+def _headings(terms: Terms) -> Headings:
+    """Short column headings: «Доля «2»», or on ЕГЭ alone «Не преодолели мин. порог», «Получили 81–100 баллов»."""
+    fail = "Не преодолели мин. порог" if terms.ege_only else "Доля «2»"
+    high = f"Получили {terms.ege_high_from}–100 баллов" if terms.ege_only else "Доля «4» и «5»"
+    return Headings(f"{fail} (рус. яз., мат.)", f"{high} (рус. яз., мат.)", f"{fail} (другие предметы)")
 
 
 def _data(report: Report, terms: Terms) -> list[str]:
@@ -139,7 +144,7 @@ def _methodology(report: Report, terms: Terms) -> list[str]:
 def _outcomes(report: Report, terms: Terms) -> str:
     rules_high = report.rules.get("ege_high_score", 81)
     other = "" if float(rules_high) == terms.ege_high_from else (
-        f" (в таблицах результатов нет границы {format_number(rules_high)} баллов, использована граница "
+        f" (в таблицах результатов нет границы {points(int(rules_high))}, использована граница "
         f"{points(terms.ege_high_from)})")
     if "ЕГЭ" not in terms.assessments:
         return "Неудовлетворительный результат — отметка «2», высокий — отметки «4» и «5»."

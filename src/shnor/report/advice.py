@@ -209,6 +209,8 @@ def change_words(change: dict, terms: Terms, indicator: str) -> tuple[str, str, 
     if change.get("change_pp") is None:
         return what, "—", "нет данных за один из лет"
     shown = f"{format_signed(change['change_pp'])} п. п."
+    if change["change_pp"] == 0:
+        return what, shown, "без изменений"
     n1, n2 = change["n_before"], change["n_after"]
     spread = 100 * interval(change["before"], n1, change["after"], n2)
     noise = f"случайные колебания при {n1} и {n2} участниках — до ±{format_signed(spread).lstrip('+')} п. п."

@@ -77,7 +77,9 @@ def _step(words: str, items: list[tuple[CriterionResult, object]], terms: Terms)
                 parts.append(f"{limit} — недостижимо при {n} участниках")
             else:
                 fewer = "меньше" if target < count else "больше"
-                parts.append(f"{limit} — на {abs(count - target)} {terms.counted(measure)} {fewer} ({target} из {n})")
+                change = (f"{fewer} {terms.counted(measure)}" if terms.ege_only  # «на 3 меньше участников, …»
+                          else f"{terms.counted(measure)} {fewer}")  # «на 13 «2» меньше»
+                parts.append(f"{limit} — на {abs(count - target)} {change} ({target} из {n})")
         now = f"{words} — {format_percent(count / n)} ({count} из {n})"
         return Step(count, n, tuple(targets), f"{now}; чтобы доля стала {'; '.join(parts)}")
     texts = list(dict.fromkeys(_other(words, c, l) for c, l in items))
