@@ -51,7 +51,8 @@ def test_entered_left_stayed_and_verdicts(run):
         half = 1.96 * math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
         expected = "без значимых изменений" if abs(p2 - p1) <= half else ("улучшение" if p2 < p1 else "ухудшение")
         assert change["verdict"] == expected, school["school_id"]
-    assert "вошли в перечень" in note and "Доля школ прежнего перечня с положительной динамикой" in note
+    note = note.replace("\u00a0", " ")  # no-break spaces: «году — у», «№ 7»
+    assert "Вошли в перечень (1): " in note and "Положительная динамика к прошлому году — у 0 из 6 ОО" in note
 
 
 def test_context_groups_and_mentors(run):
@@ -59,7 +60,7 @@ def test_context_groups_and_mentors(run):
     groups = {g["settlement"]: g for g in result["context_groups"]}
     assert sum(g["schools"] for g in groups.values()) == 44
     assert sum(g["shnsu"] for g in groups.values()) == sum(row["shnsu"] == "1" for row in schools.values())
-    assert "По контекстным данным (тип населённого пункта)" in note
+    assert "ОО по типу населённого пункта" in note
     assert result["mentors"], "every ШНОР gets a mentor list"
     for entry in result["mentors"]:
         assert schools[entry["school_id"]]["status"] == "shnor"

@@ -56,6 +56,9 @@ MISTAKES = [
     (["render", "out", "--templates", "шаблоны", "--format", "appendix.md"],
      "appendix.md.j2», строка 3: нет переменной «shnor_list»."),
     (["render", "out", "--out", "файл.txt"], "файл.txt» — файл, а не папка."),
+    (["identify", "results.csv", "--document", "файл.txt"],
+     "файл.txt:1: файл настроек документов должен быть отображением YAML (ключ: значение)."),
+    (["render", "out", "--document", "бланк.yaml"], "файл настроек документов «бланк.yaml» не найден."),
 ]
 
 
@@ -122,12 +125,12 @@ def test_an_error_in_a_word_template_names_the_template(place, monkeypatch):
 @pytest.mark.parametrize(
     "template, said",
     [
-        ("{% for s in shnor %}\n{{ s.school.school_name }\n", "строка 2: лишнее «}»"),
-        ("{% if shnor %}\nесть\n", "строка 2: шаблон кончился, а блок «if» не закрыт (нужен «elif» или «else» или «endif»)"),
+        ("{% for s in lists %}\n{{ s.title }\n", "строка 2: лишнее «}»"),
+        ("{% if lists %}\nесть\n", "строка 2: шаблон кончился, а блок «if» не закрыт (нужен «elif» или «else» или «endif»)"),
         ("{% endfo %}", "строка 1: неизвестный тег «endfo»"),
-        ("{{ shnor | total }}", "строка 1: нет фильтра «total»"),
-        ("\n{{ report.__class__ }}", "строка 2: обращение к «__class__» в шаблонах запрещено (песочница)"),
-        ("{% for s in shnor %}{{ s.school.nope }}{% endfor %}", "строка 1: у «SchoolResult» нет поля «nope»"),
+        ("{{ lists | total }}", "строка 1: нет фильтра «total»"),
+        ("\n{{ issuer.__class__ }}", "строка 2: обращение к «__class__» в шаблонах запрещено (песочница)"),
+        ("{% for s in lists %}{{ s.nope }}{% endfor %}", "строка 1: у «SchoolList» нет поля «nope»"),
         ("{% include 'шапка.j2' %}", "строка 1: шаблон «шапка.j2» не найден ни в папке --templates, ни среди встроенных"),
     ],
 )
