@@ -222,7 +222,7 @@ def appendix() -> None:
     width = _text_width(document)
     _tag(document, "{%p for list in lists %}")
     _mark(document, "loop.first", "list.mark", width - 110)
-    _p(document, "{{ list.title }}", style="Title")
+    _p(document, "{{ list.title }}", style="Heading 1", align=CENTER)
     _p(document, "{{ list.subtitle }}", align=CENTER, keep=True, after=8)
     _tag(document, "{%p if list.rows %}")
     _table(document, ["№ п/п", "АТЕ", "Наименование ОО", "Число участников", "Выполненные критерии"],
@@ -246,7 +246,7 @@ def mentors() -> None:
     document = _document(landscape=True)
     width = _text_width(document)
     _mark(document, "true", "mark", width - 110)
-    _p(document, "{{ title }}", style="Title", after=8)
+    _p(document, "{{ title }}", style="Heading 1", align=CENTER, after=8)
     _tag(document, "{%p if rows %}")
     _table(document, ["№ п/п", "ШНОР", "АТЕ", "Школа-наставник", "АТЕ наставника", "Предметы", "Основание"],
            "row in rows",

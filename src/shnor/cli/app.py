@@ -7,6 +7,7 @@ import io
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -99,6 +100,21 @@ def run_guarded(
         )
         raise typer.Exit(EXIT_INTERNAL) from None
     raise typer.Exit(code)
+
+
+def print_or_write(text: str, out: Path | None) -> None:
+    """A text for the user to copy (a rules file, the document settings): printed, or written to ``out`` in UTF-8 —
+    safer than «> файл» in PowerShell 5.1, which re-encodes what a program prints."""
+    from shnor.render.output import why
+
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as error:
+        raise UserError(f"файл «{out}» не записан: {why(error)}.", hint="Укажите в --out другой путь.") from None
+    typer.echo(f"Записано в UTF-8: {out}", err=True)
 
 
 def imports_done() -> None:

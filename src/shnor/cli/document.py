@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from shnor.cli.app import run_guarded
+from shnor.cli.app import print_or_write, run_guarded
 
 document_app = typer.Typer(
     help="Настройки документов: кто издаёт приказ и подписывает документы (--document ФАЙЛ).",
@@ -23,18 +23,9 @@ def show_document(
     """Напечатать образец файла настроек документов (YAML с комментариями): скопируйте, заполните и укажите в --document."""
 
     def action() -> int:
-        from shnor.errors import UserError
-        from shnor.render.output import why
         from shnor.render.settings import TEMPLATE
 
-        if out is None:
-            typer.echo(TEMPLATE, nl=False)
-            return 0
-        try:
-            out.write_text(TEMPLATE, encoding="utf-8", newline="\n")
-        except OSError as error:
-            raise UserError(f"файл «{out}» не записан: {why(error)}.", hint="Укажите в --out другой путь.") from None
-        typer.echo(f"Записано в UTF-8: {out}", err=True)
+        print_or_write(TEMPLATE, out)
         return 0
 
     run_guarded(action, debug=False)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from shnor.cli.app import run_guarded
+from shnor.cli.app import print_or_write, run_guarded
 
 rules_app = typer.Typer(
     help="Наборы правил (критерии отнесения к ШНОР и зоне риска).",
@@ -39,8 +39,6 @@ def show_rules(
     """Напечатать набор правил (YAML с комментариями) и справку по видам условий — его можно скопировать и изменить."""
 
     def action() -> int:
-        from shnor.errors import UserError
-        from shnor.render.output import why
         from shnor.rules.loader import load_rules
         from shnor.rules.reference import reference
 
@@ -48,15 +46,7 @@ def show_rules(
         if loaded.encoding_note:
             typer.echo(f"Замечание: {loaded.encoding_note}.", err=True)
         text = loaded.text if loaded.text.endswith("\n") else loaded.text + "\n"
-        text += reference()
-        if out is None:
-            typer.echo(text, nl=False)
-            return 0
-        try:
-            out.write_text(text, encoding="utf-8", newline="\n")
-        except OSError as error:
-            raise UserError(f"файл «{out}» не записан: {why(error)}.", hint="Укажите в --out другой путь.") from None
-        typer.echo(f"Записано в UTF-8: {out}", err=True)
+        print_or_write(text + reference(), out)
         return 0
 
     run_guarded(action, debug=False)

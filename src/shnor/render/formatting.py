@@ -24,6 +24,8 @@ _UNBREAKABLE = (
 
 def unbreakable(text: str) -> str:
     """No-break spaces where Word or a browser must not break a line."""
+    if " " not in text:  # most table cells: a number, a share already unbreakable
+        return text
     for pattern, replacement in _UNBREAKABLE:
         text = pattern.sub(replacement, text)
     return text

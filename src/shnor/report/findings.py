@@ -47,8 +47,15 @@ def list_year(history: dict) -> str | None:
 
 
 def list_years(report: Report, school_id: str) -> list[str]:
-    """The years of the earlier lists that name the school."""
-    return sorted({year for h in report.history if school_id in h.get("listed", []) and (year := list_year(h))})
+    """The years of the earlier lists that name the school (the lists read once per report)."""
+    years = report.__dict__.get("_list_years")
+    if years is None:
+        years = report.__dict__["_list_years"] = {}
+        for history in report.history:
+            year = list_year(history)
+            for listed in history.get("listed", []) if year else ():
+                years.setdefault(listed, set()).add(year)
+    return sorted(years.get(school_id, ()))
 
 
 @dataclass(frozen=True)
