@@ -252,7 +252,7 @@ def mentors() -> None:
            "row in rows",
            ["{{ row.n }}", "{{ row.school if row.first else '' }}", "{{ row.municipality if row.first else '' }}",
             "{{ row.mentor }}", "{{ row.mentor_municipality }}", "{{ row.subjects }}", "{{ row.basis }}"],
-           [12, 42, 36, 42, 36, 30, width - 198], right=(0,))
+           [10, 38, 30, 38, 30, 28, width - 174], right=(0,))
     _tag(document, "{%p else %}")
     _p(document, "{{ empty }}", keep=True)
     _tag(document, "{%p endif %}")
@@ -394,7 +394,7 @@ def cards() -> None:
     table.style = "Table Grid"
     header, start, body, end = table.rows
     header.cells[0].text = "Процедура"
-    header.cells[1].text = "{%tc for column in card.columns %}"
+    header.cells[1].text = "{%tc for column in columns %}"
     header.cells[2].text = "{{ column }}"
     header.cells[3].text = "{%tc endfor %}"
     start.cells[0].text = "{%tr for row in card.rows %}"

@@ -222,7 +222,6 @@ class Card:
     status: str
     context: str
     criteria: list[str]
-    columns: list[str]  # the results table's column headings after «Процедура»
     rows: list[ResultRow]
     signs: list[str]
     signs_note: str
@@ -281,6 +280,7 @@ class CardsContext:
     issuer: Issuer
     title: str
     subtitle: str
+    columns: list[str]  # the headings of the cards' results table after «Процедура» (the same for every card)
     cards: list[Card]
     empty: str
     notes: list[str]

@@ -59,6 +59,18 @@ def views() -> dict[str, Callable]:
     return {"appendix": view.appendix, "note": view_note.note, "cards": view_cards.cards, "mentors": view.mentors}
 
 
+def view_of(report: Report, kind: str, settings: DocumentSettings | None, images: Callable | None) -> object:
+    """A document's view; one without pictures is built once per report and settings, for its HTML and its Word
+    alike (a region's cards take a second to build)."""
+    if kind == "note":
+        return views()[kind](report, settings, images)
+    cache = report.__dict__.setdefault("_views", {})
+    key = (kind, settings.model_dump_json() if settings is not None else None)
+    if key not in cache:
+        cache[key] = views()[kind](report, settings, images)
+    return cache[key]
+
+
 def data_uri(png: bytes, width_mm: float, height_mm: float) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -71,7 +83,7 @@ def names(context: object) -> dict:
 def render_text(report: Report, template: str, user_dir: Path | None, kind: str,
                 settings: DocumentSettings | None = None, images: bool = False) -> str:
     env = environment(user_dir)
-    context = views()[kind](report, settings, data_uri if images else None)
+    context = view_of(report, kind, settings, data_uri if images else None)
     try:
         return env.get_template(template).render(**names(context))
     except Exception as error:  # a user's template may be wrong in any way jinja2 can say
@@ -105,9 +117,7 @@ def _docx_template(path: Path):
             start, end = root.index("<w:body"), root.rindex("</w:body>") + len("</w:body>")
             document = root[:start] + _without_inherited_namespaces(xml, root[:start]) + root[end:]
             if _COLUMN_LOOP.search(re.sub(r"<[^>]+>", "", root)):
-                fixed = super().fix_tables(document)
-                _spread_columns(fixed)
-                document = etree.tostring(fixed, encoding="unicode")
+                document = etree.tostring(super().fix_tables(document), encoding="unicode")
             return etree.fromstring(document.encode(), oxml_parser)
 
         def fix_docpr_ids(self, tree) -> None:  # python-docx's own elements take no namespaces argument
@@ -127,31 +137,78 @@ def _docx_template(path: Path):
 
 EVEN_AFTER_FIRST = "even-after-first"  # the caption of a table whose looped columns share the width evenly
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_COLUMN_FOR = re.compile(r"\{%-?\s*tc\s+for\s+(\w+)\s+in\s+(.+?)\s*-?%\}")
 
 
-def _spread_columns(tree) -> None:
-    """Tables captioned ``EVEN_AFTER_FIRST`` (a card's results, a column per year): the first column keeps its
-    width, the columns a loop made share the rest of the table's width evenly (docxtpl shrinks them all alike)."""
-    for table in tree.iter(_W + "tbl"):
+def _expand_column_loops(docx, context: dict, env: SandboxedEnvironment) -> None:
+    """Tables captioned ``EVEN_AFTER_FIRST`` (a card's results, a column per year) have their column loop
+    (``{%tc for column in columns %}`` … ``{%tc endfor %}``) written out in the template itself, once: as many cells
+    as the header's list has items, the first column at its width, the others sharing the rest evenly. Every card
+    has the same columns, so this is done once per document rather than fixed in every rendered table (docxtpl's
+    own fix of looped columns re-parses the whole rendered document)."""
+    for table in docx.element.body.iter(_W + "tbl"):
         caption = table.find(f"{_W}tblPr/{_W}tblCaption")
         if caption is None or caption.get(_W + "val") != EVEN_AFTER_FIRST:
             continue
-        columns = table.findall(f"{_W}tblGrid/{_W}gridCol")
-        first_cell = table.find(f"{_W}tr/{_W}tc/{_W}tcPr/{_W}tcW")
-        if len(columns) < 2 or first_cell is None:
+        rows = table.findall(_W + "tr")
+        loops = [_column_loop(row) for row in rows]
+        count = next((len(env.compile_expression(found[2])(**context)) for found in loops
+                      if found is not None and found[2].split(".")[0] in context), None)
+        if count is None:
             continue
-        total = sum(int(float(c.get(_W + "w"))) for c in columns)
-        first = int(float(first_cell.get(_W + "w")))
-        rest = max((total - first) // (len(columns) - 1), 1)
-        widths = [first] + [rest] * (len(columns) - 1)
-        for column, width in zip(columns, widths):
-            column.set(_W + "w", str(width))
-        for row in table.iter(_W + "tr"):
-            for cell, width in zip(row.findall(_W + "tc"), widths):
-                measure = cell.find(f"{_W}tcPr/{_W}tcW")
-                if measure is not None:
-                    measure.set(_W + "w", str(width))
-                    measure.set(_W + "type", "dxa")
+        grid = table.find(_W + "tblGrid")
+        widths = [int(float(column.get(_W + "w"))) for column in grid.findall(_W + "gridCol")]
+        share = (sum(widths) - widths[0]) // count
+        for row, found in zip(rows, loops):
+            if found is not None:
+                _write_out(row, *found, count, share)
+        for column in grid.findall(_W + "gridCol"):
+            grid.remove(column)
+        for width in [widths[0]] + [share] * count:
+            grid.append(_element("gridCol", w=str(width)))
+
+
+def _column_loop(row) -> tuple[int, str, str] | None:
+    """(the index of the cell that opens the loop, the loop's variable, its list) in a table row."""
+    for index, cell in enumerate(row.findall(_W + "tc")):
+        found = _COLUMN_FOR.search("".join(cell.itertext()))
+        if found:
+            return index, found[1], found[2]
+    return None
+
+
+def _write_out(row, index: int, name: str, items: str, count: int, width: int) -> None:
+    """The row's loop cells (opening, body, closing) replaced by ``count`` copies of the body, item by item."""
+    import copy
+
+    cells = row.findall(_W + "tc")
+    body = cells[index + 1]
+    for cell in cells[index:index + 3]:
+        row.remove(cell)
+    anchor = cells[index - 1] if index else None
+    variable = re.compile(r"\{\{\s*" + re.escape(name) + r"\s*\}\}")
+    for number in range(count):
+        cell = copy.deepcopy(body)
+        for text in cell.iter(_W + "t"):
+            text.text = variable.sub(f"{{{{ ({items})[{number}] }}}}", text.text or "")
+        measure = cell.find(f"{_W}tcPr/{_W}tcW")
+        if measure is not None:
+            measure.set(_W + "w", str(width))
+            measure.set(_W + "type", "dxa")
+        if anchor is None:
+            row.insert(row.index(row.find(_W + "tc")) if row.find(_W + "tc") is not None else len(row), cell)
+        else:
+            anchor.addnext(cell)
+        anchor = cell
+
+
+def _element(tag: str, **attributes: str):
+    from lxml import etree
+
+    element = etree.Element(_W + tag)
+    for key, value in attributes.items():
+        element.set(_W + key, value)
+    return element
 
 
 def _without_inherited_namespaces(body: str, head: str) -> str:
@@ -176,9 +233,11 @@ def render_docx(report: Report, template: str, user_dir: Path | None, kind: str,
         scale = min(1.0, width / width_mm, height / height_mm)
         return InlineImage(document, io.BytesIO(png), width=Mm(width_mm * scale), height=Mm(height_mm * scale))
 
-    context = views()[kind](report, settings, image)
+    context = view_of(report, kind, settings, image)
+    env = environment(user_dir)
     try:
-        document.render(names(context), jinja_env=environment(user_dir), autoescape=True)
+        _expand_column_loops(document.get_docx(), names(context), env)
+        document.render(names(context), jinja_env=env, autoescape=True)
     except Exception as error:
         if user_dir is None:
             raise

@@ -14,7 +14,7 @@ __all__ = ["OPERATOR_SIGNS", "count", "date_ru", "format_number", "markdown_text
 
 NBSP = "\u00a0"
 _UNBREAKABLE = (
-    (re.compile(r"(?<=\d) (?=%|п\. п\.|гг?\.|балл|км\b|уч\.|кл\.)"), NBSP),  # «36,1 %», «5 п. п.», «2025 г.»
+    (re.compile(r"(?<=\d) (?=%|п\. п\.|гг?\.|балл|км\b|кл\.)"), NBSP),  # «36,1 %», «5 п. п.», «2025 г.»
     (re.compile(r"п\. п\."), f"п.{NBSP}п."),
     (re.compile(r"(?<=№) (?=\d)"), NBSP),  # «№ 7»
     (re.compile(r"(?<=\S) (?=[—–] )"), NBSP),  # a dash never starts a line
@@ -25,6 +25,9 @@ _UNBREAKABLE = (
 def unbreakable(text: str) -> str:
     """No-break spaces where Word or a browser must not break a line."""
     if " " not in text:  # most table cells: a number, a share already unbreakable
+        return text
+    text = text.replace(" %", NBSP + "%")
+    if " " not in text:  # a share: «25,0 %»
         return text
     for pattern, replacement in _UNBREAKABLE:
         text = pattern.sub(replacement, text)

@@ -41,6 +41,7 @@ def cards(report: Report, settings: DocumentSettings | None = None, images: Imag
         who,
         "Карточки общеобразовательных организаций",
         f"ШНОР и школы зоны риска по результатам {terms.procedures} за {window_words(report)}",
+        _columns(report, terms),
         [_card(report, school, terms, mentors.get(school.school_id), regions) for school in schools],
         "Школ в перечнях нет.",
         notes,
@@ -59,7 +60,7 @@ def _card(report: Report, school: SchoolResult, terms: Terms, mentors: dict | No
     about = [school.municipality, school.school_type]
     if not school.school_id.startswith(DERIVED_PREFIX):
         about.append(f"логин {school.school_id}")
-    columns, rows = _results(report, school, terms, regions)
+    rows = _results(report, school, regions)
     found = [s for s in school.objectivity_signs if s.status == "есть"]
     return Card(
         name=school.school_name,
@@ -67,7 +68,6 @@ def _card(report: Report, school: SchoolResult, terms: Terms, mentors: dict | No
         status=school.status_label + (" · ШНСУ" if school.shnsu else ""),
         context=_context(school),
         criteria=[f.text for f in findings(report, school, terms)],
-        columns=columns,
         rows=rows,
         signs=signs_words(report, found),
         signs_note=_signs_note(report, school, found),
@@ -91,14 +91,18 @@ def _context(school: SchoolResult) -> str:
     return ", ".join(parts)
 
 
-def _results(report: Report, school: SchoolResult, terms: Terms, regions: dict) -> tuple[list[str], list[ResultRow]]:
+def _columns(report: Report, terms: Terms) -> list[str]:
+    """The results table's headings after «Процедура»: for each year participants, «2», «4» и «5»; then the region."""
+    latest = report.methodology["latest_year"]
+    fail, high = _short(terms, "fail"), _short(terms, "high")
+    columns = [f"{year} {what}" for year in report.methodology["window"] for what in ("уч.", fail, high)]
+    return [*columns, f"регион {latest} {fail}", f"регион {latest} {high}"]
+
+
+def _results(report: Report, school: SchoolResult, regions: dict) -> list[ResultRow]:
     """A row per procedure (core subjects first), for each year of the window: participants, «2», «4» и «5»; then
     the region's shares in the latest year."""
     window = report.methodology["window"]
-    latest = report.methodology["latest_year"]
-    fail, high = _short(terms, "fail"), _short(terms, "high")
-    columns = [f"{year}\n{what}" for year in window for what in ("уч.", fail, high)]
-    columns += [f"регион {latest}\n{fail}", f"регион {latest}\n{high}"]
     by_procedure: dict[tuple, dict[int, ProcedureResult]] = {}
     for p in report.procedures_of(school.school_id):
         by_procedure.setdefault((p.assessment, p.subject, p.grade), {})[p.year] = p
@@ -114,7 +118,7 @@ def _results(report: Report, school: SchoolResult, terms: Terms, regions: dict) 
         cells += [percent(region[0]), percent(region[1])]
         assessment, subject, grade = key
         rows.append(ResultRow(f"{assessment} {subject}" + (f", {grade} кл." if assessment == "ВПР" else ""), cells))
-    return columns, rows
+    return rows
 
 
 def _short(terms: Terms, measure: str) -> str:

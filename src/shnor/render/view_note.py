@@ -5,6 +5,7 @@ and 5. recommendations (``shnor.report.conclusions``), then the signature block.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from shnor.render import charts
 from shnor.render.context import (
@@ -211,6 +212,14 @@ def _chart(picture: charts.Picture, draw, caption: str, alt: str) -> Chart:
     return Chart(draw(picture.png, picture.width_mm, picture.height_mm), caption, alt)
 
 
+def _drawn(report: Report, name: str, draw: Callable[[], charts.Picture]) -> charts.Picture:
+    """A chart drawn once per report, for the HTML note and the Word one alike."""
+    pictures = report.__dict__.setdefault("_pictures", {})
+    if name not in pictures:
+        pictures[name] = draw()
+    return pictures[name]
+
+
 def _chart_municipalities(report: Report, draw) -> Chart | None:
     rows = [r for r in report.summary["by_municipality"] if r["total"]]
     if not rows:
@@ -224,7 +233,8 @@ def _chart_municipalities(report: Report, draw) -> Chart | None:
         rows = sorted(rows, key=lambda r: natural_key(r["municipality"]))
     data = [(r["municipality"] or "без муниципалитета", 100 * r["shnor"] / r["total"], 100 * r["risk"] / r["total"])
             for r in rows]
-    return _chart(charts.municipalities(data), draw, caption, "Доля ШНОР и школ зоны риска по муниципалитетам")
+    picture = _drawn(report, "municipalities", lambda: charts.municipalities(data))
+    return _chart(picture, draw, caption, "Доля ШНОР и школ зоны риска по муниципалитетам")
 
 
 def _chart_scatter(report: Report, terms: Terms, draw) -> Chart | None:
@@ -237,7 +247,7 @@ def _chart_scatter(report: Report, terms: Terms, draw) -> Chart | None:
         return None
     fail_words = f"{capital(terms.outcome('fail'))} по русскому языку и математике, %"
     high_words = f"{capital(terms.outcome('high'))} по русскому языку и математике, %"
-    picture = charts.scatter(points, _lines(report), fail_words, high_words)
+    picture = _drawn(report, "scatter", lambda: charts.scatter(points, _lines(report), fail_words, high_words))
     caption = f"ОО по {terms.outcome('fail').replace('доля', 'доле', 1)} и {terms.outcome('high').replace('доля', 'доле', 1)} по русскому языку и математике; пунктир — пороги критериев"
     return _chart(picture, draw, caption, "ОО по основным показателям")
 
@@ -273,7 +283,7 @@ def _chart_objectivity(report: Report, draw) -> Chart | None:
     else:
         rows = sorted(rows, key=lambda item: natural_key(item[0]))
     region = (index.get("region") or {}).get("index")
-    return _chart(charts.objectivity(rows, region), draw, caption, caption)
+    return _chart(_drawn(report, "objectivity", lambda: charts.objectivity(rows, region)), draw, caption, caption)
 
 
 def _movement(report: Report) -> list[str]:
