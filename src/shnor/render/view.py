@@ -163,7 +163,8 @@ def mentors(report: Report, settings: DocumentSettings | None = None, images: Im
     who = issuer(report, settings_of(report, settings))
     numbers = appendix_numbers(report)
     return finished(MentorsContext(
-        properties(report, "Закрепление школ-наставников"), who, mark(numbers.get("mentors", 1), who),
+        properties(report, "Закрепление школ-наставников"), who,
+        mark(numbers.get("mentors", max(numbers.values(), default=0) + 1), who),
         "Закрепление школ-наставников за общеобразовательными организациями с низкими образовательными результатами",
         mentor_rows(report), "ШНОР нет: школы-наставники не закрепляются.",
     ))

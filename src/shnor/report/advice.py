@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from shnor.report.leaving import measure_of
 from shnor.report.model import CriterionResult, ProcedureResult, Report, SchoolResult
+from shnor.rules.base import COMPARE
 from shnor.rules.kinds_other import ContextCriterion
 from shnor.rules.model import Rules, leaves
 from shnor.rules.words import Terms, joined
@@ -161,8 +162,6 @@ def _context(rules: Rules, school: SchoolResult) -> list[Advice]:
         if leaf.equals is not None:
             holds = str(value).strip().lower().replace("ё", "е") == leaf.equals.strip().lower().replace("ё", "е")
         else:
-            from shnor.rules.base import COMPARE
-
             holds = COMPARE[leaf.op](float(value), float(leaf.threshold))
         if holds:
             unit = Unit.SHARE if leaf.field in ("teacher_shortage", "special_needs") else Unit.NUMBER
