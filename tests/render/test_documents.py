@@ -285,3 +285,16 @@ def test_user_templates_override_and_are_sandboxed(report, tmp_path):
                                            encoding="utf-8")
     (written,) = DOCUMENTS["appendix.md"](report, tmp_path, folder)
     assert written.read_text(encoding="utf-8") == f"Своё: {len([s for s in report.schools if s.status == 'shnor'])} школ на 15.01.2026\n"
+
+
+@pytest.mark.parametrize(("rules", "lists", "mentors"), [
+    ("default", ["Приложение № 1", "Приложение № 2"], "Приложение № 3"),
+    ("rosobrnadzor-2025", ["Приложение № 1"], "Приложение № 2"),  # no risk zone: the mentors come second
+    ("objectivity", ["Приложение № 1"], "Приложение № 2"),  # the risk zone alone is the first list
+])
+def test_appendices_are_numbered_as_they_are_produced(tmp_path, rules, lists, mentors):
+    numbered = identify(IdentifyRequest(inputs=[GOLDEN / "region.csv"], rules=rules, today=date(2026, 1, 15)))
+    appendix = DOCUMENTS["appendix.md"](numbered, tmp_path, None, None)[0].read_text(encoding="utf-8")
+    assert re.findall(r"^Приложение № \d", appendix.replace("\u00a0", " "), flags=re.MULTILINE) == lists
+    assert DOCUMENTS["mentors.md"](numbered, tmp_path, None, None)[0].read_text(encoding="utf-8").replace(
+        "\u00a0", " ").startswith(mentors)
