@@ -26,6 +26,7 @@ from shnor.ingest.cells import (
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
 from shnor.ingest.students import aggregate_students, check_left_out
 from shnor.ingest.tables import Sheet
+from shnor.ingest.tidy_arrow import clean_students
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, SUBJECTS, Assessment, parse_assessment, parse_subject
 
 _IDENTITY = ("year", "assessment", "subject")
@@ -65,8 +66,16 @@ class TidyReader:
         batches, schools = Batches(), []
         participants = 0
         for batch in sheet.batches(recognition.header_row + 1):
-            text = {c: batch.columns[p].to_pandas() for c, p in mapping.items() if p < len(batch.columns)}
-            frame = pd.DataFrame(text)
+            columns = {c: batch.columns[p] for c, p in mapping.items() if p < len(batch.columns)}
+            clean = clean_students(columns, batch.first_row, source, options) if student_level else None
+            if clean is not None:  # nothing in the batch to name, leave out or report: counted in Arrow
+                aggregate, names = clean
+                batches.add(aggregate.counts, aggregate.pairs, aggregate.histogram)
+                participants += int(aggregate.counts["participants"].sum())
+                schools.append(names)
+                log.rows_read += len(batch.columns[0])
+                continue
+            frame = pd.DataFrame({c: column.to_pandas() for c, column in columns.items()})
             frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
             frame = _drop_recoverable(frame, log)
             if frame.empty:
