@@ -84,7 +84,7 @@ class Groups:
         """Per key: the sum of ``values`` over the rows ``where``; missing where no row is."""
         present = np.bincount(self.of_row[where], minlength=self.count)
         sums = np.bincount(self.of_row, weights=np.where(where, values, 0.0), minlength=self.count)
-        return pd.arrays.FloatingArray(sums, present == 0)
+        return pd.arrays.FloatingArray(sums.astype(float), present == 0)  # no rows at all: numpy counts in integers
 
 
 def aggregate_students(
@@ -255,9 +255,10 @@ def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.D
     """Participants at each mark boundary of the scale and one point below it: all that the boundary-peak marker
     looks at (the whole distribution of a country is as long as its participant rows). A procedure without a
     scale has no boundaries: nothing is kept."""
-    near = groups.rows(groups.scored) & has_score
-    boundaries = groups.rows(groups.scale[:, 1:])
-    near &= ((score[:, None] == boundaries) | (score[:, None] == boundaries - 1)).any(axis=1)
+    scored = np.flatnonzero(groups.rows(groups.scored) & has_score)  # the boundaries are looked at for these alone
+    boundaries = groups.scale[groups.of_row[scored], 1:]
+    candidates = score[scored][:, None]
+    near = scored[((candidates == boundaries) | (candidates == boundaries - 1)).any(axis=1)]
     key, at = groups.of_row[near], score[near]
     score_code, distinct = pd.factorize(at)
     pair, _ = pd.factorize(key * (len(distinct) + 1) + score_code)  # (key, score) numbered by first appearance
