@@ -148,9 +148,13 @@ class Participants:
         return len(self.school)
 
 
-def draw_participants(schools: Schools, chosen: np.ndarray, procedure: Procedure, rng: np.random.Generator) -> Participants:
+def draw_participants(
+    schools: Schools, chosen: np.ndarray, procedure: Procedure, rng: np.random.Generator, marks_only: bool = False
+) -> Participants:
     """Participants of the schools ``chosen`` in one procedure. Scores are binomial around the school's level;
-    the journal mark follows the pupil's level with noise and a little inflation, as in real classes."""
+    the journal mark follows the pupil's level with noise and a little inflation, as in real classes. With
+    ``marks_only`` a marked procedure keeps its mark alone (no score, no journal mark), as the ОГЭ/ВПР summaries of
+    many regions come; ЕГЭ keeps its test score, which is its only result."""
     counts = rng.binomial(np.rint(schools.cohort[chosen]).astype(np.int64), procedure.share)
     school = np.repeat(chosen, counts)
     ability = 0.58 + schools.effect[school] + rng.normal(0.0, 0.17, len(school))
@@ -161,8 +165,10 @@ def draw_participants(schools: Schools, chosen: np.ndarray, procedure: Procedure
     journal[rng.random(len(school)) < 0.03] = -1
     if not procedure.marked:
         mark = np.full(len(school), -1, dtype=np.int64)
-    if procedure.assessment != VPR:
+    if procedure.assessment != VPR or marks_only:
         journal = np.full(len(school), -1, dtype=np.int64)
+    if marks_only and procedure.marked:
+        score = np.full(len(school), -1, dtype=np.int64)
     return Participants(school, score, mark, journal)
 
 
@@ -254,7 +260,7 @@ def tidy_table(schools: Schools, pupils: Participants, procedure: Procedure, yea
             "subject": pa.array([procedure.subject] * n, pa.string()),
             "grade": pa.array(np.full(n, procedure.grade, dtype=np.int8)),
             "school_id": pa.array(schools.logins[pupils.school], pa.string()),
-            "score": pa.array(pupils.score.astype(np.int16)),
+            "score": pa.array(pupils.score.astype(np.int16), mask=pupils.score < 0),
             "mark": pa.array(pupils.mark.astype(np.int8), mask=pupils.mark < 0),
             "journal_mark": pa.array(pupils.journal.astype(np.int8), mask=pupils.journal < 0),
         },
@@ -316,7 +322,8 @@ def country_chunks(args: argparse.Namespace, year: int) -> Iterator[pa.Table]:
     for block, start in enumerate(range(0, args.schools, args.block)):
         chosen = np.arange(start, min(start + args.block, args.schools))
         tables = [
-            tidy_table(schools, draw_participants(schools, chosen, p, procedure_rng(args.seed, year, block * 100 + k)), p, year)
+            tidy_table(schools, draw_participants(schools, chosen, p, procedure_rng(args.seed, year, block * 100 + k),
+                                                  args.marks_only), p, year)
             for k, p in enumerate(COUNTRY_PROCEDURES)
         ]
         yield pa.concat_tables(tables)
@@ -406,6 +413,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--years", type=int, nargs="+", default=[2025], help="годы (по умолчанию 2025; для cube — 2024 2025)")
     parser.add_argument("--procedures", type=int, default=10, help="cube: процедур в год на школу")
     parser.add_argument("--block", type=int, default=2_000, help="country: школ в одном блоке (группе строк Parquet)")
+    parser.add_argument("--marks-only", action="store_true",
+                        help="country: у ВПР, ОГЭ и базовой математики только отметка (без балла и отметки по журналу)")
     parser.add_argument("--region-code", type=int, default=75)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--jobs", type=int, default=2, help="region-xlsx: процессов для записи файлов")

@@ -112,6 +112,7 @@ def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | No
         "peak_after_read_mb": round(peaks.get("read_results", 0.0), 1),
         "peak_mb": round(peak_rss_mb(), 1),
         "schools": len(report.schools),
+        "formats": formats or "all",
     }
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from shnor._grouping import grouped_sum
 from shnor.errors import UserError
 from shnor.vocabulary import Assessment
 
@@ -98,7 +99,8 @@ def empty(columns: list[str]) -> pd.DataFrame:
 
 class Batches:
     """A sheet's counts, batch by batch, with the pairs and histogram rows that point into them: each batch's
-    ``key`` (a row of its own counts) is moved on by the rows of the batches before it."""
+    ``key`` (a row of its own counts) is moved on by the rows of the batches before it. What is added is the
+    Batches' own: pooling gives it up (``part``, ``pooled`` can be called once)."""
 
     def __init__(self) -> None:
         self.counts: list[pd.DataFrame] = []
@@ -121,7 +123,7 @@ class Batches:
         if kind is PartKind.STUDENTS and self._rows:
             counts, pairs, histogram = self.pooled()
         else:
-            counts = stack(self.counts) if self.counts else pd.DataFrame(columns=KEYS)
+            counts = _stack(self.counts) if self.counts else pd.DataFrame(columns=KEYS)
             pairs, histogram = self._stacked()
             if check is not None:
                 check(counts)
@@ -130,7 +132,7 @@ class Batches:
     def pooled(self, sort: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
         """The counts pooled into one row per key (sorted by the keys, with ``sort``), and the pairs and histogram
         with their ``key`` moved to the pooled rows."""
-        counts, where = pool_counts(stack(self.counts), sort=sort)
+        counts, where = pool_counts(_stack(self.counts), sort=sort)
         pairs, histogram = self._stacked()
         for frame in (pairs, histogram):
             if frame is not None:
@@ -138,12 +140,12 @@ class Batches:
         return counts, pairs, histogram
 
     def _stacked(self) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-        return tuple(stack(frames) if frames else None for frames in (self.pairs, self.histograms))
+        return tuple(_stack(frames) if frames else None for frames in (self.pairs, self.histograms))
 
 
-def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """The frames one under another; the list is emptied, so that the pieces go as soon as the whole exists
-    (a country's batches would otherwise be held twice)."""
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one under another; the list — a ``Batches``' own — is emptied, so that the pieces go as soon as
+    the whole exists (a country's batches would otherwise be held twice)."""
     if len(frames) == 1:
         return frames.pop().reset_index(drop=True)
     stacked = pd.concat(frames, ignore_index=True)
@@ -166,10 +168,9 @@ def build_cube(parts: list[CubePart]) -> Cube:
         )
     _check_overlaps(parts)
     batches = Batches()
-    for part in parts:  # the parts are the readers' and end here: their counts live on in the cube only
+    for part in parts:  # the parts are left as they are: the caller decides when they go
         columns = KEYS + COUNTS + band_columns(part.counts.columns) + MOMENTS + SCALE
         batches.add(_typed(part.counts.reindex(columns=columns)), part.pairs, part.histogram)
-        part.counts, part.pairs, part.histogram = part.counts.iloc[:0], None, None
     pooled, pairs, histogram = batches.pooled(sort=True)
     cube = Cube(counts=_derive_outcomes(pooled), schools=_merge_schools([p.schools for p in parts]))
     if pairs is not None:
@@ -186,94 +187,18 @@ def _typed(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def pool_counts(frame: pd.DataFrame, sort: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
-    """One row per key: counts and score moments add up, the maximum score is the one of the procedure. With the
-    pooled rows, for each row of ``frame``, the pooled row it went into."""
+    """One row per key: counts (score bands too) and score moments add up, the maximum score is the one of the
+    procedure. With the pooled rows, for each row of ``frame``, the pooled row it went into."""
     additive = [c for c in frame.columns if c not in KEYS and c not in SCALE and c != "_row"]
-    return _grouped_sum(frame, KEYS, additive, [c for c in SCALE if c in frame], sort=sort)
+    return grouped_sum(frame, KEYS, additive, [c for c in SCALE if c in frame], sort=sort)
 
 
 def group_sum(
     frame: pd.DataFrame, keys: list[str], sums: list[str], maxima: list[str] = (), sort: bool = False
 ) -> pd.DataFrame:
-    """``frame.groupby(keys).agg(sum with min_count=1 | max).reset_index()``, with the groups numbered first.
-
-    The key columns (text, mostly) are each hashed once into one integer per row; pandas then groups by that
-    integer alone, which is several times faster than grouping by five columns of text. Groups come in order of
-    first appearance, or sorted by the keys."""
-    return _grouped_sum(frame, keys, sums, maxima, sort)[0]
-
-
-def _grouped_sum(
-    frame: pd.DataFrame, keys: list[str], sums: list[str], maxima: list[str], sort: bool
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """``group_sum``, and for each row of ``frame`` the row of the result that it went into."""
-    group, coded = _numbered(frame, keys)
-    firsts = first_rows(group)
-    if len(firsts) == len(frame):  # every key once (one file, pooled already): nothing to add up
-        pooled = frame[[*keys, *sums, *maxima]].reset_index(drop=True)
-        for column in sums:  # the types a sum would give
-            pooled[column] = pooled[column].astype("Int64" if _whole(pooled[column]) else "Float64")
-        return _sorted(pooled, keys, group) if sort else (pooled, group)
-    # the keys of each group from the distinct values (a take from the whole column would first join a country's
-    # batches of text into one array)
-    pooled = pd.DataFrame({column: pd.Series(uniques.take(codes[firsts])) for column, (codes, uniques) in zip(keys, coded)})
-    for column in sums:
-        pooled[column] = _sum_of_present(frame[column], group, len(firsts))
-    if maxima:
-        pooled = pooled.join(frame[list(maxima)].groupby(group, sort=True).max().reset_index(drop=True))
-    return _sorted(pooled, keys, group) if sort else (pooled, group)
-
-
-def _sorted(pooled: pd.DataFrame, keys: list[str], group: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """The pooled rows sorted by the keys, and the row numbers of ``group`` moved with them."""
-    order = pooled[keys].sort_values(keys, kind="stable").index.to_numpy()
-    place = np.empty(len(order), dtype=np.int64)
-    place[order] = np.arange(len(order))
-    return pooled.take(order).reset_index(drop=True), place[group]
-
-
-def _sum_of_present(values: pd.Series, group: np.ndarray, groups: int) -> pd.Series:
-    """Per group: the sum of the values present, missing where none is (pandas' ``sum(min_count=1)``)."""
-    present = ~values.isna().to_numpy(dtype=bool)
-    numbers = values.to_numpy(dtype="float64", na_value=0.0)
-    sums = np.bincount(group, weights=numbers, minlength=groups)
-    missing = np.bincount(group[present], minlength=groups) == 0
-    if _whole(values):
-        return pd.Series(pd.arrays.IntegerArray(np.rint(sums).astype(np.int64), missing))
-    return pd.Series(pd.arrays.FloatingArray(sums, missing))
-
-
-def _whole(values: pd.Series) -> bool:
-    """Counts (integers, flags) sum to integers; anything else to decimals."""
-    return pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
-
-
-def group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """0, 1, 2… by first appearance of each combination of the key columns."""
-    return _numbered(frame, keys)[0]
-
-
-def _numbered(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, list[tuple[np.ndarray, pd.Index]]]:
-    """The group numbers, and each key column as (a code per row, its distinct values)."""
-    code = np.zeros(len(frame), dtype=np.int64)
-    coded = []
-    for column in keys:
-        values, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        coded.append((values, uniques))
-        radix = len(uniques) + 1
-        if int(code.max(initial=0)) >= (1 << 62) // radix:  # keep the combined number within 64 bits
-            code, _ = pd.factorize(code)
-        code = code * radix + values
-    group, _ = pd.factorize(code)
-    return group, coded
-
-
-def first_rows(group: np.ndarray) -> np.ndarray:
-    """The first row of each group, in group order (groups are numbered by first appearance)."""
-    if not len(group):
-        return np.array([], dtype=np.intp)
-    seen = np.maximum.accumulate(group)
-    return np.flatnonzero(np.concatenate(([True], seen[1:] > seen[:-1])))
+    """``frame.groupby(keys).agg(sum with min_count=1 | max).reset_index()`` (see ``shnor._grouping``): groups in order
+    of first appearance, or sorted by the keys."""
+    return grouped_sum(frame, keys, sums, maxima, sort)[0]
 
 
 def _keys_of(parts: list[CubePart]) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from shnor.errors import Place, UserError
 
-_TOTAL_ROW = re.compile(r"^\s*(?:итого|всего|итог|по региону|по муниципалитету|по мо\b|в целом)", re.IGNORECASE)
+TOTAL_ROW = re.compile(r"^\s*(?:итого|всего|итог|по региону|по муниципалитету|по мо\b|в целом)", re.IGNORECASE)
 
 
 def is_number_column(values: pd.Series) -> bool:
@@ -92,7 +92,7 @@ def is_total_label(text: pd.Series) -> pd.Series:
     if is_number_column(text):
         return pd.Series(False, index=text.index)
     labels = text.dropna().unique()
-    totals = [label for label in labels if _TOTAL_ROW.search(str(label))]
+    totals = [label for label in labels if TOTAL_ROW.search(str(label))]
     return text.isin(totals) if totals else pd.Series(False, index=text.index)
 
 

@@ -27,7 +27,6 @@ from shnor.ingest.tables import Sheet, open_sheets
 from shnor.ingest.territories import unify_municipalities
 from shnor.ingest.tidy import TidyReader
 from shnor.ingest.upload_form import UploadFormReader
-from shnor.memory import give_back
 
 READERS: tuple[Reader, ...] = (
     TidyReader(),
@@ -98,9 +97,7 @@ def read_results(
     parts, notes = resolve_derived_ids(parts, registry)
     if notes:
         logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
-    cube = build_cube(parts)
-    give_back()  # a country's batches leave more than a gigabyte behind
-    return cube, logs
+    return build_cube(parts), logs
 
 
 def _within_file(progress: Progress, before: int, size: int, total: int, name: str, read: int) -> None:

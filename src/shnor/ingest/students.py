@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shnor.cube import KEYS, MARK_COUNTS, SCALE, band_column, first_rows, group_numbers
+from shnor._grouping import first_rows, group_numbers
+from shnor.cube import KEYS, MARK_COUNTS, SCALE, band_column
 from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, SheetLog, Source
 from shnor.ingest.cells import first_bad, require_numbers, to_number
@@ -41,12 +42,14 @@ class StudentAggregate:
     histogram: pd.DataFrame
 
 
-class _Groups:
-    """The rows of a batch numbered by key, and what is known of each key's procedure, per key."""
+class Groups:
+    """The rows of a batch numbered by key, and what is known of each key's procedure, per key: ``of_row`` numbers
+    the rows 0, 1, 2… by first appearance of their key, ``keys`` holds one row per key in that order (year and grade
+    Int64, the rest text)."""
 
-    def __init__(self, keys: pd.DataFrame, options: ReadOptions) -> None:
-        self.of_row = group_numbers(keys, KEYS)
-        self.keys = keys.take(first_rows(self.of_row)).reset_index(drop=True)
+    def __init__(self, of_row: np.ndarray, keys: pd.DataFrame, options: ReadOptions) -> None:
+        self.of_row = of_row
+        self.keys = keys
         self.count = len(self.keys)
         self.procedure = group_numbers(self.keys, PROCEDURE)  # per key: its procedure's number
         firsts = self.keys[PROCEDURE].take(first_rows(self.procedure))
@@ -62,6 +65,12 @@ class _Groups:
         paired = (assessment == Assessment.VPR) & self.keys["subject"].isin(PAIR_SUBJECTS)
         self.paired = (paired & self.keys["grade"].isin(PAIR_GRADES)).to_numpy(dtype=bool)
 
+    @classmethod
+    def of(cls, keys: pd.DataFrame, options: ReadOptions) -> Groups:
+        """The rows of ``keys`` (one per participant) numbered by key."""
+        of_row = group_numbers(keys, KEYS)
+        return cls(of_row, keys.take(first_rows(of_row)).reset_index(drop=True), options)
+
     def rows(self, per_key: np.ndarray) -> np.ndarray:
         return per_key[self.of_row]
 
@@ -75,7 +84,7 @@ class _Groups:
         """Per key: the sum of ``values`` over the rows ``where``; missing where no row is."""
         present = np.bincount(self.of_row[where], minlength=self.count)
         sums = np.bincount(self.of_row, weights=np.where(where, values, 0.0), minlength=self.count)
-        return pd.arrays.FloatingArray(sums, present == 0)
+        return pd.arrays.FloatingArray(sums.astype(float), present == 0)  # no rows at all: numpy counts in integers
 
 
 def aggregate_students(
@@ -87,10 +96,9 @@ def aggregate_students(
     rows = frame["_row"]
     mark = _numbers(frame, "mark", rows, source, integer=True, low=2, high=5, what="отметка от 2 до 5")
     score, not_number = _scores(frame)
-    groups = _Groups(keys, options)
+    groups = Groups.of(keys, options)
     has_mark = ~np.isnan(mark)
-    is_ege_score = groups.rows(groups.ege) & ~has_mark
-    maximum = np.where(is_ege_score, EGE_MAX, groups.rows(groups.scale[:, 0]))
+    maximum = _maximum(groups, has_mark)
     over = ~has_mark & (score > maximum)
     negative = ~has_mark & (score < 0)
     not_number = not_number & ~has_mark
@@ -103,33 +111,66 @@ def aggregate_students(
         raise UserError(
             "у участника нет ни отметки, ни балла.", source.place(row, "mark"), "Заполните отметку или удалите строку."
         )
+    journal = _journal(frame, rows, log) if "journal_mark" in frame else None
+    return count_students(groups, mark, score, journal, rows.to_numpy(), source, options)
+
+
+def all_counted(groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np.ndarray | None) -> bool:
+    """Every row is a participant as it stands: a mark, or a score within the work's maximum, and a journal mark
+    from 1 to 5 where there is one — nothing for ``aggregate_students`` to leave out, set aside or name."""
+    has_mark = ~np.isnan(mark)
+    scored = has_mark | ((score >= 0) & (score <= _maximum(groups, has_mark)))
+    if journal is not None:
+        present = ~np.isnan(journal)
+        if not ((journal[present] >= 1) & (journal[present] <= 5) & (journal[present] == np.round(journal[present]))).all():
+            return False
+    return bool(scored.all())
+
+
+def count_students(
+    groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np.ndarray | None, rows: np.ndarray,
+    source: Source, options: ReadOptions,
+) -> StudentAggregate:
+    """The counts of participant rows that are all to be counted (``all_counted``): marks (from the scale where only
+    a score is given), the ЕГЭ minimum and high threshold, score bands and moments, the journal comparison (where
+    the file has journal marks: ``journal`` is not None)."""
+    has_mark = ~np.isnan(mark)
+    is_ege_score = groups.rows(groups.ege) & ~has_mark
     has_score = ~np.isnan(score)
     needs_scale = ~has_mark & ~is_ege_score
     if needs_scale.any():
         mark = np.where(needs_scale, _marks_by_scale(groups, score, needs_scale, rows, source), mark)
         has_mark = ~np.isnan(mark)
-    out = groups.keys
-    out["participants"] = pd.array(np.bincount(groups.of_row, minlength=groups.count), dtype="Int64")
+    counted = {"participants": pd.array(np.bincount(groups.of_row, minlength=groups.count), dtype="Int64")}
     for value, column in zip(range(2, 6), MARK_COUNTS):
-        out[column] = groups.count_where(has_mark, mark == value)
+        counted[column] = groups.count_where(has_mark, mark == value)
     minimum = _ege_minimum(groups, is_ege_score, rows, source)
-    out["below_min"] = groups.count_where(is_ege_score, score < minimum)
-    out["high"] = groups.count_where(is_ege_score, score >= options.ege_high_score)
+    counted["below_min"] = groups.count_where(is_ege_score, score < minimum)
+    counted["high"] = groups.count_where(is_ege_score, score >= options.ege_high_score)
     for low, high in options.bands:
-        out[band_column(low, high)] = groups.count_where(has_score, (score >= low) & (score <= high))
-    out["score_n"] = groups.sum_where(has_score, np.ones(len(score)))
-    out["score_sum"] = groups.sum_where(has_score, score)
-    out["score_sumsq"] = groups.sum_where(has_score, score * score)
-    journal = _journal(frame, rows, log)
-    if "journal_mark" in frame:
+        counted[band_column(low, high)] = groups.count_where(has_score, (score >= low) & (score <= high))
+    counted["score_n"] = groups.sum_where(has_score, np.ones(len(score)))
+    counted["score_sum"] = groups.sum_where(has_score, score)
+    counted["score_sumsq"] = groups.sum_where(has_score, score * score)
+    if journal is not None:
         both = has_mark & ~np.isnan(journal)
-        out["lowered"] = groups.count_where(both, mark < journal)
-        out["confirmed"] = groups.count_where(both, mark == journal)
-        out["raised"] = groups.count_where(both, mark > journal)
-        out["journal_gap2"] = groups.count_where(both, np.abs(mark - journal) >= 2)
+        counted["lowered"] = groups.count_where(both, mark < journal)
+        counted["confirmed"] = groups.count_where(both, mark == journal)
+        counted["raised"] = groups.count_where(both, mark > journal)
+        counted["journal_gap2"] = groups.count_where(both, np.abs(mark - journal) >= 2)
+    else:
+        journal = np.full(len(score), np.nan)
     for position, column in enumerate(SCALE):
-        out[column] = _float_column(groups.scale[:, position])
+        counted[column] = _float_column(groups.scale[:, position])
+    out = pd.concat([groups.keys, pd.DataFrame(counted)], axis=1)  # one frame made once, not a column at a time
     return StudentAggregate(out, _pairs(groups, score, journal), _histogram(groups, score, has_score))
+
+
+def _maximum(groups: Groups, has_mark: np.ndarray) -> np.ndarray:
+    """Per row: the highest score a result can have (100 for an ЕГЭ test score, else the scale's maximum; NaN
+    without a scale)."""
+    is_ege_score = groups.rows(groups.ege) & ~has_mark
+    return np.where(is_ege_score, EGE_MAX, groups.rows(groups.scale[:, 0]))
 
 
 EGE_MAX = 100.0
@@ -205,25 +246,27 @@ def _float_column(values: np.ndarray) -> pd.arrays.FloatingArray:
     return pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing)
 
 
-def _pairs(groups: _Groups, score: np.ndarray, journal: np.ndarray) -> pd.DataFrame:
+def _pairs(groups: Groups, score: np.ndarray, journal: np.ndarray) -> pd.DataFrame:
     wanted = groups.rows(groups.paired) & ~np.isnan(score) & ~np.isnan(journal)
     return pd.DataFrame({"key": groups.of_row[wanted], "score": score[wanted], "journal": journal[wanted]})
 
 
-def _histogram(groups: _Groups, score: np.ndarray, has_score: np.ndarray) -> pd.DataFrame:
+def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.DataFrame:
     """Participants at each mark boundary of the scale and one point below it: all that the boundary-peak marker
     looks at (the whole distribution of a country is as long as its participant rows). A procedure without a
     scale has no boundaries: nothing is kept."""
-    near = groups.rows(groups.scored) & has_score
-    boundaries = groups.rows(groups.scale[:, 1:])
-    near &= ((score[:, None] == boundaries) | (score[:, None] == boundaries - 1)).any(axis=1)
-    at = pd.DataFrame({"key": groups.of_row[near], "score": score[near]})
-    pair = group_numbers(at, ["key", "score"])
+    scored = np.flatnonzero(groups.rows(groups.scored) & has_score)  # the boundaries are looked at for these alone
+    boundaries = groups.scale[groups.of_row[scored], 1:]
+    candidates = score[scored][:, None]
+    near = scored[((candidates == boundaries) | (candidates == boundaries - 1)).any(axis=1)]
+    key, at = groups.of_row[near], score[near]
+    score_code, distinct = pd.factorize(at)
+    pair, _ = pd.factorize(key * (len(distinct) + 1) + score_code)  # (key, score) numbered by first appearance
     firsts = first_rows(pair)
-    return at.take(firsts).reset_index(drop=True).assign(count=np.bincount(pair, minlength=len(firsts)))
+    return pd.DataFrame({"key": key[firsts], "score": at[firsts], "count": np.bincount(pair, minlength=len(firsts))})
 
 
-def _marks_by_scale(groups: _Groups, score: np.ndarray, needing: np.ndarray, rows: pd.Series, source: Source) -> np.ndarray:
+def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows: np.ndarray, source: Source) -> np.ndarray:
     """Marks from primary scores with the scale of each procedure; a procedure without a scale is an error (the
     first procedure met without one is named)."""
     scale = groups.rows(groups.scale)
@@ -231,12 +274,12 @@ def _marks_by_scale(groups: _Groups, score: np.ndarray, needing: np.ndarray, row
     if unscaled.any():
         first = int(np.flatnonzero(unscaled)[0])
         key = groups.keys.iloc[groups.of_row[first]]
-        raise missing_scale(key["year"], key["assessment"], key["subject"], key["grade"], source.place(int(rows.iloc[first])))
+        raise missing_scale(key["year"], key["assessment"], key["subject"], key["grade"], source.place(int(rows[first])))
     marks = 2.0 + (score >= scale[:, 1]) + (score >= scale[:, 2]) + (score >= scale[:, 3])
     return np.where(needing, marks, np.nan)
 
 
-def _ege_minimum(groups: _Groups, is_ege_score: np.ndarray, rows: pd.Series, source: Source) -> np.ndarray:
+def _ege_minimum(groups: Groups, is_ege_score: np.ndarray, rows: np.ndarray, source: Source) -> np.ndarray:
     """Per row: the ЕГЭ minimum of its subject and year (NaN for the rows not scored against one)."""
     minimums = ege_minimums()
     by_procedure = np.array([minimums.get((year, subject), np.nan) for year, _, subject, _ in groups.procedures])
@@ -247,7 +290,7 @@ def _ege_minimum(groups: _Groups, is_ege_score: np.ndarray, rows: pd.Series, sou
         key = groups.keys.iloc[groups.of_row[first]]
         raise UserError(
             f"нет минимального балла ЕГЭ по предмету «{key['subject']}» за {key['year']} год.",
-            source.place(int(rows.iloc[first])),
+            source.place(int(rows[first])),
             "Дайте результаты этой процедуры итогами по школе (столбцы «ниже порога», «высокие результаты»).",
         )
     return per_row

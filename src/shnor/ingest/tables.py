@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,36 @@ _CSV_SEPARATORS = (";", "\t", ",")
 class Batch:
     first_row: int  # spreadsheet row number of the batch's first row
     columns: list[pa.Array]  # positional, as text (numbers stay numbers in Parquet)
+    joined_from: tuple[Batch, ...] = ()  # the sheet's batches this one was joined from (see ``joined``)
+
+    @property
+    def pieces(self) -> tuple[Batch, ...]:
+        """The batches as the sheet gave them."""
+        return self.joined_from or (self,)
+
+
+def joined(batches: Iterable[Batch], rows: int) -> Iterator[Batch]:
+    """Consecutive batches of a sheet joined into batches of ``rows`` rows or a little more; each keeps its pieces."""
+    pending: list[Batch] = []
+    count = 0
+    for batch in batches:
+        if pending and [c.type for c in batch.columns] != [c.type for c in pending[0].columns]:
+            yield _join(pending)
+            pending, count = [], 0
+        pending.append(batch)
+        count += len(batch.columns[0]) if batch.columns else 0
+        if count >= rows:
+            yield _join(pending)
+            pending, count = [], 0
+    if pending:
+        yield _join(pending)
+
+
+def _join(pieces: list[Batch]) -> Batch:
+    if len(pieces) == 1:
+        return pieces[0]
+    columns = [pa.concat_arrays([piece.columns[i] for piece in pieces]) for i in range(len(pieces[0].columns))]
+    return Batch(pieces[0].first_row, columns, tuple(pieces))
 
 
 class Sheet:

@@ -25,12 +25,14 @@ from shnor.ingest.cells import (
 )
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
 from shnor.ingest.students import aggregate_students, check_left_out
-from shnor.ingest.tables import Sheet
+from shnor.ingest.tables import Sheet, joined
+from shnor.ingest.tidy_arrow import clean_students
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, SUBJECTS, Assessment, parse_assessment, parse_subject
 
 _IDENTITY = ("year", "assessment", "subject")
 _SIGNALS = {"year", "assessment", "subject", "grade", "school_id", "participants", "mark", "score", "n2", "below_min"}
 _SCHOOL_COUNTS = ("participants", *MARK_COUNTS, "below_min", "high", "lowered", "confirmed", "raised")
+CLEAN_BATCH_ROWS = 1 << 20  # participant rows counted in Arrow at a time (fewer, larger batches than the careful reader's)
 
 
 class TidyReader:
@@ -64,22 +66,32 @@ class TidyReader:
         source = Source(sheet, {c: " ".join(h.split()) for c, h in log.columns.items()})
         batches, schools = Batches(), []
         participants = 0
-        for batch in sheet.batches(recognition.header_row + 1):
-            text = {c: batch.columns[p].to_pandas() for c, p in mapping.items() if p < len(batch.columns)}
-            frame = pd.DataFrame(text)
-            frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
-            frame = _drop_recoverable(frame, log)
-            if frame.empty:
-                continue
-            keys = _parse_keys(frame, source)
-            if student_level:
-                aggregate = aggregate_students(frame, keys, source, options, log)
+        read = sheet.batches(recognition.header_row + 1)
+        for gathered in joined(read, CLEAN_BATCH_ROWS) if student_level else read:
+            columns = {c: gathered.columns[p] for c, p in mapping.items() if p < len(gathered.columns)}
+            clean = clean_students(columns, gathered.first_row, source, options) if student_level else None
+            if clean is not None:  # nothing in the batch to name, leave out or report: counted in Arrow
+                aggregate, names = clean
                 batches.add(aggregate.counts, aggregate.pairs, aggregate.histogram)
                 participants += int(aggregate.counts["participants"].sum())
-            else:
-                batches.add(_school_rows(frame, keys, source))
-            schools.append(_school_names(frame, keys))
-            log.rows_read += len(frame)
+                schools.append(names)
+                log.rows_read += len(gathered.columns[0])
+                continue
+            for batch in gathered.pieces:  # the careful reader takes the batches as the sheet gave them
+                frame = pd.DataFrame({c: batch.columns[p].to_pandas() for c, p in mapping.items() if p < len(batch.columns)})
+                frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
+                frame = _drop_recoverable(frame, log)
+                if frame.empty:
+                    continue
+                keys = _parse_keys(frame, source)
+                if student_level:
+                    aggregate = aggregate_students(frame, keys, source, options, log)
+                    batches.add(aggregate.counts, aggregate.pairs, aggregate.histogram)
+                    participants += int(aggregate.counts["participants"].sum())
+                else:
+                    batches.add(_school_rows(frame, keys, source))
+                schools.append(_school_names(frame, keys))
+                log.rows_read += len(frame)
         malformed = getattr(sheet, "malformed_rows", 0)
         if malformed:
             log.notes.append(f"пропущено строк с иным числом ячеек, чем в заголовке: {malformed}")

@@ -71,6 +71,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     procedure = parse_procedure(request.procedure) if request.procedure else None
     options = ReadOptions(ege_high_score=rules.ege_high_score, scales=scales, procedure=procedure, bands=bands(rules))
     cube, logs = read_results(request.inputs, options, registry, progress, ahead, names, in_folders)
+    give_back()  # what reading freed (a country's batches: more than a gigabyte) goes back before the criteria
     schools = _school_table(cube, registry)
     history = read_history(list(request.history), schools)
     window = choose_window(cube, rules.window_years, request.year)

@@ -8,6 +8,8 @@ with the reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -62,7 +64,8 @@ def suggest(
 def _records(frame: pd.DataFrame) -> dict[str, list]:
     """Each listed school's procedures as plain tuples (a few dozen each: looked at in Python, not through pandas)."""
     columns = ["school_id", "assessment", "subject", "grade", "group", *_SUMS]
-    plain = frame[columns].astype({name: float for name in _SUMS}).fillna({name: 0.0 for name in _SUMS})
+    texts = {name: object for name in ("school_id", "assessment", "subject", "group")}  # Python strings, walked fast
+    plain = frame[columns].astype({name: float for name in _SUMS}).fillna({name: 0.0 for name in _SUMS}).astype(texts)
     found: dict[str, list] = {}
     for row in plain.itertuples(index=False):
         found.setdefault(row.school_id, []).append(row)
@@ -143,6 +146,28 @@ def _shares(frame: pd.DataFrame, measure: str) -> pd.Series:
     return (sums[measure] / sums[f"{measure}_base"].where(sums[f"{measure}_base"] > 0)).astype(float)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """The `ok` schools in one subject and set of assessments: their participants and shares, who sat enough, who is
+    strong enough against the region (before the mentee's own shares are compared)."""
+
+    region_high: float
+    region_fail: float
+    known_high: bool
+    min_high: float
+    max_fail: float
+    participants: np.ndarray
+    high: np.ndarray
+    fail: np.ndarray
+    sat: np.ndarray
+    strong: np.ndarray
+
+    @property
+    def ranked_high(self) -> np.ndarray:
+        """The high shares to rank by: where the data has none, every school the same."""
+        return self.high if self.known_high else np.nan_to_num(self.high, nan=-1.0)
+
+
 class _Pool:
     """The `ok` schools as arrays per (subject, assessment), the region's sums, and how many mentees each mentor has
     so far."""
@@ -159,10 +184,11 @@ class _Pool:
         self.kind, kinds = pd.factorize(info["type"].reindex(self.ok).fillna(""))
         self._places = {value: code for code, value in enumerate(places)}
         self._kinds = {value: code for code, value in enumerate(kinds)}
-        self._about = info[["school_name", "municipality", "type"]].fillna("").to_dict("index")
+        self._about = info[["school_name", "municipality", "type"]].fillna("").astype(object).to_dict("index")
         self.keys = set(sums.index.droplevel(2))
         self._arrays: dict[tuple[str, str], np.ndarray] = {}
         self._totals: dict[tuple[str, str], pd.Series] = {}
+        self._scopes: dict[tuple[str, tuple[str, ...]], _Scope] = {}
 
     def _of_ok(self, subject: str, assessment: str) -> np.ndarray:
         """The sums of every `ok` school in one subject and assessment: (schools × _SUMS), zero where it did not sit."""
@@ -185,6 +211,32 @@ class _Pool:
                 total += self._totals[key]
         return total
 
+    def _scope(self, subject: str, assessments: tuple[str, ...]) -> _Scope:
+        """What does not depend on the mentee, once per subject and assessments (a country has thousands of ШНОР)."""
+        key = (subject, assessments)
+        if key not in self._scopes:
+            config = self.config
+            region = self._region(subject, list(assessments))
+            region_high, region_fail = _ratio(region[3], region[4]), _ratio(region[1], region[2])
+            arrays = [self._of_ok(subject, a) for a in assessments]
+            totals = sum(arrays)
+            every = np.logical_and.reduce([a[:, 0] > 0 for a in arrays])
+            participants = totals[:, 0]
+            high, fail = _ratios(totals[:, 3], totals[:, 4]), _ratios(totals[:, 1], totals[:, 2])
+            sat = every & (participants >= config.min_participants)
+            # where the data has no high results in the subject (ЕГЭ base maths, a table without high bands), the
+            # share of «2» alone decides
+            known_high = not np.isnan(region_high)
+            min_high = config.min_high_share if config.min_high_share is not None else region_high + config.high_margin
+            max_fail = config.max_fail_share if config.max_fail_share is not None else region_fail
+            with np.errstate(invalid="ignore"):
+                strong = sat & (fail <= max_fail + 1e-9) & ~np.isnan(fail)
+                if known_high:
+                    strong &= high >= min_high - 1e-9
+            self._scopes[key] = _Scope(region_high, region_fail, known_high, min_high, max_fail, participants, high,
+                                       fail, sat, strong)
+        return self._scopes[key]
+
     def choose(
         self, mentee: str, subject: str, assessments: list[str], own: np.ndarray
     ) -> tuple[list[dict], str | None]:
@@ -193,31 +245,20 @@ class _Pool:
         where = f"{', '.join(assessments)} по предмету «{subject}»"
         if not assessments:
             return [], f"не найдена: школа не сдавала предмет «{subject}» в окне"
-        region = self._region(subject, assessments)
-        region_high, region_fail = _ratio(region[3], region[4]), _ratio(region[1], region[2])
+        scope = self._scope(subject, tuple(assessments))
+        participants, high, fail = scope.participants, scope.high, scope.fail
+        region_high, region_fail, known_high = scope.region_high, scope.region_fail, scope.known_high
+        min_high, max_fail = scope.min_high, scope.max_fail
         own_high, own_fail = _ratio(own[3], own[4]), _ratio(own[1], own[2])
-        arrays = [self._of_ok(subject, a) for a in assessments]
-        totals = sum(arrays)
-        every = np.logical_and.reduce([a[:, 0] > 0 for a in arrays])
-        participants = totals[:, 0]
-        high, fail = _ratios(totals[:, 3], totals[:, 4]), _ratios(totals[:, 1], totals[:, 2])
-        sat = every & (participants >= config.min_participants)
-        if not sat.any():
+        if not scope.sat.any():
             return [], (
                 f"не найдена: нет школы со статусом «без признаков», сдававшей {where} с "
                 f"{config.min_participants} и более участниками"
             )
-        # where the data has no high results in the subject (ЕГЭ base maths, a table without high bands), the share
-        # of «2» alone decides
-        known_high = not np.isnan(region_high)
-        min_high = config.min_high_share if config.min_high_share is not None else region_high + config.high_margin
-        max_fail = config.max_fail_share if config.max_fail_share is not None else region_fail
+        strong = scope.strong.copy()
         with np.errstate(invalid="ignore"):
-            strong = sat & (fail <= max_fail + 1e-9) & ~np.isnan(fail)
-            if known_high:
-                strong &= high >= min_high - 1e-9
-                if not np.isnan(own_high):
-                    strong &= high > own_high
+            if known_high and not np.isnan(own_high):
+                strong &= high > own_high
             if not np.isnan(own_fail):
                 strong &= fail < own_fail
         if not strong.any():
@@ -228,22 +269,21 @@ class _Pool:
                 + (f"{format_percent(region_high)} и " if known_high else "")
                 + f"{format_percent(region_fail)})"
             )
-        high = np.nan_to_num(high, nan=-1.0) if not known_high else high
+        high = scope.ranked_high
         mine = self.taken.setdefault(mentee, set())
         free = strong & (self.load < config.max_mentees)
         free[list(mine)] = strong[list(mine)]
         if not free.any():
             return [], f"не найдена: все подходящие школы уже закреплены за {config.max_mentees} школами"
         municipality, kind = self._about[mentee]["municipality"], self._about[mentee]["type"]
-        same_place = self.municipality == self._places.get(municipality, -1)
-        same_kind = (self.kind == self._kinds.get(kind, -1)) & bool(kind)
         candidates = np.flatnonzero(free)
+        same_place = self.municipality[candidates] == self._places.get(municipality, -1)
+        same_kind = (self.kind[candidates] == self._kinds.get(kind, -1)) & bool(kind)
         # strongest first (more «4» and «5», then fewer «2»), then the same municipality, then the same type, then id
-        order = np.lexsort(
-            (candidates, ~same_kind[candidates], ~same_place[candidates], fail[candidates], -high[candidates])
-        )
+        order = np.lexsort((candidates, ~same_kind, ~same_place, fail[candidates], -high[candidates]))
         chosen = []
-        for index in candidates[order][: config.per_subject]:
+        for place in order[: config.per_subject]:
+            index = candidates[place]
             mentor = self.ok[index]
             if index not in mine:
                 mine.add(int(index))
@@ -260,8 +300,8 @@ class _Pool:
                     f"{int(participants[index])} уч. ({', '.join(assessments)})"
                 )
             ]
-            reason.append("тот же муниципалитет" if same_place[index] else "другой муниципалитет")
-            if same_kind[index]:
+            reason.append("тот же муниципалитет" if same_place[place] else "другой муниципалитет")
+            if same_kind[place]:
                 reason.append(f"тот же тип ({kind})")
             chosen.append(
                 {

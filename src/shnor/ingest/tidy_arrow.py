@@ -1,0 +1,196 @@
+"""The canonical table's participant rows read in Arrow: a clean batch counted without a pandas frame.
+
+Each column is dictionary-encoded by Arrow once; what a cell means is decided once per distinct value (a few dozen
+spellings of a procedure, a few thousand logins, a hundred scores), and the rows are numbered by key from the codes.
+The counting is the one every participant reader uses (``students.count_students``).
+
+This is for the batch where nothing needs a person's attention: every key cell parses, no row is blank or a total,
+marks, scores and journal marks are plain numbers within their ranges. For any other batch ``clean_students``
+returns None and the batch is read the careful way (``tidy``, ``students.aggregate_students``), which names the first
+bad cell, leaves rows out and reports them — so a clean batch and a careful one give the same counts, and every
+message and report comes from one place.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shnor._grouping import first_rows
+from shnor.ingest.base import ReadOptions, Source
+from shnor.ingest.cells import TOTAL_ROW
+from shnor.ingest.students import Groups, StudentAggregate, all_counted, count_students
+from shnor.vocabulary import EXAM_GRADE, parse_assessment, parse_subject
+
+_LABELS = ("year", "assessment", "subject", "school_id", "school_name", "municipality")  # where a total row says so
+
+
+class _Unclean(Exception):
+    """The batch needs the careful reader."""
+
+
+def clean_students(
+    columns: dict[str, pa.Array], first_row: int, source: Source, options: ReadOptions
+) -> tuple[StudentAggregate, pd.DataFrame] | None:
+    """The counts of a batch of participant rows of the canonical table and the schools it names (id, name,
+    municipality: the first spelling of each), or None when the batch is not clean (see the module)."""
+    if "school_id" not in columns:  # ids made from names and municipalities: the careful reader
+        return None
+    try:
+        return _counted(columns, first_row, source, options)
+    except _Unclean:
+        return None
+
+
+def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, options: ReadOptions):
+    count = len(columns["school_id"])
+    encoded = {name: _encoded(array) for name, array in columns.items() if name in (*_LABELS, "grade")}
+    for name, (_, distinct) in encoded.items():
+        if name in _LABELS and _any_total(distinct):
+            raise _Unclean
+    year = _key(encoded["year"], _years)
+    assessment = _key(encoded["assessment"], _vocabulary(parse_assessment))
+    subject = _key(encoded["subject"], _vocabulary(parse_subject))
+    grade = _grades(encoded.get("grade"), assessment, count)
+    school = _key(encoded["school_id"], _logins)
+    code = np.zeros(count, dtype=np.int64)
+    for codes, values in (year, assessment, subject, grade, school):
+        code = code * (len(values) + 1) + codes
+    of_row, _ = pd.factorize(code)
+    firsts = first_rows(of_row)
+    keys = pd.DataFrame({
+        "year": pd.array(year[1].take(year[0][firsts]), dtype="Int64"),
+        "assessment": pd.array(assessment[1].take(assessment[0][firsts]), dtype="string"),
+        "subject": pd.array(subject[1].take(subject[0][firsts]), dtype="string"),
+        "grade": pd.array(grade[1].take(grade[0][firsts]), dtype="Int64"),
+        "school_id": pd.array(school[1].take(school[0][firsts]), dtype="string"),
+    })
+    mark = _numbers(columns.get("mark"), count)
+    present = mark[~np.isnan(mark)]
+    if not np.isin(present, (2.0, 3.0, 4.0, 5.0)).all():
+        raise _Unclean
+    score = _numbers(columns.get("score"), count)
+    journal = _numbers(columns["journal_mark"], count) if "journal_mark" in columns else None
+    groups = Groups(of_row, keys, options)
+    if not all_counted(groups, mark, score, journal):
+        raise _Unclean
+    rows = np.arange(first_row, first_row + count)
+    aggregate = count_students(groups, mark, score, journal, rows, source, options)
+    return aggregate, _schools(columns, school, firsts)
+
+
+def _encoded(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Each row's code and the distinct values; a missing cell is the code one past the last value."""
+    encoded = pc.dictionary_encode(array)
+    distinct = encoded.dictionary
+    codes = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, distinct
+
+
+def _any_total(distinct: pa.Array) -> bool:
+    """«Итого», «Всего по МО»…: a total row is the careful reader's to skip and report."""
+    if not (pa.types.is_string(distinct.type) or pa.types.is_large_string(distinct.type)):
+        return False
+    return any(TOTAL_ROW.search(value) for value in distinct.to_pylist() if value is not None)
+
+
+def _key(encoded: tuple[np.ndarray, pa.Array], parse) -> tuple[np.ndarray, np.ndarray]:
+    """A key column as (a code per row, the distinct meanings): spellings that mean the same («ВПР», « впр ») get one
+    code. A missing or unparsed cell makes the batch unclean."""
+    codes, distinct = encoded
+    meanings = parse(distinct)
+    if meanings is None or codes.max(initial=-1) >= len(distinct):
+        raise _Unclean
+    canonical, values = pd.factorize(pd.Series(meanings, dtype=object))
+    return canonical[codes], np.asarray(values, dtype=object)
+
+
+def _years(distinct: pa.Array) -> list | None:
+    numbers = _plain(distinct)
+    if numbers is None or np.isnan(numbers).any():
+        return None
+    if not ((numbers == np.round(numbers)) & (numbers >= 2000) & (numbers <= 2100)).all():
+        return None
+    return [int(n) for n in numbers]
+
+
+def _vocabulary(parse):
+    def parsed(distinct: pa.Array) -> list | None:
+        if not (pa.types.is_string(distinct.type) or pa.types.is_large_string(distinct.type)):
+            return None
+        meanings = [parse(value.strip()) if value is not None and value.strip() else None for value in distinct.to_pylist()]
+        return None if any(m is None for m in meanings) else [str(m) for m in meanings]
+
+    return parsed
+
+
+def _logins(distinct: pa.Array) -> list | None:
+    if not (pa.types.is_string(distinct.type) or pa.types.is_large_string(distinct.type)):
+        return None
+    logins = pc.utf8_trim_whitespace(distinct).to_pylist()
+    return None if any(not login for login in logins) else logins
+
+
+def _grades(encoded, assessment: tuple[np.ndarray, np.ndarray], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The grade of each row: as given (1 to 11), or the exam's (ОГЭ 9, ЕГЭ 11) where the cell is blank."""
+    exam = np.array([EXAM_GRADE.get(a, np.nan) for a in assessment[1]], dtype=float)[assessment[0]]
+    if encoded is None:
+        grades = exam
+    else:
+        codes, distinct = encoded
+        numbers = _plain(distinct)
+        if numbers is None:
+            raise _Unclean
+        if not ((numbers == np.round(numbers)) & (numbers >= 1) & (numbers <= 11)).all():
+            raise _Unclean
+        grades = np.append(numbers, np.nan)[codes]
+        grades = np.where(np.isnan(grades), exam, grades)
+    if np.isnan(grades).any():
+        raise _Unclean
+    canonical, values = pd.factorize(grades.astype(np.int64))
+    return canonical, np.asarray(values, dtype=object)
+
+
+def _numbers(array: pa.Array | None, count: int) -> np.ndarray:
+    """A column of marks or scores as decimals (NaN where blank; all NaN without the column)."""
+    if array is None:
+        return np.full(count, np.nan)
+    numbers = _plain(array)
+    if numbers is None:
+        raise _Unclean
+    return numbers
+
+
+def _plain(array: pa.Array) -> np.ndarray | None:
+    """Typed numbers, or text that Arrow reads whole as finite numbers (blank cells NaN); None otherwise (what
+    ``cells.to_number`` leaves to its slow way)."""
+    typed = pa.types.is_integer(array.type) or pa.types.is_floating(array.type)
+    if not typed and not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    try:
+        parsed = pc.cast(array, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if parsed.null_count != array.null_count:
+        return None
+    numbers = parsed.to_numpy(zero_copy_only=False)
+    return numbers if np.isfinite(numbers[~np.isnan(numbers)]).all() else None
+
+
+def _schools(columns: dict[str, pa.Array], school: tuple[np.ndarray, np.ndarray], firsts: np.ndarray) -> pd.DataFrame:
+    """Each school of the batch once, with its name and municipality as its first row spells them (stripped)."""
+    codes, logins = school
+    first_of_school = np.unique(codes[firsts], return_index=True)[1]
+    rows = firsts[np.sort(first_of_school)]
+    frame = pd.DataFrame({"school_id": pd.array(logins[codes[rows]], dtype="string")})
+    for column in ("school_name", "municipality"):
+        if column in columns and not pa.types.is_string(columns[column].type):
+            raise _Unclean  # a number for a name: the careful reader writes it as text
+        if column in columns:
+            taken = pc.utf8_trim_whitespace(columns[column].take(pa.array(rows)))
+            frame[column] = pd.Series(pd.arrays.ArrowStringArray(taken))
+        else:
+            frame[column] = pd.NA
+    return frame

@@ -1,0 +1,124 @@
+"""The canonical table's participant rows counted in Arrow (``tidy_arrow``) give what the careful reader gives: the
+same cube, pairs, histogram and reading log, on clean files and on files with rows to name, leave out or report
+(those batches go to the careful reader). Generated in the image of the canonical CSV files analysts export."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shnor.errors import UserError
+from shnor.ingest import tables, tidy
+from shnor.ingest.base import ReadOptions
+from shnor.ingest.reading import read_results
+from tests.conftest import write_table
+
+HEADER = ["год", "процедура", "предмет", "класс", "логин ОО", "наименование ОО", "балл", "отметка", "отметка по журналу"]
+OPTIONS = ReadOptions(bands=((61, 80), (81, 100)))
+
+clean_row = st.one_of(
+    st.tuples(st.just("ВПР"), st.sampled_from(["Русский язык", "математика", " Математика "]), st.sampled_from([4, 5]),
+              st.integers(0, 20), st.integers(2, 5), st.sampled_from(["", "3", "4", "5"])),
+    st.tuples(st.sampled_from(["ОГЭ", " огэ"]), st.just("Русский язык"), st.just(""), st.integers(0, 33), st.just(""),
+              st.just("")),
+    st.tuples(st.just("ЕГЭ"), st.sampled_from(["Русский язык", "История", "Математика (профильная)"]), st.just(""),
+              st.integers(0, 100), st.just(""), st.just("")),
+)
+# what the careful reader has to name, leave out or report
+dirty_row = st.sampled_from([
+    ("ЕГЭ", "История", "", 101, "", ""),  # above the maximum: left out
+    ("ВПР", "Математика", 4, 12, 3, "нет отметки"),  # not a journal mark: set aside
+    ("", "", "", "", "", ""),  # a blank row: skipped
+    ("Итого", "", "", "", "", ""),  # a total row: skipped
+])
+
+
+def write(folder: Path, rows: list[tuple], schools: list[str], years: list[int]) -> Path:
+    table = [[year, a, s, g, school, f"Школа {school}", score, mark, journal] if a not in ("", "Итого")
+             else ["", a, s, g, "", "", score, mark, journal]
+             for (a, s, g, score, mark, journal), school, year in zip(rows, schools, years)]
+    return write_table(folder / "участники.csv", HEADER, table, delimiter=";")
+
+
+def read(path: Path, careful: bool):
+    """The cube and logs, or the message of the error that stopped the reading. Batches of 7 rows, joined into 16
+    or more for Arrow, so that a file of a few dozen rows has several of each."""
+    try:
+        with mock.patch.object(tables, "BATCH_ROWS", 7), mock.patch.object(tidy, "CLEAN_BATCH_ROWS", 16):
+            if careful:
+                with mock.patch.object(tidy, "clean_students", lambda *args: None):
+                    return read_results([path], OPTIONS)
+            return read_results([path], OPTIONS)
+    except UserError as error:
+        return str(error)
+
+
+def same_reading(path: Path) -> None:
+    found, careful = read(path, careful=False), read(path, careful=True)
+    if isinstance(careful, str):  # too many rows left out, say: the same message
+        assert found == careful
+        return
+    (cube, logs), (careful_cube, careful_logs) = found, careful
+    pd.testing.assert_frame_equal(cube.counts, careful_cube.counts)
+    pd.testing.assert_frame_equal(cube.schools, careful_cube.schools)
+    pd.testing.assert_frame_equal(cube.pairs, careful_cube.pairs)
+    pd.testing.assert_frame_equal(cube.histogram, careful_cube.histogram)
+    assert [(log.rows_read, [i.as_dict() for i in log.issues], log.notes) for log in logs] == [
+        (log.rows_read, [i.as_dict() for i in log.issues], log.notes) for log in careful_logs
+    ]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.lists(st.tuples(clean_row, st.sampled_from(["sch1", "sch2", " sch3 "]), st.sampled_from([2024, 2025])),
+                  min_size=1, max_size=60),
+    dirty=st.lists(st.tuples(st.integers(0, 59), dirty_row), max_size=2),
+)
+def test_counted_in_arrow_as_the_careful_reader_counts(data, dirty):
+    rows, schools, years = (list(column) for column in zip(*data))
+    for position, row in dirty:
+        rows.insert(min(position, len(rows)), row)
+        schools.insert(min(position, len(schools)), "sch1")
+        years.insert(min(position, len(years)), 2025)
+    with tempfile.TemporaryDirectory() as folder:
+        same_reading(write(Path(folder), rows, schools, years))
+
+
+def test_a_clean_file_is_counted_in_arrow(tmp_path):
+    path = write(tmp_path, [("ВПР", "Математика", 4, 12, 3, "4")] * 12, ["sch1"] * 12, [2025] * 12)
+    with mock.patch.object(tidy, "aggregate_students", side_effect=AssertionError("the careful reader was used")):
+        cube, (log,) = read_results([path], OPTIONS)
+    assert (int(cube.counts["participants"].sum()), log.rows_read) == (12, 12)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (("ВПР", "Математика", 4, 12, 7, ""), "в ячейке «7», а ожидается отметка от 2 до 5"),
+        (("ВПР", "Физкультура", 4, 12, 3, ""), "неизвестное значение «Физкультура»"),
+        (("ВПР", "Математика", 14, 12, 3, ""), "в ячейке «14», а ожидается класс от 1 до 11"),
+    ],
+)
+def test_a_bad_cell_is_named_by_the_careful_reader(tmp_path, bad, message):
+    rows = [("ВПР", "Математика", 4, 12, 3, "4")] * 5 + [bad]
+    path = write(tmp_path, rows, ["sch1"] * 6, [2025] * 6)
+    with pytest.raises(UserError) as error:
+        read_results([path], OPTIONS)
+    assert message in str(error.value) and "строка 7" in str(error.value)
+
+
+def test_a_batch_whose_every_row_is_left_out(tmp_path):
+    """A file whose last batch holds only a row left out (here: batches of 7; in life, row 200 001 of a region) is
+    read, the row reported — the careful reader used to fail on a batch with no participant left."""
+    rows = [("ВПР", "Математика", 4, 12, 3, "4")] * 21 + [("ЕГЭ", "История", "", 101, "", "")]
+    path = write(tmp_path, rows, ["sch1"] * 22, [2025] * 22)
+    same_reading(path)
+    cube, (log,) = read(path, careful=False)
+    assert int(cube.counts["participants"].sum()) == 21
+    assert [(issue.kind, issue.rows) for issue in log.issues] == [("score_over_max", [23])]
