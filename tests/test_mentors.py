@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pyarrow.parquet as pq
 import pytest
 
 from shnor.report.build import IdentifyRequest, identify
@@ -164,11 +165,14 @@ def test_example_region_no_mentor_weaker_than_its_mentee_and_none_unlisted(tmp_p
     )
     report = json.loads((out / "result.json").read_text(encoding="utf-8"))
     schools = {s["school_id"]: s for s in report["schools"]}
+    procedures: dict[str, list[dict]] = {}
+    for row in pq.read_table(out / "procedures.parquet").to_pylist():
+        procedures.setdefault(row["school_id"], []).append(row)
     listed = {sid for sid, s in schools.items() if s["status"] == "shnor"}
     assert listed and {entry["school_id"] for entry in report["mentors"]} == listed
 
     def shares(school, subject, assessments):
-        rows = [p for p in schools[school]["procedures"] if p["subject"] == subject and p["assessment"] in assessments]
+        rows = [p for p in procedures[school] if p["subject"] == subject and p["assessment"] in assessments]
         n = sum(p["participants"] for p in rows)
         return sum(p["high"] or 0 for p in rows) / n, sum(p["fail"] or 0 for p in rows) / n, n
 
@@ -176,13 +180,13 @@ def test_example_region_no_mentor_weaker_than_its_mentee_and_none_unlisted(tmp_p
     for entry in report["mentors"]:
         covered = {m["subject"] for m in entry["mentors"]} | {n["subject"] for n in entry["not_found"]}
         assert covered == set(entry["weak_subjects"]), "every subject has a mentor or «не найдена» with a reason"
-        sat = {p["subject"] for p in schools[entry["school_id"]]["procedures"] if p["participants"]}
+        sat = {p["subject"] for p in procedures[entry["school_id"]] if p["participants"]}
         assert set(entry["weak_subjects"]) <= sat
         for m in entry["mentors"]:
             mentored += 1
             assert schools[m["school_id"]]["status"] == "ok"
             assessments = {
-                p["assessment"] for p in schools[entry["school_id"]]["procedures"] if p["subject"] == m["subject"]
+                p["assessment"] for p in procedures[entry["school_id"]] if p["subject"] == m["subject"]
             }
             high, fail, n = shares(m["school_id"], m["subject"], assessments)
             own_high, own_fail, _ = shares(entry["school_id"], m["subject"], assessments)

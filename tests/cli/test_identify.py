@@ -44,7 +44,8 @@ def example_out(tmp_path_factory) -> Path:
 
 
 DOCUMENTS = [
-    "indicators.xlsx", "result.json", "schools.csv", "Аналитическая справка.docx", "Аналитическая справка.html",
+    "indicators.xlsx", "procedures.parquet", "result.json", "schools.csv", "Аналитическая справка.docx",
+    "Аналитическая справка.html",
     "Закрепление школ-наставников.docx", "Закрепление школ-наставников.html", "Закрепление школ-наставников.md",
     "Карточки школ.docx", "Карточки школ.html", "Приложение к приказу.docx", "Приложение к приказу.html",
     "Приложение к приказу.md",
@@ -59,14 +60,14 @@ def test_summary_is_printed(tmp_path):
     result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "out"), "--format", "none")
     assert result.exit_code == 0, result.output
     assert "Школы по статусам" in result.output and "Северный городской округ" in result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["result.json", "schools.csv"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["procedures.parquet", "result.json", "schools.csv"]
 
 
 def test_format_picks_documents(tmp_path):
     result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "out"), "--format", "appendix.md,note.html", "--quiet")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "result.json", "schools.csv", "Аналитическая справка.html", "Приложение к приказу.md"
+        "procedures.parquet", "result.json", "schools.csv", "Аналитическая справка.html", "Приложение к приказу.md"
     ]
     result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "out2"), "--format", "note.pdf")
     assert result.exit_code == 2 and "неизвестный формат «note.pdf»" in result.output
@@ -95,8 +96,13 @@ def test_result_json_contract(example_out):
     assert {f["role"] for f in result["inputs"]} == {"results", "registry", "history", "scales", "context"}
     assert all(len(f["sha256"]) == 64 for f in result["inputs"])
     school = next(s for s in result["schools"] if s["status"] == "shnor")
-    assert {"value", "threshold", "met", "label", "op"} <= set(school["criteria"][0])
-    assert school["procedures"] and {"fail_share", "high_share", "participants"} <= set(school["procedures"][0])
+    assert result["format"] == 2
+    # what every school shares is said once at the top; a school says its value, whether met, and what differs
+    assert {"status", "label", "op", "unit", "threshold"} <= set(result["criteria"][school["criteria"][0]["path"]])
+    allowed = {"path", "value", "met", "participants", "details", *result["criteria"]["shnor.of[0].of[0]"]}
+    assert {"path", "value", "met"} <= set(school["criteria"][0]) <= allowed
+    assert all(set(result["signs"][s["code"]]) == {"label", "reason"} for s in school["objectivity_signs"])
+    assert "procedures" not in school, "per-procedure figures are in procedures.parquet"
     assert any("СОШ № 99" in w and "не найдена" in w for w in result["warnings"])
     assert result["summary"]["total"] == 44
 
@@ -104,7 +110,7 @@ def test_result_json_contract(example_out):
 def test_same_inputs_give_identical_files(example_out, tmp_path):
     again = tmp_path / "again"
     assert run(*EXAMPLE_ARGS, "--out", str(again), "--quiet", "--format", "none").exit_code == 0
-    for name in ("schools.csv", "result.json"):
+    for name in ("schools.csv", "result.json", "procedures.parquet"):
         assert (again / name).read_bytes() == (example_out / name).read_bytes()
 
 

@@ -36,6 +36,13 @@ def place(tmp_path, earlier_run):
     (tmp_path / "настройки.json").write_text('{"theme": "dark"}', encoding="utf-8")
     (tmp_path / "письмо.json").write_text("Добрый день!", encoding="utf-8")
     (tmp_path / "шаблоны").mkdir()
+    # result.json without the procedures.parquet written beside it; with a damaged one; of the format before 2
+    for name in ("без таблицы", "битая таблица", "прежний"):
+        (tmp_path / name).mkdir()
+        shutil.copy(earlier_run / "out" / "result.json", tmp_path / name)
+    (tmp_path / "битая таблица" / "procedures.parquet").write_bytes(b"PAR1 not really")
+    old = (tmp_path / "прежний" / "result.json").read_text(encoding="utf-8").replace('"format": 2,', '', 1)
+    (tmp_path / "прежний" / "result.json").write_text(old, encoding="utf-8")
     (tmp_path / "шаблоны" / "appendix.md.j2").write_text("# Перечень\n\n{{ shnor_list | length }}\n", encoding="utf-8")
     return tmp_path
 
@@ -53,6 +60,9 @@ MISTAKES = [
     (["render", "настройки.json"], "«настройки.json» — не результат shnor: в нём нет разделов tool и schools."),
     (["render", "письмо.json"], "«письмо.json» — не result.json shnor: строка 1, столбец 1 — не JSON."),
     (["render", "шаблоны"], "в папке «шаблоны» нет result.json."),
+    (["render", "без таблицы"], "рядом с result.json нет файла «procedures.parquet»"),
+    (["render", "битая таблица/result.json"], "procedures.parquet» повреждён: это не таблица Parquet."),
+    (["compare", "прежний/result.json", "out/result.json"], "«result.json» записан shnor 0.1.0 в прежнем формате"),
     (["render", "out", "--templates", "шаблоны", "--format", "appendix.md"],
      "appendix.md.j2», строка 3: нет переменной «shnor_list»."),
     (["render", "out", "--out", "файл.txt"], "файл.txt» — файл, а не папка."),

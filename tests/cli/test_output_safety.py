@@ -119,7 +119,7 @@ def test_a_file_the_user_saved_in_the_output_folder_is_never_deleted(tmp_path):
     assert (out / "Приложение (исправлено).docx").read_bytes() == b"the analyst's own edit"
     forced = run("identify", table, "--out", out, "--format", "none", "--quiet", "--force")
     assert forced.exit_code == 0, forced.output
-    assert sorted(p.name for p in out.iterdir()) == ["result.json", "schools.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["procedures.parquet", "result.json", "schools.csv"]
 
 
 def test_render_writes_beside_the_result_unless_told_its_own_folder(tmp_path):
@@ -129,7 +129,8 @@ def test_render_writes_beside_the_result_unless_told_its_own_folder(tmp_path):
     identified = {p.name: p.read_bytes() for p in out.iterdir()}
     result = run("render", out / "result.json", "--format", "mentors.md")
     assert result.exit_code == 0, result.output
-    assert f"Записано в «{tmp_path / 'shnor-out-документы'}»: schools.csv, result.json, Закрепление школ-наставников.md" in result.output
+    written = "schools.csv, result.json, procedures.parquet, Закрепление школ-наставников.md"
+    assert f"Записано в «{tmp_path / 'shnor-out-документы'}»: {written}" in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == identified, "the identify run's folder is not touched"
     own = run("render", out, "--format", "mentors.md", "--out", out, "--quiet")
     assert own.exit_code == 0, own.output
@@ -151,7 +152,10 @@ def test_render_of_a_result_among_the_users_files_writes_beside_it(tmp_path):
     desktop = tmp_path / "Рабочий стол"
     desktop.mkdir()
     (desktop / "письмо.docx").write_bytes(b"a letter")
-    (desktop / "result.json").write_bytes((tmp_path / "out" / "result.json").read_bytes())
+    for name in ("result.json", "procedures.parquet"):
+        (desktop / name).write_bytes((tmp_path / "out" / name).read_bytes())
     result = run("render", desktop / "result.json", "--format", "appendix.md", "--quiet")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in desktop.iterdir() if not p.name.startswith(".")) == ["result-документы", "result.json", "письмо.docx"]
+    assert sorted(p.name for p in desktop.iterdir() if not p.name.startswith(".")) == [
+        "procedures.parquet", "result-документы", "result.json", "письмо.docx"
+    ]

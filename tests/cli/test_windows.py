@@ -47,7 +47,9 @@ def test_runs_where_there_is_no_fcntl(tmp_path, table):
     result = shnor_process("identify", table, "--out", "out", "--format", "appendix.md", "--quiet", cwd=tmp_path, prelude=blocked)
     assert result.returncode == 0, result.stderr.decode()
     assert result.stderr == b"", "no English warning from the lock library, no traceback"
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["result.json", "schools.csv", "Приложение к приказу.md"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "procedures.parquet", "result.json", "schools.csv", "Приложение к приказу.md"
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "результаты.csv"], "the marker lock is removed"
 
 
@@ -116,7 +118,8 @@ def test_an_antivirus_holding_a_new_file_for_a_moment_is_waited_out(tmp_path, ta
     calls = replace_failing(monkeypatch, lambda _, number: number <= 2)
     result = run("identify", table, "--out", earlier, "--format", "none", "--quiet")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in earlier.iterdir()) == ["result.json", "schools.csv"] and len(calls) == 4
+    assert sorted(p.name for p in earlier.iterdir()) == ["procedures.parquet", "result.json", "schools.csv"]
+    assert len(calls) == 4
     assert hidden(tmp_path) == []
 
 

@@ -91,6 +91,25 @@ def test_report_model_golden(report):
     compare("result.json", report.to_json())
 
 
+def test_procedures_golden(report, tmp_path):
+    """procedures.parquet: fixed columns, rows sorted by school and reading order, the same bytes for the same
+    report; its rows as CSV against the golden file."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        render_all(report, tmp_path / name)
+    first = (tmp_path / "a" / "procedures.parquet").read_bytes()
+    assert first == (tmp_path / "b" / "procedures.parquet").read_bytes()
+    table = pq.read_table(tmp_path / "a" / "procedures.parquet")
+    assert table.column_names == ["school_id", "year", "assessment", "subject", "grade", "participants", "fail",
+                                  "high", "fail_share", "high_share", "mean_score"]
+    assert pq.read_metadata(tmp_path / "a" / "procedures.parquet").metadata is None, "no pandas or Arrow metadata"
+    pacsv.write_csv(table, tmp_path / "procedures.csv")
+    compare("procedures.csv", (tmp_path / "procedures.csv").read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("name", TEXT_DOCUMENTS)
 def test_text_documents_golden(written, name):
     compare(f"{name}.golden", without_images(written[name].read_text(encoding="utf-8")))
@@ -264,7 +283,10 @@ def test_render_command_rebuilds_documents_from_result_json(example, settings, t
 
     render_all(example, tmp_path, (), None, settings)
     saved = tmp_path / "result.json"
-    assert Report.load(saved).to_json() == replace(example, document=settings.as_dict()).to_json()
+    loaded = Report.load(saved)
+    assert loaded.to_json() == replace(example, document=settings.as_dict()).to_json()
+    assert all(loaded.procedures_of(s.school_id) == example.procedures_of(s.school_id) for s in example.schools)
+    assert sum(len(loaded.procedures_of(s.school_id)) for s in example.schools) == loaded.procedures.table.num_rows
     out = tmp_path / "docs"
     result = CliRunner().invoke(app, ["render", str(saved), "--out", str(out), "--format", "appendix.md", "--quiet"])
     assert result.exit_code == 0, result.output

@@ -103,8 +103,8 @@ def test_a_plain_school_has_no_fill(book, report):
 def test_procedures_one_row_per_school_and_procedure(book, report):
     sheet = book["Процедуры"]
     assert header(sheet)[:4] == ["Муниципалитет", "Логин ОО", "Наименование ОО", "Год"]
-    assert sheet.max_row - 1 == sum(len(s.procedures) for s in report.schools)
-    first = report.schools[0].procedures[0]
+    assert sheet.max_row - 1 == sum(len(report.procedures_of(s.school_id)) for s in report.schools)
+    first = report.procedures_of(report.schools[0].school_id)[0]
     row = next(sheet.iter_rows(min_row=2, max_row=2))
     assert (row[3].value, row[4].value, row[5].value, row[6].value) == (
         first.year, first.assessment, first.subject, first.grade

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shnor.errors import UserError
-from shnor.render.machine import write_result_json, write_schools_csv
+from shnor.render.machine import write_procedures_parquet, write_result_json, write_schools_csv
 from shnor.report.model import Report
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ def _xlsx(report: Report, folder: Path, templates: Path | None, settings: Docume
 MACHINE: dict[str, Callable[[Report, Path], list[Path]]] = {
     "schools.csv": write_schools_csv,
     "result.json": write_result_json,
+    "procedures.parquet": write_procedures_parquet,
 }
 
 # The file each document is written to: fixed names, so that shnor knows its own files in an output folder.

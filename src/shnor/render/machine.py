@@ -1,4 +1,4 @@
-"""The machine files of SPEC §7: schools.csv and result.json, byte-stable for the same report."""
+"""The machine files of SPEC §7: schools.csv, result.json and procedures.parquet, byte-stable for the same report."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from shnor.report.model import Report
+from shnor.report.model import PROCEDURES_FILE, Report
 
 SCHOOLS_COLUMNS = [
     "school_id",
@@ -59,6 +59,12 @@ def write_schools_csv(report: Report, folder: Path) -> list[Path]:
         writer.writerow([_cell(column, values.get(column)) for column in SCHOOLS_COLUMNS])
     path = folder / "schools.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="\n")
+    return [path]
+
+
+def write_procedures_parquet(report: Report, folder: Path) -> list[Path]:
+    path = folder / PROCEDURES_FILE
+    report.procedures.write(path)
     return [path]
 
 

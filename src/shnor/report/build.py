@@ -32,7 +32,8 @@ from shnor.ingest.scales import load_scales, shipped_scales
 from shnor.ingest.titles import parse_procedure
 from shnor.memory import give_back
 from shnor.report import mentors, sections
-from shnor.report.model import CriterionResult, InputFile, ProcedureResult, Report, SchoolResult
+from shnor.report.model import CriterionResult, InputFile, Procedures, Report, SchoolResult
+from shnor.report.procedures import COLUMNS as PROCEDURE_COLUMNS
 from shnor.report.reading import HighBoundary, boundaries_text, high_boundaries, qualify_high_reasons, reading_section
 from shnor.rules.evaluate import Evaluation, evaluate
 from shnor.rules.loader import LoadedRules, load_rules
@@ -104,7 +105,8 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     suggested = mentors.suggest(window_procedures, schools, evaluation, rules.mentors)
     del cube
     give_back()
-    results = _school_results(schools, indicators, evaluation, window_procedures, objectivity)
+    results = _school_results(schools, indicators, evaluation, objectivity)
+    procedure_table = _procedure_table(window_procedures)
     del window_procedures
     contexts = school_context.astype(object).where(school_context.notna(), None).to_dict("index") if school_context is not None else {}
     shnsu = evaluation.shnsu.to_dict() if evaluation.shnsu is not None else {}
@@ -129,6 +131,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         context_groups=sections.context_groups(results),
         reading=reading_section(logs),
         overview=overview,
+        procedures=procedure_table,
     )
 
 
@@ -152,10 +155,8 @@ def _school_results(
     schools: pd.DataFrame,
     indicators: pd.DataFrame,
     evaluation: Evaluation,
-    window_procedures: pd.DataFrame,
     objectivity: Objectivity,
 ) -> list[SchoolResult]:
-    by_school = _procedures_by_school(window_procedures)
     # plain dicts once, not a pandas lookup per school and value
     names = list(indicators.columns)
     columns = [_python_values(indicators[name]) for name in names]
@@ -201,7 +202,6 @@ def _school_results(
                 indicators=values,
                 reasons=reasons[sid],
                 criteria=criteria,
-                procedures=by_school.get(sid, []),
                 objectivity_signs=objectivity.signs[sid],
                 objectivity_markers=objectivity.marker_details.get(sid, []),
             )
@@ -209,18 +209,13 @@ def _school_results(
     return results
 
 
-def _procedures_by_school(window_procedures: pd.DataFrame) -> dict[str, list[ProcedureResult]]:
-    """Every school's procedures in reading order: sorted once, walked once (not a sort per school)."""
-    columns = ["school_id", "year", "assessment", "subject", "grade", "participants", "fail", "high", "fail_share",
-               "high_share", "mean_score"]
-    ordered = window_procedures.sort_values(["school_id", "year", "assessment", "subject", "grade"])[columns]
-    ordered = ordered.astype({"year": "Int64", "grade": "Int64", "participants": "Int64"}).fillna({"participants": 0})
-    # one Python list per column, missing as None (not a pandas lookup per cell: 40 000 schools have 2 500 000)
-    made = list(map(ProcedureResult, *(_python_values(ordered[column]) for column in columns[1:])))
-    school, schools = pd.factorize(ordered["school_id"])  # sorted: each school's rows are one run
-    starts = np.flatnonzero(np.diff(school, prepend=-1))
-    ends = [*starts[1:].tolist(), len(made)]
-    return {sid: made[start:end] for sid, start, end in zip(schools.tolist(), starts.tolist(), ends)}
+def _procedure_table(window_procedures: pd.DataFrame) -> Procedures:
+    """Every school's procedures as one Arrow table in reading order (``shnor.report.procedures``)."""
+    import pyarrow as pa
+
+    frame = window_procedures[list(PROCEDURE_COLUMNS)]
+    frame = frame.astype({"year": "Int64", "grade": "Int64", "participants": "Int64"}).fillna({"participants": 0})
+    return Procedures.sorted_table(pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None))
 
 
 def _by_school(values: pd.Series) -> dict:

@@ -6,6 +6,7 @@ import functools
 import io
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -15,6 +16,10 @@ import orjson
 from shnor import __version__
 from shnor.errors import UserError
 from shnor.indicators.sign import Sign
+from shnor.report.procedures import FILE_NAME as PROCEDURES_FILE
+from shnor.report.procedures import ProcedureResult, Procedures
+
+__all__ = ["CriterionResult", "InputFile", "ProcedureResult", "Procedures", "Report", "SchoolResult", "SignResult"]
 
 
 @dataclass(slots=True)
@@ -35,20 +40,6 @@ class CriterionResult:
     participants: int | None = None
 
 
-@dataclass(slots=True)
-class ProcedureResult:
-    year: int
-    assessment: str
-    subject: str
-    grade: int
-    participants: int
-    fail: int | None  # missing where the source table gave no usable count
-    high: int | None
-    fail_share: float | None
-    high_share: float | None
-    mean_score: float | None = None
-
-
 # One of the 14 signs of non-objective marking for one school: «есть», «нет» or «не рассчитан» (with why); the
 # objects the signs were computed as (see ``shnor.indicators.sign``).
 SignResult = Sign
@@ -65,7 +56,6 @@ class SchoolResult:
     indicators: dict[str, float | int | None]
     reasons: str
     criteria: list[CriterionResult]
-    procedures: list[ProcedureResult]
     objectivity_signs: list[SignResult] = field(default_factory=list)
     objectivity_markers: list[str] = field(default_factory=list)
     recommendations: list[str] = field(default_factory=list)
@@ -100,19 +90,14 @@ class Report:
     reading: list[dict[str, Any]] = field(default_factory=list)  # per sheet read: rows taken, set aside, left out
     overview: dict[str, Any] = field(default_factory=dict)  # the data used and the main indicators by year
     document: dict[str, str] = field(default_factory=dict)  # the document settings (--document): who issues, signs
+    # per school, procedure and year of the window: procedures.parquet beside result.json, not in it
+    procedures: Procedures = field(default_factory=lambda: Procedures(None))
 
     def procedures_of(self, school_id: str) -> list[ProcedureResult]:
         """A school's results per procedure and year of the window, in reading order. Renderers ask here, never the
-        school itself: where these figures live (in each school, or in a table beside the report) is the model's own
-        business."""
-        school = self._school(school_id)
-        return school.procedures if school is not None else []
-
-    def _school(self, school_id: str) -> SchoolResult | None:
-        by_id = self.__dict__.get("_by_id")
-        if by_id is None or len(by_id) != len(self.schools):
-            by_id = self.__dict__["_by_id"] = {school.school_id: school for school in self.schools}
-        return by_id.get(school_id)
+        school itself: the figures live in a table beside the report (``Procedures``), made into objects only for
+        the school asked about."""
+        return self.procedures.of(school_id)
 
     def to_json(self) -> str:
         buffer = io.StringIO()
@@ -120,27 +105,38 @@ class Report:
         return buffer.getvalue()
 
     def write_json(self, out: TextIO) -> None:
-        """The report as JSON (indent 2), the schools last and written one by one, so that the whole tree is never
-        built in memory (40 000 schools make hundreds of megabytes of it)."""
-        head = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "schools"}
+        """The report as JSON (format ``RESULT_FORMAT``): the sections before the schools indented (they are small and
+        read by people), then one line per school without spaces, written one by one so that the whole tree is never
+        built in memory. What is the same for most schools is said once at the top: per criterion path its status,
+        label, operator, unit and threshold (``criteria``), per sign code its label and reason (``signs``); a school
+        repeats only what differs (a threshold relative to its municipality, a sign's own reason)."""
+        criteria, signs = _shared(self.schools)
+        head = {
+            "format": RESULT_FORMAT,
+            **{f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("schools", "procedures")},
+            "criteria": criteria,
+            "signs": signs,
+        }
         body = _dumps(head)
         out.write(body[: body.rindex("\n}")])
         out.write(',\n  "schools": [')
-        for number, school in enumerate(self.schools):
-            out.write(("," if number else "") + "\n    " + _dumps(school).replace("\n", "\n    "))
-        out.write("\n  ]\n}\n" if self.schools else "]\n}\n")
+        out.writelines(
+            ("," if number else "") + "\n" + _compact(_school_entry(school, criteria, signs))
+            for number, school in enumerate(self.schools)
+        )
+        out.write("\n]\n}\n" if self.schools else "]\n}\n")
 
     @classmethod
     def load(cls, path: Path) -> Report:
-        """A report saved as result.json (or the folder holding it), to render again. Anything else is named as
-        what it is, in Russian."""
+        """A report saved as result.json with procedures.parquet beside it (or the folder holding them), to render
+        again. Anything else is named as what it is, in Russian."""
         path = Path(path)
         if path.is_dir():
             if not (path / "result.json").is_file():
                 raise UserError(f"в папке «{path}» нет result.json.", hint=_LOAD_HINT)
             path = path / "result.json"
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = orjson.loads(path.read_bytes().decode("utf-8"))
         except FileNotFoundError:
             raise UserError(f"файл «{path}» не найден.", hint=_LOAD_HINT) from None
         except UnicodeDecodeError:
@@ -155,19 +151,19 @@ class Report:
         tool = data.get("tool") if isinstance(data, dict) else None
         if not isinstance(tool, dict) or tool.get("name") != "shnor" or not isinstance(data.get("schools"), list):
             raise UserError(f"«{path.name}» — не результат shnor: в нём нет разделов tool и schools.", hint=_LOAD_HINT)
+        if data.get("format") != RESULT_FORMAT:
+            raise UserError(
+                f"«{path.name}» записан shnor {tool.get('version', '?')} в прежнем формате (результаты по процедурам "
+                f"внутри result.json) и не читается этой версией ({__version__}).",
+                hint="Пересчитайте результат этой версией: shnor identify.",
+            )
+        procedures = Procedures.open(path.parent / PROCEDURES_FILE)
         try:
-            schools = [
-                SchoolResult(
-                    **{
-                        **s,
-                        "criteria": [CriterionResult(**c) for c in s["criteria"]],
-                        "procedures": [ProcedureResult(**p) for p in s["procedures"]],
-                        "objectivity_signs": [SignResult(**x) for x in s.get("objectivity_signs", [])],
-                    }
-                )
-                for s in data["schools"]
-            ]
-            return cls(**{**data, "schools": schools, "inputs": [InputFile(**f) for f in data["inputs"]]})
+            criteria, signs = data.pop("criteria"), data.pop("signs")
+            del data["format"]
+            schools = [_school_of(s, criteria, signs) for s in data["schools"]]
+            inputs = [InputFile(**f) for f in data["inputs"]]
+            return cls(**{**data, "schools": schools, "inputs": inputs, "procedures": procedures})
         except (ValueError, KeyError, TypeError, AttributeError):
             raise UserError(
                 f"«{path.name}» записан shnor {tool.get('version', '?')} и не читается этой версией "
@@ -176,12 +172,97 @@ class Report:
             ) from None
 
 
+# Version of result.json's layout: 2 — per-procedure figures in procedures.parquet, what schools share said once.
+RESULT_FORMAT = 2
+_CRITERION_SHARED = ("status", "label", "op", "unit", "threshold")
+_SIGN_SHARED = ("label", "reason")
+_SCHOOL_FIELDS = tuple(f.name for f in fields(SchoolResult) if f.name not in ("criteria", "objectivity_signs"))
+
+
+def _shared(schools: list[SchoolResult]) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Per criterion path and per sign code, the value of each shared field that most schools have (the first one
+    met among equally common values)."""
+    criteria: dict[str, list[Counter]] = {}
+    signs: dict[str, list[Counter]] = {}
+    for school in schools:
+        for c in school.criteria:
+            counters = criteria.get(c.path) or criteria.setdefault(c.path, [Counter() for _ in _CRITERION_SHARED])
+            for counter, name in zip(counters, _CRITERION_SHARED):
+                counter[getattr(c, name)] += 1
+        for sign in school.objectivity_signs:
+            counters = signs.get(sign.code) or signs.setdefault(sign.code, [Counter() for _ in _SIGN_SHARED])
+            for counter, name in zip(counters, _SIGN_SHARED):
+                counter[getattr(sign, name)] += 1
+
+    def modes(found: dict[str, list[Counter]], names: tuple[str, ...]) -> dict[str, dict]:
+        return {key: {n: c.most_common(1)[0][0] for n, c in zip(names, counters)} for key, counters in found.items()}
+
+    return modes(criteria, _CRITERION_SHARED), modes(signs, _SIGN_SHARED)
+
+
+def _school_entry(school: SchoolResult, criteria: dict[str, dict], signs: dict[str, dict]) -> dict[str, Any]:
+    entry: dict[str, Any] = {name: getattr(school, name) for name in _SCHOOL_FIELDS[:8]}
+    entry["criteria"] = [_criterion_entry(c, criteria[c.path]) for c in school.criteria]
+    entry["objectivity_signs"] = [_sign_entry(s, signs[s.code]) for s in school.objectivity_signs]
+    for name in _SCHOOL_FIELDS[8:]:
+        entry[name] = getattr(school, name)
+    return entry
+
+
+def _criterion_entry(c: CriterionResult, shared: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": c.path, "value": c.value, "met": c.met}
+    if c.participants is not None:
+        entry["participants"] = c.participants
+    if c.details:
+        entry["details"] = c.details
+    for name in _CRITERION_SHARED:
+        value = getattr(c, name)
+        if value != shared[name]:
+            entry[name] = value
+    return entry
+
+
+def _sign_entry(sign: SignResult, shared: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"code": sign.code, "status": sign.status}
+    for name in _SIGN_SHARED:
+        value = getattr(sign, name)
+        if value != shared[name]:
+            entry[name] = value
+    if sign.figures:
+        entry["figures"] = sign.figures
+    return entry
+
+
+def _school_of(entry: dict[str, Any], criteria: dict[str, dict], signs: dict[str, dict]) -> SchoolResult:
+    """A school as written by ``_school_entry``: what it does not say is the shared value at the top."""
+    made = [
+        CriterionResult(
+            path=c["path"], value=c["value"], met=c["met"], participants=c.get("participants"),
+            details=c.get("details", []), **{n: c.get(n, criteria[c["path"]][n]) for n in _CRITERION_SHARED},
+        )
+        for c in entry["criteria"]
+    ]
+    found = [
+        SignResult(
+            code=x["code"], status=x["status"], figures=x.get("figures", {}),
+            **{n: x.get(n, signs[x["code"]][n]) for n in _SIGN_SHARED},
+        )
+        for x in entry["objectivity_signs"]
+    ]
+    return SchoolResult(**{**entry, "criteria": made, "objectivity_signs": found})
+
+
 _LOAD_HINT = "Укажите result.json из папки, которую записала команда shnor identify."
 
 
 def _dumps(value: Any) -> str:
     """JSON with indent 2 (orjson: the standard library's encoder is pure Python once it indents)."""
     return orjson.dumps(_clean(value), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
+def _compact(value: Any) -> str:
+    """JSON on one line, without spaces."""
+    return orjson.dumps(_clean(value), option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
 def _clean(value: Any) -> Any:

@@ -1,0 +1,143 @@
+"""Per-procedure figures of every school (school × procedure × year of the window): one Arrow table, written to
+``procedures.parquet`` beside result.json. Objects (``ProcedureResult``) are made only for the schools asked about:
+a country has millions of rows, and a document lists a few hundred schools."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from shnor.errors import UserError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+FILE_NAME = "procedures.parquet"
+# Fixed column order of procedures.parquet; rows sorted by school_id, year, assessment, subject, grade.
+COLUMNS = ("school_id", "year", "assessment", "subject", "grade", "participants", "fail", "high", "fail_share",
+           "high_share", "mean_score")
+SORT_KEYS = COLUMNS[:5]
+_WHOLE = 200_000  # up to this many rows, every column becomes Python values at once (cheaper than a slice per school)
+
+
+@dataclass(slots=True)
+class ProcedureResult:
+    year: int
+    assessment: str
+    subject: str
+    grade: int
+    participants: int
+    fail: int | None  # missing where the source table gave no usable count
+    high: int | None
+    fail_share: float | None
+    high_share: float | None
+    mean_score: float | None = None
+
+
+def schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([
+        ("school_id", pa.string()), ("year", pa.int32()), ("assessment", pa.string()), ("subject", pa.string()),
+        ("grade", pa.int32()), ("participants", pa.int64()), ("fail", pa.int64()), ("high", pa.int64()),
+        ("fail_share", pa.float64()), ("high_share", pa.float64()), ("mean_score", pa.float64()),
+    ])
+
+
+class Procedures:
+    """The table, given (``identify``) or read from ``path`` when first needed (``shnor render``): only its footer is
+    looked at when a report is loaded, the rows when a document asks for a school's procedures."""
+
+    def __init__(self, table: pa.Table | None, path: Path | None = None) -> None:
+        self._table = table
+        self._path = path
+        self._spans: dict[str, tuple[int, int]] | None = None
+        self._rows: list[list] | None = None
+
+    @classmethod
+    def sorted_table(cls, table: pa.Table) -> Procedures:
+        """The figures in the file's column order and row order (values as computed: float64 keeps them exactly)."""
+        import pyarrow.compute as pc
+
+        table = table.select(list(COLUMNS)).cast(schema())
+        table = table.take(pc.sort_indices(table, sort_keys=[(key, "ascending") for key in SORT_KEYS]))
+        return cls(table.combine_chunks())
+
+    @classmethod
+    def open(cls, path: Path) -> Procedures:
+        """The file beside a result.json, checked by its footer: missing, damaged or of other columns is named."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not path.is_file():
+            raise UserError(
+                f"рядом с result.json нет файла «{path.name}» ({path.parent}): в нём результаты школ по процедурам.",
+                hint=_HINT,
+            )
+        try:
+            found = pq.read_schema(path)
+        except (pa.ArrowException, OSError):
+            raise UserError(f"файл «{path}» повреждён: это не таблица Parquet.", hint=_HINT) from None
+        if found.remove_metadata() != schema():
+            raise UserError(f"файл «{path}» — не таблица процедур shnor: другие столбцы.", hint=_HINT)
+        return cls(None, path)
+
+    @property
+    def table(self) -> pa.Table:
+        if self._table is None:
+            if self._path is None:
+                self._table = schema().empty_table()
+            else:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                try:
+                    self._table = pq.read_table(self._path, schema=schema()).combine_chunks()
+                except (pa.ArrowException, OSError):
+                    raise UserError(f"файл «{self._path}» повреждён и не читается.", hint=_HINT) from None
+        return self._table
+
+    def write(self, path: Path) -> None:
+        """Byte-stable: the same rows give the same file (no pandas metadata, no time, fixed row groups). A file read
+        and not changed is copied as it is."""
+        if self._table is None and self._path is not None:
+            shutil.copyfile(self._path, path)
+            return
+        import pyarrow.parquet as pq
+
+        pq.write_table(
+            self.table, path, compression="zstd", compression_level=3, row_group_size=1 << 20,
+            store_schema=False,
+        )
+
+    def of(self, school_id: str) -> list[ProcedureResult]:
+        span = self._index().get(school_id)
+        if span is None:
+            return []
+        start, stop = span
+        if self._rows is not None:
+            return [ProcedureResult(*values) for values in zip(*(column[start:stop] for column in self._rows))]
+        part = self.table.slice(start, stop - start)
+        return [ProcedureResult(*values) for values in zip(*(part.column(n).to_pylist() for n in COLUMNS[1:]))]
+
+    def _index(self) -> dict[str, tuple[int, int]]:
+        """Where each school's rows begin and end (rows are sorted by school)."""
+        if self._spans is None:
+            import pyarrow.compute as pc
+
+            table = self.table
+            counts = pc.value_counts(table.column("school_id")).flatten()
+            ids, sizes = counts[0].to_pylist(), counts[1].to_pylist()
+            self._spans, start = {}, 0
+            for school_id, size in zip(ids, sizes):
+                self._spans[school_id] = (start, start + size)
+                start += size
+            if table.num_rows <= _WHOLE:
+                self._rows = [table.column(n).to_pylist() for n in COLUMNS[1:]]
+        return self._spans
+
+
+_HINT = "Укажите папку, которую целиком записала команда shnor identify (result.json и procedures.parquet рядом), " \
+        "или пересчитайте результат: shnor identify."
