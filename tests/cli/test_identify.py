@@ -101,7 +101,9 @@ def test_result_json_contract(example_out):
     assert {"status", "label", "op", "unit", "threshold"} <= set(result["criteria"][school["criteria"][0]["path"]])
     allowed = {"path", "value", "met", "participants", "details", *result["criteria"]["shnor.of[0].of[0]"]}
     assert {"path", "value", "met"} <= set(school["criteria"][0]) <= allowed
-    assert all(set(result["signs"][s["code"]]) == {"label", "reason"} for s in school["objectivity_signs"])
+    assert all(set(sign) == {"label", "status", "reason"} for sign in result["signs"].values())
+    assert len(result["signs"]) == 14 and all("sign_codes" not in s for s in result["schools"])
+    assert all({"code"} < set(x) <= {"code", "status", "reason", "figures"} for x in school["objectivity_signs"])
     assert "procedures" not in school, "per-procedure figures are in procedures.parquet"
     assert any("СОШ № 99" in w and "не найдена" in w for w in result["warnings"])
     assert result["summary"]["total"] == 44

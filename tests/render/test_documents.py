@@ -294,6 +294,25 @@ def test_render_command_rebuilds_documents_from_result_json(example, settings, t
         encoding="utf-8")
 
 
+def test_a_school_with_signs_of_its_own_reads_back_the_same(example, tmp_path):
+    """result.json says a sign once at the top; a school with other codes, or with a sign unlike the shared one,
+    names its own and reads back exactly."""
+    first, second, *others = example.schools
+    odd = [replace(first, objectivity_signs=first.objectivity_signs[:3]),
+           replace(second, objectivity_signs=[replace(x, status="не рассчитан", reason="своя причина", figures={})
+                                              for x in second.objectivity_signs]), *others]
+    changed = replace(example, schools=odd)
+    render_all(changed, tmp_path)
+    saved = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert len(saved["schools"][0]["sign_codes"]) == 3 and "sign_codes" not in saved["schools"][1]
+    loaded = Report.load(tmp_path)
+    def said(school):
+        return [(x.code, x.label, x.status, x.reason, bool(x.figures)) for x in school.objectivity_signs]
+
+    assert [said(s) for s in loaded.schools[:2]] == [said(s) for s in odd[:2]]
+    assert loaded.to_json() == changed.to_json()
+
+
 def test_user_templates_override_and_are_sandboxed(report, tmp_path):
     folder = tmp_path / "templates"
     folder.mkdir()

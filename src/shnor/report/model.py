@@ -108,8 +108,9 @@ class Report:
         """The report as JSON (format ``RESULT_FORMAT``): the sections before the schools indented (they are small and
         read by people), then one line per school without spaces, written one by one so that the whole tree is never
         built in memory. What is the same for most schools is said once at the top: per criterion path its status,
-        label, operator, unit and threshold (``criteria``), per sign code its label and reason (``signs``); a school
-        repeats only what differs (a threshold relative to its municipality, a sign's own reason)."""
+        label, operator, unit and threshold (``criteria``), per sign code its label, status and reason (``signs``);
+        a school repeats only what differs (a threshold relative to its municipality, a sign's figures, status or
+        reason)."""
         criteria, signs = _shared(self.schools)
         head = {
             "format": RESULT_FORMAT,
@@ -175,7 +176,7 @@ class Report:
 # Version of result.json's layout: 2 — per-procedure figures in procedures.parquet, what schools share said once.
 RESULT_FORMAT = 2
 _CRITERION_SHARED = ("status", "label", "op", "unit", "threshold")
-_SIGN_SHARED = ("label", "reason")
+_SIGN_SHARED = ("label", "status", "reason")
 _SCHOOL_FIELDS = tuple(f.name for f in fields(SchoolResult) if f.name not in ("criteria", "objectivity_signs"))
 
 
@@ -203,7 +204,14 @@ def _shared(schools: list[SchoolResult]) -> tuple[dict[str, dict], dict[str, dic
 def _school_entry(school: SchoolResult, criteria: dict[str, dict], signs: dict[str, dict]) -> dict[str, Any]:
     entry: dict[str, Any] = {name: getattr(school, name) for name in _SCHOOL_FIELDS[:8]}
     entry["criteria"] = [_criterion_entry(c, criteria[c.path]) for c in school.criteria]
-    entry["objectivity_signs"] = [_sign_entry(s, signs[s.code]) for s in school.objectivity_signs]
+    # the signs that say more than the shared values (figures, another status or reason); a school whose codes are
+    # not those at the top, in that order, names its own (``sign_codes``)
+    entry["objectivity_signs"] = [
+        e for e in (_sign_entry(x, signs[x.code]) for x in school.objectivity_signs) if len(e) > 1
+    ]
+    codes = [x.code for x in school.objectivity_signs]
+    if codes != list(signs):
+        entry["sign_codes"] = codes
     for name in _SCHOOL_FIELDS[8:]:
         entry[name] = getattr(school, name)
     return entry
@@ -223,7 +231,7 @@ def _criterion_entry(c: CriterionResult, shared: dict[str, Any]) -> dict[str, An
 
 
 def _sign_entry(sign: SignResult, shared: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"code": sign.code, "status": sign.status}
+    entry: dict[str, Any] = {"code": sign.code}
     for name in _SIGN_SHARED:
         value = getattr(sign, name)
         if value != shared[name]:
@@ -242,12 +250,13 @@ def _school_of(entry: dict[str, Any], criteria: dict[str, dict], signs: dict[str
         )
         for c in entry["criteria"]
     ]
+    said = {x["code"]: x for x in entry.pop("objectivity_signs")}
     found = [
         SignResult(
-            code=x["code"], status=x["status"], figures=x.get("figures", {}),
-            **{n: x.get(n, signs[x["code"]][n]) for n in _SIGN_SHARED},
+            code=code, figures=said.get(code, {}).get("figures", {}),
+            **{n: said.get(code, {}).get(n, signs[code][n]) for n in _SIGN_SHARED},
         )
-        for x in entry["objectivity_signs"]
+        for code in entry.pop("sign_codes", signs)
     ]
     return SchoolResult(**{**entry, "criteria": made, "objectivity_signs": found})
 
