@@ -116,14 +116,14 @@ def shnor_identify(
 ) -> Measurement:
     """``shnor identify`` as cron runs it: machine files only (``--format none``); ``formats="all"`` adds every
     document (the appendix, the note, a card per flagged school, the workbook). With ``keep``, the machine files
-    written are moved there (schools.csv for the checks, result.json for ``shnor render``)."""
+    written are moved there (schools.csv for the checks, result.json and procedures.parquet for ``shnor render``)."""
     with tempfile.TemporaryDirectory(prefix="shnor-bench-out-") as scratch:
         command = [SHNOR, "identify", *map(str, inputs), "--scales", str(scales), "--out", f"{scratch}/out", "--quiet",
                    "--format", formats]
         run = measure("shnor identify" if formats == "none" else f"shnor identify --format {formats}", command, timeout)
         if keep is not None and run.ok:
             keep.mkdir(parents=True, exist_ok=True)
-            for name in ("schools.csv", "result.json"):
+            for name in ("schools.csv", "result.json", "procedures.parquet"):
                 shutil.move(f"{scratch}/out/{name}", keep / name)
         return run
 
@@ -391,7 +391,7 @@ def describe(result: SetResult) -> list[str]:
             f"  in-process: imports {s['stages']['import']:.1f} s, read {s['read']:.1f} s, criteria {s['criteria']:.1f} s "
             f"(of which objectivity {s['stages'].get('compute_objectivity', 0):.1f} s), "
             f"report model {s['report_model']:.1f} s ({helpers}), "
-            f"writing{' (every document)' if s.get('formats') != 'none' else ' (schools.csv, result.json)'} "
+            f"writing{' (every document)' if s.get('formats') != 'none' else ' (machine files)'} "
             f"{s['stages']['render']:.1f} s; peak after read {s['peak_after_read_mb']:.0f} MB, at the end {s['peak_mb']:.0f} MB"
         )
     return lines
