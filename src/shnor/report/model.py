@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import io
 import json
 import math
@@ -72,6 +73,18 @@ class InputFile:
     sheets: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Saved:
+    """The schools as a result.json said them (one line each), kept by ``Report.load`` so that ``shnor render``
+    writes the same schools again without making JSON of 40 000 of them: used only while the report's ``schools``
+    is the very list that was read (``dataclasses.replace`` of other fields keeps it; new schools do not)."""
+
+    schools: list[SchoolResult]
+    criteria: dict[str, dict]
+    signs: dict[str, dict]
+    lines: list[bytes]
+
+
 @dataclass
 class Report:
     tool: dict[str, str]
@@ -92,6 +105,7 @@ class Report:
     document: dict[str, str] = field(default_factory=dict)  # the document settings (--document): who issues, signs
     # per school, procedure and year of the window: procedures.parquet beside result.json, not in it
     procedures: Procedures = field(default_factory=lambda: Procedures(None))
+    saved: Saved | None = field(default=None, repr=False, compare=False)  # the schools as read from result.json
 
     def procedures_of(self, school_id: str) -> list[ProcedureResult]:
         """A school's results per procedure and year of the window, in reading order. Renderers ask here, never the
@@ -111,20 +125,22 @@ class Report:
         label, operator, unit and threshold (``criteria``), per sign code its label, status and reason (``signs``);
         a school repeats only what differs (a threshold relative to its municipality, a sign's figures, status or
         reason)."""
-        criteria, signs = _shared(self.schools)
+        saved = self.saved if self.saved is not None and self.saved.schools is self.schools else None
+        criteria, signs = (saved.criteria, saved.signs) if saved is not None else _shared(self.schools)
         head = {
             "format": RESULT_FORMAT,
-            **{f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("schools", "procedures")},
+            **{f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_IN_HEAD},
             "criteria": criteria,
             "signs": signs,
         }
         body = _dumps(head)
         out.write(body[: body.rindex("\n}")])
         out.write(',\n  "schools": [')
-        out.writelines(
-            ("," if number else "") + "\n" + _compact(_school_entry(school, criteria, signs))
-            for number, school in enumerate(self.schools)
+        lines = (
+            (line.decode("utf-8") for line in saved.lines) if saved is not None
+            else (_compact(_school_entry(school, criteria, signs)) for school in self.schools)
         )
+        out.writelines(("," if number else "") + "\n" + line for number, line in enumerate(lines))
         out.write("\n]\n}\n" if self.schools else "]\n}\n")
 
     @classmethod
@@ -137,7 +153,9 @@ class Report:
                 raise UserError(f"в папке «{path}» нет result.json.", hint=_LOAD_HINT)
             path = path / "result.json"
         try:
-            data = orjson.loads(path.read_bytes().decode("utf-8"))
+            raw = path.read_bytes()
+            raw.decode("utf-8")  # invalid UTF-8 is named as such (orjson would call it bad JSON)
+            data = orjson.loads(raw)
         except FileNotFoundError:
             raise UserError(f"файл «{path}» не найден.", hint=_LOAD_HINT) from None
         except UnicodeDecodeError:
@@ -162,9 +180,18 @@ class Report:
         try:
             criteria, signs = data.pop("criteria"), data.pop("signs")
             del data["format"]
-            schools = [_school_of(s, criteria, signs) for s in data["schools"]]
+            reader = _Reader(criteria, signs)
+            collecting = gc.isenabled()
+            gc.disable()  # a million new objects, none of them garbage: the collector would look at them again
+            try:
+                schools = [reader.school(s) for s in data["schools"]]
+            finally:
+                if collecting:
+                    gc.enable()
             inputs = [InputFile(**f) for f in data["inputs"]]
-            return cls(**{**data, "schools": schools, "inputs": inputs, "procedures": procedures})
+            lines = _school_lines(raw, len(schools))
+            saved = Saved(schools, criteria, signs, lines) if lines is not None else None
+            return cls(**{**data, "schools": schools, "inputs": inputs, "procedures": procedures, "saved": saved})
         except (ValueError, KeyError, TypeError, AttributeError):
             raise UserError(
                 f"«{path.name}» записан shnor {tool.get('version', '?')} и не читается этой версией "
@@ -177,6 +204,23 @@ class Report:
 RESULT_FORMAT = 2
 _CRITERION_SHARED = ("status", "label", "op", "unit", "threshold")
 _SIGN_SHARED = ("label", "status", "reason")
+_NOT_IN_HEAD = ("schools", "procedures", "saved")
+_SCHOOLS_START = b'\n  "schools": [\n'
+_SCHOOLS_END = b"\n]\n}"
+
+
+def _school_lines(raw: bytes, count: int) -> list[bytes] | None:
+    """The schools' lines of a result.json as ``write_json`` wrote them; None for a file laid out otherwise (edited
+    and indented again, say), whose schools are then written anew."""
+    start, end = raw.find(_SCHOOLS_START), raw.rfind(_SCHOOLS_END)
+    if start < 0 or end < start:
+        return None
+    lines = raw[start + len(_SCHOOLS_START):end].split(b"\n")
+    if len(lines) != count or not all(line.startswith(b'{"school_id":') for line in lines):
+        return None
+    return [line.removesuffix(b",") for line in lines[:-1]] + lines[-1:]
+
+
 _SCHOOL_FIELDS = tuple(f.name for f in fields(SchoolResult) if f.name not in ("criteria", "objectivity_signs"))
 
 
@@ -241,24 +285,39 @@ def _sign_entry(sign: SignResult, shared: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def _school_of(entry: dict[str, Any], criteria: dict[str, dict], signs: dict[str, dict]) -> SchoolResult:
-    """A school as written by ``_school_entry``: what it does not say is the shared value at the top."""
-    made = [
-        CriterionResult(
-            path=c["path"], value=c["value"], met=c["met"], participants=c.get("participants"),
-            details=c.get("details", []), **{n: c.get(n, criteria[c["path"]][n]) for n in _CRITERION_SHARED},
-        )
-        for c in entry["criteria"]
-    ]
-    said = {x["code"]: x for x in entry.pop("objectivity_signs")}
-    found = [
-        SignResult(
-            code=code, figures=said.get(code, {}).get("figures", {}),
-            **{n: said.get(code, {}).get(n, signs[code][n]) for n in _SIGN_SHARED},
-        )
-        for code in entry.pop("sign_codes", signs)
-    ]
-    return SchoolResult(**{**entry, "criteria": made, "objectivity_signs": found})
+class _Reader:
+    """Schools as written by ``_school_entry``: what a school does not say is the shared value at the top. Built once
+    per file (the shared values as tuples), then a few dictionary lookups per criterion and sign: a country's
+    schools have a million of them."""
+
+    def __init__(self, criteria: dict[str, dict], signs: dict[str, dict]) -> None:
+        self.criteria = {path: tuple(shared[n] for n in _CRITERION_SHARED) for path, shared in criteria.items()}
+        self.signs = {code: tuple(shared[n] for n in _SIGN_SHARED) for code, shared in signs.items()}
+        self.codes = list(signs)
+
+    def school(self, entry: dict[str, Any]) -> SchoolResult:
+        made = []
+        for c in entry["criteria"]:
+            status, label, op, unit, threshold = self.criteria[c["path"]]
+            if len(c) > 3:  # path, value, met and something more
+                status, label, op = c.get("status", status), c.get("label", label), c.get("op", op)
+                unit, threshold = c.get("unit", unit), c.get("threshold", threshold)
+                made.append(CriterionResult(c["path"], status, label, op, c["value"], threshold, c["met"],
+                                            c.get("details", []), unit, c.get("participants")))
+            else:
+                made.append(CriterionResult(c["path"], status, label, op, c["value"], threshold, c["met"], [], unit))
+        said = {x["code"]: x for x in entry.pop("objectivity_signs")}
+        found = []
+        for code in entry.pop("sign_codes", self.codes):
+            label, status, reason = self.signs[code]
+            own = said.get(code)
+            if own is None:
+                found.append(SignResult(code, label, status, reason, {}))
+            else:
+                found.append(SignResult(code, own.get("label", label), own.get("status", status),
+                                        own.get("reason", reason), own.get("figures", {})))
+        entry["criteria"], entry["objectivity_signs"] = made, found
+        return SchoolResult(**entry)
 
 
 _LOAD_HINT = "Укажите result.json из папки, которую записала команда shnor identify."
