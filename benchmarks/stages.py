@@ -26,7 +26,7 @@ from pathlib import Path
 READ_STAGES = ("expand_inputs", "load_rules", "load_scales", "read_results")
 CRITERIA_STAGES = ("_school_table", "read_history", "choose_window", "procedures", "compute_objectivity",
                    "school_indicators", "evaluate")
-REPORT_STAGES = ("_school_results", "school_dynamics", "_inputs", "_summary", "_warnings")
+REPORT_STAGES = ("_school_results", "_procedure_table", "school_dynamics", "_inputs", "_summary", "_warnings")
 # Report helpers that ``build`` calls through their modules: (module attribute of ``build``, function).
 REPORT_HELPERS = (("sections", "recommendations"), ("sections", "school_changes"), ("sections", "aggregates"),
                   ("sections", "dynamics"), ("mentors", "suggest"))
