@@ -69,7 +69,11 @@ def schools(tmp_path_factory):
     )
     report = json.loads((out / "result.json").read_text(encoding="utf-8"))
     for school in report["schools"]:
-        found = [s for s in school["objectivity_signs"] if s["status"] == "есть"]
+        # result.json format 2: a school's signs are the shared ones at the top, with what the school says over them
+        said = {s["code"]: s for s in school["objectivity_signs"]}
+        signs = [{**report["signs"][code], **said.get(code, {}), "code": code}
+                 for code in school.get("sign_codes", report["signs"])]
+        found = [s for s in signs if s["status"] == "есть"]
         rows[school["school_id"]]["risk_signs"] = sum(not s["code"].startswith("inflated_mean") for s in found)
         rows[school["school_id"]]["inflated_signs"] = sum(s["code"].startswith("inflated_mean") for s in found)
     return rows

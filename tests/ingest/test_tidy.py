@@ -149,7 +149,8 @@ def test_participants_named_without_login_keep_their_journal_pairs(tmp_path):
     schools = identify_schools(tmp_path / "out", named, "--registry", registry, "--scales", scales, "--date", "2026-11-23")
     assert list(schools) == ["sch1"] and schools["sch1"]["objectivity_signs"] == "1"
     report = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
-    sign = next(s for s in report["schools"][0]["objectivity_signs"] if s["code"] == "journal_mismatch:Русский язык:5")
+    code = "journal_mismatch:Русский язык:5"
+    sign = {**report["signs"][code], **next(s for s in report["schools"][0]["objectivity_signs"] if s["code"] == code)}
     assert (sign["status"], sign["figures"]["pairs"]) == ("есть", 6)
 
 
