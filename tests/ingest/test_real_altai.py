@@ -147,3 +147,12 @@ def test_the_raw_export_takes_year_and_grade_from_its_folders(run):
     assert sheet["procedure"] == {"year": "2020 (папки)", "assessment": "ВПР (коды ФИС ОКО в файле)",
                                   "subject": "Математика (название файла)", "grade": "4 (папки)"}
     assert np.all([m.startswith("reg22_m") for m in sheet["municipalities"]])
+
+
+def test_a_year_before_the_window_is_said_to_serve_the_dynamics_only(run):
+    """Three years read, a window of two (`default`): 2020 is not silently dropped — the note says where it goes."""
+    output, report, _, _ = run
+    assert report["methodology"]["window"] == [2021, 2022]
+    note = "данные за 2020 год — до окна 2021–2022: в доли и статусы не входят, используются только для динамики"
+    assert any(w.startswith(note) for w in report["warnings"])
+    assert note in " ".join(output.split())

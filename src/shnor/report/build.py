@@ -95,6 +95,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         ([loaded.encoding_note] if loaded.encoding_note else [])
         + [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
         + _window_warning(window, rules.window_years)
+        + _outside_window(window, list(cube.years))
         + _warnings(cube, registry, history, logs)
         + [boundary.text for boundary in boundaries]
         + _not_evaluated(evaluation, indicators, evaluation.status)
@@ -298,6 +299,27 @@ def _window_warning(window: Window, wanted: int) -> list[str]:
         (f"в правилах окно {wanted} года (window_years), а в данных до последнего года окна только "
          f"{len(window.years)} ({years}): показатели рассчитаны за {window.label}")
     ]
+
+
+def _outside_window(window: Window, years: list[int]) -> list[str]:
+    """Years in the data that the shares do not count: before the window they serve the dynamics only; after it
+    (``--year`` set to an earlier year) they are not used at all. Said, so that a file read is never a file ignored
+    without a word."""
+    before = [y for y in years if y < window.years[0]]
+    after = [y for y in years if y > window.latest]
+    notes = []
+    if before:
+        notes.append(
+            f"{_years_words(before)} — до окна {window.label}: в доли и статусы не входят, "
+            "используются только для динамики (сравнение с прежними годами)"
+        )
+    if after:
+        notes.append(f"{_years_words(after)} — после окна {window.label} (задано --year): не учтены")
+    return notes
+
+
+def _years_words(years: list[int]) -> str:
+    return f"данные за {years[0]} год" if len(years) == 1 else f"данные за {', '.join(map(str, years))} годы"
 
 
 def _procedures_of_years(cube: Cube, years: tuple[int, ...]) -> pd.DataFrame:
