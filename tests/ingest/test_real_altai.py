@@ -22,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shnor.cli.app import app
+from shnor.report.model import Report
 from tests.conftest import ROOT
 
 ALTAI = ROOT.parent / "shared" / "data" / "real" / "altai_vpr"
@@ -156,3 +157,15 @@ def test_a_year_before_the_window_is_said_to_serve_the_dynamics_only(run):
     note = "данные за 2020 год — до окна 2021–2022: в доли и статусы не входят, используются только для динамики"
     assert any(w.startswith(note) for w in report["warnings"])
     assert note in " ".join(output.split())
+
+
+def test_schools_named_only_by_login_are_said_and_shown_by_their_login(run):
+    """ФИС ОКО protocols give logins, not names: without --registry the note says so first, and a document prints
+    the login rather than a blank cell."""
+    output, report, schools, _ = run
+    unnamed = int((schools["school_name"] == "").sum())
+    assert unnamed == 639
+    note = f"у {unnamed} из 643 школ нет наименования во входных файлах"
+    assert any(w.startswith(note) for w in report["warnings"][:3])
+    school = Report.load(run[3] / "out").schools[0]
+    assert school.school_name == "" and school.shown_name == f"{school.school_id} (наименования нет во входных файлах)"

@@ -63,7 +63,7 @@ def _card(report: Report, school: SchoolResult, terms: Terms, mentors: dict | No
     rows = _results(report, school, regions)
     found = [s for s in school.objectivity_signs if s.status == "есть"]
     return Card(
-        name=school.school_name,
+        name=school.shown_name,
         about=" · ".join(part for part in about if part),
         status=school.status_label + (" · ШНСУ" if school.shnsu else ""),
         context=_context(school),

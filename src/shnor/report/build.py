@@ -96,6 +96,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         + [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
         + _window_warning(window, rules.window_years)
         + _outside_window(window, list(cube.years))
+        + _unnamed(schools, registry)
         + _warnings(cube, registry, history, logs)
         + [boundary.text for boundary in boundaries]
         + _not_evaluated(evaluation, indicators, evaluation.status)
@@ -427,6 +428,19 @@ def _not_evaluated(evaluation: Evaluation, indicators: pd.DataFrame, status: pd.
             shown = ", ".join(list(missing.index[missing])[:10])
             notes.append(f"{label} не рассчитан для {int(missing.sum())} школ: {shown}")
     return notes
+
+
+def _unnamed(schools: pd.DataFrame, registry: pd.DataFrame | None) -> list[str]:
+    """Schools that no input names (a ФИС ОКО protocol gives only logins): the documents show their codes."""
+    unnamed = int((schools["school_name"] == "").sum())
+    if not unnamed:
+        return []
+    where = "ни в файлах результатов, ни в реестре" if registry is not None else "во входных файлах"
+    return [
+        f"у {unnamed} из {len(schools)} школ нет наименования {where} (протоколы ФИС ОКО называют школу только "
+        "логином): в документах вместо наименования — логин; чтобы в приказе были наименования, укажите реестр "
+        "школ: --registry (логин, наименование, муниципалитет)"
+    ]
 
 
 def _warnings(cube: Cube, registry: pd.DataFrame | None, history: History, logs: list[SheetLog]) -> list[str]:

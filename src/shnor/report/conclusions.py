@@ -168,7 +168,7 @@ def names(report: Report, ids: list[str]) -> str:
     """The schools by name, each with its municipality, in reading order."""
     wanted = set(ids)
     schools = _ordered([s for s in report.schools if s.school_id in wanted])
-    return "; ".join(f"{s.school_name} ({s.municipality})" if s.municipality else s.school_name for s in schools)
+    return "; ".join(f"{s.shown_name} ({s.municipality})" if s.municipality else s.shown_name for s in schools)
 
 
 def _against_previous(report: Report, problems: Problems) -> str:
