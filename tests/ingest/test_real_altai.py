@@ -162,7 +162,7 @@ def test_a_year_before_the_window_is_said_to_serve_the_dynamics_only(run):
 def test_schools_named_only_by_login_are_said_and_shown_by_their_login(run):
     """ФИС ОКО protocols give logins, not names: without --registry the note says so first, and a document prints
     the login rather than a blank cell."""
-    output, report, schools, _ = run
+    _, report, schools, _ = run
     unnamed = int((schools["school_name"] == "").sum())
     assert unnamed == 639
     note = f"у {unnamed} из 643 школ нет наименования во входных файлах"
