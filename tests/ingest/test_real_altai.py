@@ -36,7 +36,8 @@ FILES = {
         0, "логин школы", "всего баллов", "вариант", "отметка за предыдущую четверть/триместр",
         lambda c: str(c).startswith("балл за "),
     ),
-    "2020/4/Математика.xlsx": (0, "user", "sum", "var-1", "otc", lambda c: str(c).startswith("a-") and str(c).endswith("-grade")),
+    "2020/4/Математика.xlsx": (0, "user", "sum", "var-1", "otc",
+                               lambda c: str(c).startswith("a-") and str(c).endswith("-grade")),
     "2022/4/Математика.xlsx": (
         "Протокол", "Пользователь", "Итого баллов", "Вариант", "Отметка за предыдущий триместр/ четверть/полугодие",
         lambda c: str(c).rstrip().endswith("б)"),
@@ -91,7 +92,8 @@ def test_row_accounting_equals_a_pandas_reading(run, name):
     (sheet,) = [s for f in report["inputs"] if f["file"] == name for s in f["sheets"] if s["rows_read"]]
     found = {issue["kind"]: issue["count"] for issue in sheet["issues"]}
     assert sheet["rows_read"] == counts["participants"]
-    assert {k: found.get(k, 0) for k in counts if k != "participants"} == {k: v for k, v in counts.items() if k != "participants"}
+    assert {k: found.get(k, 0) for k in counts if k != "participants"} == {k: v for k, v in counts.items()
+                                                                           if k != "participants"}
 
 
 def test_the_published_quirks_are_counted_as_the_data_readme_says(run):
