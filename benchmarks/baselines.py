@@ -7,9 +7,10 @@
     python benchmarks/baselines.py duckdb FILE.parquet|FILE.csv [--statuses OUT.csv]   # the `default` preset in SQL
 
 Each prints one line «rows=N» and one «seconds=X» (the time of the work inside the process: its library imported,
-Python's start-up and the import not counted) so the runner can check that every reader saw the same data; ``duckdb`` prints
-«schools=N shnor=N risk=N ok=N insufficient=N» instead and, with ``--statuses``, writes each school's shares and
-status (``default_preset.sql``; DuckDB is in the optional ``bench`` extra: ``pip install -e '.[bench]'``).
+Python's start-up and the import not counted) so the runner can check that every reader saw the same data;
+``duckdb`` prints «schools=N shnor=N risk=N ok=N insufficient=N» instead and, with ``--statuses``, writes each
+school's shares and status (``default_preset.sql``; DuckDB is in the optional ``bench`` extra:
+``pip install -e '.[bench]'``).
 """
 
 from __future__ import annotations

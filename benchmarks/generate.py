@@ -410,7 +410,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("what", choices=sorted(GENERATORS))
     parser.add_argument("--rows", type=int, help="строк участников всего (≈); по умолчанию 1 000 000 / 20 000 000")
     parser.add_argument("--schools", type=int, help="число школ; по умолчанию 1 000 / 40 000")
-    parser.add_argument("--years", type=int, nargs="+", default=[2025], help="годы (по умолчанию 2025; для cube — 2024 2025)")
+    parser.add_argument("--years", type=int, nargs="+", default=[2025],
+                        help="годы (по умолчанию 2025; для cube — 2024 2025)")
     parser.add_argument("--procedures", type=int, default=10, help="cube: процедур в год на школу")
     parser.add_argument("--block", type=int, default=2_000, help="country: школ в одном блоке (группе строк Parquet)")
     parser.add_argument("--marks-only", action="store_true",

@@ -49,7 +49,8 @@ class Measurement:
     def wall_text(self) -> str:
         if self.timed_out:
             return f"> {self.wall:.0f} s (прервано по --timeout)"
-        spread = f" (median of {len(self.walls)}: {min(self.walls):.1f}–{max(self.walls):.1f})" if len(self.walls) > 1 else ""
+        spread = (f" (median of {len(self.walls)}: {min(self.walls):.1f}–{max(self.walls):.1f})"
+                  if len(self.walls) > 1 else "")
         return f"{self.wall:.1f} s{spread}"
 
     @property
@@ -93,7 +94,8 @@ def measure(label: str, command: list[str], timeout: float) -> Measurement:
         reason = "timeout" if timed_out else f"exit {process.returncode}"
         print(f"  ! {label}: {reason}\n{text[-2000:]}", file=sys.stderr)
     inner = [float(line.split("=", 1)[1]) for line in text.splitlines() if line.startswith("seconds=")]
-    return Measurement(label, wall, usage.ru_maxrss / 1024, ok, text[-4000:], timed_out, inner=inner[-1] if inner else None)
+    return Measurement(label, wall, usage.ru_maxrss / 1024, ok, text[-4000:], timed_out,
+                       inner=inner[-1] if inner else None)
 
 
 def repeated(run, times: int) -> Measurement:
@@ -156,7 +158,8 @@ def read_stage(inputs: list[Path], scales: Path, timeout: float, times: int) -> 
     return statistics.median(seconds) if seconds else None
 
 
-def stages(inputs: list[Path], scales: Path, timeout: float, stop_after: str | None = None, formats: str = "all") -> dict | None:
+def stages(inputs: list[Path], scales: Path, timeout: float, stop_after: str | None = None,
+           formats: str = "all") -> dict | None:
     """The in-process split of one identify run (read / criteria / report / render of ``formats``), see
     ``stages.py``; with ``stop_after="read_results"`` the figures of reading alone."""
     command = [PYTHON, str(HERE / "stages.py"), *map(str, inputs), "--scales", str(scales), "--format", formats]
@@ -227,7 +230,8 @@ def split(inputs: list[Path], scales: Path, args: argparse.Namespace, formats: s
 
 
 def run_region_xlsx(root: Path, size: Size, args: argparse.Namespace) -> SetResult:
-    folder = ensure_data(root / "region", "region-xlsx", "--rows", str(size.region_rows), "--schools", str(size.region_schools))
+    folder = ensure_data(root / "region", "region-xlsx", "--rows", str(size.region_rows), "--schools",
+                         str(size.region_schools))
     files = sorted((folder / "xlsx").glob("*.xlsx"))
     scales = folder / "scales.csv"
     reference = repeated(lambda: baseline("fastexcel", files, args.timeout), args.repeat)
@@ -235,8 +239,8 @@ def run_region_xlsx(root: Path, size: Size, args: argparse.Namespace) -> SetResu
         identify = repeated(lambda: shnor_identify(files, scales, args.timeout, keep=Path(kept)), args.repeat)
         documents = repeated(lambda: shnor_identify(files, scales, args.timeout, formats="all"), args.repeat)
         count = listed(Path(kept) / "schools.csv") if identify.ok else None
-    result = SetResult(f"region xlsx ({len(files)} файлов ФИС ОКО)", f"≈{size.region_rows:,} строк", identify, reference,
-                       documents=documents, files_mb=files_mb(files), listed=count)
+    result = SetResult(f"region xlsx ({len(files)} файлов ФИС ОКО)", f"≈{size.region_rows:,} строк", identify,
+                       reference, documents=documents, files_mb=files_mb(files), listed=count)
     result.stages = split(files, scales, args, formats="all")
     if not args.skip_naive:
         result.naive = baseline("naive", files, args.timeout, "--scales", str(scales))
@@ -244,13 +248,15 @@ def run_region_xlsx(root: Path, size: Size, args: argparse.Namespace) -> SetResu
 
 
 def run_region_csv(root: Path, size: Size, args: argparse.Namespace) -> list[SetResult]:
-    folder = ensure_data(root / "region", "region-csv", "--rows", str(size.region_rows), "--schools", str(size.region_schools))
+    folder = ensure_data(root / "region", "region-csv", "--rows", str(size.region_rows), "--schools",
+                         str(size.region_schools))
     scales = folder / "scales.csv"
     results = []
     for name, encoding, delimiter in (("region-utf8.csv", "utf8", ","), ("region-cp1251.csv", "cp1251", ";")):
         path = folder / "csv" / name
         options = ("--encoding", encoding, "--delimiter", delimiter)
-        reference = repeated(lambda path=path, options=options: baseline("pyarrow-csv", [path], args.timeout, *options), args.repeat)
+        reference = repeated(lambda path=path, options=options: baseline("pyarrow-csv", [path], args.timeout, *options),
+                             args.repeat)
         identify = repeated(lambda path=path: shnor_identify([path], scales, args.timeout), args.repeat)
         result = SetResult(f"region CSV {encoding} «{delimiter}»", f"≈{size.region_rows:,} строк", identify, reference,
                            files_mb=files_mb([path]))
@@ -288,7 +294,8 @@ def run_country(root: Path, size: Size, args: argparse.Namespace) -> list[SetRes
             reference = repeated(lambda path=path, work=work: baseline("duckdb", [path], args.timeout, "--statuses",
                                                                        str(work / "duckdb.csv")), args.repeat)
             raw_read = baseline(raw, [path], args.timeout)
-            identify = repeated(lambda path=path, work=work: shnor_identify([path], scales, args.timeout, keep=work / "out"),
+            identify = repeated(lambda path=path, work=work: shnor_identify([path], scales, args.timeout,
+                                                                            keep=work / "out"),
                                 args.repeat)
             result = SetResult(f"country {path.suffix[1:]}", f"≈{rows:,} строк, {size.country_schools:,} школ, 2 года, "
                                f"только отметки{scale_note}", identify, reference, files_mb=files_mb([path]),
@@ -308,8 +315,8 @@ def run_cube(root: Path, size: Size, args: argparse.Namespace) -> SetResult:
     scales = folder / "scales.csv"
     reference = baseline("pyarrow-csv", [path], args.timeout)
     identify = shnor_identify([path], scales, args.timeout)
-    result = SetResult(f"cube {size.cube_schools:,} школ (по школам)", "школы × 10 процедур × 2 года", identify, reference,
-                       files_mb=files_mb([path]))
+    result = SetResult(f"cube {size.cube_schools:,} школ (по школам)", "школы × 10 процедур × 2 года", identify,
+                       reference, files_mb=files_mb([path]))
     result.stages = stages([path], scales, args.timeout, stop_after="evaluate")
     return result
 
@@ -388,11 +395,13 @@ def describe(result: SetResult) -> list[str]:
     elif s and not s.get("stopped_after"):
         helpers = ", ".join(f"{n} {s['stages'][n]:.1f} s" for n in ("_school_results", "suggest") if n in s["stages"])
         lines.append(
-            f"  in-process: imports {s['stages']['import']:.1f} s, read {s['read']:.1f} s, criteria {s['criteria']:.1f} s "
+            f"  in-process: imports {s['stages']['import']:.1f} s, read {s['read']:.1f} s, "
+            f"criteria {s['criteria']:.1f} s "
             f"(of which objectivity {s['stages'].get('compute_objectivity', 0):.1f} s), "
             f"report model {s['report_model']:.1f} s ({helpers}), "
             f"writing{' (every document)' if s.get('formats') != 'none' else ' (machine files)'} "
-            f"{s['stages']['render']:.1f} s; peak after read {s['peak_after_read_mb']:.0f} MB, at the end {s['peak_mb']:.0f} MB"
+            f"{s['stages']['render']:.1f} s; peak after read {s['peak_after_read_mb']:.0f} MB, "
+            f"at the end {s['peak_mb']:.0f} MB"
         )
     return lines
 
@@ -408,7 +417,8 @@ def targets(results: dict[str, list[SetResult]], help_figures: dict | None) -> l
             found.append(Target("region xlsx: documents per listed school (analyst run − cron run)",
                                 f"{per_school:.1f} ms × {r.listed} listed schools = {d.wall - i.wall:.1f} s", None))
         found.append(Target("region xlsx: ≥ 10 × faster than a pandas + openpyxl script",
-                            f"{n.wall_text} against {i.wall_text} = {n.wall / i.wall:.1f} ×" if n else "not measured (--skip-naive)",
+                            f"{n.wall_text} against {i.wall_text} = {n.wall / i.wall:.1f} ×" if n
+                            else "not measured (--skip-naive)",
                             (i.ok and n.ok and n.wall / i.wall >= 10) if n else None))
         found.append(Target("region xlsx: peak ≤ 1.5 GB", f"{i.peak_text} (with every document {d.peak_text})",
                             i.ok and d.ok and max(i.peak_mb, d.peak_mb) <= 1.5 * 1024))
@@ -436,8 +446,8 @@ def targets(results: dict[str, list[SetResult]], help_figures: dict | None) -> l
     for r in results.get("cube", []):
         criteria = r.stages["criteria"] if r.stages else None
         found.append(Target(f"{r.name}: criteria < 2 s",
-                            f"{criteria:.2f} s (identify in all {r.identify.wall:.1f} s)" if criteria is not None else "n/a",
-                            criteria is not None and criteria < 2))
+                            f"{criteria:.2f} s (identify in all {r.identify.wall:.1f} s)" if criteria is not None
+                            else "n/a", criteria is not None and criteria < 2))
     if help_figures:
         found.append(Target("shnor --help < 0.25 s (median of 5)", f"{help_figures['median']:.2f} s",
                             help_figures["median"] < 0.25))
@@ -483,7 +493,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-stages", action="store_true", help="не мерить разбивку по этапам (ещё один прогон)")
     parser.add_argument("--repeat", type=int, default=3, help="сколько раз мерить identify и базовую линию (медиана)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="секунд на один измеряемый процесс")
-    parser.add_argument("--cores", type=int, default=2, help="на скольких ядрах запускать каждый процесс (по умолчанию 2)")
+    parser.add_argument("--cores", type=int, default=2,
+                        help="на скольких ядрах запускать каждый процесс (по умолчанию 2)")
     parser.add_argument("--data", type=Path, help="папка данных (по умолчанию /tmp/shnor-bench/<size>)")
     parser.add_argument("--save", type=Path, help="записать цифры в JSON")
     return parser.parse_args()

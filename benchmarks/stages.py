@@ -66,12 +66,13 @@ def instrument(
 
 def documents(formats: str | None) -> tuple:
     """What ``shnor identify --format FORMATS`` renders (all documents without it), where the tree has documents."""
-    import shnor.render as render
+    from shnor import render
 
     return (render.parse_formats(formats),) if hasattr(render, "parse_formats") else ()
 
 
-def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | None = None, formats: str | None = None) -> dict:
+def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | None = None,
+        formats: str | None = None) -> dict:
     started = time.perf_counter()
     from shnor.render import render_all
     from shnor.render.output import write_atomically
@@ -122,7 +123,8 @@ def main() -> None:
     parser.add_argument("--scales", type=Path)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--stop-after", choices=READ_STAGES + CRITERIA_STAGES, help="остановиться после этапа")
-    parser.add_argument("--format", dest="formats", help="документы, как у shnor identify --format (none — только машинные файлы)")
+    parser.add_argument("--format", dest="formats",
+                        help="документы, как у shnor identify --format (none — только машинные файлы)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="shnor-stages-") as scratch:
         out = args.out or Path(scratch) / "out"

@@ -72,7 +72,8 @@ def make_schools(rng: random.Random) -> list[dict]:
     ordinary[1]["journal_inverse"] = True
     # A primary school with a handful of pupils (too few for conclusions) and a new school with no results yet.
     schools.append(
-        {"school_id": "sch779001", "school_name": "МБОУ «НОШ № 15» с. Каменка", "municipality": "Заречный муниципальный район",
+        {"school_id": "sch779001", "school_name": "МБОУ «НОШ № 15» с. Каменка",
+         "municipality": "Заречный муниципальный район",
          "type": "НОШ", "size": 2, "weakness": 0.1, "senior": False, "grades": (4,)}
     )
     schools.append(
@@ -137,7 +138,8 @@ def exam_rows(rng: random.Random, schools: list[dict], year: int, exam: str) -> 
             continue
         cohort = max(2, school["size"] + rng.randint(-4, 4)) if exam == "ОГЭ" else max(2, school["size"] // 2)
         for subject in subjects:
-            chosen = cohort if subject in ("Русский язык", "Математика", "Математика (профильная)") else max(1, cohort // 3)
+            core = ("Русский язык", "Математика", "Математика (профильная)")
+            chosen = cohort if subject in core else max(1, cohort // 3)
             marks = [mark(rng, school["weakness"], 0.03 if "Математика" in subject else 0.0) for _ in range(chosen)]
             if exam == "ОГЭ":
                 rows.append([year, exam, subject, 9, school["school_id"], school["school_name"], school["municipality"],
@@ -146,8 +148,8 @@ def exam_rows(rng: random.Random, schools: list[dict], year: int, exam: str) -> 
                 below = marks.count(2)
                 high = marks.count(5)
                 mean = round(sum({2: 20, 3: 52, 4: 68, 5: 86}[m] for m in marks) / chosen, 1)
-                rows.append([year, exam, subject, 11, school["school_id"], school["school_name"], school["municipality"],
-                             chosen, None, None, None, None, below, high, mean])
+                rows.append([year, exam, subject, 11, school["school_id"], school["school_name"],
+                             school["municipality"], chosen, None, None, None, None, below, high, mean])
     return rows
 
 

@@ -22,15 +22,18 @@ def school_row(school, year, assessment, subject, participants, fail, high, grad
     """One school-level row: ВПР/ОГЭ as marks (fail → «2», high split into «4»/«5»), ЕГЭ as below_min/high."""
     grade = grade if grade is not None else {"ОГЭ": 9, "ЕГЭ": 11}.get(assessment, 5)
     if assessment == "ЕГЭ" and "базов" not in subject:
-        return [year, assessment, subject, grade, school, f"МБОУ «{school}»", municipality, participants, "", "", "", "", fail, high]
+        return [year, assessment, subject, grade, school, f"МБОУ «{school}»", municipality, participants, "", "", "",
+                "", fail, high]
     n5 = high // 2
     n4 = high - n5
     n3 = participants - fail - high
     assert n3 >= 0, "fail + high must not exceed participants"
-    return [year, assessment, subject, grade, school, f"МБОУ «{school}»", municipality, participants, fail, n3, n4, n5, "", ""]
+    return [year, assessment, subject, grade, school, f"МБОУ «{school}»", municipality, participants, fail, n3, n4, n5,
+            "", ""]
 
 
-def write_table(path: Path, header: list[str], rows: list[list], *, delimiter: str = ",", encoding: str = "utf-8") -> Path:
+def write_table(path: Path, header: list[str], rows: list[list], *, delimiter: str = ",",
+                encoding: str = "utf-8") -> Path:
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(header)

@@ -11,7 +11,8 @@ from tests.conftest import ROOT
 
 def test_import_contracts_are_kept():
     lint = Path(sys.executable).with_name("lint-imports")
-    completed = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    completed = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                               check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "0 broken" in completed.stdout
 

@@ -9,7 +9,8 @@ from shnor.ingest.context import read_context
 from shnor.report.build import IdentifyRequest, identify
 from tests.conftest import TODAY, school_row, write_table
 
-CONTEXT_HEADER = ["Логин ОО", "Тип населённого пункта", "Удалённость от районного центра, км", "Дефицит педагогов", "Доля обучающихся с ОВЗ"]
+CONTEXT_HEADER = ["Логин ОО", "Тип населённого пункта", "Удалённость от районного центра, км", "Дефицит педагогов",
+                  "Доля обучающихся с ОВЗ"]
 
 
 def context_file(tmp_path, rows):
@@ -17,15 +18,18 @@ def context_file(tmp_path, rows):
 
 
 def test_context_table_is_read(tmp_path):
-    frame = read_context(context_file(tmp_path, [["a", "с. Ивановка", "62", "12%", "0,05"], ["b", "г. Чита", "0", "0", ""]]))
-    assert frame.loc["a"].to_dict() == {"settlement": "село", "remoteness_km": 62.0, "teacher_shortage": 0.12, "special_needs": 0.05}
+    frame = read_context(context_file(tmp_path, [["a", "с. Ивановка", "62", "12%", "0,05"],
+                                                 ["b", "г. Чита", "0", "0", ""]]))
+    assert frame.loc["a"].to_dict() == {"settlement": "село", "remoteness_km": 62.0, "teacher_shortage": 0.12,
+                                        "special_needs": 0.05}
     assert frame.loc["b", "settlement"] == "город"
 
 
 def test_bad_context_cell_is_named(tmp_path):
     with pytest.raises(UserError) as caught:
         read_context(context_file(tmp_path, [["a", "село", "далеко", "0", "0"]]))
-    assert "файл «context.csv», строка 2, столбец «Удалённость от районного центра, км»: в ячейке «далеко»" in str(caught.value)
+    assert ("файл «context.csv», строка 2, столбец «Удалённость от районного центра, км»: "
+            "в ячейке «далеко»") in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -62,7 +66,8 @@ def test_percentiles_within_context_groups(school_table, tmp_path):
         '    {kind: indicator, indicator: fail_core, op: ">=", percentile: 80, within: settlement}\n',
         encoding="utf-8",
     )
-    report = identify(IdentifyRequest(inputs=[school_table(rows)], rules=str(rules), context=context_file(tmp_path, context), today=TODAY))
+    report = identify(IdentifyRequest(inputs=[school_table(rows)], rules=str(rules),
+                                      context=context_file(tmp_path, context), today=TODAY))
     flagged = sorted(s.school_id for s in report.schools if s.status == "shnor")
     assert flagged == ["t4", "v4"]  # P80 of 0..40 = 32 %, of 30..70 = 62 %: one school in each group
     t4 = next(s for s in report.schools if s.school_id == "t4")

@@ -24,15 +24,19 @@ def run(tmp_path_factory):
     assert result.exit_code == 0, result.output
     with (out / "schools.csv").open(encoding="utf-8") as handle:
         schools = {row["school_id"]: row for row in csv.DictReader(handle)}
-    return schools, json.loads((out / "result.json").read_text(encoding="utf-8")), (out / "Аналитическая справка.html").read_text(encoding="utf-8")
+    report = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    return schools, report, (out / "Аналитическая справка.html").read_text(encoding="utf-8")
 
 
 def test_shnsu_follows_the_default_definition(run):
     schools, _, _ = run
     with (EXAMPLES / "context.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            number = lambda key: float(row[key].replace(",", "."))  # noqa: E731
-            expected = (row["Тип населённого пункта"] == "село" and number("Удалённость от районного центра, км") >= 50) \
+            def number(key: str, row: dict = row) -> float:
+                return float(row[key].replace(",", "."))
+
+            expected = (row["Тип населённого пункта"] == "село"
+                        and number("Удалённость от районного центра, км") >= 50) \
                 or number("Дефицит педагогов") >= 0.10 or number("Доля обучающихся с ОВЗ") >= 0.15
             assert schools[row["Логин ОО"]]["shnsu"] == str(int(expected)), row["Логин ОО"]
 

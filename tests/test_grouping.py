@@ -31,7 +31,8 @@ BAND = band_column(61, 80)
 
 
 def frame_of(rows: list[tuple]) -> pd.DataFrame:
-    year, assessment, subject, grade, school, participants, band, score_sum, max_score = zip(*rows) if rows else [()] * 9
+    columns = zip(*rows) if rows else [()] * 9
+    year, assessment, subject, grade, school, participants, band, score_sum, max_score = columns
     return pd.DataFrame({
         "year": pd.array(year, dtype="Int64"),
         "assessment": pd.array(assessment, dtype="string"),
@@ -62,7 +63,8 @@ def test_the_engine_pools_as_pandas_does(rows, sort):
 @given(keys=st.lists(st.tuples(st.integers(0, 5), st.sampled_from([1.0, 2.0, 2.5, 7.0])), max_size=60))
 def test_the_engine_numbers_pairs_and_histograms_as_pandas_does(keys):
     frame = pd.DataFrame({"key": np.array([k for k, _ in keys], dtype=np.int64),
-                          "score": np.array([s for _, s in keys], dtype=float), "count": np.ones(len(keys), dtype=np.int64)})
+                          "score": np.array([s for _, s in keys], dtype=float),
+                          "count": np.ones(len(keys), dtype=np.int64)})
     pooled, where = grouped_sum(frame, ["key", "score"], ["count"])
     expected, expected_where = reference_grouped_sum(frame, ["key", "score"], ["count"])
     pd.testing.assert_frame_equal(pooled, expected)
@@ -71,9 +73,11 @@ def test_the_engine_numbers_pairs_and_histograms_as_pandas_does(keys):
 
 @pytest.mark.parametrize("sort", [False, True])
 def test_a_key_given_once_is_kept_as_it_is(sort):
-    frame = frame_of([(2025, "ВПР", "Математика", 4, "sch2", 3, None, 1.5, 20), (2024, "ВПР", "Математика", 4, "sch1", 2, 1, None, 20)])
+    frame = frame_of([(2025, "ВПР", "Математика", 4, "sch2", 3, None, 1.5, 20),
+                      (2024, "ВПР", "Математика", 4, "sch1", 2, 1, None, 20)])
     pooled, where = pool_counts(frame, sort=sort)
-    expected, expected_where = reference_grouped_sum(frame, KEYS, ["participants", BAND, "score_sum"], ["max_score"], sort)
+    expected, expected_where = reference_grouped_sum(frame, KEYS, ["participants", BAND, "score_sum"], ["max_score"],
+                                                     sort)
     pd.testing.assert_frame_equal(pooled, expected)
     assert where.tolist() == expected_where.tolist()
 

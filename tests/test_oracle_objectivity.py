@@ -47,12 +47,13 @@ def hand_signs() -> dict[str, int]:
             for (y, s, g, school), vs in scores.items():
                 if (y, s, g) != (YEAR, subject, grade):
                     continue
-                if len(vs) >= 2 and statistics.mean(vs) - 1.96 * statistics.stdev(vs) / math.sqrt(len(vs)) > region_high:
+                if len(vs) >= 2 and (statistics.mean(vs) - 1.96 * statistics.stdev(vs) / math.sqrt(len(vs))
+                                     > region_high):
                     signs[school] += 1  # inflated mean
                 ps = pairs[(y, s, g, school)]
-                if len(ps) >= 5 and len({p[0] for p in ps}) > 1 and len({p[1] for p in ps}) > 1:
-                    if statistics.correlation(ranks([p[1] for p in ps]), ranks([p[0] for p in ps])) < 0:
-                        signs[school] += 1  # journal mismatch
+                if (len(ps) >= 5 and len({p[0] for p in ps}) > 1 and len({p[1] for p in ps}) > 1
+                        and statistics.correlation(ranks([p[1] for p in ps]), ranks([p[0] for p in ps])) < 0):
+                    signs[school] += 1  # journal mismatch
         ks = {}
         for (y, s, g, school), vs in scores.items():
             later = scores.get((YEAR, subject, 5, school))

@@ -365,7 +365,8 @@ def note() -> None:
     _paragraphs(document, "item in group.items", "{{ loop.index }}. {{ item }}")
     _tag(document, "{%p endfor %}")
     _paragraphs(document, "text in notes", "{{ text }}", style="Note")
-    _p(document, "Подготовил: {{ issuer.prepared_by_position }} {{ issuer.prepared_by }}", keep=True).paragraph_format.space_before = Pt(18)
+    _p(document, "Подготовил: {{ issuer.prepared_by_position }} {{ issuer.prepared_by }}",
+       keep=True).paragraph_format.space_before = Pt(18)
     _p(document, "тел. {{ issuer.phone }}", keep=True, after=0)
     _p(document, "{{ issuer.date }}")
     document.save(HERE / "note.docx")

@@ -1,4 +1,5 @@
-"""Grouped sums fast enough for a country: the engine under ``shnor.cube``'s pooling, and the plain pandas it stands for.
+"""Grouped sums fast enough for a country: the engine under ``shnor.cube``'s pooling, and the plain pandas it stands
+for.
 
 ``grouped_sum(frame, keys, sums, maxima, sort)`` is ``reference_grouped_sum`` — ``frame.groupby(keys).agg(sum with
 min_count=1 | max)`` — computed another way: each key column (text, mostly) is factorised once, the codes are
@@ -33,7 +34,8 @@ def grouped_sum(
         return _sorted(pooled, keys, group) if sort else (pooled, group)
     # the keys of each group from the distinct values (a take from the whole column would first join a country's
     # batches of text into one array)
-    pooled = pd.DataFrame({column: pd.Series(uniques.take(codes[firsts])) for column, (codes, uniques) in zip(keys, coded)})
+    pooled = pd.DataFrame({column: pd.Series(uniques.take(codes[firsts]))
+                           for column, (codes, uniques) in zip(keys, coded)})
     for column in sums:
         pooled[column] = _sum_of_present(frame[column], group, len(firsts))
     if maxima:

@@ -64,8 +64,10 @@ class CubePart:
     source: str
     kind: PartKind
     # Both point into ``counts`` by row (``key``), so that a country's millions of them carry no text:
-    pairs: pd.DataFrame | None = None  # key, score, journal: (score, journal mark) of participants, for the objectivity signs
-    histogram: pd.DataFrame | None = None  # key, score, count: participants at primary scores (at least around mark boundaries)
+    # key, score, journal: (score, journal mark) of participants, for the objectivity signs
+    pairs: pd.DataFrame | None = None
+    # key, score, count: participants at primary scores (at least around mark boundaries)
+    histogram: pd.DataFrame | None = None
 
 
 PAIRS = ["key", "score", "journal"]
@@ -108,7 +110,8 @@ class Batches:
         self.histograms: list[pd.DataFrame] = []
         self._rows = 0
 
-    def add(self, counts: pd.DataFrame, pairs: pd.DataFrame | None = None, histogram: pd.DataFrame | None = None) -> None:
+    def add(self, counts: pd.DataFrame, pairs: pd.DataFrame | None = None,
+            histogram: pd.DataFrame | None = None) -> None:
         for kept, frame in ((self.pairs, pairs), (self.histograms, histogram)):
             if frame is not None and len(frame):
                 kept.append(frame.assign(key=frame["key"].to_numpy() + self._rows))
@@ -127,7 +130,8 @@ class Batches:
             pairs, histogram = self._stacked()
             if check is not None:
                 check(counts)
-        return CubePart(counts.drop(columns="_row", errors="ignore"), schools, source, kind, pairs=pairs, histogram=histogram)
+        return CubePart(counts.drop(columns="_row", errors="ignore"), schools, source, kind, pairs=pairs,
+                        histogram=histogram)
 
     def pooled(self, sort: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
         """The counts pooled into one row per key (sorted by the keys, with ``sort``), and the pairs and histogram

@@ -15,15 +15,19 @@ def test_summary_names_the_shnor_schools_and_the_file_for_excel(tmp_path):
     rows = [school_row(f"s{k:02}", 2025, "ВПР", "Математика", 20, 6, 4, municipality=f"Район {'БА'[k % 2]}")
             for k in range(23)]
     table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, rows)
-    result = CliRunner().invoke(app, ["identify", str(table), "--out", str(tmp_path / "out"), "--format", "indicators.xlsx"])
+    result = CliRunner().invoke(app, ["identify", str(table), "--out", str(tmp_path / "out"), "--format",
+                                      "indicators.xlsx"])
     assert result.exit_code == 0, result.output
     after_table = result.output.split("Итого", 1)[1]
-    assert "ШНОР (23):\n  1. МБОУ «s01» — Район А\n  2. МБОУ «s03» — Район А\n" in after_table, "by municipality, then name"
+    assert "ШНОР (23):\n  1. МБОУ «s01» — Район А\n  2. МБОУ «s03» — Район А\n" in after_table, (
+        "by municipality, then name"
+    )
     assert "  20. МБОУ «s16» — Район Б\n  … и ещё 3: весь перечень — в indicators.xlsx и schools.csv\n" in after_table
     assert "Для Excel откройте indicators.xlsx" in after_table
 
 
-COMMANDS = [[], ["identify"], ["compare"], ["validate"], ["render"], ["inspect"], ["rules"], ["rules", "list"], ["rules", "show"]]
+COMMANDS = [[], ["identify"], ["compare"], ["validate"], ["render"], ["inspect"], ["rules"], ["rules", "list"],
+            ["rules", "show"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) or "shnor" for c in COMMANDS])
@@ -31,6 +35,7 @@ def test_help_is_russian(command):
     result = CliRunner().invoke(app, [*command, "--help"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "Использование: shnor" in result.output
-    english = re.findall(r"\b(?:Usage|OPTIONS|COMMAND|ARGS|Options|Arguments|Commands|Show this message)\b|\[default|[{}]",
-                         result.output)
+    english = re.findall(
+        r"\b(?:Usage|OPTIONS|COMMAND|ARGS|Options|Arguments|Commands|Show this message)\b|\[default|[{}]", result.output
+    )
     assert english == []

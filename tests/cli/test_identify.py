@@ -119,7 +119,8 @@ def test_same_inputs_give_identical_files(example_out, tmp_path):
 def test_personal_data_never_reaches_the_outputs(example_out):
     with (EXAMPLES / "region" / "vpr_2025.csv").open(encoding="utf-8-sig") as handle:
         pupils = [row["Код обучающегося"] for row in csv.DictReader(handle, delimiter=";")][:500]
-    text = (example_out / "result.json").read_text(encoding="utf-8") + (example_out / "schools.csv").read_text(encoding="utf-8")
+    text = ((example_out / "result.json").read_text(encoding="utf-8")
+            + (example_out / "schools.csv").read_text(encoding="utf-8"))
     assert not [p for p in pupils if p in text]
     assert "Код обучающегося" not in text and "Пол" not in text
 
@@ -130,7 +131,8 @@ def test_quiet_prints_nothing(tmp_path):
 
 
 def test_rosobrnadzor_preset_runs(tmp_path):
-    result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "o"), "--rules", "rosobrnadzor-2025", "--quiet", "--format", "none")
+    result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "o"), "--rules", "rosobrnadzor-2025", "--quiet", "--format",
+                 "none")
     assert result.exit_code == 0, result.output
     assert {r["status"] for r in read_csv(tmp_path / "o" / "schools.csv")} <= {"shnor", "ok", "insufficient"}
 
@@ -145,7 +147,8 @@ def earlier_out(tmp_path, example_out) -> Path:
 def _assert_untouched(out: Path, reference: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == DOCUMENTS
     assert (out / "schools.csv").read_bytes() == (reference / "schools.csv").read_bytes()
-    assert not [p for p in out.parent.iterdir() if p.name.startswith((".out.tmp", ".out.old"))], "no staging folder is left"
+    staging = [p for p in out.parent.iterdir() if p.name.startswith((".out.tmp", ".out.old"))]
+    assert not staging, "no staging folder is left"
 
 
 def test_missing_column_exits_2_and_leaves_earlier_output(tmp_path, earlier_out, example_out):
@@ -155,7 +158,8 @@ def test_missing_column_exits_2_and_leaves_earlier_output(tmp_path, earlier_out,
     bad = write_table(tmp_path / "bad.csv", header, rows)
     result = run(str(bad), "--out", str(earlier_out))
     assert result.exit_code == 2
-    assert "Ошибка: файл «bad.csv», строка 1: лист похож на макет «каноническая таблица», но не найдены столбцы: «отметка» (mark)" in result.output
+    assert ("Ошибка: файл «bad.csv», строка 1: лист похож на макет «каноническая таблица», "
+            "но не найдены столбцы: «отметка» (mark)") in result.output
     assert "Traceback" not in result.output
     _assert_untouched(earlier_out, example_out)
 
@@ -217,9 +221,9 @@ def test_installed_command_runs(tmp_path):
     shnor = Path(sys.executable).with_name("shnor")
     completed = subprocess.run(
         [str(shnor), "identify", *EXAMPLE_ARGS, "--out", str(tmp_path / "o"), "--quiet", "--format", "none"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, check=False,
     )
     assert completed.returncode == 0, completed.stderr
     assert (tmp_path / "o" / "schools.csv").exists()
-    help_text = subprocess.run([str(shnor), "--help"], capture_output=True, text=True, timeout=60).stdout
+    help_text = subprocess.run([str(shnor), "--help"], capture_output=True, text=True, timeout=60, check=False).stdout
     assert "выявление школ с низкими образовательными результатами" in help_text

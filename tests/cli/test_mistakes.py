@@ -136,12 +136,14 @@ def test_an_error_in_a_word_template_names_the_template(place, monkeypatch):
     "template, said",
     [
         ("{% for s in lists %}\n{{ s.title }\n", "строка 2: лишнее «}»"),
-        ("{% if lists %}\nесть\n", "строка 2: шаблон кончился, а блок «if» не закрыт (нужен «elif» или «else» или «endif»)"),
+        ("{% if lists %}\nесть\n",
+         "строка 2: шаблон кончился, а блок «if» не закрыт (нужен «elif» или «else» или «endif»)"),
         ("{% endfo %}", "строка 1: неизвестный тег «endfo»"),
         ("{{ lists | total }}", "строка 1: нет фильтра «total»"),
         ("\n{{ issuer.__class__ }}", "строка 2: обращение к «__class__» в шаблонах запрещено (песочница)"),
         ("{% for s in lists %}{{ s.nope }}{% endfor %}", "строка 1: у «SchoolList» нет поля «nope»"),
-        ("{% include 'шапка.j2' %}", "строка 1: шаблон «шапка.j2» не найден ни в папке --templates, ни среди встроенных"),
+        ("{% include 'шапка.j2' %}",
+         "строка 1: шаблон «шапка.j2» не найден ни в папке --templates, ни среди встроенных"),
     ],
 )
 def test_template_errors_are_said_in_russian_with_the_line(place, monkeypatch, template, said):

@@ -51,7 +51,9 @@ def test_mixed_folder_equals_tidy_form(tmp_path):
     tidy = identify([write_tidy_with_logins(region, pupils, tmp_path / "tidy.csv"), *common], tmp_path / "tidy")
 
     assert set(mixed) == {s.login for s in region.schools}, "every school under its login, none twice"
-    columns = ["status", "fail_core", "high_core", "fail_other", "times_listed", "participants_core", "participants_other"]
-    assert {k: [r[c] for c in columns] for k, r in mixed.items()} == {k: [r[c] for c in columns] for k, r in tidy.items()}
+    columns = ["status", "fail_core", "high_core", "fail_other", "times_listed", "participants_core",
+               "participants_other"]
+    assert {k: [r[c] for c in columns] for k, r in mixed.items()} == {k: [r[c] for c in columns]
+                                                                      for k, r in tidy.items()}
     assert {r["times_listed"] for r in mixed.values()} == {"0", "1"}
     assert len({r["status"] for r in mixed.values()}) >= 3

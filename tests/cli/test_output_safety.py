@@ -32,12 +32,14 @@ def test_out_refuses_a_folder_with_other_files(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["results.csv", "важное.docx"]
     again = run("identify", table, "--out", tmp_path / "out", "--format", "none", "--quiet")
     assert again.exit_code == 0
-    assert run("identify", table, "--out", tmp_path / "out", "--format", "none", "--quiet").exit_code == 0, "shnor's own folder is replaced"
+    result = run("identify", table, "--out", tmp_path / "out", "--format", "none", "--quiet")
+    assert result.exit_code == 0, "shnor's own folder is replaced"
 
 
 def test_csv_rows_are_counted_as_lines(tmp_path):
     path = tmp_path / "r.csv"
-    lines = [",".join(SCHOOL_HEADER), ",".join(map(str, ROWS[0])), "", ",".join(map(str, ROWS[1])).replace(",20,", ",x,", 1)]
+    lines = [",".join(SCHOOL_HEADER), ",".join(map(str, ROWS[0])), "",
+             ",".join(map(str, ROWS[1])).replace(",20,", ",x,", 1)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("identify", path, "--out", tmp_path / "o", "--format", "none")
     assert result.exit_code == 2 and "строка 4, столбец «participants»: в ячейке «x»" in result.output
@@ -46,7 +48,8 @@ def test_csv_rows_are_counted_as_lines(tmp_path):
 def test_word_documents_are_byte_stable(tmp_path):
     table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, ROWS)
     for out in ("a", "b"):
-        assert run("identify", table, "--out", tmp_path / out, "--format", "appendix.docx,note.docx", "--quiet", "--date", "2026-01-15").exit_code == 0
+        assert run("identify", table, "--out", tmp_path / out, "--format", "appendix.docx,note.docx", "--quiet",
+                   "--date", "2026-01-15").exit_code == 0
     for name in ("Приложение к приказу.docx", "Аналитическая справка.docx"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
@@ -86,11 +89,12 @@ def test_whole_number_percentages_keep_the_row(tmp_path):
     sheet.write_row(1, 2, ["Кол-во участников", "«2», %", "«3», %", "«4», %", "«5», %"])
     sheet.write_row(2, 0, ["Район", "СОШ 1", 150, 1, 33, 33, 33])
     book.close()
-    cube, logs = read_results([path], ReadOptions())
+    cube, _logs = read_results([path], ReadOptions())
     assert cube.counts[["participants", "n2", "n3", "n4", "n5"]].iloc[0].tolist() == [150, 2, 50, 49, 49]
 
 
-@pytest.mark.parametrize("a, b", [("Нижнеилимский район", "Нижнеудинский район"), ("Красночикойский район", "Краснокаменский район")])
+@pytest.mark.parametrize("a, b", [("Нижнеилимский район", "Нижнеудинский район"),
+                                  ("Красночикойский район", "Краснокаменский район")])
 def test_districts_with_a_common_beginning_stay_apart(a, b):
     assert municipality_key(a) != municipality_key(b)
     assert municipality_key("Акшинский район") == municipality_key("Акшинского муниципального округа")
@@ -98,7 +102,8 @@ def test_districts_with_a_common_beginning_stay_apart(a, b):
 
 def test_history_with_a_status_column_counts_its_shnor_rows(tmp_path):
     table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, ROWS)
-    history = write_table(tmp_path / "last.csv", ["school_id", "school_name", "status"], [["s1", "МБОУ «s1»", "shnor"], ["s2", "МБОУ «s2»", "ok"]])
+    history = write_table(tmp_path / "last.csv", ["school_id", "school_name", "status"],
+                          [["s1", "МБОУ «s1»", "shnor"], ["s2", "МБОУ «s2»", "ok"]])
     result = run("identify", table, "--history", history, "--out", tmp_path / "o", "--format", "none", "--quiet")
     assert result.exit_code == 0, result.output
     text = (tmp_path / "o" / "schools.csv").read_text(encoding="utf-8")
@@ -115,7 +120,8 @@ def test_a_file_the_user_saved_in_the_output_folder_is_never_deleted(tmp_path):
     (out / "~$иложение к приказу.docx").write_bytes(b"Word's owner file")  # Word has the appendix open: not the user's
     result = run("identify", table, "--out", out, "--format", "appendix.docx", "--quiet")
     assert result.exit_code == 2
-    assert "есть то, что записал не shnor: «Приложение (исправлено).docx»;" in result.output and "--force" in result.output
+    assert "есть то, что записал не shnor: «Приложение (исправлено).docx»;" in result.output
+    assert "--force" in result.output
     assert (out / "Приложение (исправлено).docx").read_bytes() == b"the analyst's own edit"
     forced = run("identify", table, "--out", out, "--format", "none", "--quiet", "--force")
     assert forced.exit_code == 0, forced.output
@@ -136,7 +142,8 @@ def test_render_writes_beside_the_result_unless_told_its_own_folder(tmp_path):
     assert own.exit_code == 0, own.output
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert sorted(after) == sorted([*identified, "Закрепление школ-наставников.md"]), "asked into its own folder: kept"
-    assert after["result.json"] == identified["result.json"] and after["indicators.xlsx"] == identified["indicators.xlsx"]
+    assert after["result.json"] == identified["result.json"]
+    assert after["indicators.xlsx"] == identified["indicators.xlsx"]
 
 
 def test_what_is_left_beside_the_output_folder_is_hidden(tmp_path):

@@ -41,7 +41,8 @@ def test_bad_set_is_named(override, message):
 
 def test_compare_names_schools_that_move(school_table, tmp_path):
     path = table(school_table)
-    result = CliRunner().invoke(app, ["compare", "default", "default", str(path), "--set", "statuses.shnor.of[0].of[0].threshold=0.2"])
+    result = CliRunner().invoke(app, ["compare", "default", "default", str(path), "--set",
+                                      "statuses.shnor.of[0].of[0].threshold=0.2"])
     assert result.exit_code == 0, result.output
     assert "ШНОР: 1 → 2" in result.output
     assert "входят: МБОУ «a» (Тестовый район) — зона риска → ШНОР" in result.output
@@ -51,8 +52,10 @@ def test_compare_names_schools_that_move(school_table, tmp_path):
 def test_compare_two_saved_results(school_table, tmp_path):
     path = table(school_table)
     for name, extra in (("a", []), ("b", ["--rules", "rosobrnadzor-2025"])):
-        result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / name), "--format", "none", "--quiet", *extra])
+        result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / name), "--format", "none",
+                                          "--quiet", *extra])
         assert result.exit_code == 0, result.output
-    result = CliRunner().invoke(app, ["compare", str(tmp_path / "a" / "result.json"), str(tmp_path / "b" / "result.json")])
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "a" / "result.json"),
+                                      str(tmp_path / "b" / "result.json")])
     assert result.exit_code == 0, result.output
     assert "выходят: МБОУ «a» (Тестовый район) — зона риска → без признаков" in result.output

@@ -1,5 +1,6 @@
 """An analyst's Windows desktop, as far as it can be reproduced here: no fcntl, a file held open by Excel (a replace
-that fails), rules saved by Notepad or PowerShell, a console whose redirected output is cp1251, text files with «\\n»."""
+that fails), rules saved by Notepad or PowerShell, a console whose redirected output is cp1251, text files with
+«\\n»."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def run(*args):
 
 def shnor_process(*args, cwd: Path, env: dict | None = None, prelude: str = "") -> subprocess.CompletedProcess:
     """``python -m shnor ARGS``, as on a machine where the shnor script is not on PATH; ``prelude`` runs first."""
-    code = f"{prelude}\nimport runpy, sys\nsys.argv = ['shnor', *sys.argv[1:]]\nrunpy.run_module('shnor', run_name='__main__')"
+    code = (f"{prelude}\nimport runpy, sys\nsys.argv = ['shnor', *sys.argv[1:]]\n"
+            "runpy.run_module('shnor', run_name='__main__')")
     return subprocess.run(
         [sys.executable, "-c", code, *map(str, args)],
         cwd=cwd, capture_output=True, timeout=120, env={**os.environ, **(env or {})}, check=False,
@@ -44,7 +46,8 @@ def table(tmp_path) -> Path:
 
 def test_runs_where_there_is_no_fcntl(tmp_path, table):
     blocked = "import sys\nsys.modules['fcntl'] = None  # as on Windows: `import fcntl` fails"
-    result = shnor_process("identify", table, "--out", "out", "--format", "appendix.md", "--quiet", cwd=tmp_path, prelude=blocked)
+    result = shnor_process("identify", table, "--out", "out", "--format", "appendix.md", "--quiet", cwd=tmp_path,
+                           prelude=blocked)
     assert result.returncode == 0, result.stderr.decode()
     assert result.stderr == b"", "no English warning from the lock library, no traceback"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
@@ -73,7 +76,9 @@ def replace_failing(monkeypatch, fails) -> list[tuple[str, str]]:
     def replace(source, target):
         calls.append((Path(source).name, Path(target).name))
         if fails(Path(source), len(calls)):
-            raise PermissionError(13, "Процесс не может получить доступ к файлу, так как этот файл занят другим процессом")
+            raise PermissionError(
+                13, "Процесс не может получить доступ к файлу, так как этот файл занят другим процессом"
+            )
         real(source, target)
 
     monkeypatch.setattr(output.os, "replace", replace)
@@ -88,7 +93,8 @@ def hidden(parent: Path) -> list[str]:
     return sorted(p.name for p in parent.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
 
 
-def test_a_file_held_open_stops_the_run_before_anything_is_touched(tmp_path, table, earlier, monkeypatch, quick_retries):
+def test_a_file_held_open_stops_the_run_before_anything_is_touched(tmp_path, table, earlier, monkeypatch,
+                                                                   quick_retries):
     (earlier / "~$indicators.xlsx").write_bytes(b"Excel's owner file")  # Excel has indicators.xlsx open
     before = snapshot(earlier)
     calls = replace_failing(monkeypatch, lambda source, _: source.name == "out")
@@ -106,7 +112,8 @@ def test_a_held_file_is_found_before_reading(tmp_path, earlier, monkeypatch):
     assert "закройте файл «schools.csv» (открыт в другой программе) и повторите" in result.output
 
 
-def test_when_the_new_folder_cannot_take_its_place_the_old_one_is_put_back(tmp_path, table, earlier, monkeypatch, quick_retries):
+def test_when_the_new_folder_cannot_take_its_place_the_old_one_is_put_back(tmp_path, table, earlier, monkeypatch,
+                                                                           quick_retries):
     before = snapshot(earlier)
     replace_failing(monkeypatch, lambda source, _: source.name.startswith(".out.tmp-"))
     result = run("identify", table, "--out", earlier, "--format", "none")
@@ -114,7 +121,8 @@ def test_when_the_new_folder_cannot_take_its_place_the_old_one_is_put_back(tmp_p
     assert snapshot(earlier) == before and hidden(tmp_path) == []
 
 
-def test_an_antivirus_holding_a_new_file_for_a_moment_is_waited_out(tmp_path, table, earlier, monkeypatch, quick_retries):
+def test_an_antivirus_holding_a_new_file_for_a_moment_is_waited_out(tmp_path, table, earlier, monkeypatch,
+                                                                    quick_retries):
     calls = replace_failing(monkeypatch, lambda _, number: number <= 2)
     result = run("identify", table, "--out", earlier, "--format", "none", "--quiet")
     assert result.exit_code == 0, result.output

@@ -71,7 +71,8 @@ def rules_file(text: str):
     return make
 
 
-RULES_OK = "name: my\ntitle: t\nsource: s\nstatuses:\n  shnor:\n    kind: indicator\n    indicator: fail_core\n    op: \">=\"\n    threshold: 0.25\n"
+RULES_OK = ("name: my\ntitle: t\nsource: s\nstatuses:\n  shnor:\n    kind: indicator\n    indicator: fail_core\n"
+            "    op: \">=\"\n    threshold: 0.25\n")
 
 
 def history_file(tmp: Path) -> list[str]:
@@ -81,7 +82,8 @@ def history_file(tmp: Path) -> list[str]:
 
 def fisoko_without_scale(tmp: Path) -> list[str]:
     header = ["логин школы", "код обучающегося", "пол", "всего баллов"]
-    return write(tmp, "Проведение работы по физике, 7 класс. ВПР 2025.xlsx", xlsx_bytes([["sch1", "A1", "М", 10]], header))
+    return write(tmp, "Проведение работы по физике, 7 класс. ВПР 2025.xlsx",
+                 xlsx_bytes([["sch1", "A1", "М", 10]], header))
 
 
 def fisoko_mixed_years(tmp: Path) -> list[str]:
@@ -110,7 +112,8 @@ def pupils_with_scales(rows: list[list], scale_rows: str):
     """Participant rows with primary scores only, and a scales file for them."""
 
     def make(tmp: Path) -> list[str]:
-        (tmp / "scales.csv").write_text("year,assessment,subject,grade,max_score,mark3,mark4,mark5\n" + scale_rows, encoding="utf-8")
+        (tmp / "scales.csv").write_text("year,assessment,subject,grade,max_score,mark3,mark4,mark5\n" + scale_rows,
+                                        encoding="utf-8")
         return csv_file(tmp, rows, PUPIL_HEADER, "pupils.csv") + ["--scales", str(tmp / "scales.csv")]
 
     return make
@@ -130,35 +133,48 @@ OVER_THE_SCALE = [
 CASES = [
     ("empty csv", lambda t: write(t, "results.csv", b""), "файл «results.csv» пуст"),
     ("empty xlsx", lambda t: write(t, "results.xlsx", b""), "«results.xlsx» повреждён или обрезан"),
-    ("only a title", lambda t: write(t, "results.csv", "Результаты ВПР 2025 года\n".encode()), "в файле «results.csv» не найдено таблицы результатов"),
-    ("truncated xlsx", lambda t: write(t, "results.xlsx", xlsx_bytes(GOOD)[:2000]), "«results.xlsx» повреждён или обрезан"),
-    ("picture renamed .xlsx", lambda t: write(t, "results.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(200)), "«results.xlsx» повреждён или обрезан"),
-    ("binary renamed .csv", lambda t: write(t, "results.csv", b"\x00\x01\x02\x03" * 64), "не похож ни на таблицу CSV, ни на Excel"),
+    ("only a title", lambda t: write(t, "results.csv", "Результаты ВПР 2025 года\n".encode()),
+     "в файле «results.csv» не найдено таблицы результатов"),
+    ("truncated xlsx", lambda t: write(t, "results.xlsx", xlsx_bytes(GOOD)[:2000]),
+     "«results.xlsx» повреждён или обрезан"),
+    ("picture renamed .xlsx", lambda t: write(t, "results.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(200)),
+     "«results.xlsx» повреждён или обрезан"),
+    ("binary renamed .csv", lambda t: write(t, "results.csv", b"\x00\x01\x02\x03" * 64),
+     "не похож ни на таблицу CSV, ни на Excel"),
     ("xlsx zip bomb", zip_bomb, "«bomb.xlsx» распаковывается в 256 МБ"),
     ("duplicate school rows", lambda t: csv_file(t, GOOD + [GOOD[0]]), "строки 2 и 4 дают результаты одной школы (s1)"),
     ("marks do not add up", mutate(0, "n3", 99), "строка 2, столбец «participants»: сумма отметок"),
     ("negative count", mutate(1, "n2", -3), "строка 3, столбец «n2»: в ячейке «-3», а ожидается целое число ≥ 0"),
     ("text count", mutate(1, "n4", "много"), "строка 3, столбец «n4»: в ячейке «много»"),
-    ("unknown subject", mutate(0, "subject", "Астрология"), "строка 2, столбец «subject»: неизвестное значение «Астрология»"),
-    ("unknown assessment", mutate(0, "assessment", "НИКО"), "строка 2, столбец «assessment»: неизвестное значение «НИКО»"),
+    ("unknown subject", mutate(0, "subject", "Астрология"),
+     "строка 2, столбец «subject»: неизвестное значение «Астрология»"),
+    ("unknown assessment", mutate(0, "assessment", "НИКО"),
+     "строка 2, столбец «assessment»: неизвестное значение «НИКО»"),
     ("missing column", lambda t: csv_file(t, [r[:2] + r[3:] for r in GOOD], SCHOOL_HEADER[:2] + SCHOOL_HEADER[3:]),
-     "файл «results.csv», строка 1: лист похож на макет «каноническая таблица», но не найдены столбцы: «предмет» (subject)"),
-    ("missing scale", fisoko_without_scale, "нет шкалы перевода первичного балла в отметку для процедуры ВПР «Физика», 7 класс, 2025 год"),
+     ("файл «results.csv», строка 1: лист похож на макет «каноническая таблица», "
+      "но не найдены столбцы: «предмет» (subject)")),
+    ("missing scale", fisoko_without_scale,
+     "нет шкалы перевода первичного балла в отметку для процедуры ВПР «Физика», 7 класс, 2025 год"),
     ("score above the scale in more than 5 % of rows", pupils_with_scales(OVER_THE_SCALE, RUSSIAN_4 + PHYSICS_7),
      "файл «pupils.csv», строка 4, столбец «score»: балл 45 больше максимального по шкале (38)"),
     ("infinite maximum in the scale", pupils_with_scales(OVER_THE_SCALE[:1], "2025,ВПР,Русский язык,4,inf,14,24,33\n"),
      "файл «scales.csv», строка 2: ожидались числа"),
-    ("mixed years", fisoko_mixed_years, "год в заголовке или названии (2025) не совпадает с годом в названии листа или файла (2024)"),
+    ("mixed years", fisoko_mixed_years,
+     "год в заголовке или названии (2025) не совпадает с годом в названии листа или файла (2024)"),
     ("history matching nothing", history_file, "файл «list.csv»: ни одна из 2 школ прежнего перечня не найдена"),
     ("header only", lambda t: csv_file(t, []), "не осталось ни одной строки с результатами"),
-    ("only totals and blanks", lambda t: csv_file(t, [[""] * 14, ["Итого"] + [""] * 13]), "не осталось ни одной строки с результатами"),
-    ("scale given twice", duplicate_scales, "файл «scales.csv», строка 3: шкала процедуры ВПР «Физика», 7 класс, 2025 год задана дважды"),
-    ("rules: wrong type", rules_file(RULES_OK.replace("0.25", "много")), "my.yaml:9 statuses.shnor.threshold: ожидалось число от 0 до 1"),
+    ("only totals and blanks", lambda t: csv_file(t, [[""] * 14, ["Итого"] + [""] * 13]),
+     "не осталось ни одной строки с результатами"),
+    ("scale given twice", duplicate_scales,
+     "файл «scales.csv», строка 3: шкала процедуры ВПР «Физика», 7 класс, 2025 год задана дважды"),
+    ("rules: wrong type", rules_file(RULES_OK.replace("0.25", "много")),
+     "my.yaml:9 statuses.shnor.threshold: ожидалось число от 0 до 1"),
     ("rules: unknown key", rules_file(RULES_OK + "colour: red\n"), "my.yaml:10 colour: неизвестный ключ"),
     ("rules: wrong indentation", rules_file(RULES_OK.replace("    kind: indicator", "  kind: indicator")), "my.yaml:"),
     ("rules: tab", rules_file(RULES_OK.replace("    op:", "\top:")), "my.yaml:8: символ табуляции"),
     ("rules: not yaml at all", rules_file("[[[\n"), "my.yaml:"),
-    ("rules: a workbook given as rules", lambda t: [*csv_file(t), "--rules", write(t, "rules.xlsx", xlsx_bytes(GOOD))[0]],
+    ("rules: a workbook given as rules",
+     lambda t: [*csv_file(t), "--rules", write(t, "rules.xlsx", xlsx_bytes(GOOD))[0]],
      "файл правил «rules.xlsx» — не текст YAML (таблица или документ?)"),
 ]
 
@@ -166,7 +182,8 @@ CASES = [
 @pytest.fixture(scope="module")
 def earlier(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("earlier") / "out"
-    result = CliRunner().invoke(app, ["identify", *csv_file(out.parent), "--out", str(out), "--format", "none", "--quiet"])
+    result = CliRunner().invoke(app, ["identify", *csv_file(out.parent), "--out", str(out), "--format", "none",
+                                      "--quiet"])
     assert result.exit_code == 0, result.output
     return out
 
@@ -206,5 +223,6 @@ def test_a_sheet_of_a_million_empty_rows_is_read_quickly(tmp_path):
         sheet.write_row(r, 0, row)
     sheet.write_blank(1_048_575, len(SCHOOL_HEADER) - 1, None, book.add_format({"bold": True}))
     book.close()
-    result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / "out"), "--format", "none", "--quiet"])
+    result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / "out"), "--format", "none",
+                                      "--quiet"])
     assert result.exit_code == 0, result.output

@@ -36,7 +36,8 @@ def test_verdict(p1, n1, p2, n2, lower_is_better, expected):
 def test_at_the_edge_of_the_interval():
     p1, n1, n2 = 0.3, 400, 400
     # find p2 just outside and just inside the interval (the interval itself moves with p2)
-    inside = next(p / 10000 for p in range(3000, 0, -1) if abs(p / 10000 - p1) > half_width(p1, n1, p / 10000, n2)) + 0.0001
+    inside = next(p / 10000 for p in range(3000, 0, -1)
+                  if abs(p / 10000 - p1) > half_width(p1, n1, p / 10000, n2)) + 0.0001
     assert verdict(p1, n1, inside, n2, True).verdict == SAME
     assert verdict(p1, n1, inside - 0.0002, n2, True).verdict == IMPROVED
 

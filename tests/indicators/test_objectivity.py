@@ -79,9 +79,11 @@ def test_inflated_mean_not_computed():
 
 def pairs_of(school_pairs: dict[str, list[tuple[float, float]]], subject="Русский язык", grade=5):
     """(counts, pairs): a row of counts per school, and the pairs pointing into it by ``key``."""
-    counts = pd.DataFrame([{"year": 2025, "assessment": "ВПР", "subject": subject, "grade": grade, "school_id": s} for s in school_pairs],
+    counts = pd.DataFrame([{"year": 2025, "assessment": "ВПР", "subject": subject, "grade": grade, "school_id": s}
+                           for s in school_pairs],
                           columns=KEYS)
-    rows = [{"key": key, "score": score, "journal": journal} for key, pairs in enumerate(school_pairs.values()) for score, journal in pairs]
+    rows = [{"key": key, "score": score, "journal": journal}
+            for key, pairs in enumerate(school_pairs.values()) for score, journal in pairs]
     return counts, pd.DataFrame(rows, columns=["key", "score", "journal"])
 
 
@@ -100,7 +102,8 @@ def test_spearman_matches_the_textbook_definition():
         ([(10, 3), (12, 4), (14, 3), (16, 4), (11, 5), (13, 5)], "нет", ""),  # r_s = 0 exactly: not negative
         ([(10, 2), (12, 3), (14, 4), (16, 5), (18, 5)], "нет", ""),
         ([(10, 5), (12, 4), (14, 3), (16, 2)], "не рассчитан", "меньше 5 участников с отметкой по журналу"),
-        ([(10, 4), (12, 4), (14, 4), (16, 4), (18, 4)], "не рассчитан", "все отметки по журналу или все баллы одинаковы"),
+        ([(10, 4), (12, 4), (14, 4), (16, 4), (18, 4)], "не рассчитан",
+         "все отметки по журналу или все баллы одинаковы"),
     ],
 )
 def test_journal_mismatch(pairs, status, reason):
@@ -163,7 +166,8 @@ def test_cohort_not_computed():
     assert sign(signs, "a", "cohort_fall:Математика").reason == "в регионе меньше 4 школ с обоими годами"
     assert sign(signs, "absent", "cohort_fall:Математика").reason.startswith("нет результатов 4 класса прошлого года")
     no_scale = cohort_counts({f"s{i}": k for i, k in enumerate(OTHERS)}).assign(max_score=np.nan)
-    assert sign(obj.cohort_change(no_scale, pd.Index(["s0"]), 2025), "s0", "cohort_rise:Математика").status == "не рассчитан"
+    rise = sign(obj.cohort_change(no_scale, pd.Index(["s0"]), 2025), "s0", "cohort_rise:Математика")
+    assert rise.status == "не рассчитан"
 
 
 def test_fourteen_signs_per_school():
@@ -177,8 +181,8 @@ def test_fourteen_signs_per_school():
 
 
 def test_boundary_peak_marker():
-    counts = pd.DataFrame([{**dict(zip(KEYS, (2025, "ВПР", "Математика", 5, s))), "participants": 30, "score_n": 30, "fail": 3,
-                            "mark3": 7.0, "mark4": 12.0, "mark5": 16.0, "lowered": pd.NA, "confirmed": pd.NA,
+    counts = pd.DataFrame([{**dict(zip(KEYS, (2025, "ВПР", "Математика", 5, s))), "participants": 30, "score_n": 30,
+                            "fail": 3, "mark3": 7.0, "mark4": 12.0, "mark5": 16.0, "lowered": pd.NA, "confirmed": pd.NA,
                             "raised": pd.NA, "journal_gap2": pd.NA} for s in ("peak", "flat")])
     histogram = pd.DataFrame(  # key: the row of counts
         [{"key": 0, "score": sc, "count": c} for sc, c in ((6, 0), (7, 9), (10, 21))]
@@ -204,4 +208,5 @@ def test_index_counts_schools_with_a_computed_sign():
     )
     assert obj.objectivity_index(result)["region"] == {"schools": 3, "with_signs": 1, "index": 66.7}
     by = obj.objectivity_index(result, pd.Series({"a": "М1", "b": "М1", "c": "М2", "d": "М2"}))
-    assert by == {"М1": {"schools": 2, "with_signs": 1, "index": 50.0}, "М2": {"schools": 1, "with_signs": 0, "index": 100.0}}
+    assert by == {"М1": {"schools": 2, "with_signs": 1, "index": 50.0},
+                  "М2": {"schools": 1, "with_signs": 0, "index": 100.0}}

@@ -46,8 +46,8 @@ def test_a_file_broken_past_the_sample_names_the_row_where_reading_stopped(tmp_p
 def test_a_bad_cell_after_a_skipped_row_is_named_on_its_own_line(tmp_path, way):
     path = tmp_path / "pupils.csv"
     path.write_text(
-        HEADER + ROW.format(school=1, mark=3) + "2025,ВПР,Математика,5,s1,3,лишняя\n\n" + ROW.format(school=2, mark="семь"),
-        encoding="utf-8",
+        HEADER + ROW.format(school=1, mark=3) + "2025,ВПР,Математика,5,s1,3,лишняя\n\n"
+        + ROW.format(school=2, mark="семь"), encoding="utf-8",
     )
     with pytest.raises(UserError) as caught:
         read_results([path], ReadOptions())

@@ -106,7 +106,8 @@ def test_marks_report_with_title_rows_gives_exact_counts(tmp_path):
 def test_marks_report_two_row_header_text_percent_facts_from_file_name(tmp_path):
     path = tmp_path / "Статистика по отметкам ВПР 2024 математика 5 класс.xlsx"
     header = [["ОО", "Кол-во участников", None, None, None, None], [None, None, "2", "3", "4", "5"]]
-    merges = [(0, 2, 0, 5, "Распределение отметок участников в %"), (0, 0, 1, 0, "ОО"), (0, 1, 1, 1, "Кол-во участников")]
+    merges = [(0, 2, 0, 5, "Распределение отметок участников в %"), (0, 0, 1, 0, "ОО"),
+              (0, 1, 1, 1, "Кол-во участников")]
     write_xlsx(path, ["Дата формирования отчёта: 21.05.2024"], header, marks_rows("text%", False), merges)
     cube, logs = read_results([path], ReadOptions())
     assert cube_rows(cube, MARK_COLUMNS) == EXPECTED_MARKS
@@ -175,7 +176,8 @@ def test_journal_report_group_rows_above_blocks(tmp_path):
     for group, counts in journal_blocks():
         rows.append([group, None, None])
         rows += [list(row) for row in block_rows(counts)]
-    write_xlsx(path, ["Сравнение отметок с отметками по журналу"], [["Группы участников", "Кол-во участников", "%"]], rows)
+    write_xlsx(path, ["Сравнение отметок с отметками по журналу"], [["Группы участников", "Кол-во участников", "%"]],
+               rows)
     write_xlsx(tmp_path / "marks.xlsx", ["ВПР 2024. Математика. 5 класс"],
                [["Группы участников", "Кол-во участников", "2", "3", "4", "5"]],
                [row[:1] + row[2:] for row in marks_rows("number", with_oo_count=True)])
@@ -257,14 +259,16 @@ RUSSIAN_HEADER = ["Год", "Процедура", "Предмет", "Класс"
 @pytest.mark.parametrize("header", [SCHOOL_HEADER, RUSSIAN_HEADER], ids=["english", "russian"])
 @pytest.mark.parametrize("reader", REPORT_READERS, ids=lambda r: r.name)
 def test_readers_do_not_claim_the_canonical_table(tmp_path, header, reader):
-    rows = [school_row("sch1", 2024, "ВПР", "Математика", 25, 5, 10), school_row("sch2", 2024, "ВПР", "Математика", 20, 1, 4)]
+    rows = [school_row("sch1", 2024, "ВПР", "Математика", 25, 5, 10),
+            school_row("sch2", 2024, "ВПР", "Математика", 20, 1, 4)]
     sheet = open_sheets(write_table(tmp_path / "tidy.csv", header, rows, delimiter=";"))[0]
     assert reader.recognise(sheet) is None
 
 
 def test_each_report_is_claimed_by_its_own_reader(tmp_path):
     marks = tmp_path / "marks.xlsx"
-    write_xlsx(marks, ["ВПР 2024. Математика. 5 класс"], [["Группы участников", "Кол-во участников", "2", "3", "4", "5"]],
+    write_xlsx(marks, ["ВПР 2024. Математика. 5 класс"],
+               [["Группы участников", "Кол-во участников", "2", "3", "4", "5"]],
                [row[:1] + row[2:] for row in marks_rows("number", True)])
     scores = tmp_path / "scores.xlsx"
     write_xlsx(scores, ["ВПР 2024"], [["Группы участников", "Кол-во участников", "0", "1", "2", "3", "4", "5"]],

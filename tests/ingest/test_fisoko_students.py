@@ -11,7 +11,8 @@ from shnor.ingest.reading import read_results
 from shnor.ingest.scales import load_scales
 from tests.support.layouts import VPR_SCALES, make_pupils, make_region, mark_of, write_fisoko_students, write_scales
 
-COLUMNS = ["year", "assessment", "subject", "grade", "school_id", "participants", "n2", "n3", "n4", "n5", "lowered", "confirmed", "raised"]
+COLUMNS = ["year", "assessment", "subject", "grade", "school_id", "participants", "n2", "n3", "n4", "n5", "lowered",
+           "confirmed", "raised"]
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +31,10 @@ def expected(region, pupils, year, subject, grade):
         scale = VPR_SCALES[(year, subject, grade)]
         marks = [(mark_of(score, scale), journal) for score, journal in pupils[(year, subject, grade, index)]]
         compared = [(m, j) for m, j in marks if j is not None]
-        rows.append((year, "ВПР", subject, grade, school.login, len(marks), *(sum(1 for m, _ in marks if m == k) for k in (2, 3, 4, 5)),
-                     sum(m < j for m, j in compared), sum(m == j for m, j in compared), sum(m > j for m, j in compared)))
+        rows.append((year, "ВПР", subject, grade, school.login, len(marks),
+                     *(sum(1 for m, _ in marks if m == k) for k in (2, 3, 4, 5)),
+                     sum(m < j for m, j in compared), sum(m == j for m, j in compared),
+                     sum(m > j for m, j in compared)))
     return sorted(rows)
 
 
@@ -73,7 +76,8 @@ def test_subject_missing_from_every_title_is_an_error(region, pupils, tmp_path):
 
 def test_scales_file_with_a_falling_scale_is_rejected(tmp_path):
     path = tmp_path / "s.csv"
-    path.write_text("year,assessment,subject,grade,max_score,mark3,mark4,mark5\n2024,ВПР,Математика,4,20,12,10,15\n", encoding="utf-8")
+    path.write_text("year,assessment,subject,grade,max_score,mark3,mark4,mark5\n2024,ВПР,Математика,4,20,12,10,15\n",
+                    encoding="utf-8")
     with pytest.raises(UserError) as caught:
         load_scales(path)
     assert "файл «s.csv», строка 2: баллы шкалы должны расти" in str(caught.value)

@@ -50,7 +50,8 @@ def test_the_first_bad_file_in_the_given_order_is_named(options, tmp_path):
         path = tmp_path / name
         path.write_text("year,assessment,subject,grade,school_id,mark\n2025,ВПР,Математика,5,s1,2\n", encoding="utf-8")
         files.append(path)
-    files[1].write_text("year,assessment,subject,grade,school_id,mark\n2025,ВПР,Математика,5,s1,семь\n", encoding="utf-8")
+    files[1].write_text("year,assessment,subject,grade,school_id,mark\n2025,ВПР,Математика,5,s1,семь\n",
+                        encoding="utf-8")
     files[2].write_text("год;что-то\n1;2\n", encoding="utf-8")
     with pytest.raises(UserError) as caught:
         read_results(files, options)

@@ -23,6 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shnor.cli.app import app
+from shnor.report.model import Report
 from tests.conftest import ROOT
 
 ALTAI = ROOT.parent / "shared" / "data" / "real" / "altai_vpr"
@@ -36,7 +37,8 @@ FILES = {
         0, "логин школы", "всего баллов", "вариант", "отметка за предыдущую четверть/триместр",
         lambda c: str(c).startswith("балл за "),
     ),
-    "2020/4/Математика.xlsx": (0, "user", "sum", "var-1", "otc", lambda c: str(c).startswith("a-") and str(c).endswith("-grade")),
+    "2020/4/Математика.xlsx": (0, "user", "sum", "var-1", "otc",
+                               lambda c: str(c).startswith("a-") and str(c).endswith("-grade")),
     "2022/4/Математика.xlsx": (
         "Протокол", "Пользователь", "Итого баллов", "Вариант", "Отметка за предыдущий триместр/ четверть/полугодие",
         lambda c: str(c).rstrip().endswith("б)"),
@@ -91,7 +93,8 @@ def test_row_accounting_equals_a_pandas_reading(run, name):
     (sheet,) = [s for f in report["inputs"] if f["file"] == name for s in f["sheets"] if s["rows_read"]]
     found = {issue["kind"]: issue["count"] for issue in sheet["issues"]}
     assert sheet["rows_read"] == counts["participants"]
-    assert {k: found.get(k, 0) for k in counts if k != "participants"} == {k: v for k, v in counts.items() if k != "participants"}
+    assert {k: found.get(k, 0) for k in counts if k != "participants"} == {k: v for k, v in counts.items()
+                                                                           if k != "participants"}
 
 
 def test_the_published_quirks_are_counted_as_the_data_readme_says(run):
@@ -148,3 +151,24 @@ def test_the_raw_export_takes_year_and_grade_from_its_folders(run):
     assert sheet["procedure"] == {"year": "2020 (папки)", "assessment": "ВПР (коды ФИС ОКО в файле)",
                                   "subject": "Математика (название файла)", "grade": "4 (папки)"}
     assert np.all([m.startswith("reg22_m") for m in sheet["municipalities"]])
+
+
+def test_a_year_before_the_window_is_said_to_serve_the_dynamics_only(run):
+    """Three years read, a window of two (`default`): 2020 is not silently dropped — the note says where it goes."""
+    output, report, _, _ = run
+    assert report["methodology"]["window"] == [2021, 2022]
+    note = "данные за 2020 год — до окна 2021–2022: в доли и статусы не входят, используются только для динамики"
+    assert any(w.startswith(note) for w in report["warnings"])
+    assert note in " ".join(output.split())
+
+
+def test_schools_named_only_by_login_are_said_and_shown_by_their_login(run):
+    """ФИС ОКО protocols give logins, not names: without --registry the note says so first, and a document prints
+    the login rather than a blank cell."""
+    _, report, schools, _ = run
+    unnamed = int((schools["school_name"] == "").sum())
+    assert unnamed == 639
+    note = f"у {unnamed} из 643 школ нет наименования во входных файлах"
+    assert any(w.startswith(note) for w in report["warnings"][:3])
+    school = Report.load(run[3] / "out").schools[0]
+    assert school.school_name == "" and school.shown_name == f"{school.school_id} (наименования нет во входных файлах)"

@@ -45,7 +45,8 @@ def test_zabaykalsky(tmp_path):
     assert 370 <= len(schools) <= 400
     assert not [k for k in schools if "итого" in k[0].lower() or "итого" in k[1].lower()]
     school = find(
-        schools, "Город Чита", 'Муниципальное бюджетное общеобразовательное учреждение "Средняя общеобразовательная школа №1"'
+        schools, "Город Чита",
+        'Муниципальное бюджетное общеобразовательное учреждение "Средняя общеобразовательная школа №1"'
     )
     assert (school["fail_core"], school["high_core"]) == (f"{1 / 224:.4f}", f"{32 / 164:.4f}")
     assert school["participants_core"] == "224"
@@ -85,7 +86,8 @@ def test_zabaykalsky_municipalities_are_territories_each_once(tmp_path):
     territories = {m for m, _ in schools}
     assert len(territories) == 36
     assert not [m for m in territories if m.split()[0] in {"Комитет", "Управление", "Отдел", "Министерство"}]
-    assert {"Акшинский муниципальный округ", "Тунгокоченский район", "Город Чита", "региональное подчинение"} <= territories
+    assert {"Акшинский муниципальный округ", "Тунгокоченский район", "Город Чита",
+            "региональное подчинение"} <= territories
 
 
 def test_a_table_without_the_rules_high_boundary_names_the_one_used(tmp_path):
@@ -98,7 +100,8 @@ def test_a_table_without_the_rules_high_boundary_names_the_one_used(tmp_path):
     assert "не ниже 81; где в таблице нет этой границы" in report["methodology"]["high"]
     assert "высокие результаты ЕГЭ взяты от 80 баллов" in report["methodology"]["high"]
     flagged = [s for s in report["schools"] if s["status"] == "shnor"]
-    assert flagged and all("высокие результаты ЕГЭ от 80 баллов: в таблице нет границы 81" in s["reasons"] for s in flagged)
+    assert flagged and all("высокие результаты ЕГЭ от 80 баллов: в таблице нет границы 81" in s["reasons"]
+                           for s in flagged)
     high = 61
     result = CliRunner().invoke(
         app, ["identify", str(REAL / "zabaykalsky_ege_by_school_2022-2024.xlsx"), "--out", str(tmp_path / "o61"),
@@ -114,7 +117,8 @@ def test_the_whole_folder_of_real_files_is_read(tmp_path):
     scales.write_text("year,assessment,subject,grade,max_score,mark3,mark4,mark5\n" + "".join(
         f"{year},ВПР,Математика,4,20,6,10,14\n" for year in (2020, 2021, 2022)), encoding="utf-8")
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["identify", str(REAL), "--scales", str(scales), "--out", str(out), "--format", "none"])
+    result = CliRunner().invoke(app, ["identify", str(REAL), "--scales", str(scales), "--out", str(out), "--format",
+                                      "none"])
     assert result.exit_code == 0, result.output
     warnings = json.loads((out / "result.json").read_text(encoding="utf-8"))["warnings"]
     assert any(w.startswith("«README.md»: не таблица результатов") for w in warnings)

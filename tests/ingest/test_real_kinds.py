@@ -33,7 +33,8 @@ def xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
     return path
 
 
-PROTOCOL = ["логин школы", "регион", "номер обучающегося", "код обучающегося", "отметка за предыдущую четверть/триместр",
+PROTOCOL = ["логин школы", "регион", "номер обучающегося", "код обучающегося",
+            "отметка за предыдущую четверть/триместр",
             "пол", "класс", "вариант", "всего баллов", "балл за 1", "балл за 2"]
 
 
@@ -69,9 +70,10 @@ def test_regional_header_means_one_measure(header, measure):
 
 
 def test_protocol_quirks_are_counted_not_refused(tmp_path):
-    rows = [pupil(), pupil(journal="нет отметки"), pupil(journal="ж"), pupil(variant="отсутствовал", total="", t1="", t2=""),
-            pupil(total="", t1="3", t2="4"), pupil(total="15", t1="1", t2="1"), *[pupil(login="sch2") for _ in range(20)],
-            pupil(total="21", t1="10", t2="11")]
+    rows = [pupil(), pupil(journal="нет отметки"), pupil(journal="ж"),
+            pupil(variant="отсутствовал", total="", t1="", t2=""),
+            pupil(total="", t1="3", t2="4"), pupil(total="15", t1="1", t2="1"),
+            *[pupil(login="sch2") for _ in range(20)], pupil(total="21", t1="10", t2="11")]
     path = protocol(tmp_path / "2021" / "4" / "Математика.xlsx", rows)
     cube, (log,) = read_results([path], ReadOptions(scales=SCALES))
     found = {i.kind: (i.count, i.rows) for i in log.issues}
@@ -81,7 +83,8 @@ def test_protocol_quirks_are_counted_not_refused(tmp_path):
     }
     assert log.rows_read == 25 and int(cube.counts["participants"].sum()) == 25
     assert log.procedure == {"year": "2021 (папки)", "subject": "Математика (название файла)", "grade": "4 (папки)"}
-    assert cube.schools.set_index("school_id")["municipality"].to_dict() == {"sch1": "город Бийск", "sch2": "город Бийск"}
+    municipalities = cube.schools.set_index("school_id")["municipality"].to_dict()
+    assert municipalities == {"sch1": "город Бийск", "sch2": "город Бийск"}
 
 
 def test_more_than_five_percent_above_the_maximum_is_an_error_naming_column_and_scale(tmp_path):
@@ -143,11 +146,12 @@ def test_upload_form_absent_pupils_and_totals_never_computed(tmp_path):
 
 
 def test_blank_form_and_subject_sums_are_named_alone_and_passed_over_in_a_folder(tmp_path):
-    blank = xlsx(tmp_path / "папка" / "бланк.xlsx", {"Протокол": [["Код", "Вариант (часть 1)", "1 (1б)", "Итого баллов"],
+    blank = xlsx(tmp_path / "папка" / "бланк.xlsx",
+                 {"Протокол": [["Код", "Вариант (часть 1)", "1 (1б)", "Итого баллов"],
                                                                    [40001, "1", 1, 1]]})
     sums = tmp_path / "папка" / "ege.csv"
-    sums.write_text('"ID";"EDU_NAME";"PASSES_OVER_220";"PASSER_UNDER_160";"YEAR"\n"1";"Школа № 1";"3";"1";"2015-2016"\n',
-                    encoding="utf-8")
+    sums.write_text('"ID";"EDU_NAME";"PASSES_OVER_220";"PASSER_UNDER_160";"YEAR"\n'
+                    '"1";"Школа № 1";"3";"1";"2015-2016"\n', encoding="utf-8")
     protocol(tmp_path / "папка" / "2021" / "4" / "Математика.xlsx", [pupil() for _ in range(3)])
     (tmp_path / "папка" / "заметки.txt").write_text("не таблица", encoding="utf-8")
     for alone, words in ((blank, "в которой не указана школа"), (sums, "больше 220 и не больше 160 баллов")):
@@ -180,7 +184,8 @@ def regional(path: Path, subject_cells: list) -> Path:
                "Доля участников, набравших от 61 до 80 баллов"]
     rows = [["Информация о результатах ЕГЭ в 2024 году"], header, metrics,
             ["Комитет образования администрации Акшинского муниципального округа", "МОУ СОШ № 1", *subject_cells[0]],
-            ['Комитет образования администрации муниципального района "Акшинский район"', "МОУ СОШ № 2", *subject_cells[1]]]
+            ['Комитет образования администрации муниципального района "Акшинский район"', "МОУ СОШ № 2",
+             *subject_cells[1]]]
     return xlsx(path, {"2024": rows})
 
 

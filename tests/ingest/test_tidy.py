@@ -71,7 +71,7 @@ def test_xlsx_with_title_rows_and_totals(tmp_path):
     sheet.write(8, 5, "Итого")
     book.add_worksheet("Примечания").write(0, 0, "Данные предварительные")
     book.close()
-    cube, logs = read_results([path], ReadOptions())
+    _cube, logs = read_results([path], ReadOptions())
     assert cube_of(path) == EXPECTED
     results = next(log for log in logs if log.sheet == "Результаты")
     assert results.header_row == 3
@@ -83,7 +83,8 @@ def test_xlsx_with_title_rows_and_totals(tmp_path):
 def test_parquet(tmp_path):
     frame = pd.DataFrame(ROWS, columns=SCHOOL_HEADER).replace("", None)
     path = tmp_path / "t.parquet"
-    pq.write_table(pa.Table.from_pandas(frame.astype(object).where(frame.notna(), None).astype(str).replace("None", None)), path)
+    text = frame.astype(object).where(frame.notna(), None).astype(str).replace("None", None)
+    pq.write_table(pa.Table.from_pandas(text), path)
     assert cube_of(path) == EXPECTED
 
 
@@ -121,19 +122,24 @@ def test_pairs_and_histogram_follow_their_school_through_pooling(tmp_path):
     """One school's participants come in two files, between other schools' rows; the cube's pairs and histogram
     still point at that school's own row of counts (their ``key``), after the rows are pooled and sorted."""
     scale_header = ["year", "assessment", "subject", "grade", "max_score", "mark3", "mark4", "mark5"]
-    scales = write_table(tmp_path / "scales.csv", scale_header, [[2025, "ВПР", s, 5, 20, 7, 12, 16] for s in ("Математика", "Русский язык")])
+    scales = write_table(tmp_path / "scales.csv", scale_header,
+                         [[2025, "ВПР", s, 5, 20, 7, 12, 16] for s in ("Математика", "Русский язык")])
     header = ["year", "assessment", "subject", "grade", "school_id", "score", "journal_mark"]
     math, russian = [2025, "ВПР", "Математика", 5], [2025, "ВПР", "Русский язык", 5]
-    first = write_table(tmp_path / "a.csv", header, [[*math, "sch3", 12, 4], [*math, "sch1", 7, 3], [*math, "sch3", 3, 2]])
-    second = write_table(tmp_path / "b.csv", header, [[*russian, "sch2", 6, 3], [*math, "sch2", 11, 3], [*math, "sch1", 16, 5]])
+    first = write_table(tmp_path / "a.csv", header,
+                        [[*math, "sch3", 12, 4], [*math, "sch1", 7, 3], [*math, "sch3", 3, 2]])
+    second = write_table(tmp_path / "b.csv", header,
+                         [[*russian, "sch2", 6, 3], [*math, "sch2", 11, 3], [*math, "sch1", 16, 5]])
     cube, _ = read_results([first, second], ReadOptions(scales=load_scales(scales)))
     named = cube.counts[["subject", "school_id"]].to_numpy()
     pairs = sorted((*named[key], score, journal) for key, score, journal in cube.pairs.itertuples(index=False))
-    assert pairs == [("Математика", "sch1", 7.0, 3.0), ("Математика", "sch1", 16.0, 5.0), ("Математика", "sch2", 11.0, 3.0),
-                     ("Математика", "sch3", 3.0, 2.0), ("Математика", "sch3", 12.0, 4.0), ("Русский язык", "sch2", 6.0, 3.0)]
+    assert pairs == [("Математика", "sch1", 7.0, 3.0), ("Математика", "sch1", 16.0, 5.0),
+                     ("Математика", "sch2", 11.0, 3.0), ("Математика", "sch3", 3.0, 2.0),
+                     ("Математика", "sch3", 12.0, 4.0), ("Русский язык", "sch2", 6.0, 3.0)]
     histogram = sorted((*named[key], score, count) for key, score, count in cube.histogram.itertuples(index=False))
-    assert histogram == [("Математика", "sch1", 7.0, 1), ("Математика", "sch1", 16.0, 1), ("Математика", "sch2", 11.0, 1),
-                         ("Математика", "sch3", 12.0, 1), ("Русский язык", "sch2", 6.0, 1)]  # 3 is near no boundary
+    assert histogram == [("Математика", "sch1", 7.0, 1), ("Математика", "sch1", 16.0, 1),
+                         ("Математика", "sch2", 11.0, 1), ("Математика", "sch3", 12.0, 1),
+                         ("Русский язык", "sch2", 6.0, 1)]  # 3 is near no boundary
 
 
 def test_participants_named_without_login_keep_their_journal_pairs(tmp_path):
@@ -143,10 +149,13 @@ def test_participants_named_without_login_keep_their_journal_pairs(tmp_path):
     rows = [[2025, "ВПР", "Русский язык", 5, "МБОУ СОШ № 1", "Город", score, journal]
             for score, journal in ((10, 5), (12, 4), (14, 4), (16, 3), (18, 3), (20, 2))]
     named = write_table(tmp_path / "named.csv", header, rows)
-    registry = write_table(tmp_path / "registry.csv", ["school_id", "school_name", "municipality", "type"], [["sch1", "МБОУ «СОШ №1»", "Город", "СОШ"]])
-    scales = write_table(tmp_path / "scales.csv", ["year", "assessment", "subject", "grade", "max_score", "mark3", "mark4", "mark5"],
+    registry = write_table(tmp_path / "registry.csv", ["school_id", "school_name", "municipality", "type"],
+                           [["sch1", "МБОУ «СОШ №1»", "Город", "СОШ"]])
+    scales = write_table(tmp_path / "scales.csv",
+                         ["year", "assessment", "subject", "grade", "max_score", "mark3", "mark4", "mark5"],
                          [[2025, "ВПР", "Русский язык", 5, 45, 18, 29, 38]])
-    schools = identify_schools(tmp_path / "out", named, "--registry", registry, "--scales", scales, "--date", "2026-11-23")
+    schools = identify_schools(tmp_path / "out", named, "--registry", registry, "--scales", scales, "--date",
+                               "2026-11-23")
     assert list(schools) == ["sch1"] and schools["sch1"]["objectivity_signs"] == "1"
     report = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
     code = "journal_mismatch:Русский язык:5"
@@ -155,9 +164,12 @@ def test_participants_named_without_login_keep_their_journal_pairs(tmp_path):
 
 
 def test_files_without_login_get_a_stable_id_from_municipality_and_name(tmp_path):
-    header = ["год", "процедура", "предмет", "муниципалитет", "наименование ОО", "участники", "ниже порога", "высокие результаты"]
-    first = write_table(tmp_path / "a.csv", header, [[2024, "ЕГЭ", "Физика", "Алданский район", 'МБОУ "СОШ № 2"', 10, 1, 1]])
-    second = write_table(tmp_path / "b.csv", header, [[2025, "ЕГЭ", "Физика", "АЛДАНСКИЙ РАЙОН", "мбоу «сош №2»", 10, 1, 1]])
+    header = ["год", "процедура", "предмет", "муниципалитет", "наименование ОО", "участники", "ниже порога",
+              "высокие результаты"]
+    first = write_table(tmp_path / "a.csv", header,
+                        [[2024, "ЕГЭ", "Физика", "Алданский район", 'МБОУ "СОШ № 2"', 10, 1, 1]])
+    second = write_table(tmp_path / "b.csv", header,
+                         [[2025, "ЕГЭ", "Физика", "АЛДАНСКИЙ РАЙОН", "мбоу «сош №2»", 10, 1, 1]])
     cube, _ = read_results([first, second], ReadOptions())
     assert cube.counts["school_id"].nunique() == 1
 
@@ -165,8 +177,11 @@ def test_files_without_login_get_a_stable_id_from_municipality_and_name(tmp_path
 @pytest.mark.parametrize(
     "mutate, message",
     [
-        (lambda r: r.__setitem__(7, 26), "файл «t.csv», строка 2, столбец «participants»: сумма отметок «2»+«3»+«4»+«5» = 25 не равна числу участников 26"),
-        (lambda r: r.__setitem__(8, -1), "файл «t.csv», строка 2, столбец «n2»: в ячейке «-1», а ожидается целое число ≥ 0"),
+        (lambda r: r.__setitem__(7, 26),
+         ("файл «t.csv», строка 2, столбец «participants»: сумма отметок «2»+«3»+«4»+«5» = 25 "
+          "не равна числу участников 26")),
+        (lambda r: r.__setitem__(8, -1),
+         "файл «t.csv», строка 2, столбец «n2»: в ячейке «-1», а ожидается целое число ≥ 0"),
         (lambda r: r.__setitem__(8, "пять"), "строка 2, столбец «n2»: в ячейке «пять», а ожидается целое число ≥ 0"),
         (lambda r: r.__setitem__(2, "Астрономия"), "строка 2, столбец «subject»: неизвестное значение «Астрономия»"),
         (lambda r: r.__setitem__(1, "НИКО"), "строка 2, столбец «assessment»: неизвестное значение «НИКО»"),
@@ -204,7 +219,8 @@ def test_missing_column_is_named(tmp_path):
     path = write_table(tmp_path / "t.csv", header, rows)
     with pytest.raises(UserError) as caught:
         read_results([path], ReadOptions())
-    assert "файл «t.csv», строка 1: лист похож на макет «каноническая таблица», но не найдены столбцы: «предмет» (subject)" in str(caught.value)
+    assert ("файл «t.csv», строка 1: лист похож на макет «каноническая таблица», "
+            "но не найдены столбцы: «предмет» (subject)") in str(caught.value)
 
 
 @pytest.mark.parametrize(

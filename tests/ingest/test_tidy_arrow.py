@@ -19,7 +19,8 @@ from shnor.ingest.base import ReadOptions
 from shnor.ingest.reading import read_results
 from tests.conftest import write_table
 
-HEADER = ["год", "процедура", "предмет", "класс", "логин ОО", "наименование ОО", "балл", "отметка", "отметка по журналу"]
+HEADER = ["год", "процедура", "предмет", "класс", "логин ОО", "наименование ОО", "балл", "отметка",
+          "отметка по журналу"]
 OPTIONS = ReadOptions(bands=((61, 80), (81, 100)))
 
 clean_row = st.one_of(

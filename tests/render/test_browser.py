@@ -20,7 +20,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 def test_note_opens_in_chromium_with_its_charts(tmp_path):
-    report = identify(IdentifyRequest(inputs=[EXAMPLES / "region"], scales=EXAMPLES / "scales.csv", today=date(2026, 1, 15)))
+    report = identify(IdentifyRequest(inputs=[EXAMPLES / "region"], scales=EXAMPLES / "scales.csv",
+                                      today=date(2026, 1, 15)))
     (note,) = DOCUMENTS["note.html"](report, tmp_path, None)
     common = [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     # the DOM after the page has loaded: every chart is an <img> whose data decoded into a picture
@@ -34,7 +35,7 @@ def test_note_opens_in_chromium_with_its_charts(tmp_path):
         encoding="utf-8",
     )
     dom = subprocess.run([*common, "--virtual-time-budget=5000", "--dump-dom", script.as_uri()],
-                         capture_output=True, text=True, timeout=120).stdout
+                         capture_output=True, text=True, timeout=120, check=False).stdout
     assert re.search(r'data-loaded="3"', dom), "three charts decoded in the browser"
     shot = tmp_path / "note.png"
     subprocess.run([*common, "--window-size=1100,2600", f"--screenshot={shot}", note.as_uri()],

@@ -37,7 +37,8 @@ def test_mistakes_name_the_line_and_the_key(tmp_path, text, message):
 @pytest.mark.parametrize(
     ("text", "encoding", "expected"),
     [
-        ("order_number: 12\norder_date: 2026-01-15\n", "utf-8", {"order_number": "12", "order_date": date(2026, 1, 15)}),
+        ("order_number: 12\norder_date: 2026-01-15\n", "utf-8",
+         {"order_number": "12", "order_date": date(2026, 1, 15)}),
         ("order_date: 15.01.2026\nsigner: ' '\n", "utf-8-sig", {"order_date": date(2026, 1, 15), "signer": None}),
         ("signer: Т.В. Краснобаева\n", "cp1251", {"signer": "Т.В. Краснобаева"}),
         ("signer: Т.В. Краснобаева\n", "utf-16", {"signer": "Т.В. Краснобаева"}),

@@ -120,7 +120,8 @@ def pages(pdf: Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info, flags=re.MULTILINE).group(1))
 
 
-@pytest.mark.skipif(SOFFICE is None or shutil.which("pdfinfo") is None, reason="LibreOffice or poppler is not installed")
+@pytest.mark.skipif(SOFFICE is None or shutil.which("pdfinfo") is None,
+                    reason="LibreOffice or poppler is not installed")
 def test_libreoffice_converts_every_document(pdfs):
     for name, pdf in pdfs.items():
         assert pdf.is_file() and pages(pdf) >= 1, name
@@ -128,7 +129,8 @@ def test_libreoffice_converts_every_document(pdfs):
     assert pages(pdfs["cards.docx"]) >= 14  # a card per listed school, each from a new page
 
 
-@pytest.mark.skipif(SOFFICE is None or shutil.which("pdfimages") is None, reason="LibreOffice or poppler is not installed")
+@pytest.mark.skipif(SOFFICE is None or shutil.which("pdfimages") is None,
+                    reason="LibreOffice or poppler is not installed")
 def test_no_picture_in_the_pdf_is_larger_than_its_page(pdfs):
     info = subprocess.run(["pdfinfo", str(pdfs["note.docx"])], capture_output=True, text=True, check=True).stdout
     page_w, page_h = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())

@@ -30,7 +30,8 @@ CASES = [
         [(2025, "ВПР", "Русский язык", 100, 5, 50), (2025, "ВПР", "История", 25, 6, 5)],
         "ok",
     ),
-    ("9 participants in core: insufficient whatever the results", [(2025, "ВПР", "Математика", 9, 9, 0)], "insufficient"),
+    ("9 participants in core: insufficient whatever the results", [(2025, "ВПР", "Математика", 9, 9, 0)],
+     "insufficient"),
     ("10 participants in core: judged", [(2025, "ВПР", "Математика", 10, 9, 0)], "shnor"),
     (
         "other subjects do not count towards the 10",
@@ -46,7 +47,8 @@ CASES = [
     ),
     (
         "only the latest two years count: 2023 is outside the window",
-        [(2023, "ВПР", "Математика", 50, 50, 0), (2024, "ВПР", "Математика", 50, 0, 25), (2025, "ОГЭ", "Математика", 50, 0, 25)],
+        [(2023, "ВПР", "Математика", 50, 50, 0), (2024, "ВПР", "Математика", 50, 0, 25),
+         (2025, "ОГЭ", "Математика", 50, 0, 25)],
         "ok",
     ),
 ]
@@ -67,7 +69,8 @@ def test_default_preset(school_table, case, rows, expected):
     ],
 )
 def test_history_hysteresis(school_table, tmp_path, listed, fail, expected):
-    path = school_table([school_row("sch1", 2025, "ВПР", "Математика", 100, fail, 50), school_row("sch2", 2025, "ВПР", "Математика", 100, 0, 50)])
+    path = school_table([school_row("sch1", 2025, "ВПР", "Математика", 100, fail, 50),
+                         school_row("sch2", 2025, "ВПР", "Математика", 100, 0, 50)])
     names = ["МБОУ «sch1»"] if listed else ["МБОУ «sch2»"]
     history = write_table(tmp_path / "list.csv", ["Наименование ОО"], [[n] for n in names])
     assert statuses(path, history=[history])["sch1"] == expected

@@ -42,13 +42,19 @@ def test_valid_file_loads(tmp_path):
 @pytest.mark.parametrize(
     "old, new, expected",
     [
-        ("threshold: 0.30", 'threshold: "25%"', 'my.yaml:11 statuses.shnor.all[1].threshold: ожидалось число от 0 до 1, получено "25%"'),
-        ("threshold: 0.30", "threshold: 30", "my.yaml:11 statuses.shnor.all[1].threshold: ожидалось число от 0 до 1 (доля, а не проценты), получено 30"),
-        ("        op: \"<=\"", "        op: \"=<\"", 'my.yaml:10 statuses.shnor.all[1].op: ожидалось одно из: ">=", ">", "<=" или "<", получено "=<"'),
+        ("threshold: 0.30", 'threshold: "25%"',
+         'my.yaml:11 statuses.shnor.all[1].threshold: ожидалось число от 0 до 1, получено "25%"'),
+        ("threshold: 0.30", "threshold: 30",
+         "my.yaml:11 statuses.shnor.all[1].threshold: ожидалось число от 0 до 1 (доля, а не проценты), получено 30"),
+        ("        op: \"<=\"", "        op: \"=<\"",
+         'my.yaml:10 statuses.shnor.all[1].op: ожидалось одно из: ">=", ">", "<=" или "<", получено "=<"'),
         ("indicator: high_core", "indicator: high_cor", "my.yaml:9 statuses.shnor.all[1].indicator: ожидалось одно из"),
-        ("        threshold: 0.30", "        threshold: 0.30\n        treshold: 0.3", "my.yaml:12 statuses.shnor.all[1].treshold: неизвестный ключ"),
-        ("source: тест", "source: тест\nwindow_years: два", 'my.yaml:4 window_years: ожидалось целое число, получено "два"'),
-        ("      - kind: indicator\n", "      - kin: indicator\n", "my.yaml:8 statuses.shnor.all[1]: не понятно, что это за условие"),
+        ("        threshold: 0.30", "        threshold: 0.30\n        treshold: 0.3",
+         "my.yaml:12 statuses.shnor.all[1].treshold: неизвестный ключ"),
+        ("source: тест", "source: тест\nwindow_years: два",
+         'my.yaml:4 window_years: ожидалось целое число, получено "два"'),
+        ("      - kind: indicator\n", "      - kin: indicator\n",
+         "my.yaml:8 statuses.shnor.all[1]: не понятно, что это за условие"),
         ("title: Мои правила\n", "", "my.yaml:1 title: обязательный ключ не задан"),
     ],
 )
@@ -65,7 +71,7 @@ def test_tab_is_reported_with_its_line(tmp_path):
 
 def test_wrong_indentation_is_reported_with_its_line(tmp_path):
     message = error_of(tmp_path, VALID.replace("        op: \"<=\"", "      op: \"<=\""))
-    assert message.startswith("my.yaml:10:") or message.startswith("my.yaml:9:"), message
+    assert message.startswith(("my.yaml:10:", "my.yaml:9:")), message
 
 
 def test_duplicate_key(tmp_path):

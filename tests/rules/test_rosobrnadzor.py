@@ -17,12 +17,18 @@ def run(path, rules="rosobrnadzor-2025"):
 
 # rows: (year, assessment, subject, grade, participants, fail)
 CASES = [
-    ("two procedures of the latest year at 30 %", [(2025, "ВПР", "Математика", 5, 10, 3), (2025, "ОГЭ", "Русский язык", 9, 20, 6)], "shnor"),
-    ("one at 30 %, the other at 29 %", [(2025, "ВПР", "Математика", 5, 10, 3), (2025, "ОГЭ", "Русский язык", 9, 100, 29)], "ok"),
-    ("two procedures, but one of them a year earlier", [(2024, "ВПР", "Математика", 5, 10, 3), (2025, "ОГЭ", "Русский язык", 9, 20, 6)], "ok"),
-    ("the same procedure in 2024 and 2025", [(2024, "ВПР", "Математика", 5, 10, 3), (2025, "ВПР", "Математика", 5, 10, 4)], "shnor"),
-    ("same subject, another grade: not the same procedure", [(2024, "ВПР", "Математика", 5, 10, 3), (2025, "ВПР", "Математика", 6, 10, 4)], "ok"),
-    ("ЕГЭ below the minimum in two subjects", [(2025, "ЕГЭ", "Физика", 11, 10, 3), (2025, "ЕГЭ", "История", 11, 10, 5)], "shnor"),
+    ("two procedures of the latest year at 30 %",
+     [(2025, "ВПР", "Математика", 5, 10, 3), (2025, "ОГЭ", "Русский язык", 9, 20, 6)], "shnor"),
+    ("one at 30 %, the other at 29 %",
+     [(2025, "ВПР", "Математика", 5, 10, 3), (2025, "ОГЭ", "Русский язык", 9, 100, 29)], "ok"),
+    ("two procedures, but one of them a year earlier",
+     [(2024, "ВПР", "Математика", 5, 10, 3), (2025, "ОГЭ", "Русский язык", 9, 20, 6)], "ok"),
+    ("the same procedure in 2024 and 2025",
+     [(2024, "ВПР", "Математика", 5, 10, 3), (2025, "ВПР", "Математика", 5, 10, 4)], "shnor"),
+    ("same subject, another grade: not the same procedure",
+     [(2024, "ВПР", "Математика", 5, 10, 3), (2025, "ВПР", "Математика", 6, 10, 4)], "ok"),
+    ("ЕГЭ below the minimum in two subjects", [(2025, "ЕГЭ", "Физика", 11, 10, 3), (2025, "ЕГЭ", "История", 11, 10, 5)],
+     "shnor"),
     ("other subjects count too", [(2025, "ВПР", "История", 5, 10, 3), (2025, "ВПР", "Биология", 5, 10, 3)], "shnor"),
 ]
 
@@ -55,12 +61,13 @@ def test_mode_all_requires_both_conditions(school_table, tmp_path):
 def test_consecutive_clause_not_computed_with_one_year(school_table):
     path = school_table([school_row("sch1", 2025, "ВПР", "Математика", 10, 5, 0)])
     report = identify(IdentifyRequest(inputs=[path], rules="rosobrnadzor-2025", today=TODAY))
-    consecutive = [c for c in report.schools[0].criteria if "подряд" in c.label][0]
+    consecutive = next(c for c in report.schools[0].criteria if "подряд" in c.label)
     assert (consecutive.value, consecutive.met) == (None, False)
 
 
 def test_reason_lists_the_procedures(school_table):
-    rows = [school_row("sch1", 2025, "ВПР", "Математика", 10, 3, 0), school_row("sch1", 2025, "ОГЭ", "Русский язык", 20, 9, 0, grade=9)]
+    rows = [school_row("sch1", 2025, "ВПР", "Математика", 10, 3, 0),
+            school_row("sch1", 2025, "ОГЭ", "Русский язык", 20, 9, 0, grade=9)]
     path = school_table(rows)
     report = identify(IdentifyRequest(inputs=[path], rules="rosobrnadzor-2025", today=TODAY))
     assert "ВПР Математика, 5 кл.: 2025 — 30,0 %" in report.schools[0].reasons

@@ -63,7 +63,8 @@ def make_region(seed: int = 7, schools_per_municipality: int = 4) -> Region:
                 n2 = rng.randint(0, n // 3)
                 n5 = rng.randint(0, (n - n2) // 3)
                 n4 = rng.randint(0, n - n2 - n5)
-                region.oge[(year, subject, index)] = {"participants": n, "n2": n2, "n3": n - n2 - n4 - n5, "n4": n4, "n5": n5}
+                region.oge[(year, subject, index)] = {"participants": n, "n2": n2, "n3": n - n2 - n4 - n5, "n4": n4,
+                                                      "n5": n5}
     return region
 
 
@@ -138,7 +139,8 @@ def write_regional_ege(region: Region, path: Path, year: int, variant: RegionalV
         sheet.write(row, len(fixed), "из них")
         row += 1
     for k, subject in enumerate(EGE_SUBJECTS):
-        sheet.merge_range(row, len(fixed) + k * 5, row, len(fixed) + k * 5 + 4, case(subject + (", чел." if variant.three_levels else "")))
+        sheet.merge_range(row, len(fixed) + k * 5, row, len(fixed) + k * 5 + 4,
+                          case(subject + (", чел." if variant.three_levels else "")))
     row += 1
     for k, _ in enumerate(EGE_SUBJECTS):
         sheet.write_row(row, len(fixed) + k * 5, [case(m) for m in metrics])
@@ -221,7 +223,8 @@ def make_pupils(region: Region, seed: int = 11) -> dict[tuple[int, str, int, int
         for index, _ in enumerate(region.schools):
             weak = 0.25 if index % 4 == 1 else 0.0
             pupils[(year, subject, grade, index)] = [
-                (max(0, min(scale[0], round(rng.gauss(scale[0] * (0.55 - weak), scale[0] * 0.2)))), rng.choice((2, 3, 4, 5, None)))
+                (max(0, min(scale[0], round(rng.gauss(scale[0] * (0.55 - weak), scale[0] * 0.2)))),
+                 rng.choice((2, 3, 4, 5, None)))
                 for _ in range(rng.randint(3, 30))
             ]
     return pupils
@@ -230,7 +233,8 @@ def make_pupils(region: Region, seed: int = 11) -> dict[tuple[int, str, int, int
 def write_fisoko_students(region: Region, pupils: dict, folder: Path, year: int, subject: str, grade: int,
                           title_row: bool = False) -> Path:
     """One ФИС ОКО file: the subject, grade and year in its name (or in a title row above the header)."""
-    name = f"vpr_{year}_{grade}_{len(subject)}.xlsx" if title_row else f"Проведение работы по {DATIVE[subject]}, {grade} класс. ВПР {year}.xlsx"
+    name = (f"vpr_{year}_{grade}_{len(subject)}.xlsx" if title_row
+            else f"Проведение работы по {DATIVE[subject]}, {grade} класс. ВПР {year}.xlsx")
     path = folder / name
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("Лист1")
@@ -247,7 +251,8 @@ def write_fisoko_students(region: Region, pupils: dict, folder: Path, year: int,
             number += 1
             row += 1
             sheet.write_row(row, 0, [school.login, "75", number, f"P{year}{number:05d}", journal if journal else "",
-                                     "МЖ"[number % 2], f"{grade}а", 1 + number % 2, score, score // 2, score - score // 2])
+                                     "МЖ"[number % 2], f"{grade}а", 1 + number % 2, score, score // 2,
+                                     score - score // 2])
     book.close()
     return path
 
@@ -286,7 +291,8 @@ def write_oge_participants(region: Region, path: Path, seed: int = 5) -> Path:
             if scale is None:
                 continue
             for k, score in enumerate(_scores_for(rng, counts, scale)):
-                writer.writerow([year, "ОГЭ", subject, region.schools[index].login, f"O{index:03d}{k:03d}", "МЖ"[k % 2], score])
+                writer.writerow([year, "ОГЭ", subject, region.schools[index].login, f"O{index:03d}{k:03d}", "МЖ"[k % 2],
+                                 score])
     return path
 
 
@@ -295,7 +301,8 @@ def write_registry(region: Region, path: Path) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["Логин ОО", "Наименование ОО", "Муниципалитет", "Тип"])
         for school in region.schools:
-            writer.writerow([school.login, school.name.replace('"', "«", 1).replace('"', "»", 1), school.municipality, "СОШ"])
+            writer.writerow([school.login, school.name.replace('"', "«", 1).replace('"', "»", 1), school.municipality,
+                             "СОШ"])
     return path
 
 
@@ -311,7 +318,8 @@ def write_history_names(region: Region, path: Path, indices: list[int]) -> Path:
 
 def write_tidy_with_logins(region: Region, pupils: dict, path: Path) -> Path:
     """The whole truth as one canonical school-level table with logins: what every other layout must equal."""
-    header = ["school_id", "year", "assessment", "subject", "grade", "participants", "n2", "n3", "n4", "n5", "below_min", "high"]
+    header = ["school_id", "year", "assessment", "subject", "grade", "participants", "n2", "n3", "n4", "n5",
+              "below_min", "high"]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)

@@ -16,11 +16,14 @@ from shnor.cli.app import run_guarded
 def compare(
     first: str = typer.Argument(..., metavar="A", help="result.json или правила (имя набора или файл YAML)."),
     second: str = typer.Argument(..., metavar="B", help="result.json или правила; к ним применяются --set."),
-    inputs: list[Path] = typer.Argument(None, metavar="ФАЙЛЫ...", help="Файлы результатов, если A или B — правила.", show_default=False),
+    inputs: list[Path] = typer.Argument(None, metavar="ФАЙЛЫ...", help="Файлы результатов, если A или B — правила.",
+                                        show_default=False),
     overrides: list[str] = typer.Option([], "--set", metavar="КЛЮЧ=ЗНАЧЕНИЕ", help="Изменить значение в правилах B."),
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни."),
-    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ", help="Контекстные данные ОО (логин, тип населённого пункта, численность, удалённость, дефицит педагогов, доля ОВЗ)."),
+    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ",
+                                        help="Контекстные данные ОО (логин, тип населённого пункта, численность, "
+                                        "удалённость, дефицит педагогов, доля ОВЗ)."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),

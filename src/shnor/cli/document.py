@@ -18,9 +18,11 @@ document_app = typer.Typer(
 
 @document_app.command("show", options_metavar="[ПАРАМЕТРЫ]")
 def show_document(
-    out: Path | None = typer.Option(None, "--out", "-o", metavar="ФАЙЛ", help="Записать в файл (UTF-8), а не на экран: так надёжнее, чем «> файл» в PowerShell 5.1, который перекодирует вывод.", show_default=False),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="ФАЙЛ",
+                                    help="Записать в файл (UTF-8), а не на экран: так надёжнее, чем «> файл» "
+                                    "в PowerShell 5.1, который перекодирует вывод.", show_default=False),
 ) -> None:
-    """Напечатать образец файла настроек документов (YAML с комментариями): скопируйте, заполните и укажите в --document."""
+    """Напечатать образец файла настроек документов (YAML с комментариями): скопируйте, заполните и укажите в --document."""  # noqa: E501  the help text: a line break would show in the command list
 
     def action() -> int:
         from shnor.render.settings import TEMPLATE
@@ -32,4 +34,7 @@ def show_document(
 
 
 # The ``--document FILE`` option, the same for identify, validate and render.
-DOCUMENT_OPTION = typer.Option(None, "--document", metavar="ФАЙЛ", help="Настройки документов (YAML): орган, номер и дата приказа, кто подписывает и готовит справку; образец — «shnor document show». Чего нет, остаётся строкой для заполнения.")
+DOCUMENT_OPTION = typer.Option(None, "--document", metavar="ФАЙЛ",
+                               help="Настройки документов (YAML): орган, номер и дата приказа, кто подписывает "
+                               "и готовит справку; образец — «shnor document show». Чего нет, остаётся строкой "
+                               "для заполнения.")

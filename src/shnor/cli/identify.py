@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
@@ -23,7 +23,7 @@ def _today(value: str | None) -> date:
             raise UserError(f"дата «{value}» не в формате ГГГГ-ММ-ДД.", hint="Например: --date 2026-01-15.") from None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
     return date.today()
 
 
@@ -42,24 +42,50 @@ def check_templates(templates: Path | None) -> None:
 
 
 def identify(
-    inputs: list[Path] = typer.Argument(..., help="Файлы результатов (csv, xlsx, parquet) или папки с ними.", show_default=False, metavar="ФАЙЛЫ..."),
-    rules: str = typer.Option("default", "--rules", "-r", metavar="ИМЯ|ФАЙЛ", help="Встроенный набор правил (см. «shnor rules list») или путь к файлу YAML."),
-    overrides: list[str] = typer.Option([], "--set", metavar="КЛЮЧ=ЗНАЧЕНИЕ", help="Изменить значение в правилах, например --set statuses.shnor.of[0].of[0].threshold=0.2 (можно несколько раз)."),
-    registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ: логин, наименование, муниципалитет, тип."),
-    history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни ШНОР (можно несколько раз)."),
-    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ", help="Контекстные данные ОО (логин, тип населённого пункта, численность, удалённость, дефицит педагогов, доля ОВЗ)."),
-    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА", help="Процедура, год, предмет и класс для файлов, в названии, папках и заголовках которых их нет, например \"ВПР 2021 математика 4\"."),
-    scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода первичного балла в отметку (ВПР, ОГЭ): год, процедура, предмет, класс, максимум, «3», «4», «5»."),
-    year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна (по умолчанию — последний год в данных)."),
-    out: Path = typer.Option(Path("shnor-out"), "--out", "-o", metavar="ПАПКА", help="Папка результатов; заменяется целиком и атомарно, но файлы, записанные не shnor, не удаляются (запуск останавливается, см. --force)."),
-    force: bool = typer.Option(False, "--force", metavar="", help="Заменить папку --out, даже если в ней есть файлы, записанные не shnor (они будут удалены)."),
-    formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ", help="Документы через запятую: appendix.docx, appendix.html, appendix.md, note.docx, note.html, cards.docx, cards.html, mentors.docx, mentors.html, mentors.md, indicators.xlsx; all (по умолчанию) или none."),
-    templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА", help="Папка со своими шаблонами документов (заменяют встроенные с тем же именем)."),
+    inputs: list[Path] = typer.Argument(..., help="Файлы результатов (csv, xlsx, parquet) или папки с ними.",
+                                        show_default=False, metavar="ФАЙЛЫ..."),
+    rules: str = typer.Option("default", "--rules", "-r", metavar="ИМЯ|ФАЙЛ",
+                              help="Встроенный набор правил (см. «shnor rules list») или путь к файлу YAML."),
+    overrides: list[str] = typer.Option([], "--set", metavar="КЛЮЧ=ЗНАЧЕНИЕ",
+                                        help="Изменить значение в правилах, например "
+                                        "--set statuses.shnor.of[0].of[0].threshold=0.2 (можно несколько раз)."),
+    registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ",
+                                         help="Реестр школ: логин, наименование, муниципалитет, тип."),
+    history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ",
+                                       help="Прежние перечни ШНОР (можно несколько раз)."),
+    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ",
+                                        help="Контекстные данные ОО (логин, тип населённого пункта, численность, "
+                                        "удалённость, дефицит педагогов, доля ОВЗ)."),
+    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА",
+                                         help="Процедура, год, предмет и класс для файлов, в названии, папках "
+                                         "и заголовках которых их нет, например \"ВПР 2021 математика 4\"."),
+    scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ",
+                                       help="Шкалы перевода первичного балла в отметку (ВПР, ОГЭ): год, процедура, "
+                                       "предмет, класс, максимум, «3», «4», «5»."),
+    year: int | None = typer.Option(None, "--year", metavar="ГОД",
+                                    help="Последний год окна (по умолчанию — последний год в данных)."),
+    out: Path = typer.Option(Path("shnor-out"), "--out", "-o", metavar="ПАПКА",
+                             help="Папка результатов; заменяется целиком и атомарно, но файлы, записанные не shnor, "
+                             "не удаляются (запуск останавливается, см. --force)."),
+    force: bool = typer.Option(False, "--force", metavar="",
+                               help="Заменить папку --out, даже если в ней есть файлы, записанные не shnor "
+                               "(они будут удалены)."),
+    formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ",
+                                       help="Документы через запятую: appendix.docx, appendix.html, appendix.md, "
+                                       "note.docx, note.html, cards.docx, cards.html, mentors.docx, mentors.html, "
+                                       "mentors.md, indicators.xlsx; all (по умолчанию) или none."),
+    templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА",
+                                          help="Папка со своими шаблонами документов (заменяют встроенные "
+                                          "с тем же именем)."),
     document: Path | None = DOCUMENT_OPTION,
-    today: str | None = typer.Option(None, "--date", metavar="ДАТА", help="Дата отчёта ГГГГ-ММ-ДД (по умолчанию — сегодня или SOURCE_DATE_EPOCH)."),
+    today: str | None = typer.Option(None, "--date", metavar="ДАТА",
+                                     help="Дата отчёта ГГГГ-ММ-ДД (по умолчанию — сегодня или SOURCE_DATE_EPOCH)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Ничего не печатать, кроме ошибок (для cron)."),
-    log_file: Path | None = typer.Option(None, "--log-file", metavar="ФАЙЛ", help="Дописывать в файл строку о каждом запуске: входы, правила, итоги, время."),
-    lock_timeout: float = typer.Option(600, "--lock-timeout", metavar="СЕКУНДЫ", help="Сколько ждать, если папку --out занял другой запуск."),
+    log_file: Path | None = typer.Option(None, "--log-file", metavar="ФАЙЛ",
+                                         help="Дописывать в файл строку о каждом запуске: входы, правила, итоги, "
+                                         "время."),
+    lock_timeout: float = typer.Option(600, "--lock-timeout", metavar="СЕКУНДЫ",
+                                       help="Сколько ждать, если папку --out занял другой запуск."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:
     """Выявить ШНОР и школы в зоне риска и записать schools.csv и result.json."""
@@ -85,12 +111,13 @@ def identify(
 
                 imports_done()
                 request = IdentifyRequest(
-                    inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year, scales=scales, context=context, procedure=procedure, overrides=tuple(overrides),
-                    today=day,
+                    inputs=list(inputs), rules=rules, registry=registry, history=list(history), year=year,
+                    scales=scales, context=context, procedure=procedure, overrides=tuple(overrides), today=day,
                 )
                 with ReadingProgress(enabled=not quiet) as progress:
                     report = build_report(request, progress, ahead)
-            written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates, settings), force=force)
+            written = write_atomically(out, lambda folder: render_all(report, folder, chosen, templates, settings),
+                                       force=force)
         seconds = time.monotonic() - started
         counts = " ".join(f"{k}={v}" for k, v in report.summary["by_status"].items())
         names = ",".join(f.file for f in report.inputs if f.role == "results")
@@ -102,7 +129,8 @@ def identify(
         return 0
 
     def failed(code: int, message: str) -> None:
-        runlog.append(log_file, "identify", f"error exit={code}", time.monotonic() - started, warn=False, rules=rules, out=out, message=message)
+        runlog.append(log_file, "identify", f"error exit={code}", time.monotonic() - started, warn=False, rules=rules,
+                      out=out, message=message)
 
     started = time.monotonic()
     run_guarded(action, debug, failed)

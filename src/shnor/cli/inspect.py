@@ -11,9 +11,13 @@ from shnor.errors import UserError
 
 
 def inspect(
-    files: list[Path] = typer.Argument(..., help="Файлы результатов или папки с ними.", show_default=False, metavar="ФАЙЛЫ..."),
-    scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода первичного балла в отметку."),
-    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА", help="Процедура, год, предмет и класс для файлов, в которых их нет, например \"ВПР 2021 математика 4\"."),
+    files: list[Path] = typer.Argument(..., help="Файлы результатов или папки с ними.", show_default=False,
+                                       metavar="ФАЙЛЫ..."),
+    scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ",
+                                       help="Шкалы перевода первичного балла в отметку."),
+    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА",
+                                         help="Процедура, год, предмет и класс для файлов, в которых их нет, "
+                                         "например \"ВПР 2021 математика 4\"."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:
     """Показать, как прочитан каждый файл и лист: макет, строка заголовка, столбцы, строки прочитаны и пропущены."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Self
 
 DELAY = 1.0  # seconds of reading before the bar appears: short reads show nothing
 
@@ -23,7 +24,7 @@ class ReadingProgress:
         self._finished = False
         self._last = (0, 0, "")
 
-    def __enter__(self) -> ReadingProgress:
+    def __enter__(self) -> Self:
         if self._enabled:
             from rich.console import Console
 

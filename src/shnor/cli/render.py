@@ -26,12 +26,21 @@ def default_out(result: Path) -> Path:
 
 
 def render(
-    result: Path = typer.Argument(..., metavar="RESULT.JSON", help="result.json прежнего запуска shnor identify (или папка с ним)."),
-    out: Path | None = typer.Option(None, "--out", "-o", metavar="ПАПКА", help=f"Папка документов (по умолчанию — новая папка «…{SUFFIX}» рядом с папкой результатов или рядом с result.json); заменяется атомарно. В папку самого result.json документы пишутся, только если указать её здесь: тогда остальные файлы shnor в ней сохраняются.", show_default=False),
-    formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ", help="Документы через запятую (как в identify); по умолчанию все."),
-    templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА", help="Папка со своими шаблонами документов."),
+    result: Path = typer.Argument(..., metavar="RESULT.JSON",
+                                  help="result.json прежнего запуска shnor identify (или папка с ним)."),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="ПАПКА",
+                                    help=f"Папка документов (по умолчанию — новая папка «…{SUFFIX}» рядом с папкой "
+                                    "результатов или рядом с result.json); заменяется атомарно. В папку самого "
+                                    "result.json документы пишутся, только если указать её здесь: тогда остальные "
+                                    "файлы shnor в ней сохраняются.", show_default=False),
+    formats: str | None = typer.Option(None, "--format", "-f", metavar="ФОРМАТЫ",
+                                       help="Документы через запятую (как в identify); по умолчанию все."),
+    templates: Path | None = typer.Option(None, "--templates", metavar="ПАПКА",
+                                          help="Папка со своими шаблонами документов."),
     document: Path | None = DOCUMENT_OPTION,
-    force: bool = typer.Option(False, "--force", metavar="", help="Заменить папку --out, даже если в ней есть файлы, записанные не shnor (они будут удалены)."),
+    force: bool = typer.Option(False, "--force", metavar="",
+                               help="Заменить папку --out, даже если в ней есть файлы, записанные не shnor "
+                               "(они будут удалены)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Ничего не печатать, кроме ошибок."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:

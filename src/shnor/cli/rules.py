@@ -34,7 +34,9 @@ def list_rules() -> None:
 @rules_app.command("show", options_metavar="[ПАРАМЕТРЫ]")
 def show_rules(
     name: str = typer.Argument(..., metavar="ИМЯ", help="Имя встроенного набора или путь к файлу YAML."),
-    out: Path | None = typer.Option(None, "--out", "-o", metavar="ФАЙЛ", help="Записать в файл (UTF-8), а не на экран: так надёжнее, чем «> файл» в PowerShell 5.1, который перекодирует вывод.", show_default=False),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="ФАЙЛ",
+                                    help="Записать в файл (UTF-8), а не на экран: так надёжнее, чем «> файл» "
+                                    "в PowerShell 5.1, который перекодирует вывод.", show_default=False),
 ) -> None:
     """Напечатать набор правил (YAML с комментариями) и справку по видам условий — его можно скопировать и изменить."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 
-import typer.rich_utils as rich_utils
+from typer import rich_utils
 
 _RUSSIAN = {
     "Show this message and exit.": "Показать эту справку и выйти.",

@@ -31,7 +31,8 @@ def print_summary(report: Report, written: list[Path], seconds: float) -> None:
         table.add_row(row["municipality"] or "—", *(str(row[s.value]) for s in Status), str(row["total"]))
     totals = report.summary["by_status"]
     table.add_row(
-        "[bold]Итого[/bold]", *(f"[bold]{totals[s.value]}[/bold]" for s in Status), f"[bold]{report.summary['total']}[/bold]"
+        "[bold]Итого[/bold]", *(f"[bold]{totals[s.value]}[/bold]" for s in Status),
+        f"[bold]{report.summary['total']}[/bold]"
     )
     console.print(table)
     _print_shnor(console, report)

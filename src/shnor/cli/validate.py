@@ -12,12 +12,17 @@ from shnor.cli.identify import load_settings
 
 
 def validate(
-    inputs: list[Path] = typer.Argument(..., metavar="ФАЙЛЫ...", help="Файлы результатов или папки с ними.", show_default=False),
+    inputs: list[Path] = typer.Argument(..., metavar="ФАЙЛЫ...", help="Файлы результатов или папки с ними.",
+                                        show_default=False),
     rules: str = typer.Option("default", "--rules", "-r", metavar="ИМЯ|ФАЙЛ", help="Набор правил или файл YAML."),
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни."),
-    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ", help="Контекстные данные ОО (логин, тип населённого пункта, численность, удалённость, дефицит педагогов, доля ОВЗ)."),
-    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА", help="Процедура, год, предмет и класс для файлов, в названии, папках и заголовках которых их нет, например \"ВПР 2021 математика 4\"."),
+    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ",
+                                        help="Контекстные данные ОО (логин, тип населённого пункта, численность, "
+                                        "удалённость, дефицит педагогов, доля ОВЗ)."),
+    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА",
+                                         help="Процедура, год, предмет и класс для файлов, в названии, папках "
+                                         "и заголовках которых их нет, например \"ВПР 2021 математика 4\"."),
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода баллов в отметки."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна."),
     document: Path | None = DOCUMENT_OPTION,
@@ -32,13 +37,15 @@ def validate(
         load_settings(document)
         imports_done()
         request = IdentifyRequest(
-            inputs=list(inputs), rules=rules, registry=registry, history=list(history), scales=scales, context=context, procedure=procedure, year=year
+            inputs=list(inputs), rules=rules, registry=registry, history=list(history), scales=scales, context=context,
+            procedure=procedure, year=year
         )
         with ReadingProgress(enabled=True) as progress:
             report = identify(request, progress)
         files = [f for f in report.inputs if f.role == "results"]
         typer.echo(
-            f"Проверено: файлов результатов {len(files)}, школ {report.summary['total']}, правила «{report.rules['name']}», "
+            f"Проверено: файлов результатов {len(files)}, школ {report.summary['total']}, "
+            f"правила «{report.rules['name']}», "
             f"замечаний {len(report.warnings)}. Ошибок нет."
         )
         for warning in report.warnings[:20]:

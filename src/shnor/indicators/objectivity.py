@@ -32,7 +32,8 @@ FAIL_RISE = 0.10  # +10 pp of «2» in the same procedure year on year
 PRESENT, ABSENT, NOT_COMPUTED = "есть", "нет", "не рассчитан"
 
 MOMENTS = ["score_n", "score_sum", "score_sumsq"]
-INFLATED = [("ВПР", RUSSIAN, 4), ("ВПР", MATH, 4), ("ВПР", RUSSIAN, 5), ("ВПР", MATH, 5), ("ОГЭ", RUSSIAN, 9), ("ОГЭ", MATH, 9)]
+INFLATED = [("ВПР", RUSSIAN, 4), ("ВПР", MATH, 4), ("ВПР", RUSSIAN, 5), ("ВПР", MATH, 5), ("ОГЭ", RUSSIAN, 9),
+            ("ОГЭ", MATH, 9)]
 JOURNAL = [("ВПР", RUSSIAN, 4), ("ВПР", MATH, 4), ("ВПР", RUSSIAN, 5), ("ВПР", MATH, 5)]
 COHORT = [RUSSIAN, MATH]
 
@@ -85,9 +86,11 @@ class SignsBySchool(Mapping):
         return len(self._schools)
 
 
-def _table(code: str, label: str, schools: pd.Index, status, reason, figures: dict[str, np.ndarray] | None = None) -> SignTable:
+def _table(code: str, label: str, schools: pd.Index, status, reason,
+           figures: dict[str, np.ndarray] | None = None) -> SignTable:
     size = len(schools)
-    figures = {name: np.broadcast_to(np.asarray(values, dtype=float), (size,)) for name, values in (figures or {}).items()}
+    figures = {name: np.broadcast_to(np.asarray(values, dtype=float), (size,))
+               for name, values in (figures or {}).items()}
     texts = (np.broadcast_to(np.asarray(values, dtype=object), (size,)) for values in (status, reason))
     return SignTable(code, label, *texts, figures)
 
@@ -119,7 +122,8 @@ def _procedure(
     frame: pd.DataFrame, year: int, assessment: str, subject: str, grade: int, columns: list[str] | None = None
 ) -> pd.DataFrame:
     """The rows of one procedure (only ``columns``, when given: a country's cube is wide and long)."""
-    mask = (frame["year"] == year) & (frame["assessment"] == assessment) & (frame["subject"] == subject) & (frame["grade"] == grade)
+    mask = ((frame["year"] == year) & (frame["assessment"] == assessment) & (frame["subject"] == subject)
+            & (frame["grade"] == grade))
     return frame.loc[mask, columns] if columns is not None else frame.loc[mask]
 
 
@@ -147,7 +151,8 @@ def _inflated_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list
         code = f"inflated_mean:{assessment}:{subject}:{grade}"
         label = f"завышенный средний балл ({_label(assessment, subject, grade)})"
         frame = _procedure(counts, year, assessment, subject, grade, ["school_id", *MOMENTS]).set_index("school_id")
-        region = _interval(frame["score_n"].sum(), frame["score_sum"].sum(), frame["score_sumsq"].sum(min_count=1)) if len(frame) else None
+        region = _interval(frame["score_n"].sum(), frame["score_sum"].sum(),
+                           frame["score_sumsq"].sum(min_count=1)) if len(frame) else None
         own = frame[["score_n", "score_sum", "score_sumsq"]].reindex(schools).astype("Float64")
         n = own["score_n"].to_numpy(dtype=float, na_value=np.nan)
         total = own["score_sum"].to_numpy(dtype=float, na_value=np.nan)
@@ -170,9 +175,11 @@ def _inflated_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list
         region_high = region[2] if region is not None else np.inf
         status = _choose([~computed, mean - half > region_high], [NOT_COMPUTED, PRESENT], ABSENT)
         shown = np.where(computed, 1.0, np.nan)
-        figures = {"school_mean": mean * shown, "school_low": (mean - half) * shown, "school_high": (mean + half) * shown}
+        figures = {"school_mean": mean * shown, "school_low": (mean - half) * shown,
+                   "school_high": (mean + half) * shown}
         if region is not None:
-            figures.update({"region_mean": region[0] * shown, "region_low": region[1] * shown, "region_high": region[2] * shown})
+            figures.update({"region_mean": region[0] * shown, "region_low": region[1] * shown,
+                            "region_high": region[2] * shown})
         tables.append(_table(code, label, schools, status, reason, figures))
     return tables
 
@@ -235,7 +242,8 @@ def _journal_tables(counts: pd.DataFrame, pairs: pd.DataFrame, schools: pd.Index
 
 
 def _completion(counts: pd.DataFrame, year: int, subject: str, grade: int) -> pd.Series:
-    frame = _procedure(counts, year, "ВПР", subject, grade, ["school_id", "score_sum", "score_n", "max_score"]).set_index("school_id")
+    frame = _procedure(counts, year, "ВПР", subject, grade,
+                       ["school_id", "score_sum", "score_n", "max_score"]).set_index("school_id")
     return (frame["score_sum"] / frame["score_n"] / frame["max_score"]).astype("Float64")
 
 
@@ -275,19 +283,22 @@ def _cohort_tables(
             cut = fall_cut if direction == "fall" else rise_cut
             present = value > cut if direction == "fall" else value < cut
             status = _choose([~computed, present], [NOT_COMPUTED, PRESENT], ABSENT)
-            figures = {"K": np.array([round(v, 6) for v in value.tolist()]) * shown, "q25": round(q25, 6) * shown, "q75": round(q75, 6) * shown,
-                       "cutoff": round(cut, 6) * shown}
+            figures = {"K": np.array([round(v, 6) for v in value.tolist()]) * shown, "q25": round(q25, 6) * shown,
+                       "q75": round(q75, 6) * shown, "cutoff": round(cut, 6) * shown}
             tables.append(_table(code, label, schools, status, reason, figures))
     return tables
 
 
-def markers(counts: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, year: int) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+def markers(
+    counts: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, year: int
+) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     """Not among the 14: peaks at mark boundaries, journal gaps of 2+ marks, a +10 pp rise of «2»."""
     details: dict[str, list[str]] = {}
     peaks = _boundary_peaks(counts, histogram, year, details)
     latest = counts.loc[counts["year"] == year]
     compared = latest[["lowered", "confirmed", "raised"]].sum(axis=1, min_count=1)
-    gaps = latest.assign(compared=compared).groupby("school_id", observed=True)[["journal_gap2", "compared"]].sum(min_count=1)
+    gaps = (latest.assign(compared=compared).groupby("school_id", observed=True)[["journal_gap2", "compared"]]
+            .sum(min_count=1))
     gap_share = (gaps["journal_gap2"] / gaps["compared"]).where(gaps["compared"] >= MIN_GROUP)
     rises = _fail_rises(counts, year, details)
     frame = pd.DataFrame(
@@ -300,11 +311,14 @@ def markers(counts: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, ye
     )
     for school, share in frame["journal_gap2_share"].dropna().items():
         if share >= GAP_SHARE:
-            details.setdefault(school, []).append(f"расхождение с журналом на 2 и более отметки у {share * 100:.1f} % участников ВПР".replace(".", ","))
+            details.setdefault(school, []).append(
+                f"расхождение с журналом на 2 и более отметки у {share * 100:.1f} % участников ВПР".replace(".", ",")
+            )
     return frame, details
 
 
-def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int, details: dict[str, list[str]]) -> pd.Series:
+def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int,
+                    details: dict[str, list[str]]) -> pd.Series:
     """Participants at each mark boundary against those one point below, for every procedure of the year at once.
     The histogram's ``key`` is a row of ``counts``."""
     in_year = (counts["year"] == year).to_numpy(dtype=bool, na_value=False)
@@ -313,7 +327,8 @@ def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int, de
         return pd.Series(dtype="Int64")
     latest = latest.astype({"score": float, "count": float})
     # the participants with a score: the histogram itself holds only the scores around the boundaries
-    scales = counts.loc[in_year, ["score_n", "mark3", "mark4", "mark5"]].set_axis(np.flatnonzero(in_year)).dropna(subset=["mark3"])
+    scales = (counts.loc[in_year, ["score_n", "mark3", "mark4", "mark5"]].set_axis(np.flatnonzero(in_year))
+              .dropna(subset=["mark3"]))
     scales = scales.loc[scales["score_n"].fillna(0) >= MIN_GROUP].drop(columns="score_n")
     scales = scales.rename_axis("key").reset_index()
     bounds = scales.melt(id_vars="key", value_vars=["mark3", "mark4", "mark5"], value_name="boundary")
@@ -337,7 +352,8 @@ def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int, de
 def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]]) -> pd.Series:
     procedure = ["school_id", "assessment", "subject", "grade"]
     both_years = counts.loc[
-        counts["year"].isin([year, year - 1]) & (counts["participants"] >= MIN_GROUP), ["year", *procedure, "fail", "participants"]
+        counts["year"].isin([year, year - 1]) & (counts["participants"] >= MIN_GROUP),
+        ["year", *procedure, "fail", "participants"]
     ]
     share = both_years[["year", *procedure]].assign(share=both_years["fail"] / both_years["participants"])
     now = share.loc[share["year"] == year, [*procedure, "share"]]
@@ -347,7 +363,8 @@ def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]]) 
     columns = [rising[c].tolist() for c in (*procedure, "share", "share_before")]
     for school, assessment, subject, grade, now_share, before_share in zip(*columns):
         details.setdefault(school, []).append(
-            f"рост доли «2» на {(now_share - before_share) * 100:.1f} п. п.: {_label(assessment, subject, grade)}".replace(".", ",", 1)
+            f"рост доли «2» на {(now_share - before_share) * 100:.1f} п. п.: "
+            f"{_label(assessment, subject, grade)}".replace(".", ",", 1)
         )
     return rising.groupby("school_id", observed=True).size().astype("Int64")
 
@@ -380,7 +397,8 @@ SIGN_KIND_CODES = tuple(kind.code for kind in SIGN_KINDS)
 SIGNS_TOTAL = sum(kind.signs for kind in SIGN_KINDS)  # 14
 
 
-def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, year: int) -> Objectivity:
+def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index,
+            year: int) -> Objectivity:
     """``pairs`` and ``histogram`` name a school's procedure by its row of ``counts`` (their ``key``; see ``Cube``)."""
     by_kind = {kind.code: kind.compute(counts, pairs, schools, year) for kind in SIGN_KINDS}
     tables = [table for kind_tables in by_kind.values() for table in kind_tables]
@@ -395,7 +413,8 @@ def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, 
     return Objectivity(year, SignsBySchool(tables, schools), count, computed, marker_frame, marker_details, present)
 
 
-def objectivity_index(objectivity: Objectivity, groups: pd.Series | None = None) -> dict[str, dict[str, float | int | None]]:
+def objectivity_index(objectivity: Objectivity,
+                      groups: pd.Series | None = None) -> dict[str, dict[str, float | int | None]]:
     """100 − % of schools with ≥ 1 sign, among the schools for which at least one sign could be computed."""
     frame = pd.DataFrame({"count": objectivity.count, "computed": objectivity.computed})
     frame = frame.loc[frame["computed"] > 0]

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Self
 
 # What a folder's tables are; a file named on the command line is read whatever its name (a CSV saved as .txt).
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".parquet"}
@@ -75,7 +76,7 @@ class ReadAhead:
         self._pool: ThreadPoolExecutor | None = None
         self._pending: list[Future | None] = []
 
-    def __enter__(self) -> ReadAhead:
+    def __enter__(self) -> Self:
         if self.files and self._ahead > 1:
             self._pool = ThreadPoolExecutor(max_workers=self._ahead, thread_name_prefix="shnor-read")
             for path in self.files[: self._ahead]:

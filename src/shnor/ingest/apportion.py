@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def apportion(shares: np.ndarray, participants: np.ndarray, complete: bool, tolerance: float = 0.015) -> tuple[np.ndarray, np.ndarray]:
+def apportion(shares: np.ndarray, participants: np.ndarray, complete: bool,
+              tolerance: float = 0.015) -> tuple[np.ndarray, np.ndarray]:
     """Whole counts from ``shares`` (rows × columns, fractions of each row's ``participants``) by the largest
     remainder, so that they add up exactly: to the participants where the shares are ``complete`` (marks «2»…«5»,
     scores 0…max: they add up to 1 ± ``tolerance`` and are scaled to exactly 1), or, with what the shares leave over

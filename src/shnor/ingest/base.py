@@ -50,7 +50,8 @@ class RowIssue:
         return f"{rows_phrase(self.rows, self.count)}: {self.label}"
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "label": self.label, "count": self.count, "rows": self.rows, "left_out": self.left_out}
+        return {"kind": self.kind, "label": self.label, "count": self.count, "rows": self.rows,
+                "left_out": self.left_out}
 
 
 @dataclass

@@ -15,7 +15,8 @@ from shnor.ingest.tables import read_small_table
 from shnor.vocabulary import normalize_text
 
 FIELDS = {
-    "settlement": ("settlement", "тип населенного пункта", "тип поселения", "местность", "город/село", "населенный пункт"),
+    "settlement": ("settlement", "тип населенного пункта", "тип поселения", "местность", "город/село",
+                   "населенный пункт"),
     "students": ("students", "численность обучающихся", "количество обучающихся", "число обучающихся", "контингент"),
     "remoteness_km": (
         "remoteness_km", "удаленность от районного центра км", "удаленность км", "расстояние до районного центра км",
@@ -44,7 +45,8 @@ def read_context(path: Path) -> pd.DataFrame:
         )
     mapping = map_header(rows[header], _VOCABULARY)
     if len(mapping) < 2:
-        raise UserError("в файле контекстных данных нет ни одного известного показателя.", Place(path.name, sheet.name, header + 1))
+        raise UserError("в файле контекстных данных нет ни одного известного показателя.",
+                        Place(path.name, sheet.name, header + 1))
     records = []
     for number, row in enumerate(rows[header + 1 :], start=header + 2):
         cells = {field: (row[p] if p < len(row) else None) for field, p in mapping.items()}
@@ -56,13 +58,17 @@ def read_context(path: Path) -> pd.DataFrame:
                 continue
             if field == "settlement":
                 text = normalize_text(value)
-                record[field] = "село" if text.startswith(("сел", "дер", "пос", "с.", "д.", "п.")) or "сельск" in text else "город"
+                record[field] = ("село" if text.startswith(("сел", "дер", "пос", "с.", "д.", "п.")) or "сельск" in text
+                                 else "город")
                 continue
             try:
-                number_value = float(str(value).replace(",", ".").replace("%", "").replace("\u00a0", "").replace(" ", ""))
+                number_value = float(
+                    str(value).replace(",", ".").replace("%", "").replace("\u00a0", "").replace(" ", "")
+                )
             except ValueError:
                 raise UserError(
-                    f"в ячейке «{value}», а ожидается число.", Place(path.name, sheet.name, number, str(rows[header][mapping[field]]))
+                    f"в ячейке «{value}», а ожидается число.",
+                    Place(path.name, sheet.name, number, str(rows[header][mapping[field]]))
                 ) from None
             if field in SHARES and (number_value > 1 or "%" in str(value)):
                 number_value /= 100
@@ -73,5 +79,6 @@ def read_context(path: Path) -> pd.DataFrame:
         raise UserError("в файле контекстных данных нет ни одной школы.", Place(path.name, sheet.name))
     duplicated = frame["school_id"].duplicated()
     if duplicated.any():
-        raise UserError(f"логин «{frame.loc[duplicated, 'school_id'].iloc[0]}» повторяется.", Place(path.name, sheet.name))
+        raise UserError(f"логин «{frame.loc[duplicated, 'school_id'].iloc[0]}» повторяется.",
+                        Place(path.name, sheet.name))
     return frame.set_index("school_id")

@@ -175,7 +175,8 @@ def _participants(schools: pd.DataFrame, header: _Header, sheet: Sheet, label: s
     return values
 
 
-def _apportion(shares: pd.DataFrame, participants: pd.Series, rows: pd.Series, names: pd.Series, sheet: Sheet) -> np.ndarray:
+def _apportion(shares: pd.DataFrame, participants: pd.Series, rows: pd.Series, names: pd.Series,
+               sheet: Sheet) -> np.ndarray:
     """Counts from percentages (or fractions) that must add up to 100 (± rounding): apportioned to whole
     participants; a school whose shares do not add up is an error."""
     total = shares.sum(axis=1)
@@ -228,7 +229,8 @@ def _percent_rows(sheet: Sheet, header: _Header, log: SheetLog, columns: dict[st
 class MarksReportReader:
     name = "fisoko_marks"
     label = "отчёт ФИС ОКО «Статистика по отметкам»"
-    looks_for = "отчёт ФИС ОКО «Статистика по отметкам»: «Группы участников», «Кол-во участников», «2», «3», «4», «5» (в %)"
+    looks_for = ("отчёт ФИС ОКО «Статистика по отметкам»: «Группы участников», «Кол-во участников», "
+                 "«2», «3», «4», «5» (в %)")
 
     def recognise(self, sheet: Sheet) -> Recognition | None:
         header = _find_header(sheet.probe)
@@ -276,7 +278,8 @@ class ScoresReportReader:
         scores = np.arange(counts.shape[1], dtype=float)
         present = (participants > 0).to_numpy()
         result = _keys(procedure, identity["school_id"])
-        moments = {"score_n": counts.sum(axis=1), "score_sum": counts @ scores, "score_sumsq": counts @ (scores * scores)}
+        moments = {"score_n": counts.sum(axis=1), "score_sum": counts @ scores,
+                   "score_sumsq": counts @ (scores * scores)}
         for column, values in moments.items():  # a school without participants has no scores
             result[column] = pd.Series(values.astype(float), dtype="Float64").where(present)
         # The scale: its maximum is the last score column; its mark boundaries come from the scales, when known.
@@ -285,7 +288,8 @@ class ScoresReportReader:
         for column in ("mark3", "mark4", "mark5"):
             result[column] = getattr(scale, column) if scale is not None else np.nan
         school_index, score_index = np.nonzero(counts)
-        histogram = pd.DataFrame({"key": school_index, "score": scores[score_index], "count": counts[school_index, score_index]})
+        histogram = pd.DataFrame({"key": school_index, "score": scores[score_index],
+                                  "count": counts[school_index, score_index]})
         return CubePart(result, identity, sheet.label, PartKind.SUPPLEMENT, histogram=histogram)
 
 
@@ -318,7 +322,8 @@ class JournalReportReader:
         category_column = recognition.mapping["category"]
         label = " ".join(str(sheet.probe[header.row][header.participants]).split())
         log.header_row = header.row + 1
-        log.columns = {"группа и строка сравнения": f"столбец {category_column + 1}", "lowered, confirmed, raised": label}
+        log.columns = {"группа и строка сравнения": f"столбец {category_column + 1}",
+                       "lowered, confirmed, raised": label}
         table = _table(sheet, header.data_row)
         table = table.loc[~_empty_rows(table, log)]
         category = _cells(table, category_column).fillna("").str.extract(_CATEGORY, expand=False).str.lower()
@@ -343,11 +348,13 @@ class JournalReportReader:
         missing = first_bad(counts.isna(), rows)
         if missing is not None:
             raise UserError("не указано число участников.", sheet.place(missing, label), "Заполните ячейку.")
-        long = pd.DataFrame({"school_id": school_id[school], "category": category[school], "count": counts, "_row": rows})
+        long = pd.DataFrame({"school_id": school_id[school], "category": category[school], "count": counts,
+                             "_row": rows})
         repeated = first_bad(long.duplicated(["school_id", "category"]), long["_row"])
         if repeated is not None:
             raise UserError(
-                "строка сравнения повторяется в блоке одной школы.", sheet.place(repeated), "Удалите повторяющуюся строку."
+                "строка сравнения повторяется в блоке одной школы.", sheet.place(repeated),
+                "Удалите повторяющуюся строку."
             )
         wide = long.pivot(index="school_id", columns="category", values="count")
         wide = wide.reindex(columns=["lowered", "confirmed", "raised", "total"])

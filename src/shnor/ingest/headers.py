@@ -122,6 +122,9 @@ def find_header_row(rows: list[list[str | None]], required: set[str], at_least: 
     return None if best is None else best[0]
 
 
-def header_row_of(rows: list[list[str | None]], vocabulary: dict[str, str], wanted: set[str], at_least: int = 1) -> int | None:
+def header_row_of(rows: list[list[str | None]], vocabulary: dict[str, str], wanted: set[str],
+                  at_least: int = 1) -> int | None:
     """The first of the first 40 rows whose cells name at least ``at_least`` of the ``wanted`` columns."""
-    return next((i for i, row in enumerate(rows[:40]) if len(wanted & set(map_header(row, vocabulary))) >= at_least), None)
+    return next(
+        (i for i, row in enumerate(rows[:40]) if len(wanted & set(map_header(row, vocabulary))) >= at_least), None
+    )

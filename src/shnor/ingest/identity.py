@@ -38,11 +38,12 @@ def resolve_derived_ids(parts: list[CubePart], registry: pd.DataFrame | None) ->
         if reference.empty:
             return parts, []
     index: dict[tuple[str, str], set[str]] = {}
-    for school_id, name, municipality in reference[["school_id", "school_name", "municipality"]].itertuples(index=False):
+    columns = ["school_id", "school_name", "municipality"]
+    for school_id, name, municipality in reference[columns].itertuples(index=False):
         index.setdefault(_key(municipality, name), set()).add(str(school_id))
     mapping: dict[str, str] = {}
     notes: list[str] = []
-    for school_id, name, municipality in derived[["school_id", "school_name", "municipality"]].itertuples(index=False):
+    for school_id, name, municipality in derived[columns].itertuples(index=False):
         found = sorted(index.get(_key(municipality, name), set()))
         label = f"«{name}» ({municipality})" if not pd.isna(municipality) else f"«{name}»"
         if len(found) == 1:
@@ -56,7 +57,8 @@ def resolve_derived_ids(parts: list[CubePart], registry: pd.DataFrame | None) ->
     resolved = [
         replace(
             part,
-            counts=part.counts.assign(school_id=part.counts["school_id"].replace(mapping)) if len(part.counts) else part.counts,
+            counts=(part.counts.assign(school_id=part.counts["school_id"].replace(mapping)) if len(part.counts)
+                    else part.counts),
             schools=part.schools.assign(school_id=part.schools["school_id"].replace(mapping)),
         )
         for part in parts

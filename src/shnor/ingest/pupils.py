@@ -61,7 +61,8 @@ def read_pupils(sheet: Sheet, recognition: Recognition, options: ReadOptions, lo
     batches, schools = Batches(), []
     participants = 0
     for batch in sheet.batches(recognition.header_row + 1):
-        frame = pd.DataFrame({c: batch.columns[p].to_pandas() for c, p in recognition.mapping.items() if p < len(batch.columns)})
+        frame = pd.DataFrame({c: batch.columns[p].to_pandas() for c, p in recognition.mapping.items()
+                              if p < len(batch.columns)})
         frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
         tasks = pd.DataFrame({p: batch.columns[p].to_pandas() for p in columns.tasks if p < len(batch.columns)})
         frame = _pupils(frame, tasks, log)
@@ -100,7 +101,8 @@ def _pupils(frame: pd.DataFrame, tasks: pd.DataFrame, log: SheetLog) -> pd.DataF
     values = [to_number(tasks[c]) for c in tasks.columns]
     task_scores = np.column_stack([v.to_numpy(dtype=float, na_value=np.nan) for v, _ in values]) if values else None
     filled = (
-        np.column_stack([~np.isnan(s) | bad.to_numpy(dtype=bool) for s, (_, bad) in zip(task_scores.T, values)]).any(axis=1)
+        np.column_stack([~np.isnan(s) | bad.to_numpy(dtype=bool)
+                         for s, (_, bad) in zip(task_scores.T, values)]).any(axis=1)
         if values else np.zeros(len(frame), dtype=bool)
     )
     task_sum = np.nansum(task_scores, axis=1) if values else np.zeros(len(frame))
@@ -164,7 +166,8 @@ def _code_part(cells: pd.Series) -> pd.Series:
 
 def _logins(frame: pd.DataFrame, columns: PupilColumns, source: Source) -> pd.Series:
     """The school's login; in the upload form, where «Пользователь» is blank, the code of «Школа» («edu… | …»)."""
-    login = stripped(frame["school_id"]) if "school_id" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+    login = (stripped(frame["school_id"]) if "school_id" in frame
+             else pd.Series(pd.NA, index=frame.index, dtype="string"))
     if "school_name" in columns.coded and "school_name" in frame:
         login = login.where(~blank(login), _code_part(frame["school_name"]))
     missing = blank(login)
@@ -177,7 +180,8 @@ def _schools(frame: pd.DataFrame, school_id: pd.Series) -> pd.DataFrame:
     """The name and municipality of each school as the rows give them (the first row of a school that does)."""
     found = pd.DataFrame({"school_id": school_id})
     for column in ("school_name", "municipality"):
-        found[column] = stripped(frame[column]) if column in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+        found[column] = (stripped(frame[column]) if column in frame
+                         else pd.Series(pd.NA, index=frame.index, dtype="string"))
     named = found.loc[~blank(found["municipality"]) | ~blank(found["school_name"])]
     return pd.concat([named, found], ignore_index=True).drop_duplicates("school_id")
 

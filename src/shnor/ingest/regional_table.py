@@ -26,8 +26,12 @@ from shnor.ingest.titles import require_facts, sheet_facts
 from shnor.russian import rows_phrase
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, Assessment, parse_subject
 
-_SCHOOL = re.compile(r"^(?:образовательная организация|наименование (?:оо|образовательной организации|школы)|оо|школа|название оо)\b")
-_MUNICIPALITY = re.compile(r"^(?:муниципальное образование|муниципалитет|мо|ате|муниципальный (?:район|округ)|район|наименование ате)\b")
+_SCHOOL = re.compile(
+    r"^(?:образовательная организация|наименование (?:оо|образовательной организации|школы)|оо|школа|название оо)\b"
+)
+_MUNICIPALITY = re.compile(
+    r"^(?:муниципальное образование|муниципалитет|мо|ате|муниципальный (?:район|округ)|район|наименование ате)\b"
+)
 _LOGIN = re.compile(r"^(?:логин|код оо|код образовательной организации)\b")
 # Column meaning is decided by the whole header, in this order: «Количество участников, не преодолевших минимальный
 # порог» is below the minimum (not participants), «от 81 до 100 баллов» a band (not the «100» column).
@@ -112,16 +116,19 @@ class RegionalTableReader:
             log.rows_read += len(frame)
         counts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["school_id"])
         school_frame = pd.concat(schools, ignore_index=True).drop_duplicates("school_id") if schools else None
-        return CubePart(counts, school_frame if school_frame is not None else _no_schools(), sheet.label, PartKind.SCHOOLS)
+        return CubePart(counts, school_frame if school_frame is not None else _no_schools(), sheet.label,
+                        PartKind.SCHOOLS)
 
 
 def _column_summary(sheet: Sheet, layout: _Layout) -> dict[str, str]:
     """For `shnor inspect`: per column, the measure and subject it became ← the header as the file spells it."""
     summary = {}
-    for name, position in (("municipality", layout.municipality), ("school_name", layout.school), ("school_id", layout.login)):
+    for name, position in (("municipality", layout.municipality), ("school_name", layout.school),
+                           ("school_id", layout.login)):
         if position is not None:
             summary[name] = next(
-                (" ".join(str(row[position]).split()) for row in sheet.probe if position < len(row) and row[position]), ""
+                (" ".join(str(row[position]).split()) for row in sheet.probe
+                 if position < len(row) and row[position]), ""
             )
     for column in layout.columns:
         summary[f"{column.subject}: {measure_label(column.metric, column.band, column.percent)}"] = column.header
@@ -196,7 +203,9 @@ def _layout(rows: list[list], top: int, metric_row: int) -> _Layout:
                 continue
             if cell:
                 current = parse_subject(cell)
-                if current is None and _metric_of(cell) is None and not re.search(r"всего|из них|профиль \(?при наличии|^профиль$", header_key(cell)):
+                if current is None and _metric_of(cell) is None and not re.search(
+                    r"всего|из них|профиль \(?при наличии|^профиль$", header_key(cell)
+                ):
                     unknown.append(" ".join(str(cell).split()))
             if current is not None:
                 subjects[position] = current
@@ -246,14 +255,17 @@ def _high_bands(columns: list[_Column], threshold: float, assessment: Assessment
     listed = ", ".join(f"{lo}–{hi}" if lo != hi else str(lo) for lo, hi in bands)
     log.high_boundary = {"year": year, "bands": listed, "used": dict.fromkeys(subjects, start)}
     if start is None:
-        log.notes.append(f"высокие результаты ЕГЭ не рассчитаны: в таблице нет полос баллов от {threshold:g} ({listed})")
+        log.notes.append(
+            f"высокие результаты ЕГЭ не рассчитаны: в таблице нет полос баллов от {threshold:g} ({listed})"
+        )
         return set()
     log.notes.append(f"высокие результаты ЕГЭ взяты от {start} баллов: в таблице нет границы {threshold:g} ({listed})")
     return {b for b in bands if b[0] >= start}
 
 
 def _cells(batch, position: int) -> pd.Series:
-    return batch.columns[position].to_pandas() if position < len(batch.columns) else pd.Series([None] * batch_len(batch))
+    return (batch.columns[position].to_pandas() if position < len(batch.columns)
+            else pd.Series([None] * batch_len(batch)))
 
 
 def batch_len(batch) -> int:
@@ -265,11 +277,13 @@ def _rows(batch, layout: _Layout, state: dict, log: SheetLog) -> pd.DataFrame:
     rows = pd.Series(np.arange(batch.first_row, batch.first_row + batch_len(batch)))
     school = _cells(batch, layout.school).str.strip()
     municipality = (
-        _cells(batch, layout.municipality).str.strip() if layout.municipality is not None else pd.Series(pd.NA, index=rows.index)
+        _cells(batch, layout.municipality).str.strip() if layout.municipality is not None
+        else pd.Series(pd.NA, index=rows.index)
     )
     values = pd.DataFrame({c.position: _cells(batch, c.position) for c in layout.columns})
     empty = blank(school) & blank(municipality) & all_blank(values)
-    total = (is_total_label(school) | is_total_label(municipality) | municipality.fillna("").str.contains(r"(?i)^(?:всего|итого)\b")) & ~empty
+    total = (is_total_label(school) | is_total_label(municipality)
+             | municipality.fillna("").str.contains(r"(?i)^(?:всего|итого)\b")) & ~empty
     subtotal = blank(school) & ~blank(municipality) & ~total
     log.skip("пустая строка", rows[empty])
     log.skip("строка итогов по региону («Всего», «Итого»)", rows[total])
@@ -292,7 +306,8 @@ def _rows(batch, layout: _Layout, state: dict, log: SheetLog) -> pd.DataFrame:
     return frame
 
 
-def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set, facts: dict, log: SheetLog) -> pd.DataFrame:
+def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set, facts: dict,
+                    log: SheetLog) -> pd.DataFrame:
     """One row per school and subject: counts from counts or from percentages, every score band kept as its own
     count column (``band_61_80``), contradictions skipped and reported. A subject whose participants cell is «-» or
     empty has no result in that row."""
@@ -331,7 +346,8 @@ def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set
             part["high"] = sum(part[band_column(*c.band)] for c in bands)
             for column in bands:
                 over = present & (part[band_column(*column.band)] > participants).fillna(False).astype(bool)
-                _report(log, subject, f"«{column.header}» больше числа участников", "высокие результаты", part.loc[over, "_row"])
+                _report(log, subject, f"«{column.header}» больше числа участников", "высокие результаты",
+                        part.loc[over, "_row"])
                 part.loc[over, "high"] = pd.NA
         if "mean_score" in metrics:
             mean = _numbers(batch, metrics["mean_score"], frame.index, dash=None)
@@ -419,16 +435,19 @@ def _drop_contradictions(part: pd.DataFrame, subject: str, columns: list[_Column
     n = part["participants"]
     if "below_min" in part:
         over = (part["below_min"] > n).fillna(False).astype(bool)
-        _report(log, subject, "«не преодолели порог» больше числа участников", "неудовлетворительные результаты", part.loc[over, "_row"])
+        _report(log, subject, "«не преодолели порог» больше числа участников", "неудовлетворительные результаты",
+                part.loc[over, "_row"])
         part.loc[over, "below_min"] = pd.NA
     bad = pd.Series(False, index=part.index)
     if "below_min" in part and "high" in part:
         bad |= (part["below_min"] + part["high"] > n).fillna(False).astype(bool)
-        _report(log, subject, "«не преодолели порог» и высокие вместе больше числа участников", "все числа", part.loc[bad, "_row"])
+        _report(log, subject, "«не преодолели порог» и высокие вместе больше числа участников", "все числа",
+                part.loc[bad, "_row"])
     marks = [m for m in ("n2", "n3", "n4", "n5") if m in part]
     if len(marks) == 4:
         mismatch = ((part[marks].sum(axis=1) - n).abs() > 0).fillna(False).astype(bool) & ~bad
-        _report(log, subject, "сумма отметок «2»…«5» не равна числу участников", "все числа", part.loc[mismatch, "_row"])
+        _report(log, subject, "сумма отметок «2»…«5» не равна числу участников", "все числа",
+                part.loc[mismatch, "_row"])
         bad |= mismatch
     log.skip(f"противоречивые числа ({subject})", part.loc[bad, "_row"])
     return part.loc[~bad]

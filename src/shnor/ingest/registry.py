@@ -55,7 +55,8 @@ def read_registry(path: Path) -> pd.DataFrame:
     missing = [c for c in ("school_id", "school_name", "municipality") if c not in frame]
     if missing:
         raise UserError(
-            f"в реестре нет столбцов: {', '.join(missing)}.", place, "Нужны столбцы логина, наименования и муниципалитета ОО."
+            f"в реестре нет столбцов: {', '.join(missing)}.", place,
+            "Нужны столбцы логина, наименования и муниципалитета ОО."
         )
     duplicated = frame["school_id"].duplicated(keep=False) & frame["school_id"].ne("")
     if duplicated.any():
@@ -125,7 +126,8 @@ def _name_index(schools: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
         if pd.isna(name) or not str(name).strip():
             continue
         key = normalize_school_name(name)
-        index.setdefault(key, []).append((str(school_id), municipality_key(municipality if not pd.isna(municipality) else "")))
+        index.setdefault(key, []).append((str(school_id),
+                                          municipality_key(municipality if not pd.isna(municipality) else "")))
     return index
 
 

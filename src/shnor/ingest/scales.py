@@ -89,9 +89,12 @@ def _parse(rows: list[list], mapping: dict[str, int], place: Place, first_row: i
         assessment = parse_assessment(cells.get("assessment") or "")
         subject = parse_subject(cells.get("subject") or "")
         if assessment is None or subject is None:
-            raise UserError(f"неизвестная процедура или предмет: «{cells.get('assessment')}», «{cells.get('subject')}».", where)
+            raise UserError(
+                f"неизвестная процедура или предмет: «{cells.get('assessment')}», «{cells.get('subject')}».", where
+            )
         try:
-            numbers = {c: float(str(cells[c]).replace(",", ".")) for c in ("year", "max_score", "mark3", "mark4", "mark5")}
+            numbers = {c: float(str(cells[c]).replace(",", "."))
+                       for c in ("year", "max_score", "mark3", "mark4", "mark5")}
             grade = int(float(cells["grade"])) if cells.get("grade") not in (None, "") else EXAM_GRADE[assessment]
             if not all(math.isfinite(value) for value in numbers.values()):
                 raise ValueError

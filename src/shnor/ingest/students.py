@@ -122,7 +122,8 @@ def all_counted(groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np
     scored = has_mark | ((score >= 0) & (score <= _maximum(groups, has_mark)))
     if journal is not None:
         present = ~np.isnan(journal)
-        if not ((journal[present] >= 1) & (journal[present] <= 5) & (journal[present] == np.round(journal[present]))).all():
+        if not ((journal[present] >= 1) & (journal[present] <= 5)
+                & (journal[present] == np.round(journal[present]))).all():
             return False
     return bool(scored.all())
 
@@ -190,13 +191,16 @@ def _scores(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return values.to_numpy(dtype=float, na_value=np.nan), invalid.to_numpy(dtype=bool)
 
 
-def _left_out(log: SheetLog, rows: pd.Series, score: np.ndarray, maximum: np.ndarray, over, negative, not_number) -> None:
+def _left_out(log: SheetLog, rows: pd.Series, score: np.ndarray, maximum: np.ndarray, over, negative,
+              not_number) -> None:
     numbers = rows.to_numpy()
     for top in dict.fromkeys(maximum[over].tolist()):  # one kind per maximum, in the order met
         where = over & (maximum == top)
         first = f"балл {score[where][0]:g}"
-        log.issue("score_over_max", f"балл больше максимального по шкале ({top:g}) — не учтены", numbers[where], example=first)
-    log.issue("score_negative", "отрицательный балл — не учтены", numbers[negative], example=f"балл {score[negative][0]:g}"
+        log.issue("score_over_max", f"балл больше максимального по шкале ({top:g}) — не учтены", numbers[where],
+                  example=first)
+    log.issue("score_negative", "отрицательный балл — не учтены", numbers[negative],
+              example=f"балл {score[negative][0]:g}"
               if negative.any() else "")
     log.issue("score_not_number", "в ячейке балла не число — не учтены", numbers[not_number], example="не число")
 
@@ -224,7 +228,8 @@ def check_left_out(log: SheetLog, source: Source, participants: int) -> None:
     worst = max(left, key=lambda i: i.count)
     share = format_percent(count / total)
     raise UserError(
-        f"{worst.example} {worst.label.split(' — ')[0].removeprefix('балл ')} ({rows_phrase(worst.rows, worst.count)}): "
+        f"{worst.example} {worst.label.split(' — ')[0].removeprefix('балл ')} "
+        f"({rows_phrase(worst.rows, worst.count)}): "
         f"такие строки — {count} из {total} участников ({share}), больше 5 %.",
         source.place(worst.rows[0], "score"),
         "Так много ошибок бывает, когда выбран не тот столбец баллов или не та шкала: проверьте столбец и шкалу "
@@ -266,7 +271,8 @@ def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.D
     return pd.DataFrame({"key": key[firsts], "score": at[firsts], "count": np.bincount(pair, minlength=len(firsts))})
 
 
-def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows: np.ndarray, source: Source) -> np.ndarray:
+def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows: np.ndarray,
+                    source: Source) -> np.ndarray:
     """Marks from primary scores with the scale of each procedure; a procedure without a scale is an error (the
     first procedure met without one is named)."""
     scale = groups.rows(groups.scale)
@@ -274,7 +280,8 @@ def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows
     if unscaled.any():
         first = int(np.flatnonzero(unscaled)[0])
         key = groups.keys.iloc[groups.of_row[first]]
-        raise missing_scale(key["year"], key["assessment"], key["subject"], key["grade"], source.place(int(rows[first])))
+        raise missing_scale(key["year"], key["assessment"], key["subject"], key["grade"],
+                            source.place(int(rows[first])))
     marks = 2.0 + (score >= scale[:, 1]) + (score >= scale[:, 2]) + (score >= scale[:, 3])
     return np.where(needing, marks, np.nan)
 

@@ -2,7 +2,8 @@
 
 Cells of CSV and Excel arrive as text (or null) so that readers see what the analyst sees and parse numbers
 themselves, with decimal commas and percent signs; Parquet's typed numbers stay numbers. Data comes in batches
-of Arrow columns, so memory is bounded by a batch, not by the file. Row numbers are 1-based, as a spreadsheet shows them.
+of Arrow columns, so memory is bounded by a batch, not by the file. Row numbers are 1-based, as a spreadsheet shows
+them.
 """
 
 from __future__ import annotations
@@ -177,14 +178,15 @@ def _excel_sheets(path: Path) -> list[Sheet]:
         sheets = []
         for name in reader.sheet_names:
             table = reader.load_sheet(
-                name, header_row=None, dtypes="string", skip_rows=0, skip_whitespace_tail_rows=True, whitespace_as_null=True
+                name, header_row=None, dtypes="string", skip_rows=0, skip_whitespace_tail_rows=True,
+                whitespace_as_null=True
             ).to_arrow()
             sheets.append(_ExcelSheet(path, name, table))
         for sheet in sheets:  # a sheet may need what another says (the upload form's «Классы» names the subject)
             sheet.siblings = [other for other in sheets if other is not sheet]
     except UserError:
         raise
-    except Exception as error:  # a damaged or disguised file: fastexcel's errors name no place we can use
+    except Exception as error:  # noqa: BLE001  a damaged or disguised file: fastexcel's errors name no place we can use
         raise UserError(
             f"файл «{path.name}» не читается как таблица Excel ({type(error).__name__}).",
             hint="Проверьте, что это файл .xlsx, и при необходимости пересохраните его в Excel.",
@@ -285,7 +287,8 @@ class _CsvSheet(Sheet):
         )
         parse_options = pacsv.ParseOptions(delimiter=self.separator, invalid_row_handler=self._skip_malformed)
         convert_options = pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names}, strings_can_be_null=True, quoted_strings_can_be_null=True
+            column_types={name: pa.string() for name in names}, strings_can_be_null=True,
+            quoted_strings_can_be_null=True
         )
         options = {"read_options": read_options, "parse_options": parse_options, "convert_options": convert_options}
         if self.path.stat().st_size <= WHOLE_CSV_BYTES:

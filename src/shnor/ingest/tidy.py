@@ -32,7 +32,8 @@ from shnor.vocabulary import EXAM_GRADE, MATH_BASE, SUBJECTS, Assessment, parse_
 _IDENTITY = ("year", "assessment", "subject")
 _SIGNALS = {"year", "assessment", "subject", "grade", "school_id", "participants", "mark", "score", "n2", "below_min"}
 _SCHOOL_COUNTS = ("participants", *MARK_COUNTS, "below_min", "high", "lowered", "confirmed", "raised")
-CLEAN_BATCH_ROWS = 1 << 20  # participant rows counted in Arrow at a time (fewer, larger batches than the careful reader's)
+# participant rows counted in Arrow at a time (fewer, larger batches than the careful reader's)
+CLEAN_BATCH_ROWS = 1 << 20
 
 
 class TidyReader:
@@ -78,7 +79,8 @@ class TidyReader:
                 log.rows_read += len(gathered.columns[0])
                 continue
             for batch in gathered.pieces:  # the careful reader takes the batches as the sheet gave them
-                frame = pd.DataFrame({c: batch.columns[p].to_pandas() for c, p in mapping.items() if p < len(batch.columns)})
+                frame = pd.DataFrame({c: batch.columns[p].to_pandas() for c, p in mapping.items()
+                                      if p < len(batch.columns)})
                 frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
                 frame = _drop_recoverable(frame, log)
                 if frame.empty:
@@ -98,7 +100,8 @@ class TidyReader:
         if student_level:
             check_left_out(log, source, participants)
         kind = PartKind.STUDENTS if student_level else PartKind.SCHOOLS
-        school_frame = pd.concat(schools, ignore_index=True).drop_duplicates("school_id") if schools else empty_schools()
+        school_frame = (pd.concat(schools, ignore_index=True).drop_duplicates("school_id") if schools
+                        else empty_schools())
         return batches.part(school_frame, sheet.label, kind, check=lambda counts: _check_unique(counts, source))
 
 
@@ -126,7 +129,8 @@ def _require_filled(empty: pd.Series, frame: pd.DataFrame, column: str, source: 
     """An empty cell of a column every row needs is an error naming the first one."""
     row = first_bad(empty, frame["_row"])
     if row is not None:
-        raise UserError("пустая ячейка в обязательном столбце.", source.place(row, column), "Заполните ячейку или удалите строку.")
+        raise UserError("пустая ячейка в обязательном столбце.", source.place(row, column),
+                        "Заполните ячейку или удалите строку.")
 
 
 def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: Source, known: str) -> pd.Series:
@@ -141,7 +145,8 @@ def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: Source, 
     if unknown:
         row = int(frame["_row"].iloc[int(np.argmax(codes == unknown[0]))])
         raise UserError(
-            f"неизвестное значение «{cleaned[unknown[0]]}».", source.place(row, column), f"Допустимые значения: {known}."
+            f"неизвестное значение «{cleaned[unknown[0]]}».", source.place(row, column),
+            f"Допустимые значения: {known}."
         )
     return pd.Series(pd.array([str(value) for value in parsed], dtype="string").take(codes), index=frame.index)
 
@@ -150,7 +155,8 @@ def _parse_keys(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
     rows = frame["_row"]
     keys = pd.DataFrame(index=frame.index)
     year = require_numbers(
-        frame["year"], rows, source.place(), source.label("year"), integer=True, low=2000, high=2100, what="год (например, 2025)"
+        frame["year"], rows, source.place(), source.label("year"), integer=True, low=2000, high=2100,
+        what="год (например, 2025)"
     )
     _require_filled(year.isna(), frame, "year", source)
     keys["year"] = year.astype("Int64")
@@ -167,7 +173,8 @@ def _grades(frame: pd.DataFrame, keys: pd.DataFrame, source: Source) -> pd.Serie
         grades = exam_grade
     else:
         parsed = require_numbers(
-            frame["grade"], frame["_row"], source.place(), source.label("grade"), integer=True, low=1, high=11, what="класс от 1 до 11"
+            frame["grade"], frame["_row"], source.place(), source.label("grade"), integer=True, low=1, high=11,
+            what="класс от 1 до 11"
         ).astype("Int64")
         grades = parsed.fillna(exam_grade)
     row = first_bad(grades.isna(), frame["_row"])
@@ -183,7 +190,8 @@ def _school_ids(frame: pd.DataFrame, source: Source) -> pd.Series:
     municipalities = frame["municipality"].fillna("") if "municipality" in frame else pd.Series("", index=frame.index)
     pairs = pd.DataFrame({"m": municipalities, "n": names})
     lookup = {pair: derived_school_id(*pair) for pair in pairs.drop_duplicates().itertuples(index=False, name=None)}
-    return pd.Series([lookup[pair] for pair in pairs.itertuples(index=False, name=None)], index=frame.index, dtype="string")
+    return pd.Series([lookup[pair] for pair in pairs.itertuples(index=False, name=None)], index=frame.index,
+                     dtype="string")
 
 
 def _school_names(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:

@@ -120,7 +120,8 @@ def _vocabulary(parse):
     def parsed(distinct: pa.Array) -> list | None:
         if not (pa.types.is_string(distinct.type) or pa.types.is_large_string(distinct.type)):
             return None
-        meanings = [parse(value.strip()) if value is not None and value.strip() else None for value in distinct.to_pylist()]
+        meanings = [parse(value.strip()) if value is not None and value.strip() else None
+                    for value in distinct.to_pylist()]
         return None if any(m is None for m in meanings) else [str(m) for m in meanings]
 
     return parsed

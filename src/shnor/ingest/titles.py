@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from shnor.vocabulary import FISOKO_SUBJECT_CODES, Assessment, find_subject, normalize_text
 
 _YEAR = re.compile(r"(?<!\d)(20[0-4]\d)(?!\d)")
-_GRADE = re.compile(r"(?<!\d)(1[01]|[1-9])\s*(?:-?\s*(?:й|го|ый))?\s*(?:класс|кл\b)|класс\w*\s*[:\-–]?\s*(1[01]|[1-9])(?!\d)")
+_GRADE = re.compile(
+    r"(?<!\d)(1[01]|[1-9])\s*(?:-?\s*(?:й|го|ый))?\s*(?:класс|кл\b)|класс\w*\s*[:\-–]?\s*(1[01]|[1-9])(?!\d)"
+)
 _ASSESSMENTS = (
     (re.compile(r"\bвпр\b|проверочн"), Assessment.VPR),
     (re.compile(r"\bогэ\b|гиа-?\s*9\b"), Assessment.OGE),
@@ -120,7 +122,8 @@ class ProcedureFacts:
         return {name: f"{getattr(self, name)} ({source})" for name, source in self.sources.items()}
 
 
-def sheet_facts(sheet, header_row: int, codes: TitleFacts | None = None, given: TitleFacts | None = None) -> ProcedureFacts:
+def sheet_facts(sheet, header_row: int, codes: TitleFacts | None = None,
+                given: TitleFacts | None = None) -> ProcedureFacts:
     """The facts of a sheet, each from the first that says it: the title rows above its header, its name, its file's
     name, the folders above the file, the ФИС ОКО codes in the file (``codes``), the ``--procedure`` option
     (``given``). A year in the titles that contradicts the year in the sheet's or file's name is an error, not a
@@ -152,7 +155,8 @@ def sheet_facts(sheet, header_row: int, codes: TitleFacts | None = None, given: 
             if name not in found and value is not None:
                 found[name], sources[name] = value, source
     years = next((facts.years for _, facts in layers if facts.years), ())
-    return ProcedureFacts(found.get("year"), found.get("assessment"), found.get("subject"), found.get("grade"), sources, years)
+    return ProcedureFacts(found.get("year"), found.get("assessment"), found.get("subject"), found.get("grade"),
+                          sources, years)
 
 
 def require_facts(sheet, facts: ProcedureFacts, needed: tuple[str, ...], what: str, example: str) -> None:
@@ -162,7 +166,8 @@ def require_facts(sheet, facts: ProcedureFacts, needed: tuple[str, ...], what: s
     missing = [FACTS[name] for name in needed if getattr(facts, name) is None]
     if not missing:
         return
-    several = f" (найдено несколько: {', '.join(map(str, facts.years))})" if "год" in missing and len(facts.years) > 1 else ""
+    several = (f" (найдено несколько: {', '.join(map(str, facts.years))})"
+               if "год" in missing and len(facts.years) > 1 else "")
     raise UserError(
         f"не удалось определить {', '.join(missing)} {what}{several}: этого нет ни в строках над таблицей, ни в "
         "названии листа или файла, ни в папках над файлом, ни в кодах ФИС ОКО в самом файле.",

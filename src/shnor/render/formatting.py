@@ -62,6 +62,7 @@ def ru_key(text: object) -> str:
 def markdown_text(text: object) -> str:
     """Text that Markdown shows as it is: no HTML, no table breaks, no emphasis."""
     escaped = str(text if text is not None else "")
-    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("*", "\\*"), ("_", "\\_"), ("`", "\\`"), ("[", "\\[")):
+    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"),
+                     ("|", "\\|"), ("*", "\\*"), ("_", "\\_"), ("`", "\\`"), ("[", "\\[")):
         escaped = escaped.replace(old, new)
     return escaped.replace("\n", " ")

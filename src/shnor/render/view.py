@@ -26,7 +26,7 @@ from shnor.render.context import (
 from shnor.render.formatting import count, date_ru, natural_key, unbreakable
 from shnor.render.settings import DocumentSettings
 from shnor.report.findings import findings, terms_of
-from shnor.report.model import Report, SchoolResult
+from shnor.report.model import Report, SchoolResult, shown_name
 from shnor.rules.words import Terms
 from shnor.vocabulary import Status, genitive_name
 
@@ -103,7 +103,7 @@ def listed(report: Report, status: str) -> list[SchoolResult]:
 
 def list_rows(report: Report, schools: list[SchoolResult], terms: Terms) -> list[ListRow]:
     return [
-        ListRow(n, school.municipality, school.school_name, count(school.indicators.get("participants_core")),
+        ListRow(n, school.municipality, school.shown_name, count(school.indicators.get("participants_core")),
                 "; ".join(f.text for f in findings(report, school, terms)))
         for n, school in enumerate(schools, start=1)
     ]
@@ -136,7 +136,8 @@ def mentor_rows(report: Report) -> list[MentorRow]:
     for n, (school, entry) in enumerate(sorted(entries, key=lambda item: ordered_key(item[0])), start=1):
         pairs: dict[tuple[str, str], list[dict]] = {}
         for mentor in entry["mentors"]:
-            pairs.setdefault((mentor["school_name"], mentor["municipality"]), []).append(mentor)
+            name = shown_name(mentor["school_name"], mentor["school_id"])
+            pairs.setdefault((name, mentor["municipality"]), []).append(mentor)
         found = [
             (name, municipality, ", ".join(m["subject"] for m in chosen), "; ".join(_basis(m) for m in chosen))
             for (name, municipality), chosen in pairs.items()
@@ -144,7 +145,7 @@ def mentor_rows(report: Report) -> list[MentorRow]:
         found += [("не найдена", "", item["subject"] or "—", item["reason"].removeprefix("не найдена: "))
                   for item in entry.get("not_found", [])]
         for index, (name, municipality, subjects, basis) in enumerate(found):
-            rows.append(MentorRow(str(n) if index == 0 else "", school.school_name, school.municipality, name,
+            rows.append(MentorRow(str(n) if index == 0 else "", school.shown_name, school.municipality, name,
                                   municipality, subjects, basis, index == 0))
     return rows
 

@@ -63,7 +63,7 @@ def _card(report: Report, school: SchoolResult, terms: Terms, mentors: dict | No
     rows = _results(report, school, regions)
     found = [s for s in school.objectivity_signs if s.status == "есть"]
     return Card(
-        name=school.school_name,
+        name=school.shown_name,
         about=" · ".join(part for part in about if part),
         status=school.status_label + (" · ШНСУ" if school.shnsu else ""),
         context=_context(school),
@@ -72,7 +72,8 @@ def _card(report: Report, school: SchoolResult, terms: Terms, mentors: dict | No
         signs=signs_words(report, found),
         signs_note=_signs_note(report, school, found),
         dynamics=_dynamics(school, terms),
-        dynamics_note="" if (school.dynamics or {}).get("year") else "Данных за прошлый год нет: динамика не рассчитана.",
+        dynamics_note=("" if (school.dynamics or {}).get("year")
+                       else "Данных за прошлый год нет: динамика не рассчитана."),
         exit=[step.text for step in steps(behind, terms)],
         advice=[Advice(a.topic, a.text) for a in advise(report, rules, terms, school, behind, mentors)],
     )
@@ -106,7 +107,8 @@ def _results(report: Report, school: SchoolResult, regions: dict) -> list[Result
     by_procedure: dict[tuple, dict[int, ProcedureResult]] = {}
     for p in report.procedures_of(school.school_id):
         by_procedure.setdefault((p.assessment, p.subject, p.grade), {})[p.year] = p
-    ordered = sorted(by_procedure, key=lambda k: (k[1] not in CORE_SUBJECTS, _ASSESSMENT_ORDER.get(k[0], 9), k[1], k[2]))
+    ordered = sorted(by_procedure,
+                     key=lambda k: (k[1] not in CORE_SUBJECTS, _ASSESSMENT_ORDER.get(k[0], 9), k[1], k[2]))
     rows = []
     for key in ordered:
         cells = []

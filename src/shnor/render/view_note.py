@@ -66,7 +66,8 @@ def note(report: Report, settings: DocumentSettings | None = None, images: Image
         data=_data(report, terms),
         data_rows=[DataRow(r["assessment"], str(r["year"]), count(r["subjects"]), count(r["schools"]),
                            count(r["participants"]))
-                   for r in sorted(report.overview.get("data", []), key=lambda r: (_ORDER.get(r["assessment"], 9), r["year"]))],
+                   for r in sorted(report.overview.get("data", []),
+                                   key=lambda r: (_ORDER.get(r["assessment"], 9), r["year"]))],
         methodology=_methodology(report, terms),
         statuses=[StatusRule(s.title, s.lead, s.conditions) for s in statuses_in_words(rules_of(report), terms)],
         glossary=_glossary(report, terms),
@@ -248,7 +249,9 @@ def _chart_scatter(report: Report, terms: Terms, draw) -> Chart | None:
     fail_words = f"{capital(terms.outcome('fail'))} по русскому языку и математике, %"
     high_words = f"{capital(terms.outcome('high'))} по русскому языку и математике, %"
     picture = _drawn(report, "scatter", lambda: charts.scatter(points, _lines(report), fail_words, high_words))
-    caption = f"ОО по {terms.outcome('fail').replace('доля', 'доле', 1)} и {terms.outcome('high').replace('доля', 'доле', 1)} по русскому языку и математике; пунктир — пороги критериев"
+    caption = (f"ОО по {terms.outcome('fail').replace('доля', 'доле', 1)} и "
+               f"{terms.outcome('high').replace('доля', 'доле', 1)} по русскому языку и математике; "
+               "пунктир — пороги критериев")
     return _chart(picture, draw, caption, "ОО по основным показателям")
 
 
@@ -260,7 +263,8 @@ def _lines(report: Report) -> list[charts.Line]:
         tree = getattr(rules.statuses, status.value)
         for leaf in leaves(tree) if tree is not None else []:
             indicator = getattr(leaf, "indicator", None)
-            if indicator not in ("fail_core", "high_core") or leaf.threshold is None or leaf.relative_to or leaf.each_year:
+            if (indicator not in ("fail_core", "high_core") or leaf.threshold is None or leaf.relative_to
+                    or leaf.each_year):
                 continue
             axis = "x" if indicator == "fail_core" else "y"
             shown = format_value(leaf.threshold, "share", threshold=True)
@@ -273,7 +277,8 @@ def _lines(report: Report) -> list[charts.Line]:
 
 def _chart_objectivity(report: Report, draw) -> Chart | None:
     index = report.summary.get("objectivity_index") or {}
-    rows = [(name, v["index"]) for name, v in (index.get("by_municipality") or {}).items() if v.get("index") is not None]
+    rows = [(name, v["index"]) for name, v in (index.get("by_municipality") or {}).items()
+            if v.get("index") is not None]
     if not rows:
         return None
     caption = "Индекс объективности по муниципалитетам"

@@ -147,7 +147,8 @@ def write_indicators_xlsx(report: Report, folder: Path) -> list[Path]:
     path = folder / FILE_NAME
     report_date = date.fromisoformat(report.generated)
     with xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS) as workbook:
-        workbook.set_properties({"title": "Показатели ОО", "created": datetime.combine(report_date, datetime.min.time())})
+        workbook.set_properties({"title": "Показатели ОО",
+                                 "created": datetime.combine(report_date, datetime.min.time())})
         styles = {name: workbook.add_format(properties) for name, properties in STYLES.items()}
         _schools_sheet(workbook.add_worksheet("Школы"), styles, report.schools)
         _procedures_sheet(workbook.add_worksheet("Процедуры"), styles, report)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shnor.report.leaving import measure_of
-from shnor.report.model import CriterionResult, ProcedureResult, Report, SchoolResult
+from shnor.report.model import CriterionResult, ProcedureResult, Report, SchoolResult, shown_name
 from shnor.rules.base import COMPARE
 from shnor.rules.kinds_other import ContextCriterion
 from shnor.rules.model import Rules, leaves
@@ -137,7 +137,8 @@ def _mentors(entry: dict) -> str:
     """«МБОУ «Лицей № 12» (Северный городской округ) — по русскому языку и математике; …»."""
     by_mentor: dict[tuple[str, str], list[str]] = {}
     for mentor in entry.get("mentors", []):
-        by_mentor.setdefault((mentor["school_name"], mentor["municipality"]), []).append(mentor["subject"])
+        name = shown_name(mentor["school_name"], mentor["school_id"])
+        by_mentor.setdefault((name, mentor["municipality"]), []).append(mentor["subject"])
     parts = [
         f"{name} ({municipality}) — по {joined([subject_dative(s) for s in subjects])}"
         for (name, municipality), subjects in by_mentor.items()

@@ -96,6 +96,8 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         ([loaded.encoding_note] if loaded.encoding_note else [])
         + [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
         + _window_warning(window, rules.window_years)
+        + _outside_window(window, list(cube.years))
+        + _unnamed(schools, registry)
         + _warnings(cube, registry, history, logs)
         + [boundary.text for boundary in boundaries]
         + _not_evaluated(evaluation, indicators, evaluation.status)
@@ -295,6 +297,27 @@ def _window_warning(window: Window, wanted: int) -> list[str]:
     ]
 
 
+def _outside_window(window: Window, years: list[int]) -> list[str]:
+    """Years in the data that the shares do not count: before the window they serve the dynamics only; after it
+    (``--year`` set to an earlier year) they are not used at all. Said, so that a file read is never a file ignored
+    without a word."""
+    before = [y for y in years if y < window.years[0]]
+    after = [y for y in years if y > window.latest]
+    notes = []
+    if before:
+        notes.append(
+            f"{_years_words(before)} — до окна {window.label}: в доли и статусы не входят, "
+            "используются только для динамики (сравнение с прежними годами)"
+        )
+    if after:
+        notes.append(f"{_years_words(after)} — после окна {window.label} (задано --year): не учтены")
+    return notes
+
+
+def _years_words(years: list[int]) -> str:
+    return f"данные за {years[0]} год" if len(years) == 1 else f"данные за {', '.join(map(str, years))} годы"
+
+
 def _procedures_of_years(cube: Cube, years: tuple[int, ...]) -> pd.DataFrame:
     """The procedures of years outside the window (dynamics compare with them)."""
     return procedures(cube, Window(years))
@@ -400,6 +423,19 @@ def _not_evaluated(evaluation: Evaluation, indicators: pd.DataFrame, status: pd.
             shown = ", ".join(list(missing.index[missing])[:10])
             notes.append(f"{label} не рассчитан для {int(missing.sum())} школ: {shown}")
     return notes
+
+
+def _unnamed(schools: pd.DataFrame, registry: pd.DataFrame | None) -> list[str]:
+    """Schools that no input names (a ФИС ОКО protocol gives only logins): the documents show their codes."""
+    unnamed = int((schools["school_name"] == "").sum())
+    if not unnamed:
+        return []
+    where = "ни в файлах результатов, ни в реестре" if registry is not None else "во входных файлах"
+    return [
+        (f"у {unnamed} из {len(schools)} школ нет наименования {where} (протоколы ФИС ОКО называют школу только "
+         "логином): в документах вместо наименования — логин; чтобы в приказе были наименования, укажите реестр "
+         "школ: --registry (логин, наименование, муниципалитет)")
+    ]
 
 
 def _warnings(cube: Cube, registry: pd.DataFrame | None, history: History, logs: list[SheetLog]) -> list[str]:

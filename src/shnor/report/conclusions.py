@@ -75,8 +75,10 @@ def _how_many(report: Report, problems: Problems, terms: Terms) -> str:
     window = report.methodology["window"]
     span = f"{window[0]}–{window[-1]} гг." if len(window) > 1 else f"{window[0]} г."
     text = (f"По результатам {terms.procedures} за {span} рассмотрены {total} ОО, из них {judged} — с достаточным "
-            f"для выводов числом участников. К ШНОР отнесены {len(problems.shnor)} ОО ({_share(len(problems.shnor), judged)}), "
-            f"к зоне риска снижения образовательных результатов — {len(problems.risk)} ({_share(len(problems.risk), judged)}).")
+            f"для выводов числом участников. К ШНОР отнесены {len(problems.shnor)} ОО "
+            f"({_share(len(problems.shnor), judged)}), "
+            f"к зоне риска снижения образовательных результатов — {len(problems.risk)} "
+            f"({_share(len(problems.risk), judged)}).")
     if insufficient:
         text += f" По {insufficient} ОО выводы не делаются: участников слишком мало."
     return text
@@ -142,7 +144,8 @@ def _subjects(report: Report, problems: Problems, terms: Terms) -> str:
     region_high = sum(r["high"] for r in core_high), sum(r["participants"] or 0 for r in core_high)
     if high[1] and region_high[1]:
         text += (f" {capital(terms.outcome('high'))} по русскому языку и математике в ШНОР — "
-                 f"{format_percent(high[0] / high[1])} против {format_percent(region_high[0] / region_high[1])} по региону.")
+                 f"{format_percent(high[0] / high[1])} против {format_percent(region_high[0] / region_high[1])} "
+                 "по региону.")
     return text
 
 
@@ -168,7 +171,7 @@ def names(report: Report, ids: list[str]) -> str:
     """The schools by name, each with its municipality, in reading order."""
     wanted = set(ids)
     schools = _ordered([s for s in report.schools if s.school_id in wanted])
-    return "; ".join(f"{s.school_name} ({s.municipality})" if s.municipality else s.school_name for s in schools)
+    return "; ".join(f"{s.shown_name} ({s.municipality})" if s.municipality else s.shown_name for s in schools)
 
 
 def _against_previous(report: Report, problems: Problems) -> str:
@@ -201,9 +204,9 @@ def _objectivity(report: Report, problems: Problems) -> str:
         return ("Признаки необъективности оценивания не рассчитывались: в данных нет результатов участников "
                 "(баллов и отметок по журналу).")
     problems.with_signs = region["with_signs"]
-    text = (f"Признаки необъективности оценивания по результатам {index['year']} года выявлены у {region['with_signs']} "
-            f"из {region['schools']} ОО, для которых их можно рассчитать; индекс объективности по региону — "
-            f"{index_words(region['index'])}.")
+    text = (f"Признаки необъективности оценивания по результатам {index['year']} года выявлены у "
+            f"{region['with_signs']} из {region['schools']} ОО, для которых их можно рассчитать; "
+            f"индекс объективности по региону — {index_words(region['index'])}.")
     by_municipality = [(name, v["index"]) for name, v in (index.get("by_municipality") or {}).items()
                        if v.get("index") is not None]
     if len(by_municipality) > 1:
@@ -245,7 +248,8 @@ def _recommendations(report: Report, problems: Problems, numbers: dict[str, int]
     if problems.weak_subjects:
         subjects = joined([subject_dative(s) for s in problems.weak_subjects])
         municipal.append(f"Организовать через методические объединения адресную помощь учителям ШНОР по {subjects}: "
-                         "анализ затруднений по заданиям, открытые уроки и стажировки в школах с высокими результатами.")
+                         "анализ затруднений по заданиям, открытые уроки и стажировки в школах с высокими "
+                         "результатами.")
     if problems.worst_municipalities:
         municipal.append("В первую очередь — в муниципалитетах с наибольшей долей ШНОР и школ зоны риска: "
                          f"{joined(problems.worst_municipalities)}.")
@@ -257,7 +261,8 @@ def _recommendations(report: Report, problems: Problems, numbers: dict[str, int]
                          f"{joined(['«' + t + '»' for t in problems.targets_missed])}.")
     if problems.with_signs:
         municipal.append(f"Обеспечить объективность оценочных процедур в ОО с признаками необъективности "
-                         f"({problems.with_signs}): независимые наблюдатели, перепроверка работ муниципальной комиссией.")
+                         f"({problems.with_signs}): независимые наблюдатели, перепроверка работ муниципальной "
+                         "комиссией.")
     if problems.shnsu_listed:
         municipal.append(f"Учитывать условия ШНСУ ({problems.shnsu_listed}) при распределении кадровых и методических "
                          "ресурсов: привлечение педагогов, сетевые и дистанционные формы обучения.")
@@ -273,7 +278,8 @@ def _recommendations(report: Report, problems: Problems, numbers: dict[str, int]
         schools.append("Руководителям ОО с признаками необъективности: сопоставить отметки по журналу с результатами "
                        "работ, проанализировать систему текущего оценивания.")
     if problems.shnor or problems.risk:
-        schools.append("Рассмотреть результаты на педагогических советах и учесть их в планах внутришкольного контроля.")
+        schools.append("Рассмотреть результаты на педагогических советах и учесть их в планах внутришкольного "
+                       "контроля.")
     found = []
     if municipal:
         found.append(Addressed("Муниципальным органам управления образованием", municipal))

@@ -64,6 +64,16 @@ class SchoolResult:
     context: dict[str, Any] = field(default_factory=dict)  # --context: settlement, students, remoteness, …
     shnsu: bool | None = None  # школа в неблагоприятных социальных условиях (None: not computed)
 
+    @property
+    def shown_name(self) -> str:
+        return shown_name(self.school_name, self.school_id)
+
+
+def shown_name(school_name: str, school_id: str) -> str:
+    """The name a document prints: the school's own, or — where no input named it (a ФИС ОКО protocol without a
+    registry gives only the login) — the code, said to be one, never a blank cell in an order."""
+    return school_name or f"{school_id} (наименования нет во входных файлах)"
+
 
 @dataclass
 class InputFile:

@@ -51,7 +51,8 @@ def boundaries_text(boundaries: list[HighBoundary]) -> str:
     return "; где в таблице нет этой границы, — так: " + "; ".join(b.text for b in boundaries)
 
 
-def qualify_high_reasons(evaluation: Evaluation, window_procedures: pd.DataFrame, boundaries: list[HighBoundary]) -> None:
+def qualify_high_reasons(evaluation: Evaluation, window_procedures: pd.DataFrame,
+                         boundaries: list[HighBoundary]) -> None:
     """A school whose status rests on a share of high results that counts ЕГЭ from another boundary (or leaves a
     subject out) says so in its reasons."""
     keys = {(b.year, subject): (b, used) for b in boundaries for subject, used in b.used.items()}

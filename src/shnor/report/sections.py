@@ -23,7 +23,8 @@ def aggregates(window_procedures: pd.DataFrame, schools: pd.DataFrame) -> list[d
     frame = window_procedures.assign(municipality=window_procedures["school_id"].map(municipality).fillna(""))
     rows = []
     for scope, keys in (("region", _PROCEDURE), ("municipality", ["municipality", *_PROCEDURE])):
-        pooled = frame.groupby(keys, observed=True, sort=True)[["participants", "fail", "high"]].sum(min_count=1).reset_index()
+        pooled = (frame.groupby(keys, observed=True, sort=True)[["participants", "fail", "high"]]
+                  .sum(min_count=1).reset_index())
         pooled["fail_share"] = share(pooled["fail"], pooled["participants"])
         pooled["high_share"] = share(pooled["high"], pooled["participants"])
         for record in pooled.to_dict("records"):
@@ -114,14 +115,15 @@ def _targets(rules: Rules, result: dict) -> list[dict]:
     rows = []
     if targets.shnor_reduction is not None and result.get("previous_shnor"):
         value = 1 - result["shnor"] / result["previous_shnor"]
-        rows.append(_target("снижение числа ШНОР к прежнему перечню", value, targets.shnor_reduction, value >= targets.shnor_reduction))
+        rows.append(_target("снижение числа ШНОР к прежнему перечню", value, targets.shnor_reduction,
+                            value >= targets.shnor_reduction))
     if targets.shnor_share_max is not None and result["schools_judged"]:
         value = result["shnor"] / result["schools_judged"]
         rows.append(_target("доля ШНОР среди школ", value, targets.shnor_share_max, value <= targets.shnor_share_max))
     if targets.positive_dynamics_share is not None and result.get("positive_dynamics_share") is not None:
         value = result["positive_dynamics_share"]
-        rows.append(_target("доля ШНОР прежнего перечня с положительной динамикой", value, targets.positive_dynamics_share,
-                            value >= targets.positive_dynamics_share))
+        rows.append(_target("доля ШНОР прежнего перечня с положительной динамикой", value,
+                            targets.positive_dynamics_share, value >= targets.positive_dynamics_share))
     return rows
 
 

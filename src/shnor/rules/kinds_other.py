@@ -87,7 +87,8 @@ class DynamicsCriterion(Scope, Leaf):
         return f"изменение {what.replace('доля ', 'доли ', 1)} {when}"
 
     def condition(self, terms: Terms, threshold: float | None) -> str:
-        text = f"{self.words(terms)} — {bound(self.op, format_value(self.threshold, Unit.SHARE_CHANGE, threshold=True))}"
+        text = (f"{self.words(terms)} — "
+                f"{bound(self.op, format_value(self.threshold, Unit.SHARE_CHANGE, threshold=True))}")
         return text + (", и изменение значимо (не укладывается в 95 % интервал)" if self.significant else "")
 
     def recommendation_key(self) -> str:

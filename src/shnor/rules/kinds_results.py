@@ -30,8 +30,8 @@ from shnor.rules.base import (
     number,
     share_threshold,
 )
-from shnor.russian import format_value
 from shnor.rules.words import Terms, scope_phrase, subjects_phrase
+from shnor.russian import format_value
 from shnor.vocabulary import Status, Unit
 
 ContextField = Literal["settlement", "students", "remoteness_km", "teacher_shortage", "special_needs"]
@@ -247,7 +247,8 @@ class ShareCriterion(Scope, Leaf, _Measured):
         return self.measured_unit(Unit.SHARE)
 
     def document_text(self, terms: Terms) -> str:
-        return self.measured_words(terms.outcome(self.measure) + scope_phrase(self.assessments, self.subjects, self.grades))
+        return self.measured_words(terms.outcome(self.measure)
+                                   + scope_phrase(self.assessments, self.subjects, self.grades))
 
     def evaluate(self, context: Context, path: str, status: Status) -> LeafResult:
         def measure(years: tuple[int, ...], groups: pd.Series | None) -> scoped.Ratio:
