@@ -64,7 +64,9 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     in_folders = frozenset(f for f in files if f not in given)
     request = replace(request, inputs=files)
     if not request.inputs:
-        raise UserError("не найдено ни одного файла результатов.", hint="Укажите файлы .csv, .xlsx или .parquet или папку с ними.")
+        raise UserError(
+            "не найдено ни одного файла результатов.", hint="Укажите файлы .csv, .xlsx или .parquet или папку с ними."
+        )
     loaded = load_rules(request.rules, request.overrides)
     rules = loaded.rules
     scales = load_scales(request.scales) if request.scales else shipped_scales()
@@ -79,7 +81,8 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     window_procedures = procedures(cube, window)
     index = pd.Index(schools["school_id"], name="school_id")
     objectivity = compute_objectivity(cube.counts, cube.pairs, cube.histogram, index, window.latest)
-    cube = Cube(cube.counts, cube.schools)  # nothing after the signs looks at the pairs or histogram: a country's go here
+    # Nothing after the signs looks at the pairs or histogram: a country's go here.
+    cube = Cube(cube.counts, cube.schools)
     indicators = school_indicators(window_procedures, index, history.times_listed, objectivity)
     school_context = read_context(request.context) if request.context else None
     municipalities = schools.set_index("school_id")["municipality"]
@@ -110,7 +113,10 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     results = _school_results(schools, indicators, evaluation, objectivity)
     procedure_table = _procedure_table(window_procedures)
     del window_procedures
-    contexts = school_context.astype(object).where(school_context.notna(), None).to_dict("index") if school_context is not None else {}
+    contexts = (
+        school_context.astype(object).where(school_context.notna(), None).to_dict("index")
+        if school_context is not None else {}
+    )
     shnsu = evaluation.shnsu.to_dict() if evaluation.shnsu is not None else {}
     for result in results:
         result.recommendations = sections.recommendations(rules, evaluation, result.school_id)
@@ -262,7 +268,9 @@ def _methodology(years: tuple[int, ...], rules, evaluation: Evaluation, boundari
         "window": list(years),
         "latest_year": years[-1],
         "pooling": "доли считаются по суммам: число результатов / число участников за все процедуры и годы окна",
-        "fail": "неудовлетворительный результат: отметка «2» (ВПР, ОГЭ, ЕГЭ базовый уровень) или балл ЕГЭ ниже минимального",
+        "fail": (
+            "неудовлетворительный результат: отметка «2» (ВПР, ОГЭ, ЕГЭ базовый уровень) или балл ЕГЭ ниже минимального"
+        ),
         "high": (
             "высокий результат: отметки «4» и «5» (ВПР, ОГЭ, ЕГЭ базового уровня) или балл ЕГЭ не ниже "
             f"{rules.ege_high_score:g}" + boundaries_text(boundaries)
@@ -410,7 +418,8 @@ def _not_evaluated(evaluation: Evaluation, indicators: pd.DataFrame, status: pd.
     notes = []
     if judged.any() and not (indicators.loc[judged, "objectivity_computed"] > 0).any():
         notes.append("признаки необъективности не рассчитаны ни для одной школы: нужны данные по участникам (баллы, "
-                     "отметки по журналу) и шкалы; в schools.csv objectivity_signs = 0, в result.json каждый признак — «не рассчитан»")
+                     "отметки по журналу) и шкалы; в schools.csv objectivity_signs = 0, в result.json каждый признак "
+                     "— «не рассчитан»")
     for leaf in evaluation.leaves:
         missing = leaf.value.isna() & judged
         if not missing.any():
