@@ -130,6 +130,33 @@ OVER_THE_SCALE = [
 ]
 
 
+def unclosed_quote(tmp: Path) -> list[str]:
+    """A lone «"» before a school's name: every line below it is glued into one record, which must not be a row
+    quietly skipped (the school's other years would be lost)."""
+    rows = [list(r) for r in GOOD] + [school_row("s1", 2024, "ВПР", "Математика", 20, 2, 8)]
+    path = Path(csv_file(tmp, rows)[0])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("МБОУ", '"МБОУ', 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [str(path)]
+
+
+def history_twice(tmp: Path) -> list[str]:
+    write_table(tmp / "перечень 2024.csv", ["Логин ОО"], [["s1"]])
+    return csv_file(tmp) + ["--history", str(tmp / "перечень 2024.csv")] * 2
+
+
+ENCRYPTED_BOOK = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(500) + "EncryptedPackage".encode("utf-16-le") + bytes(500)
+DEEP_RULES = ("name: my\ntitle: t\nsource: s\nstatuses:\n  shnor: " + "{any: [" * 400
+              + "{kind: indicator, indicator: fail_core, op: '>=', threshold: 0.2}" + "]}" * 400 + "\n")
+
+
+def zip_of_text(tmp: Path) -> list[str]:
+    with zipfile.ZipFile(tmp / "results.xlsx", "w") as archive:
+        archive.writestr("results.csv", "year,assessment\n")
+    return [str(tmp / "results.xlsx")]
+
+
 CASES = [
     ("empty csv", lambda t: write(t, "results.csv", b""), "файл «results.csv» пуст"),
     ("empty xlsx", lambda t: write(t, "results.xlsx", b""), "«results.xlsx» повреждён или обрезан"),
@@ -173,6 +200,23 @@ CASES = [
     ("rules: wrong indentation", rules_file(RULES_OK.replace("    kind: indicator", "  kind: indicator")), "my.yaml:"),
     ("rules: tab", rules_file(RULES_OK.replace("    op:", "\top:")), "my.yaml:8: символ табуляции"),
     ("rules: not yaml at all", rules_file("[[[\n"), "my.yaml:"),
+    ("count of 1e30 (would overflow the sums)", mutate(0, "participants", "1e30"),
+     "строка 2, столбец «participants»: в ячейке «1e30», а ожидается целое число ≥ 0"),
+    ("infinite count", mutate(1, "n4", "inf"), "строка 3, столбец «n4»: в ячейке «inf», а ожидается целое число"),
+    ("web page saved as .xls", lambda t: write(t, "results.xls", "<html><table><tr><td>год</td></tr></table>".encode()),
+     "«results.xls» — веб-страница (HTML), сохранённая с расширением .xls, а не книга Excel"),
+    ("password-protected workbook", lambda t: write(t, "results.xlsx", ENCRYPTED_BOOK),
+     "«results.xlsx» защищён паролем"),
+    ("zip that is not a workbook", zip_of_text, "«results.xlsx» — архив zip, а не книга Excel"),
+    ("unclosed quote in a csv", unclosed_quote,
+     "файл «results.csv», строка 3: кавычка «\"» открыта в ячейке и не закрыта"),
+    ("broken parquet", lambda t: write(t, "results.parquet", b"PAR1" + bytes(100)),
+     "«results.parquet» повреждён или обрезан: это не файл Parquet"),
+    ("the same history list twice", history_twice, "прежний перечень «перечень 2024.csv» указан дважды"),
+    ("rules: conditions nested hundreds deep", rules_file(DEEP_RULES), "my.yaml: условия вложены слишком глубоко"),
+    ("rules: a number of thousands of digits", rules_file(RULES_OK.replace("0.25", "1" + "0" * 5000)),
+     "my.yaml:9: число из сотен цифр"),
+    ("rules: a folder given as rules", lambda t: [*csv_file(t), "--rules", str(t)], "— папка, а не файл правил"),
     ("rules: a workbook given as rules",
      lambda t: [*csv_file(t), "--rules", write(t, "rules.xlsx", xlsx_bytes(GOOD))[0]],
      "файл правил «rules.xlsx» — не текст YAML (таблица или документ?)"),
@@ -226,3 +270,20 @@ def test_a_sheet_of_a_million_empty_rows_is_read_quickly(tmp_path):
     result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / "out"), "--format", "none",
                                       "--quiet"])
     assert result.exit_code == 0, result.output
+
+
+def test_field_files_that_must_be_read(tmp_path):
+    """Files as they come from the field, read as they are: a workbook named .xls, Excel's «Текст Юникод» (UTF-16,
+    tabs), and a data folder that holds an earlier run's output folder (``shnor identify . --out shnor-out``)."""
+    data = tmp_path / "данные ВПР"
+    (data / "2025").mkdir(parents=True)
+    (data / "2025" / "Отчёт.xls").write_bytes(xlsx_bytes(GOOD[:1]))
+    write_table(data / "2025" / "unicode.txt", SCHOOL_HEADER, GOOD[1:], delimiter="\t", encoding="utf-16")
+    given = [str(data), str(data / "2025" / "unicode.txt")]
+    for _ in range(2):  # the second run finds the first one's output folder inside the data folder
+        result = CliRunner().invoke(app, ["identify", *given, "--out", str(data / "shnor-out"), "--format", "none"])
+        assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "«shnor-out/result.json»: папка результатов shnor (прежний запуск), не входные данные — пропущена" in said
+    schools = (data / "shnor-out" / "schools.csv").read_text(encoding="utf-8")
+    assert schools.count("\ns1,") == 1 and schools.count("\ns2,") == 1
