@@ -287,3 +287,40 @@ def test_field_files_that_must_be_read(tmp_path):
     assert "«shnor-out/result.json»: папка результатов shnor (прежний запуск), не входные данные — пропущена" in said
     schools = (data / "shnor-out" / "schools.csv").read_text(encoding="utf-8")
     assert schools.count("\ns1,") == 1 and schools.count("\ns2,") == 1
+
+
+@pytest.mark.parametrize(
+    "row, column, cell, said",
+    [
+        (0, 3, "#Н/Д", "«не преодолен min порог» не число участников или доля: «#Н/Д» (строка 5) — считано как 0"),
+        (0, 3, "12,5 %", "«не преодолен min порог» не число участников или доля: «12,5 %» (строка 5) — считано как 0"),
+        (1, 2, -40, "«приняло участие» не число участников или доля: «-40» (строка 6) — результаты по этому предмету"),
+        (1, 2, 1e30, "«приняло участие» не число участников или доля: «1000000000000000019884624838656» (строка 6)"),
+    ],
+    ids=["excel error", "percent among counts", "negative participants", "1e30 participants"],
+)
+def test_a_regional_table_cell_that_is_no_count_is_said_with_its_row(tmp_path, row, column, cell, said):
+    """A regional ЕГЭ table (two-level header, subjects merged over their columns) used to read such cells quietly:
+    «#Н/Д» and «12,5 %» as counts, 1e30 participants as -9 223 372 036 854 775 788 in schools.csv."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "2025"
+    sheet.append(["Информация о результатах ЕГЭ выпускников школ в 2025 году"])
+    sheet.append([])
+    sheet.append(["Муниципальное образование", "Образовательная организация (школа)", "Русский язык", None, None])
+    sheet.append([None, None, "приняло участие", "не преодолен min порог", "средний балл"])
+    sheet.merge_cells("C3:E3")
+    rows = [["Город Чита", "МБОУ СОШ №1", 51, 0, 71.6], ["Город Чита", "МБОУ СОШ №2", 40, 2, 60.1]]
+    rows[row][column] = cell
+    for values in rows:
+        sheet.append(values)
+    book.save(tmp_path / "ЕГЭ 2025.xlsx")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["identify", str(tmp_path / "ЕГЭ 2025.xlsx"), "--out", str(out), "--format",
+                                      "none"])
+    assert result.exit_code == 0, result.output
+    assert said in " ".join(result.output.split())
+    participants = [line.split(",")[-3] for line in (out / "schools.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    assert all(0 <= int(p or 0) < 100 for p in participants), participants
