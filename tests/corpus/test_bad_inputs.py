@@ -157,6 +157,27 @@ def zip_of_text(tmp: Path) -> list[str]:
     return [str(tmp / "results.xlsx")]
 
 
+REGIONAL = [["Город Чита", "МБОУ СОШ №1", 51, 0, 71.6], ["Город Чита", "МБОУ СОШ №2", 40, 2, 60.1]]
+
+
+def regional_book(tmp: Path, rows: list[list]) -> list[str]:
+    """A regional ЕГЭ table as Забайкальский край sends it: title rows, subjects merged over a two-level header."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "2025"
+    sheet.append(["Информация о результатах ЕГЭ выпускников школ в 2025 году"])
+    sheet.append([])
+    sheet.append(["Муниципальное образование", "Образовательная организация (школа)", "Русский язык", None, None])
+    sheet.append([None, None, "приняло участие", "не преодолен min порог", "средний балл"])
+    sheet.merge_cells("C3:E3")
+    for values in rows:
+        sheet.append(values)
+    book.save(tmp / "ЕГЭ 2025.xlsx")
+    return [str(tmp / "ЕГЭ 2025.xlsx")]
+
+
 CASES = [
     ("empty csv", lambda t: write(t, "results.csv", b""), "файл «results.csv» пуст"),
     ("empty xlsx", lambda t: write(t, "results.xlsx", b""), "«results.xlsx» повреждён или обрезан"),
@@ -213,6 +234,8 @@ CASES = [
     ("broken parquet", lambda t: write(t, "results.parquet", b"PAR1" + bytes(100)),
      "«results.parquet» повреждён или обрезан: это не файл Parquet"),
     ("the same history list twice", history_twice, "прежний перечень «перечень 2024.csv» указан дважды"),
+    ("a school twice in a regional table", lambda t: regional_book(t, [*REGIONAL, REGIONAL[0]]),
+     "лист «2025», строка 7: строки 5 и 7 — результаты одной школы «МБОУ СОШ №1» (Город Чита) по предмету"),
     ("rules: conditions nested hundreds deep", rules_file(DEEP_RULES), "my.yaml: условия вложены слишком глубоко"),
     ("rules: a number of thousands of digits", rules_file(RULES_OK.replace("0.25", "1" + "0" * 5000)),
      "my.yaml:9: число из сотен цифр"),
@@ -302,21 +325,9 @@ def test_field_files_that_must_be_read(tmp_path):
 def test_a_regional_table_cell_that_is_no_count_is_said_with_its_row(tmp_path, row, column, cell, said):
     """A regional ЕГЭ table (two-level header, subjects merged over their columns) used to read such cells quietly:
     «#Н/Д» and «12,5 %» as counts, 1e30 participants as -9 223 372 036 854 775 788 in schools.csv."""
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "2025"
-    sheet.append(["Информация о результатах ЕГЭ выпускников школ в 2025 году"])
-    sheet.append([])
-    sheet.append(["Муниципальное образование", "Образовательная организация (школа)", "Русский язык", None, None])
-    sheet.append([None, None, "приняло участие", "не преодолен min порог", "средний балл"])
-    sheet.merge_cells("C3:E3")
-    rows = [["Город Чита", "МБОУ СОШ №1", 51, 0, 71.6], ["Город Чита", "МБОУ СОШ №2", 40, 2, 60.1]]
+    rows = [list(r) for r in REGIONAL]
     rows[row][column] = cell
-    for values in rows:
-        sheet.append(values)
-    book.save(tmp_path / "ЕГЭ 2025.xlsx")
+    regional_book(tmp_path, rows)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["identify", str(tmp_path / "ЕГЭ 2025.xlsx"), "--out", str(out), "--format",
                                       "none"])

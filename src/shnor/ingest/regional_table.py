@@ -111,7 +111,9 @@ class RegionalTableReader:
             frame = _rows(batch, layout, state, log)
             if frame.empty:
                 continue
-            parts.append(_subject_counts(frame, batch, layout, high_bands, facts, log))
+            counted = _subject_counts(frame, batch, layout, high_bands, facts, log)
+            _check_twice(counted, frame, sheet)
+            parts.append(counted.drop(columns="_row", errors="ignore"))
             schools.append(frame[["school_id", "school_name", "municipality"]])
             log.rows_read += len(frame)
         counts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["school_id"])
@@ -362,7 +364,26 @@ def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set
     for column in whole:
         if column in result:
             result[column] = result[column].round().astype("Int64")
-    return result.drop(columns="_row", errors="ignore")
+    return result
+
+
+def _check_twice(counted: pd.DataFrame, frame: pd.DataFrame, sheet: Sheet) -> None:
+    """A school in two rows of one table is named by its rows and name, not by the id shnor derived for it."""
+    if counted.empty or "_row" not in counted:
+        return
+    twice = counted.duplicated(["subject", "school_id"], keep=False)
+    if not twice.any():
+        return
+    first = counted.loc[twice].iloc[0]
+    same = counted.loc[twice & (counted["subject"] == first["subject"]) & (counted["school_id"] == first["school_id"])]
+    rows = sorted(int(r) for r in same["_row"])
+    school = frame.loc[frame["school_id"] == first["school_id"]].iloc[0]
+    where = f"«{school['school_name']}»" + (f" ({school['municipality']})" if pd.notna(school["municipality"]) else "")
+    raise UserError(
+        f"строки {rows[0]} и {rows[1]} — результаты одной школы {where} по предмету «{first['subject']}».",
+        sheet.place(rows[1]),
+        "Удалите повторяющуюся строку (или, если это разные школы, исправьте наименование) и запустите снова.",
+    )
 
 
 _DASH = re.compile(r"^\s*[-–—]+\s*$")
