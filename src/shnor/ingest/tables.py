@@ -403,6 +403,22 @@ class _CsvSheet(Sheet):
             self._runaway = row.text.split("\n", 1)[0]
         return "skip"
 
+    @property
+    def width(self) -> int:
+        return self._width
+
+    def malformed_lines(self) -> list[int]:
+        """The lines (as a text editor numbers them) of the records skipped for another number of cells."""
+        found = []
+        with self.path.open(encoding=self.encoding, errors="replace", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.separator)
+            start = 1
+            for number, record in enumerate(reader):
+                if number >= self._header_rows and record and len(record) != self._width:
+                    found.append(start)
+                start = reader.line_num + 1
+        return found
+
     def _check_runaway(self) -> None:
         """A quote opened in a cell and never closed glues every line below it into one record: that is not a row
         to skip but lost rows, so it stops the run and names the line."""
