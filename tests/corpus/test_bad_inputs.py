@@ -178,6 +178,15 @@ def regional_book(tmp: Path, rows: list[list]) -> list[str]:
     return [str(tmp / "ЕГЭ 2025.xlsx")]
 
 
+def nested_folders(tmp: Path) -> list[str]:
+    """The analyst's …/<year>/<grade>/<Предмет>.xlsx: twenty files of one name, so a message names the path."""
+    for grade in (4, 5):
+        (tmp / "ВПР" / "2025" / str(grade)).mkdir(parents=True)
+    csv_file(tmp / "ВПР" / "2025" / "4", name="Математика.csv")
+    (tmp / "ВПР" / "2025" / "5" / "Математика.xlsx").write_bytes(xlsx_bytes(GOOD)[:2000])
+    return [str(tmp / "ВПР")]
+
+
 CASES = [
     ("empty csv", lambda t: write(t, "results.csv", b""), "файл «results.csv» пуст"),
     ("empty xlsx", lambda t: write(t, "results.xlsx", b""), "«results.xlsx» повреждён или обрезан"),
@@ -234,6 +243,8 @@ CASES = [
     ("broken parquet", lambda t: write(t, "results.parquet", b"PAR1" + bytes(100)),
      "«results.parquet» повреждён или обрезан: это не файл Parquet"),
     ("the same history list twice", history_twice, "прежний перечень «перечень 2024.csv» указан дважды"),
+    ("a broken file among files of one name", nested_folders,
+     "файл «2025/5/Математика.xlsx» повреждён или обрезан"),
     ("a school twice in a regional table", lambda t: regional_book(t, [*REGIONAL, REGIONAL[0]]),
      "лист «2025», строка 7: строки 5 и 7 — результаты одной школы «МБОУ СОШ №1» (Город Чита) по предмету"),
     ("rules: conditions nested hundreds deep", rules_file(DEEP_RULES), "my.yaml: условия вложены слишком глубоко"),
