@@ -240,6 +240,10 @@ CASES = [
     ("zip that is not a workbook", zip_of_text, "«results.xlsx» — архив zip, а не книга Excel"),
     ("unclosed quote in a csv", unclosed_quote,
      "файл «results.csv», строка 3: кавычка «\"» открыта в ячейке и не закрыта"),
+    ("a csv glued from UTF-8 and Windows-1251", lambda t: write(
+        t, "results.csv", Path(csv_file(t)[0]).read_bytes() + "2025,ВПР,Математика,5,s3,Школа,Район,20,2,10,4,4,,\n"
+        .encode("cp1251")),
+     "файл «results.csv», строка 4: файл в двух кодировках: до этой строки — UTF-8, в ней — другая"),
     ("broken parquet", lambda t: write(t, "results.parquet", b"PAR1" + bytes(100)),
      "«results.parquet» повреждён или обрезан: это не файл Parquet"),
     ("the same history list twice", history_twice, "прежний перечень «перечень 2024.csv» указан дважды"),
@@ -315,10 +319,12 @@ def test_field_files_that_must_be_read(tmp_path):
     write_table(data / "2025" / "unicode.txt", SCHOOL_HEADER, GOOD[1:], delimiter="\t", encoding="utf-16")
     given = [str(data), str(data / "2025" / "unicode.txt")]
     for _ in range(2):  # the second run finds the first one's output folder inside the data folder
-        result = CliRunner().invoke(app, ["identify", *given, "--out", str(data / "shnor-out"), "--format", "none"])
+        result = CliRunner().invoke(app, ["identify", *given, "--out", str(data / "shnor-out"), "--format", "none",
+                                          "--date", "15.01.2026"])  # the date as an order is dated
         assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "«shnor-out/result.json»: папка результатов shnor (прежний запуск), не входные данные — пропущена" in said
+    assert '"generated": "2026-01-15"' in (data / "shnor-out" / "result.json").read_text(encoding="utf-8")
     schools = (data / "shnor-out" / "schools.csv").read_text(encoding="utf-8")
     assert schools.count("\ns1,") == 1 and schools.count("\ns2,") == 1
 

@@ -9,6 +9,7 @@ them.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -271,6 +272,28 @@ def _detect_encoding(sample: bytes) -> str:
         return "cp1251"
 
 
+_UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
+
+
+def _refuse_mixed_encodings(path: Path, sample: bytes) -> None:
+    """UTF-8 Cyrillic up to a line that is not UTF-8: two files glued together (``copy /b``) or a line pasted from
+    another program. Read as Windows-1251 it would be gibberish from the first row, named as an unknown value."""
+    try:
+        sample.decode("utf-8")
+        return
+    except UnicodeDecodeError as error:
+        before = sample[: error.start]
+    if len(_UTF8_CYRILLIC.findall(before)) < 3:
+        return
+    line = before.count(b"\n") + 1
+    raise UserError(
+        "файл в двух кодировках: до этой строки — UTF-8, в ней — другая (вероятно, Windows-1251).",
+        Place(path.name, None, line),
+        "Откройте файл в Блокноте или Excel, исправьте строку (или сохраните весь файл заново в UTF-8) и запустите "
+        "снова.",
+    )
+
+
 def _detect_separator(lines: list[str]) -> str:
     def score(separator: str) -> tuple[int, int]:
         widths = [len(row) for row in csv.reader(lines, delimiter=separator) if any(cell.strip() for cell in row)]
@@ -311,6 +334,8 @@ class _CsvSheet(Sheet):
                 hint="Сохраните таблицу в формате .xlsx или .csv.",
             )
         encoding = _detect_encoding(sample)
+        if encoding == "cp1251":
+            _refuse_mixed_encodings(path, sample)
         text = sample.decode(encoding, errors="ignore")
         lines = text.splitlines()[:PROBE_ROWS]
         if len(sample) == 256 * 1024 and lines:
