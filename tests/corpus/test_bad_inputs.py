@@ -352,3 +352,23 @@ def test_a_regional_table_cell_that_is_no_count_is_said_with_its_row(tmp_path, r
     assert said in " ".join(result.output.split())
     participants = [line.split(",")[-3] for line in (out / "schools.csv").read_text(encoding="utf-8").splitlines()[1:]]
     assert all(0 <= int(p or 0) < 100 for p in participants), participants
+
+
+def test_a_hidden_sheet_is_read_and_said(tmp_path):
+    """Last year's data kept on a hidden sheet would be counted unseen: it is read like the others, and said."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "2025"
+    for name, rows in (("2025", GOOD), ("старое", [school_row("s1", 2024, "ВПР", "Математика", 20, 9, 1)])):
+        sheet = book[name] if name in book.sheetnames else book.create_sheet(name)
+        sheet.append(SCHOOL_HEADER)
+        for row in rows:
+            sheet.append(row)
+    book["старое"].sheet_state = "hidden"
+    book.save(tmp_path / "results.xlsx")
+    result = CliRunner().invoke(app, ["inspect", str(tmp_path / "results.xlsx")])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert said.count("лист скрыт в Excel, но прочитан") == 1
+    assert said.index("старое") < said.index("лист скрыт в Excel")

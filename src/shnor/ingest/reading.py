@@ -168,6 +168,8 @@ def _read_file(
             continue
         log = SheetLog(name, sheet.name, f"{reader.label} ({found.detail})" if found.detail else reader.label)
         log.source = sheet.label
+        if sheet.hidden:  # stale data kept on a hidden sheet would otherwise be counted unseen
+            log.notes.append("лист скрыт в Excel, но прочитан, как остальные: если его данные не нужны, удалите лист")
         parts.append(reader.read(sheet, found, options, log))
         logs.append(log)
     if failures:

@@ -70,6 +70,7 @@ class Sheet:
         self.probe = probe
         self.progress: Callable[[int], None] | None = None  # told how many bytes of the file are read
         self.siblings: list[Sheet] = []  # the other sheets of the same file
+        self.hidden = False  # a sheet hidden in Excel: read like the others, and said
 
     def place(self, row: int | None = None, column: str | None = None) -> Place:
         return Place(self.path.name, self.name, None if row is None else self.line(row), column, lines=self.line)
@@ -232,11 +233,13 @@ def _excel_sheets(path: Path) -> list[Sheet]:
         reader = fastexcel.read_excel(source)
         sheets = []
         for name in reader.sheet_names:
-            table = reader.load_sheet(
+            loaded = reader.load_sheet(
                 name, header_row=None, dtypes="string", skip_rows=0, skip_whitespace_tail_rows=True,
                 whitespace_as_null=True
-            ).to_arrow()
-            sheets.append(_ExcelSheet(path, name, table))
+            )
+            sheet = _ExcelSheet(path, name, loaded.to_arrow())
+            sheet.hidden = getattr(loaded, "visible", "visible") != "visible"
+            sheets.append(sheet)
         for sheet in sheets:  # a sheet may need what another says (the upload form's «Классы» names the subject)
             sheet.siblings = [other for other in sheets if other is not sheet]
     except UserError:
