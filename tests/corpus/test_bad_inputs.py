@@ -130,6 +130,63 @@ OVER_THE_SCALE = [
 ]
 
 
+def unclosed_quote(tmp: Path) -> list[str]:
+    """A lone «"» before a school's name: every line below it is glued into one record, which must not be a row
+    quietly skipped (the school's other years would be lost)."""
+    rows = [list(r) for r in GOOD] + [school_row("s1", 2024, "ВПР", "Математика", 20, 2, 8)]
+    path = Path(csv_file(tmp, rows)[0])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("МБОУ", '"МБОУ', 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [str(path)]
+
+
+def history_twice(tmp: Path) -> list[str]:
+    write_table(tmp / "перечень 2024.csv", ["Логин ОО"], [["s1"]])
+    return csv_file(tmp) + ["--history", str(tmp / "перечень 2024.csv")] * 2
+
+
+ENCRYPTED_BOOK = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(500) + "EncryptedPackage".encode("utf-16-le") + bytes(500)
+DEEP_RULES = ("name: my\ntitle: t\nsource: s\nstatuses:\n  shnor: " + "{any: [" * 400
+              + "{kind: indicator, indicator: fail_core, op: '>=', threshold: 0.2}" + "]}" * 400 + "\n")
+
+
+def zip_of_text(tmp: Path) -> list[str]:
+    with zipfile.ZipFile(tmp / "results.xlsx", "w") as archive:
+        archive.writestr("results.csv", "year,assessment\n")
+    return [str(tmp / "results.xlsx")]
+
+
+REGIONAL = [["Город Чита", "МБОУ СОШ №1", 51, 0, 71.6], ["Город Чита", "МБОУ СОШ №2", 40, 2, 60.1]]
+
+
+def regional_book(tmp: Path, rows: list[list]) -> list[str]:
+    """A regional ЕГЭ table as Забайкальский край sends it: title rows, subjects merged over a two-level header."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "2025"
+    sheet.append(["Информация о результатах ЕГЭ выпускников школ в 2025 году"])
+    sheet.append([])
+    sheet.append(["Муниципальное образование", "Образовательная организация (школа)", "Русский язык", None, None])
+    sheet.append([None, None, "приняло участие", "не преодолен min порог", "средний балл"])
+    sheet.merge_cells("C3:E3")
+    for values in rows:
+        sheet.append(values)
+    book.save(tmp / "ЕГЭ 2025.xlsx")
+    return [str(tmp / "ЕГЭ 2025.xlsx")]
+
+
+def nested_folders(tmp: Path) -> list[str]:
+    """The analyst's …/<year>/<grade>/<Предмет>.xlsx: twenty files of one name, so a message names the path."""
+    for grade in (4, 5):
+        (tmp / "ВПР" / "2025" / str(grade)).mkdir(parents=True)
+    csv_file(tmp / "ВПР" / "2025" / "4", name="Математика.csv")
+    (tmp / "ВПР" / "2025" / "5" / "Математика.xlsx").write_bytes(xlsx_bytes(GOOD)[:2000])
+    return [str(tmp / "ВПР")]
+
+
 CASES = [
     ("empty csv", lambda t: write(t, "results.csv", b""), "файл «results.csv» пуст"),
     ("empty xlsx", lambda t: write(t, "results.xlsx", b""), "«results.xlsx» повреждён или обрезан"),
@@ -173,6 +230,31 @@ CASES = [
     ("rules: wrong indentation", rules_file(RULES_OK.replace("    kind: indicator", "  kind: indicator")), "my.yaml:"),
     ("rules: tab", rules_file(RULES_OK.replace("    op:", "\top:")), "my.yaml:8: символ табуляции"),
     ("rules: not yaml at all", rules_file("[[[\n"), "my.yaml:"),
+    ("count of 1e30 (would overflow the sums)", mutate(0, "participants", "1e30"),
+     "строка 2, столбец «participants»: в ячейке «1e30», а ожидается целое число ≥ 0"),
+    ("infinite count", mutate(1, "n4", "inf"), "строка 3, столбец «n4»: в ячейке «inf», а ожидается целое число"),
+    ("web page saved as .xls", lambda t: write(t, "results.xls", "<html><table><tr><td>год</td></tr></table>".encode()),
+     "«results.xls» — веб-страница (HTML), сохранённая с расширением .xls, а не книга Excel"),
+    ("password-protected workbook", lambda t: write(t, "results.xlsx", ENCRYPTED_BOOK),
+     "«results.xlsx» защищён паролем"),
+    ("zip that is not a workbook", zip_of_text, "«results.xlsx» — архив zip, а не книга Excel"),
+    ("unclosed quote in a csv", unclosed_quote,
+     "файл «results.csv», строка 3: кавычка «\"» открыта в ячейке и не закрыта"),
+    ("a csv glued from UTF-8 and Windows-1251", lambda t: write(
+        t, "results.csv", Path(csv_file(t)[0]).read_bytes() + "2025,ВПР,Математика,5,s3,Школа,Район,20,2,10,4,4,,\n"
+        .encode("cp1251")),
+     "файл «results.csv», строка 4: файл в двух кодировках: до этой строки — UTF-8, в ней — другая"),
+    ("broken parquet", lambda t: write(t, "results.parquet", b"PAR1" + bytes(100)),
+     "«results.parquet» повреждён или обрезан: это не файл Parquet"),
+    ("the same history list twice", history_twice, "прежний перечень «перечень 2024.csv» указан дважды"),
+    ("a broken file among files of one name", nested_folders,
+     "файл «2025/5/Математика.xlsx» повреждён или обрезан"),
+    ("a school twice in a regional table", lambda t: regional_book(t, [*REGIONAL, REGIONAL[0]]),
+     "лист «2025», строка 7: строки 5 и 7 — результаты одной школы «МБОУ СОШ №1» (Город Чита) по предмету"),
+    ("rules: conditions nested hundreds deep", rules_file(DEEP_RULES), "my.yaml: условия вложены слишком глубоко"),
+    ("rules: a number of thousands of digits", rules_file(RULES_OK.replace("0.25", "1" + "0" * 5000)),
+     "my.yaml:9: число из сотен цифр"),
+    ("rules: a folder given as rules", lambda t: [*csv_file(t), "--rules", str(t)], "— папка, а не файл правил"),
     ("rules: a workbook given as rules",
      lambda t: [*csv_file(t), "--rules", write(t, "rules.xlsx", xlsx_bytes(GOOD))[0]],
      "файл правил «rules.xlsx» — не текст YAML (таблица или документ?)"),
@@ -226,3 +308,67 @@ def test_a_sheet_of_a_million_empty_rows_is_read_quickly(tmp_path):
     result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / "out"), "--format", "none",
                                       "--quiet"])
     assert result.exit_code == 0, result.output
+
+
+def test_field_files_that_must_be_read(tmp_path):
+    """Files as they come from the field, read as they are: a workbook named .xls, Excel's «Текст Юникод» (UTF-16,
+    tabs), and a data folder that holds an earlier run's output folder (``shnor identify . --out shnor-out``)."""
+    data = tmp_path / "данные ВПР"
+    (data / "2025").mkdir(parents=True)
+    (data / "2025" / "Отчёт.xls").write_bytes(xlsx_bytes(GOOD[:1]))
+    write_table(data / "2025" / "unicode.txt", SCHOOL_HEADER, GOOD[1:], delimiter="\t", encoding="utf-16")
+    given = [str(data), str(data / "2025" / "unicode.txt")]
+    for _ in range(2):  # the second run finds the first one's output folder inside the data folder
+        result = CliRunner().invoke(app, ["identify", *given, "--out", str(data / "shnor-out"), "--format", "none",
+                                          "--date", "15.01.2026"])  # the date as an order is dated
+        assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "«shnor-out/result.json»: папка результатов shnor (прежний запуск), не входные данные — пропущена" in said
+    assert '"generated": "2026-01-15"' in (data / "shnor-out" / "result.json").read_text(encoding="utf-8")
+    schools = (data / "shnor-out" / "schools.csv").read_text(encoding="utf-8")
+    assert schools.count("\ns1,") == 1 and schools.count("\ns2,") == 1
+
+
+@pytest.mark.parametrize(
+    "row, column, cell, said",
+    [
+        (0, 3, "#Н/Д", "«не преодолен min порог» не число участников или доля: «#Н/Д» (строка 5) — считано как 0"),
+        (0, 3, "12,5 %", "«не преодолен min порог» не число участников или доля: «12,5 %» (строка 5) — считано как 0"),
+        (1, 2, -40, "«приняло участие» не число участников или доля: «-40» (строка 6) — результаты по этому предмету"),
+        (1, 2, 1e30, "«приняло участие» не число участников или доля: «1000000000000000019884624838656» (строка 6)"),
+    ],
+    ids=["excel error", "percent among counts", "negative participants", "1e30 participants"],
+)
+def test_a_regional_table_cell_that_is_no_count_is_said_with_its_row(tmp_path, row, column, cell, said):
+    """A regional ЕГЭ table (two-level header, subjects merged over their columns) used to read such cells quietly:
+    «#Н/Д» and «12,5 %» as counts, 1e30 participants as -9 223 372 036 854 775 788 in schools.csv."""
+    rows = [list(r) for r in REGIONAL]
+    rows[row][column] = cell
+    regional_book(tmp_path, rows)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["identify", str(tmp_path / "ЕГЭ 2025.xlsx"), "--out", str(out), "--format",
+                                      "none"])
+    assert result.exit_code == 0, result.output
+    assert said in " ".join(result.output.split())
+    participants = [line.split(",")[-3] for line in (out / "schools.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    assert all(0 <= int(p or 0) < 100 for p in participants), participants
+
+
+def test_a_hidden_sheet_is_read_and_said(tmp_path):
+    """Last year's data kept on a hidden sheet would be counted unseen: it is read like the others, and said."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "2025"
+    for name, rows in (("2025", GOOD), ("старое", [school_row("s1", 2024, "ВПР", "Математика", 20, 9, 1)])):
+        sheet = book[name] if name in book.sheetnames else book.create_sheet(name)
+        sheet.append(SCHOOL_HEADER)
+        for row in rows:
+            sheet.append(row)
+    book["старое"].sheet_state = "hidden"
+    book.save(tmp_path / "results.xlsx")
+    result = CliRunner().invoke(app, ["inspect", str(tmp_path / "results.xlsx")])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert said.count("лист скрыт в Excel, но прочитан") == 1
+    assert said.index("старое") < said.index("лист скрыт в Excel")

@@ -31,7 +31,8 @@ def test_a_row_with_another_number_of_cells_is_skipped_and_reported(tmp_path, wa
     write_rows(path, 50_000, "2025,ВПР,Математика,5,s1,3,лишняя ячейка\n" + ROW.format(school=1, mark=5))
     cube, logs = read_results([path], ReadOptions())
     assert int(cube.counts["participants"].sum()) == 50_001
-    assert "пропущено строк с иным числом ячеек, чем в заголовке: 1" in logs[0].notes
+    ragged = next(i for i in logs[0].issues if i.kind == "ragged_row")
+    assert ragged.text == "строка 50002: иное число ячеек, чем в заголовке (6) — не учтены"  # the line, not a count
 
 
 def test_a_file_broken_past_the_sample_names_the_row_where_reading_stopped(tmp_path, way):

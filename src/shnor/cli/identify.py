@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,10 +18,16 @@ from shnor.errors import UserError
 
 def _today(value: str | None) -> date:
     if value:
+        text = value.strip()
+        russian = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)  # 15.01.2026, as the order's date is written
         try:
-            return date.fromisoformat(value)
+            if russian:
+                return date(int(russian[3]), int(russian[2]), int(russian[1]))
+            return date.fromisoformat(text)
         except ValueError:
-            raise UserError(f"дата «{value}» не в формате ГГГГ-ММ-ДД.", hint="Например: --date 2026-01-15.") from None
+            said = "такой даты нет" if russian or re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else "дата не распознана"
+            raise UserError(f"--date «{value}»: {said}.", hint="Например: --date 2026-01-15 или --date 15.01.2026.") \
+                from None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC).date()
@@ -79,7 +86,8 @@ def identify(
                                           "с тем же именем)."),
     document: Path | None = DOCUMENT_OPTION,
     today: str | None = typer.Option(None, "--date", metavar="ДАТА",
-                                     help="Дата отчёта ГГГГ-ММ-ДД (по умолчанию — сегодня или SOURCE_DATE_EPOCH)."),
+                                     help="Дата отчёта ГГГГ-ММ-ДД или ДД.ММ.ГГГГ (по умолчанию — сегодня или "
+                                          "SOURCE_DATE_EPOCH)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Ничего не печатать, кроме ошибок (для cron)."),
     log_file: Path | None = typer.Option(None, "--log-file", metavar="ФАЙЛ",
                                          help="Дописывать в файл строку о каждом запуске: входы, правила, итоги, "

@@ -26,12 +26,28 @@ def expand_inputs(arguments: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     for argument in map(Path, arguments):
         if argument.is_dir():
             found = sorted(p for p in argument.rglob("*") if p.is_file() and not _hidden(p.relative_to(argument)))
+            # an earlier run's output folder inside the data folder (``shnor identify . --out shnor-out``): its
+            # schools.csv is not results; the folder is named once, by its result.json
+            outputs = {p.parent for p in found if is_shnor_result(p)}
+            found = [p for p in found if not outputs.intersection(p.parents) or is_shnor_result(p)]
             for path in found:
                 table = path.suffix.lower() in TABLE_SUFFIXES and not path.name.startswith("~$")
                 (files if table else skipped).append(path)
         else:
             files.append(argument)
     return files, skipped
+
+
+def is_shnor_result(path: Path) -> bool:
+    """A result.json that shnor wrote (its first bytes name the tool)."""
+    if path.name != "result.json":
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(200)
+    except OSError:
+        return False
+    return b'"tool"' in head and b'"shnor"' in head
 
 
 def _hidden(relative: Path) -> bool:
@@ -42,6 +58,8 @@ def skipped_note(path: Path) -> str:
     """Why a file of a folder was not read."""
     if path.name.startswith("~$"):
         return "файл блокировки Excel (книга открыта), пропущен"
+    if is_shnor_result(path):
+        return "папка результатов shnor (прежний запуск), не входные данные — пропущена"
     return "не таблица результатов, в папке пропущен"
 
 

@@ -16,6 +16,10 @@ import pyarrow.compute as pc
 
 from shnor.errors import Place, UserError
 
+# Counts, years and grades above this are not data but a broken cell (1e30, a pasted phone number): they would
+# overflow the cube's 64-bit sums
+MAX_WHOLE = 10**12
+
 TOTAL_ROW = re.compile(r"^\s*(?:итого|всего|итог|по региону|по муниципалитету|по мо\b|в целом)", re.IGNORECASE)
 
 
@@ -108,7 +112,7 @@ def to_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     cleaned = spelled.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     cleaned = cleaned.str.replace(",", ".", regex=False).str.rstrip("%")
     parsed = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    wrong = np.isnan(parsed) & (spelled.str.strip() != "").fillna(False).to_numpy(dtype=bool)
+    wrong = ~np.isfinite(parsed) & (spelled.str.strip() != "").fillna(False).to_numpy(dtype=bool)
     present = codes >= 0
     values = np.full(len(codes), np.nan)
     values[present] = parsed[codes[present]]
@@ -161,7 +165,7 @@ def require_numbers(
         raise _bad_cell(place, row, column_label, text[invalid].iloc[0], what)
     bad = pd.Series(False, index=values.index)
     if integer:
-        bad |= values.notna() & (values.round() != values)
+        bad |= values.notna() & ((values.round() != values) | (values.abs() > MAX_WHOLE))
     if low is not None:
         bad |= values.notna() & (values < low)
     if high is not None:

@@ -121,6 +121,32 @@ def read_file(
 ) -> tuple[list[CubePart], list[SheetLog]]:
     """Every recognised sheet of one file. A file none of whose sheets holds results is an error — unless it was
     found in a folder and is known to hold none (open data of another kind, a blank form): then it is noted."""
+    try:
+        return _read_file(path, options, sheets, progress, in_folder, name)
+    except UserError as error:
+        if not name or name == path.name:
+            raise
+        # a file found in a folder is named by its path under it: «2021/5/Математика.xlsx», not one of twenty
+        # «Математика.xlsx»
+        raise _renamed(error, path.name, name) from None
+
+
+def _renamed(error: UserError, short: str, name: str) -> UserError:
+    text = str(error).replace(f"«{short}»", f"«{name}»", 1)
+    renamed = UserError.__new__(type(error))
+    Exception.__init__(renamed, text)
+    renamed.place, renamed.hint = error.place, error.hint
+    return renamed
+
+
+def _read_file(
+    path: Path,
+    options: ReadOptions,
+    sheets: list[Sheet] | Future | None,
+    progress: Callable[[int], None] | None,
+    in_folder: bool,
+    name: str | None,
+) -> tuple[list[CubePart], list[SheetLog]]:
     if isinstance(sheets, Future):
         sheets = sheets.result()
     name = name or path.name
@@ -142,6 +168,8 @@ def read_file(
             continue
         log = SheetLog(name, sheet.name, f"{reader.label} ({found.detail})" if found.detail else reader.label)
         log.source = sheet.label
+        if sheet.hidden:  # stale data kept on a hidden sheet would otherwise be counted unseen
+            log.notes.append("лист скрыт в Excel, но прочитан, как остальные: если его данные не нужны, удалите лист")
         parts.append(reader.read(sheet, found, options, log))
         logs.append(log)
     if failures:

@@ -19,7 +19,7 @@ from shnor.cube import CubePart, PartKind, band_column, band_columns
 from shnor.errors import UserError
 from shnor.ingest.apportion import apportion
 from shnor.ingest.base import ReadOptions, Recognition, SheetLog, derived_school_id
-from shnor.ingest.cells import all_blank, blank, is_total_label, to_number
+from shnor.ingest.cells import MAX_WHOLE, all_blank, blank, is_total_label, to_number
 from shnor.ingest.headers import header_key
 from shnor.ingest.tables import Sheet
 from shnor.ingest.titles import require_facts, sheet_facts
@@ -111,7 +111,9 @@ class RegionalTableReader:
             frame = _rows(batch, layout, state, log)
             if frame.empty:
                 continue
-            parts.append(_subject_counts(frame, batch, layout, high_bands, facts, log))
+            counted = _subject_counts(frame, batch, layout, high_bands, facts, log)
+            _check_twice(counted, frame, sheet)
+            parts.append(counted.drop(columns="_row", errors="ignore"))
             schools.append(frame[["school_id", "school_name", "municipality"]])
             log.rows_read += len(frame)
         counts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["school_id"])
@@ -319,6 +321,7 @@ def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set
         metrics = {c.metric: c for c in columns if c.metric != "band"}
         if "participants" not in metrics:
             continue
+        _note_not_numbers(batch, columns, frame, subject, log)
         participants = _numbers(batch, metrics["participants"], frame.index)
         present = participants.fillna(0) > 0
         part = pd.DataFrame(
@@ -361,7 +364,26 @@ def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set
     for column in whole:
         if column in result:
             result[column] = result[column].round().astype("Int64")
-    return result.drop(columns="_row", errors="ignore")
+    return result
+
+
+def _check_twice(counted: pd.DataFrame, frame: pd.DataFrame, sheet: Sheet) -> None:
+    """A school in two rows of one table is named by its rows and name, not by the id shnor derived for it."""
+    if counted.empty or "_row" not in counted:
+        return
+    twice = counted.duplicated(["subject", "school_id"], keep=False)
+    if not twice.any():
+        return
+    first = counted.loc[twice].iloc[0]
+    same = counted.loc[twice & (counted["subject"] == first["subject"]) & (counted["school_id"] == first["school_id"])]
+    rows = sorted(int(r) for r in same["_row"])
+    school = frame.loc[frame["school_id"] == first["school_id"]].iloc[0]
+    where = f"«{school['school_name']}»" + (f" ({school['municipality']})" if pd.notna(school["municipality"]) else "")
+    raise UserError(
+        f"строки {rows[0]} и {rows[1]} — результаты одной школы {where} по предмету «{first['subject']}».",
+        sheet.place(rows[1]),
+        "Удалите повторяющуюся строку (или, если это разные школы, исправьте наименование) и запустите снова.",
+    )
 
 
 _DASH = re.compile(r"^\s*[-–—]+\s*$")
@@ -373,10 +395,54 @@ def _numbers(batch, column: _Column, index: pd.Index, dash: float | None = 0.0) 
     text = _cells(batch, column.position).loc[index]
     values, invalid = to_number(text)
     dashes = invalid & text.fillna("").astype(str).str.match(_DASH)
-    values = values.where(~invalid)
+    values = values.where(~invalid & ~_odd(text, values, invalid, column))
     if dash is not None:
         values = values.mask(dashes, dash)
     return values
+
+
+# What a regional table writes for «no result» (README: «-» is none; «х», «н/д» are no number): not worth a note
+_NO_VALUE = re.compile(r"^\s*(?:[-–—]+|[хx]|н/?д|нет)?\s*$", re.IGNORECASE)
+
+
+def _wild(values: pd.Series) -> pd.Series:
+    """Negative or absurdly large numbers (1e30 would overflow the cube's sums): not a count, share or mean."""
+    return (values.notna() & ((values < 0) | (values.abs() > MAX_WHOLE))).fillna(False).astype(bool)
+
+
+def _odd(text: pd.Series, values: pd.Series, invalid: pd.Series, column: _Column) -> pd.Series:
+    """Cells that are not what the column holds: text other than «-», «х», «н/д»; a negative or absurd number; in a
+    column of counts, a fraction or a percent («12,5 %» among counts is not 12 participants)."""
+    spelled = text.fillna("").astype(str)
+    odd = invalid & ~spelled.str.match(_NO_VALUE)
+    odd |= _wild(values)
+    if column.metric != "mean_score" and not column.percent:
+        odd |= (values.notna() & ((values.round() != values) | spelled.str.contains("%"))).fillna(False)
+    return odd.fillna(False).astype(bool)
+
+
+def _note_not_numbers(batch, columns: list[_Column], frame: pd.DataFrame, subject: str, log: SheetLog) -> None:
+    """Cells of a subject's columns that hold no usable number — an Excel error («#Н/Д», «#ДЕЛ/0!»), a date, a
+    word, a negative or absurd number, a fraction or percent in a column of counts — are said with their rows,
+    never read quietly as 0 or as another number."""
+    for column in columns:
+        text = _cells(batch, column.position).loc[frame.index]
+        values, invalid = to_number(text)
+        odd = _odd(text, values, invalid, column) & (invalid | values.notna())
+        odd = odd.astype(bool)
+        if not odd.any():
+            continue
+        rows = frame.loc[odd, "_row"]
+        shown = rows_phrase([int(r) for r in rows[:20]], len(rows))
+        example = text.fillna("").astype(str)[odd].iloc[0].strip()
+        if column.metric == "participants":
+            fate = "результаты по этому предмету в этих строках не учтены"
+        elif column.percent or column.metric == "mean_score":
+            fate = "значение не учтено"
+        else:
+            fate = "считано как 0"
+        log.notes.append(f"«{subject}»: в столбце «{column.header}» не число участников или доля: «{example}» "
+                         f"({shown}) — {fate}; исправьте ячейки в файле")
 
 
 def _fractions(batch, column: _Column, index: pd.Index) -> pd.Series:

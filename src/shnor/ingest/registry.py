@@ -88,13 +88,35 @@ class History:
     files: list[HistoryFile]
 
 
+def _same_list(path: Path, seen: dict[bytes, Path]) -> Path | None:
+    """The list given before with the same content, if any (``seen`` is filled in: digest → path)."""
+    import hashlib
+
+    try:
+        digest = hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return None  # not found, a folder…: said by the reader of the table
+    if digest in seen:
+        return seen[digest]
+    seen[digest] = path
+    return None
+
+
 def read_history(paths: list[Path], schools: pd.DataFrame) -> History:
     """How many of the given lists name each school. ``schools``: school_id, school_name, municipality."""
     known_ids = set(schools["school_id"].astype(str))
     candidates = _name_index(schools)
     times: dict[str, int] = {}
     files = []
+    seen: dict[bytes, Path] = {}
     for path in paths:
+        same = _same_list(path, seen)
+        if same is not None:  # one list counted twice would make every school on it «listed twice»
+            twice = "указан дважды" if same.resolve() == path.resolve() else f"совпадает с «{same.name}» байт в байт"
+            raise UserError(
+                f"прежний перечень «{path.name}» {twice}: каждый перечень считается в «сколько раз в перечне».",
+                hint="Укажите в --history каждый перечень (каждый год) один раз.",
+            )
         frame, place = _table(path, ("school_id", "school_name"), "истории")
         if "status" in frame:
             # a list with a status column (last year's schools.csv, a list of both lists): its ШНОР rows only

@@ -9,6 +9,7 @@ them.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ class Sheet:
         self.probe = probe
         self.progress: Callable[[int], None] | None = None  # told how many bytes of the file are read
         self.siblings: list[Sheet] = []  # the other sheets of the same file
+        self.hidden = False  # a sheet hidden in Excel: read like the others, and said
 
     def place(self, row: int | None = None, column: str | None = None) -> Place:
         return Place(self.path.name, self.name, None if row is None else self.line(row), column, lines=self.line)
@@ -141,14 +143,17 @@ MAX_RATIO = 200  # … and so is one compressed more than 200 times (real sheets
 MIN_SIZE_FOR_RATIO = 50 << 20
 
 
-def _check_zip(path: Path) -> None:
-    """Refuse a zip bomb before calamine unpacks it: the sizes are in the zip's directory, nothing is inflated."""
+def _check_zip(path: Path) -> str:
+    """Refuse a zip bomb before calamine unpacks it: the sizes are in the zip's directory, nothing is inflated.
+    Returns what the archive holds: «xlsx», «xlsb» or «ods» (whatever the file's name says)."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
+            names = {e.filename for e in entries}
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
         raise UserError(
             f"файл «{path.name}» повреждён или обрезан: это не архив .xlsx.",
             hint="Скачайте или выгрузите файл заново.",
@@ -163,33 +168,92 @@ def _check_zip(path: Path) -> None:
             "результатов; файл не читается, чтобы не исчерпать память.",
             hint="Проверьте, откуда взят файл; пересохраните таблицу в Excel.",
         )
+    if any(e.flag_bits & 0x1 for e in entries):
+        raise UserError(f"файл «{path.name}» — зашифрованный архив: его содержимое не прочитать.",
+                        hint="Сохраните таблицу в Excel заново как «Книга Excel (.xlsx)» без пароля.")
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return "ods"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "xl/workbook.xml" not in names:
+        what = "документ Word" if "word/document.xml" in names else "архив zip"
+        raise UserError(f"файл «{path.name}» — {what}, а не книга Excel: в нём нет листов.",
+                        hint="Укажите саму таблицу (.xlsx, .csv) или распакуйте архив и укажите файлы из него.")
+    return "xlsx"
+
+
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods"}
+_KIND_NAMES = {"xlsx": "книга Excel (.xlsx)", "xlsb": "двоичная книга Excel (.xlsb)",
+               "xls": "книга Excel 97–2003 (.xls)", "ods": "таблица OpenDocument (.ods)"}
+
+
+def _excel_kind(path: Path, head: bytes) -> str:
+    """What the file really is, whatever its name says; a web page or an encrypted book is a UserError that says
+    what to do."""
+    if head.startswith(b"PK\x03\x04"):
+        return _check_zip(path)
+    if head.startswith(bytes.fromhex("D0CF11E0A1B11AE1")):
+        with path.open("rb") as handle:
+            if _ENCRYPTED in handle.read(64 << 20):
+                raise UserError(f"файл «{path.name}» защищён паролем: shnor не открывает книги с паролем.",
+                                hint="Откройте книгу в Excel, снимите пароль (Файл → Сведения → Защита книги → "
+                                     "Зашифровать с использованием пароля → пустой пароль), сохраните и запустите "
+                                     "снова.")
+        return "xls"
+    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00").lower()
+    if text.startswith(b"<"):
+        with path.open("rb") as handle:
+            start = handle.read(4096).replace(b"\x00", b"").lower()
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in start:
+            what = "таблица XML 2003 (Excel «Таблица XML»)"
+        else:
+            what = "веб-страница (HTML)"
+        raise UserError(f"файл «{path.name}» — {what}, сохранённая с расширением {path.suffix or '(без расширения)'}, "
+                        "а не книга Excel.",
+                        hint="Откройте файл в Excel и сохраните как «Книга Excel (.xlsx)» (Файл → Сохранить как), "
+                             "затем укажите новый файл.")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise UserError(f"файл «{path.name}» повреждён или обрезан: это не архив .xlsx.",
+                        hint="Скачайте или выгрузите файл заново.")
+    return _KINDS.get(path.suffix.lower(), "xlsx")
 
 
 def _excel_sheets(path: Path) -> list[Sheet]:
     import fastexcel
 
     with path.open("rb") as handle:
-        zipped = handle.read(4) == b"PK\x03\x04"
-    if zipped or path.suffix.lower() in (".xlsx", ".xlsm"):
-        _check_zip(path)
+        head = handle.read(64)
+    kind = _excel_kind(path, head)
+    # a book whose name says another format (an .xlsx saved as «Отчёт.xls»): calamine goes by the name, so it is
+    # given the bytes and finds the format by the content
+    source = path if _KINDS.get(path.suffix.lower()) == kind else path.read_bytes()
 
     try:
-        reader = fastexcel.read_excel(path)
+        reader = fastexcel.read_excel(source)
         sheets = []
         for name in reader.sheet_names:
-            table = reader.load_sheet(
+            loaded = reader.load_sheet(
                 name, header_row=None, dtypes="string", skip_rows=0, skip_whitespace_tail_rows=True,
                 whitespace_as_null=True
-            ).to_arrow()
-            sheets.append(_ExcelSheet(path, name, table))
+            )
+            sheet = _ExcelSheet(path, name, loaded.to_arrow())
+            sheet.hidden = getattr(loaded, "visible", "visible") != "visible"
+            sheets.append(sheet)
         for sheet in sheets:  # a sheet may need what another says (the upload form's «Классы» names the subject)
             sheet.siblings = [other for other in sheets if other is not sheet]
     except UserError:
         raise
     except Exception as error:  # noqa: BLE001  a damaged or disguised file: fastexcel's errors name no place we can use
+        said = str(error).lower()
+        if "password" in said or "encrypt" in said:
+            raise UserError(f"файл «{path.name}» защищён паролем: shnor не открывает книги с паролем.",
+                            hint="Откройте книгу в Excel, снимите пароль, сохраните и запустите снова.") from None
         raise UserError(
-            f"файл «{path.name}» не читается как таблица Excel ({type(error).__name__}).",
-            hint="Проверьте, что это файл .xlsx, и при необходимости пересохраните его в Excel.",
+            f"файл «{path.name}» ({_KIND_NAMES[kind]} по содержимому) повреждён: листы не читаются "
+            f"({type(error).__name__}).",
+            hint="Откройте файл в Excel или LibreOffice и сохраните заново как «Книга Excel (.xlsx)»; если не "
+                 "открывается — выгрузите файл заново.",
         ) from None
     return sheets
 
@@ -198,6 +262,8 @@ def _excel_sheets(path: Path) -> list[Sheet]:
 
 
 def _detect_encoding(sample: bytes) -> str:
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's «Текст Юникод»: UTF-16 with a BOM, tabs between
+        return "utf-16"
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     try:
@@ -207,6 +273,28 @@ def _detect_encoding(sample: bytes) -> str:
         if error.start >= len(sample) - 3:  # the sample cut a character in two
             return "utf-8"
         return "cp1251"
+
+
+_UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
+
+
+def _refuse_mixed_encodings(path: Path, sample: bytes) -> None:
+    """UTF-8 Cyrillic up to a line that is not UTF-8: two files glued together (``copy /b``) or a line pasted from
+    another program. Read as Windows-1251 it would be gibberish from the first row, named as an unknown value."""
+    try:
+        sample.decode("utf-8")
+        return
+    except UnicodeDecodeError as error:
+        before = sample[: error.start]
+    if len(_UTF8_CYRILLIC.findall(before)) < 3:
+        return
+    line = before.count(b"\n") + 1
+    raise UserError(
+        "файл в двух кодировках: до этой строки — UTF-8, в ней — другая (вероятно, Windows-1251).",
+        Place(path.name, None, line),
+        "Откройте файл в Блокноте или Excel, исправьте строку (или сохраните весь файл заново в UTF-8) и запустите "
+        "снова.",
+    )
 
 
 def _detect_separator(lines: list[str]) -> str:
@@ -234,6 +322,7 @@ class _CsvSheet(Sheet):
         self.separator = separator
         self._width = width
         self.malformed_rows = 0  # rows with another number of cells than the header, skipped and reported
+        self._runaway: str | None = None  # the start of a record that swallowed the lines below it (a lone «"»)
         self._header_rows = 0
 
     @classmethod
@@ -242,12 +331,14 @@ class _CsvSheet(Sheet):
             sample = handle.read(256 * 1024)
         if not sample.strip():
             raise UserError(f"файл «{path.name}» пуст.", hint="Проверьте, что выгрузка завершилась полностью.")
-        if b"\x00" in sample:
+        if b"\x00" in sample and _detect_encoding(sample) != "utf-16":
             raise UserError(
                 f"файл «{path.name}» не похож ни на таблицу CSV, ни на Excel, ни на Parquet.",
                 hint="Сохраните таблицу в формате .xlsx или .csv.",
             )
         encoding = _detect_encoding(sample)
+        if encoding == "cp1251":
+            _refuse_mixed_encodings(path, sample)
         text = sample.decode(encoding, errors="ignore")
         lines = text.splitlines()[:PROBE_ROWS]
         if len(sample) == 256 * 1024 and lines:
@@ -326,6 +417,7 @@ class _CsvSheet(Sheet):
                         row += batch.num_rows
                     if self.progress:
                         self.progress(handle.tell())
+            self._check_runaway()
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
             raise UserError(
                 f"не удалось разобрать CSV около строки {row}: {str(error).splitlines()[0]}",
@@ -335,7 +427,42 @@ class _CsvSheet(Sheet):
 
     def _skip_malformed(self, row) -> str:
         self.malformed_rows += 1
+        if self._runaway is None and "\n" in row.text.rstrip("\r\n"):
+            self._runaway = row.text.split("\n", 1)[0]
         return "skip"
+
+    @property
+    def width(self) -> int:
+        return self._width
+
+    def malformed_lines(self) -> list[int]:
+        """The lines (as a text editor numbers them) of the records skipped for another number of cells."""
+        found = []
+        with self.path.open(encoding=self.encoding, errors="replace", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.separator)
+            start = 1
+            for number, record in enumerate(reader):
+                if number >= self._header_rows and record and len(record) != self._width:
+                    found.append(start)
+                start = reader.line_num + 1
+        return found
+
+    def _check_runaway(self) -> None:
+        """A quote opened in a cell and never closed glues every line below it into one record: that is not a row
+        to skip but lost rows, so it stops the run and names the line."""
+        if self._runaway is None:
+            return
+        line = None
+        with self.path.open(encoding=self.encoding, errors="replace", newline="") as handle:
+            for number, text in enumerate(handle, start=1):
+                if text.rstrip("\r\n") == self._runaway.rstrip("\r"):
+                    line = number
+                    break
+        raise UserError(
+            "кавычка «\"» открыта в ячейке и не закрыта: строки ниже слились с этой в одну, и их не прочитать.",
+            Place(self.path.name, None, line),
+            "Удалите лишнюю кавычку «\"» в этой строке (или закройте её) и запустите снова.",
+        )
 
 
 
@@ -352,7 +479,8 @@ class _ParquetSheet(Sheet):
             file = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError) as error:
             raise UserError(
-                f"файл «{path.name}» не читается как Parquet: {error}", hint="Выгрузите данные заново."
+                f"файл «{path.name}» повреждён или обрезан: это не файл Parquet ({type(error).__name__}).",
+                hint="Выгрузите данные заново.",
             ) from None
         header = [list(file.schema_arrow.names)]
         sheet = cls(path, None, header)

@@ -94,9 +94,12 @@ class TidyReader:
                     batches.add(_school_rows(frame, keys, source))
                 schools.append(_school_names(frame, keys))
                 log.rows_read += len(frame)
-        malformed = getattr(sheet, "malformed_rows", 0)
-        if malformed:
-            log.notes.append(f"пропущено строк с иным числом ячеек, чем в заголовке: {malformed}")
+        if getattr(sheet, "malformed_rows", 0):  # a CSV's rows of another width: named by their lines
+            lines = sheet.malformed_lines()
+            if lines:
+                log.issue("ragged_row", f"иное число ячеек, чем в заголовке ({sheet.width}) — не учтены", lines)
+            else:
+                log.notes.append(f"пропущено строк с иным числом ячеек, чем в заголовке: {sheet.malformed_rows}")
         if student_level:
             check_left_out(log, source, participants)
         kind = PartKind.STUDENTS if student_level else PartKind.SCHOOLS

@@ -103,7 +103,27 @@ def parse_procedure(text: str) -> TitleFacts:
             f"в --procedure «{text}» не удалось разобрать процедуру.",
             hint="Укажите процедуру, год, предмет и класс, например --procedure \"ВПР 2021 математика 4\".",
         )
+    _check_procedure_words(text, facts)
     return facts
+
+
+_PROCEDURE_WORDS = {"впр", "огэ", "егэ", "класс", "кл", "год", "г", "гг", "года"}
+
+
+def _check_procedure_words(text: str, facts: TitleFacts) -> None:
+    """A mistyped word is not dropped quietly: «ПВР 2025 алхимия 99» would otherwise be «2025» alone."""
+    from shnor.errors import UserError
+
+    hint = "Укажите процедуру, год, предмет и класс, например --procedure \"ВПР 2021 математика 4\"."
+    normal = normalize_text(text)
+    numbers = [n for n in re.findall(r"\d+", normal) if int(n) not in facts.years]
+    odd = [n for n in numbers if not _BARE_GRADE.match(n)]
+    if odd:
+        raise UserError(f"в --procedure «{text}» число «{odd[0]}» — не год и не класс (1–11).", hint=hint)
+    words = [w for w in re.findall(r"[а-яёa-z]+", normal) if w not in _PROCEDURE_WORDS]
+    if words and facts.subject is None:
+        raise UserError(f"в --procedure «{text}» не распознан предмет или процедура: «{' '.join(words)}».",
+                        hint=hint + " Процедуры: ВПР, ОГЭ, ЕГЭ.")
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,8 @@ def load_rules(name_or_path: str, overrides: list[str] | tuple[str, ...] = ()) -
     change single values before validation."""
     candidate = Path(name_or_path)
     if candidate.suffix.lower() in {".yaml", ".yml"} or candidate.exists():
+        if candidate.is_dir():
+            raise UserError(f"«{name_or_path}» — папка, а не файл правил.", hint="Укажите в --rules файл .yaml.")
         if not candidate.is_file():
             raise UserError(f"файл правил «{name_or_path}» не найден.", hint="Проверьте путь в --rules.")
         text, encoding = decode_rules(candidate.read_bytes(), candidate.name)
@@ -74,12 +76,26 @@ def load_rules(name_or_path: str, overrides: list[str] | tuple[str, ...] = ()) -
 
 
 def _load(text: str, origin: str, overrides: list[str] | tuple[str, ...] = ()) -> LoadedRules:
+    try:
+        return _load_tree(text, origin, overrides)
+    except RecursionError:  # hundreds of nested any/all: no document has them
+        raise UserError(
+            f"{origin}: условия вложены слишком глубоко (any/all внутри any/all сотни раз).",
+            hint="Упростите условия: вложенность больше десятка уровней не нужна ни одному документу.",
+        ) from None
+
+
+def _load_tree(text: str, origin: str, overrides: list[str] | tuple[str, ...]) -> LoadedRules:
     yaml = YAML(typ="rt")  # round-trip: plain data only (no Python objects), with line numbers kept
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as error:
         raise UserError(_yaml_message(origin, error)) from None
+    except ValueError:  # an integer of thousands of digits: Python refuses to convert it
+        line = next((n for n, t in enumerate(text.splitlines(), 1) if re.search(r"\d{100}", t)), 1)
+        raise UserError(f"{origin}:{line}: число из сотен цифр — так не записывают ни порог, ни число участников.",
+                        hint="Исправьте значение и запустите снова.") from None
     if not isinstance(tree, CommentedMap):
         raise UserError(f"{origin}:1: файл правил должен быть отображением YAML (ключ: значение).")
     added = {}  # keys that --set put in, which the file does not have: KEY → (their section, the override)
