@@ -59,3 +59,25 @@ def test_compare_two_saved_results(school_table, tmp_path):
                                       str(tmp_path / "b" / "result.json")])
     assert result.exit_code == 0, result.output
     assert "выходят: МБОУ «a» (Тестовый район) — зона риска → без признаков" in result.output
+
+
+def test_compare_of_results_from_different_data_says_so(school_table, tmp_path):
+    """Two regions' results share no school: every school «moves», and the comparison says why first."""
+    other = school_table([school_row(s, 2025, "ВПР", "Математика", 100, 30, 20) for s in ("x", "y", "z", "w")],
+                         name="other.csv")
+    for name, path in (("a", table(school_table)), ("b", other)):
+        result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / name), "--format", "none",
+                                          "--quiet"])
+        assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "a"), str(tmp_path / "b" / "result.json")])
+    assert result.exit_code == 0, result.output
+    assert "Внимание: в A и B общих школ 0 из 3 и 4: похоже, они рассчитаны по разным данным" in result.output
+    alike = CliRunner().invoke(app, ["compare", str(tmp_path / "a" / "result.json"), str(tmp_path / "a")])
+    assert alike.exit_code == 0 and "Внимание" not in alike.output
+
+
+def test_a_result_without_a_version_is_named_as_another_versions(tmp_path):
+    (tmp_path / "result.json").write_text('{"tool": {"name": "shnor"}, "schools": []}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["compare", str(tmp_path), str(tmp_path / "result.json")])
+    assert result.exit_code == 2
+    assert "«result.json» записан другой версией shnor в прежнем формате" in " ".join(result.output.split())

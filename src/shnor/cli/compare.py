@@ -14,7 +14,8 @@ from shnor.cli.app import run_guarded
 
 
 def compare(
-    first: str = typer.Argument(..., metavar="A", help="result.json или правила (имя набора или файл YAML)."),
+    first: str = typer.Argument(..., metavar="A",
+                                help="result.json (или папка с ним) или правила (имя набора или файл YAML)."),
     second: str = typer.Argument(..., metavar="B", help="result.json или правила; к ним применяются --set."),
     inputs: list[Path] = typer.Argument(None, metavar="ФАЙЛЫ...", help="Файлы результатов, если A или B — правила.",
                                         show_default=False),
@@ -34,12 +35,12 @@ def compare(
         from shnor.errors import UserError
         from shnor.report.build import IdentifyRequest, identify
         from shnor.report.compare import compare as diff
-        from shnor.report.compare import entered_and_left
+        from shnor.report.compare import different_data, entered_and_left
         from shnor.report.model import Report
         from shnor.vocabulary import Status
 
         def report_of(spec: str, sets: list[str]):
-            if spec.endswith(".json"):
+            if spec.endswith(".json") or Path(spec).is_dir():  # a result.json, or the folder identify wrote
                 if sets:
                     raise UserError("--set меняет правила, а B — готовый result.json.", hint="Укажите B как правила.")
                 return Report.load(Path(spec))
@@ -52,6 +53,9 @@ def compare(
         a, b = report_of(first, []), report_of(second, list(overrides))
         moves = diff(a, b)
         typer.echo(f"A: {a.rules['origin']} · B: {b.rules['origin']}")
+        warning = different_data(a, b)
+        if warning:
+            typer.echo(f"Внимание: {warning}.")
         for status in (Status.SHNOR, Status.RISK):
             entered, left = entered_and_left(moves, status)
             count_a = a.summary["by_status"].get(status.value, 0)

@@ -31,5 +31,18 @@ def compare(a: Report, b: Report) -> list[Movement]:
     return moves
 
 
+def different_data(a: Report, b: Report) -> str | None:
+    """Two reports that share fewer than half the schools of the smaller one were made from different data (another
+    region, another assessment): every school would show as entering or leaving. Said, not listed silently."""
+    first, second = {s.school_id for s in a.schools}, {s.school_id for s in b.schools}
+    shared = len(first & second)
+    if not first or not second or shared * 2 >= min(len(first), len(second)):
+        return None
+    return (
+        f"в A и B общих школ {shared} из {len(first)} и {len(second)}: похоже, они рассчитаны по разным данным "
+        "(другой регион, другие файлы); школы, которых нет в одном из них, показаны как «нет в данных»"
+    )
+
+
 def entered_and_left(moves: list[Movement], status: Status) -> tuple[list[Movement], list[Movement]]:
     return [m for m in moves if m.after == status], [m for m in moves if m.before == status]

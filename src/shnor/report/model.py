@@ -182,7 +182,7 @@ class Report:
             raise UserError(f"«{path.name}» — не результат shnor: в нём нет разделов tool и schools.", hint=_LOAD_HINT)
         if data.get("format") != RESULT_FORMAT:
             raise UserError(
-                f"«{path.name}» записан shnor {tool.get('version', '?')} в прежнем формате (результаты по процедурам "
+                f"«{path.name}» записан {_writer(tool)} в прежнем формате (результаты по процедурам "
                 f"внутри result.json) и не читается этой версией ({__version__}).",
                 hint="Пересчитайте результат этой версией: shnor identify.",
             )
@@ -204,7 +204,7 @@ class Report:
             return cls(**{**data, "schools": schools, "inputs": inputs, "procedures": procedures, "saved": saved})
         except (ValueError, KeyError, TypeError, AttributeError):
             raise UserError(
-                f"«{path.name}» записан shnor {tool.get('version', '?')} и не читается этой версией "
+                f"«{path.name}» записан {_writer(tool)} и не читается этой версией "
                 f"({__version__}).",
                 hint="Пересчитайте результат этой версией: shnor identify.",
             ) from None
@@ -328,6 +328,12 @@ class _Reader:
                                         own.get("reason", reason), own.get("figures", {})))
         entry["criteria"], entry["objectivity_signs"] = made, found
         return SchoolResult(**entry)
+
+
+def _writer(tool: dict) -> str:
+    """«shnor 0.1.0», or where the file names no version, «другой версией shnor»."""
+    version = tool.get("version")
+    return f"shnor {version}" if isinstance(version, str) and version else "другой версией shnor"
 
 
 _LOAD_HINT = "Укажите result.json из папки, которую записала команда shnor identify."
