@@ -201,6 +201,9 @@ def test_usage_errors_are_in_russian(tmp_path):
     result = runner.invoke(app, ["identify", "x.csv", "--year", "abc"])
     assert result.exit_code == 2 and "Недопустимое значение «--year»: ожидается целое число." in result.output
     assert "Не указан аргумент" in runner.invoke(app, ["identify"]).output
+    waiting = runner.invoke(app, ["identify", "x.csv", "--lock-timeout", "-5"])
+    assert waiting.exit_code == 2
+    assert "Недопустимое значение «--lock-timeout»: ожидается число не меньше 0." in waiting.output
 
 
 def test_rules_list_and_show():

@@ -92,7 +92,7 @@ def identify(
     log_file: Path | None = typer.Option(None, "--log-file", metavar="ФАЙЛ",
                                          help="Дописывать в файл строку о каждом запуске: входы, правила, итоги, "
                                          "время."),
-    lock_timeout: float = typer.Option(600, "--lock-timeout", metavar="СЕКУНДЫ",
+    lock_timeout: float = typer.Option(600, "--lock-timeout", metavar="СЕКУНДЫ", min=0,
                                        help="Сколько ждать, если папку --out занял другой запуск."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),
 ) -> None:

@@ -58,6 +58,7 @@ _PHRASES = (
     (re.compile(r"^Invalid value: "), "Недопустимое значение: "),
     (re.compile(r"Input should be a valid integer.*"), "ожидается целое число."),
     (re.compile(r"Input should be a valid number.*"), "ожидается число."),
+    (re.compile(r"Input should be greater than or equal to (\S+?)\.?$"), r"ожидается число не меньше \1."),
     (re.compile(r"^Got unexpected extra arguments? \((.*)\)"), r"Лишние аргументы: \1"),
     (re.compile(r"^Option '([^']+)' requires an argument\.?"), r"У параметра «\1» нет значения."),
     (re.compile(r"^Missing command\.?"), "Не указана команда."),
