@@ -8,6 +8,10 @@ not changed. Prints one JSON object: seconds per stage, the resident-set peak af
 
 ``--stop-after read_results`` stops the pipeline once the named stage has returned: the figures of reading
 alone, for inputs on which a later stage is too slow to wait for.
+
+``--format`` is as in ``shnor identify``. Without it, every document is rendered for up to ``MANY_SCHOOLS`` schools (a
+region: what the analyst run measures) and only the machine files above that (a country: what issue 18 measures,
+``identify --format none``; every document of a country's 17 000 listed schools took 16.5 GB).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import functools
 import json
 import resource
+import sys
 import tempfile
 import time
 from datetime import date
@@ -30,6 +35,9 @@ REPORT_STAGES = ("_school_results", "_procedure_table", "school_dynamics", "_inp
 # Report helpers that ``build`` calls through their modules: (module attribute of ``build``, function).
 REPORT_HELPERS = (("sections", "recommendations"), ("sections", "school_changes"), ("sections", "aggregates"),
                   ("sections", "dynamics"), ("mentors", "suggest"))
+
+
+MANY_SCHOOLS = 5_000  # above this, without --format, the machine files only (see the module's docstring)
 
 
 class StopHere(Exception):
@@ -64,8 +72,15 @@ def instrument(
         setattr(module, name, timed)
 
 
-def documents(formats: str | None) -> tuple:
-    """What ``shnor identify --format FORMATS`` renders (all documents without it), where the tree has documents."""
+def chosen_formats(formats: str | None, schools: int) -> str:
+    """``--format`` as given; without it, every document for a region and the machine files for a country."""
+    if formats is not None:
+        return formats
+    return "all" if schools <= MANY_SCHOOLS else "none"
+
+
+def documents(formats: str) -> tuple:
+    """What ``shnor identify --format FORMATS`` renders, where the tree has documents."""
     from shnor import render
 
     return (render.parse_formats(formats),) if hasattr(render, "parse_formats") else ()
@@ -98,7 +113,11 @@ def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | No
             "total": round(time.perf_counter() - started, 3),
         }
     built = time.perf_counter()
-    write_atomically(out, lambda folder: render_all(report, folder, *documents(formats)))
+    chosen = chosen_formats(formats, len(report.schools))
+    if formats is None and chosen == "none":
+        print(f"stages.py: {len(report.schools)} школ (больше {MANY_SCHOOLS}) — без --format пишутся только машинные "
+              "файлы, как у identify --format none; документы — --format all или список.", file=sys.stderr)
+    write_atomically(out, lambda folder: render_all(report, folder, *documents(chosen)))
     finished = time.perf_counter()
     timings["render"] = finished - built
     timings["identify_total"] = built - imported
@@ -113,7 +132,7 @@ def run(inputs: list[Path], scales: Path | None, out: Path, stop_after: str | No
         "peak_after_read_mb": round(peaks.get("read_results", 0.0), 1),
         "peak_mb": round(peak_rss_mb(), 1),
         "schools": len(report.schools),
-        "formats": formats or "all",
+        "formats": chosen if formats is not None else f"{chosen} (без --format: {len(report.schools)} школ)",
     }
 
 
@@ -124,7 +143,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--stop-after", choices=READ_STAGES + CRITERIA_STAGES, help="остановиться после этапа")
     parser.add_argument("--format", dest="formats",
-                        help="документы, как у shnor identify --format (none — только машинные файлы)")
+                        help="документы, как у shnor identify --format (none — только машинные файлы); без него — "
+                        f"все документы до {MANY_SCHOOLS} школ, больше — только машинные файлы")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="shnor-stages-") as scratch:
         out = args.out or Path(scratch) / "out"

@@ -197,3 +197,72 @@ def test_example_region_no_mentor_weaker_than_its_mentee_and_none_unlisted(tmp_p
         for mentor in {m["school_id"] for m in entry["mentors"]}:
             load[mentor] = load.get(mentor, 0) + 1
     assert max(load.values()) <= 3
+
+
+def _random_region(seed: int) -> tuple[list[list], list[list]]:
+    """School rows and a registry: 150 schools in three municipalities and three types, shares from a few small
+    counts (so that many candidates are equally strong), a few schools with ОГЭ or ЕГЭ as well."""
+    import random
+
+    rng = random.Random(seed)
+    places, kinds = ["Заречный район", "Город Северск", "Лесной округ"], ["СОШ", "ООШ", "Гимназия"]
+    rows, registry = [], []
+    for number in range(150):
+        school = f"s{number:03d}"
+        place, kind = rng.choice(places), rng.choice(kinds + [""])
+        registry.append([school, f"МБОУ «{school}»", place, kind])
+        weak_school = rng.random() < 0.35
+        for subject in ("Математика", "Русский язык", "История"):
+            for grade in rng.sample([5, 6, 7], rng.randint(1, 2)):
+                n = rng.choice([8, 10, 10, 20])
+                fail = rng.choice([4, 5, 6]) if weak_school else rng.choice([0, 0, 1, 2])
+                high = rng.choice([1, 2]) if weak_school else rng.choice([4, 5, 6])
+                rows.append(school_row(school, 2025, "ВПР", subject, n, fail, high, grade=grade, municipality=place))
+        if rng.random() < 0.3:
+            rows.append(school_row(school, 2025, "ОГЭ", "Математика", 10, rng.choice([0, 1, 3]), rng.choice([2, 5]),
+                                   municipality=place))
+        if rng.random() < 0.2:
+            rows.append(school_row(school, 2025, "ЕГЭ", "Математика (базовая)", 10, rng.choice([0, 1, 3]),
+                                   rng.choice([0, 4]), municipality=place))
+    return rows, registry
+
+
+@pytest.mark.parametrize(
+    "seed, head, overrides",
+    [
+        (1, 64, []),
+        (2, 2, ["mentors.max_mentees=1"]),
+        (3, 1, ["mentors.per_subject=3", "mentors.max_mentees=2"]),
+        (4, 2, ["mentors.per_subject=2", "mentors.min_high_share=0.3", "mentors.min_participants=8"]),
+        (5, 64, ["mentors.high_margin=0", "mentors.max_fail_share=0.2", "mentors.max_mentees=1"]),
+    ],
+)
+def test_agrees_with_the_one_school_at_a_time_reference(tmp_path, monkeypatch, seed, head, overrides):
+    """The array choice (sorted once per subject and assessments, the head of the ranking looked at) picks exactly
+    what the first implementation picked walking every `ok` school for every ШНОР: the same mentors in the same
+    order, the same reasons and «не найдена». A head of 1 or 2 schools makes the choice widen it and take in whole
+    runs of equally strong schools, as on a country."""
+    from shnor.report import mentors
+    from tests import reference_mentors
+    from tests.conftest import SCHOOL_HEADER, write_table
+
+    seen: list[tuple[list, list]] = []
+
+    def both(*args):
+        found = original(*args)
+        seen.append((found, reference_mentors.suggest(*args)))
+        return found
+
+    original = mentors.suggest
+    monkeypatch.setattr(mentors, "suggest", both)
+    monkeypatch.setattr(mentors, "_HEAD", head)
+    rows, registry = _random_region(seed)
+    path = write_table(tmp_path / "results.csv", SCHOOL_HEADER, rows)
+    registry_path = write_table(tmp_path / "registry.csv", ["school_id", "school_name", "municipality", "type"],
+                                registry)
+    identify(IdentifyRequest(inputs=[path], registry=registry_path, today=TODAY, overrides=tuple(overrides)))
+    ((found, reference),) = seen
+    assert found == reference
+    chosen = [m for entry in found for m in entry["mentors"]]
+    reasons = {n["reason"].split(":")[0] + ": " + n["reason"].split(":")[1][:12] for e in found for n in e["not_found"]}
+    assert len(found) >= 20 and len(chosen) >= 20, (len(found), len(chosen), reasons)

@@ -36,15 +36,28 @@ def place(tmp_path, earlier_run):
     (tmp_path / "настройки.json").write_text('{"theme": "dark"}', encoding="utf-8")
     (tmp_path / "письмо.json").write_text("Добрый день!", encoding="utf-8")
     (tmp_path / "шаблоны").mkdir()
-    # result.json without the procedures.parquet written beside it; with a damaged one; of the format before 2
-    for name in ("без таблицы", "битая таблица", "прежний"):
+    # result.json without the procedures.parquet written beside it; with a damaged one; with one whose footer reads
+    # but whose rows do not; of the format before 2
+    for name in ("без таблицы", "битая таблица", "битые строки", "прежний"):
         (tmp_path / name).mkdir()
         shutil.copy(earlier_run / "out" / "result.json", tmp_path / name)
     (tmp_path / "битая таблица" / "procedures.parquet").write_bytes(b"PAR1 not really")
+    damaged = _rows_zeroed(earlier_run / "out" / "procedures.parquet")
+    (tmp_path / "битые строки" / "procedures.parquet").write_bytes(damaged)
     old = (tmp_path / "прежний" / "result.json").read_text(encoding="utf-8").replace('"format": 2,', '', 1)
     (tmp_path / "прежний" / "result.json").write_text(old, encoding="utf-8")
     (tmp_path / "шаблоны" / "appendix.md.j2").write_text("# Перечень\n\n{{ shnor_list | length }}\n", encoding="utf-8")
     return tmp_path
+
+
+def _rows_zeroed(path: Path) -> bytes:
+    """The file with every byte between the leading «PAR1» and the footer zeroed: the columns read, the rows not."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    footer = struct.unpack("<i", data[-8:-4])[0]
+    data[4 : len(data) - 8 - footer] = bytes(len(data) - 12 - footer)
+    return bytes(data)
 
 
 MISTAKES = [
@@ -62,6 +75,7 @@ MISTAKES = [
     (["render", "шаблоны"], "в папке «шаблоны» нет result.json."),
     (["render", "без таблицы"], "рядом с result.json нет файла «procedures.parquet»"),
     (["render", "битая таблица/result.json"], "procedures.parquet» повреждён: это не таблица Parquet."),
+    (["render", "битые строки"], "procedures.parquet» повреждён: строки таблицы не читаются."),
     (["compare", "прежний/result.json", "out/result.json"], "«result.json» записан shnor 0.1.0 в прежнем формате"),
     (["render", "out", "--templates", "шаблоны", "--format", "appendix.md"],
      "appendix.md.j2», строка 3: нет переменной «shnor_list»."),
@@ -89,6 +103,13 @@ def test_mistake_is_one_russian_sentence_and_exit_2(place, monkeypatch, args, me
     assert len(rest) <= 1 and "Traceback" not in result.output and "Внутренняя ошибка" not in result.output
     assert re.search("[а-я]", first.removeprefix("Ошибка: ")), "said in Russian"
     assert {p.name: p.read_bytes() for p in (place / "out").iterdir()} == before
+
+
+def test_a_damaged_procedures_table_is_named_before_any_folder_is_made(place, monkeypatch):
+    monkeypatch.chdir(place)
+    result = CliRunner().invoke(app, ["render", "битые строки", "--format", "appendix.md", "--out", "документы"])
+    assert result.exit_code == 2 and "строки таблицы не читаются" in result.output
+    assert not (place / "документы").exists()
 
 
 def test_the_log_file_is_checked_before_anything_is_read(place, monkeypatch):

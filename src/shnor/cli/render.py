@@ -55,6 +55,7 @@ def render(
         check_templates(templates)
         settings = load_settings(document)
         report = Report.load(result)
+        report.procedures.check()  # a damaged procedures.parquet is named before the folder is touched
         target = out if out is not None else default_out(result)
         own_folder = target.resolve() == (result if result.is_dir() else result.parent).resolve()
         with output_lock(target, timeout=600):

@@ -55,6 +55,7 @@ class Procedures:
         self._path = path
         self._spans: dict[str, tuple[int, int]] | None = None
         self._rows: list[list] | None = None
+        self._checked = False
 
     @classmethod
     def sorted_table(cls, table: pa.Table) -> Procedures:
@@ -99,10 +100,27 @@ class Procedures:
                     raise UserError(f"файл «{self._path}» повреждён и не читается.", hint=_HINT) from None
         return self._table
 
+    def check(self) -> None:
+        """A file not read yet is read through, one row group at a time (a country's: a fraction of a second, one
+        group in memory), so that one damaged past its footer is named before anything is written — not copied."""
+        if self._table is not None or self._path is None or self._checked:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            with pq.ParquetFile(self._path) as file:
+                for group in range(file.num_row_groups):
+                    file.read_row_group(group)
+        except (pa.ArrowException, OSError, ValueError):
+            raise UserError(f"файл «{self._path}» повреждён: строки таблицы не читаются.", hint=_HINT) from None
+        self._checked = True
+
     def write(self, path: Path) -> None:
         """Byte-stable: the same rows give the same file (no pandas metadata, no time, fixed row groups). A file read
-        and not changed is copied as it is."""
+        and not changed is copied as it is, once it is known to read (``check``)."""
         if self._table is None and self._path is not None:
+            self.check()
             shutil.copyfile(self._path, path)
             return
         import pyarrow.parquet as pq
