@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from shnor.cli.app import run_guarded
+from shnor.cli.options import CONTEXT_OPTION
 
 
 def compare(
@@ -22,9 +23,7 @@ def compare(
     overrides: list[str] = typer.Option([], "--set", metavar="КЛЮЧ=ЗНАЧЕНИЕ", help="Изменить значение в правилах B."),
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни."),
-    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ",
-                                        help="Контекстные данные ОО (логин, тип населённого пункта, численность, "
-                                        "удалённость, дефицит педагогов, доля ОВЗ)."),
+    context: Path | None = CONTEXT_OPTION,
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна."),
     debug: bool = typer.Option(False, "--debug", metavar="", help="Показывать трассировку внутренних ошибок."),

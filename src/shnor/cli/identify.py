@@ -13,6 +13,7 @@ import typer
 from shnor.cli import runlog
 from shnor.cli.app import imports_done, run_guarded
 from shnor.cli.document import DOCUMENT_OPTION
+from shnor.cli.options import CONTEXT_OPTION, PROCEDURE_OPTION
 from shnor.errors import UserError
 
 
@@ -60,12 +61,8 @@ def identify(
                                          help="Реестр школ: логин, наименование, муниципалитет, тип."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ",
                                        help="Прежние перечни ШНОР (можно несколько раз)."),
-    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ",
-                                        help="Контекстные данные ОО (логин, тип населённого пункта, численность, "
-                                        "удалённость, дефицит педагогов, доля ОВЗ)."),
-    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА",
-                                         help="Процедура, год, предмет и класс для файлов, в названии, папках "
-                                         "и заголовках которых их нет, например \"ВПР 2021 математика 4\"."),
+    context: Path | None = CONTEXT_OPTION,
+    procedure: str | None = PROCEDURE_OPTION,
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ",
                                        help="Шкалы перевода первичного балла в отметку (ВПР, ОГЭ): год, процедура, "
                                        "предмет, класс, максимум, «3», «4», «5»."),

@@ -9,6 +9,7 @@ import typer
 from shnor.cli.app import imports_done, run_guarded
 from shnor.cli.document import DOCUMENT_OPTION
 from shnor.cli.identify import load_settings
+from shnor.cli.options import CONTEXT_OPTION, PROCEDURE_OPTION
 
 
 def validate(
@@ -17,12 +18,8 @@ def validate(
     rules: str = typer.Option("default", "--rules", "-r", metavar="ИМЯ|ФАЙЛ", help="Набор правил или файл YAML."),
     registry: Path | None = typer.Option(None, "--registry", metavar="ФАЙЛ", help="Реестр школ."),
     history: list[Path] = typer.Option([], "--history", metavar="ФАЙЛ", help="Прежние перечни."),
-    context: Path | None = typer.Option(None, "--context", metavar="ФАЙЛ",
-                                        help="Контекстные данные ОО (логин, тип населённого пункта, численность, "
-                                        "удалённость, дефицит педагогов, доля ОВЗ)."),
-    procedure: str | None = typer.Option(None, "--procedure", metavar="ПРОЦЕДУРА",
-                                         help="Процедура, год, предмет и класс для файлов, в названии, папках "
-                                         "и заголовках которых их нет, например \"ВПР 2021 математика 4\"."),
+    context: Path | None = CONTEXT_OPTION,
+    procedure: str | None = PROCEDURE_OPTION,
     scales: Path | None = typer.Option(None, "--scales", metavar="ФАЙЛ", help="Шкалы перевода баллов в отметки."),
     year: int | None = typer.Option(None, "--year", metavar="ГОД", help="Последний год окна."),
     document: Path | None = DOCUMENT_OPTION,
