@@ -321,9 +321,9 @@ def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set
         metrics = {c.metric: c for c in columns if c.metric != "band"}
         if "participants" not in metrics:
             continue
-        _note_not_numbers(batch, columns, frame, subject, log)
+        spoiled = _note_not_numbers(batch, columns, frame, subject, log)
         participants = _numbers(batch, metrics["participants"], frame.index)
-        present = participants.fillna(0) > 0
+        present = (participants.fillna(0) > 0) & ~spoiled
         part = pd.DataFrame(
             {
                 "year": facts["year"],
@@ -421,10 +421,13 @@ def _odd(text: pd.Series, values: pd.Series, invalid: pd.Series, column: _Column
     return odd.fillna(False).astype(bool)
 
 
-def _note_not_numbers(batch, columns: list[_Column], frame: pd.DataFrame, subject: str, log: SheetLog) -> None:
+def _note_not_numbers(batch, columns: list[_Column], frame: pd.DataFrame, subject: str, log: SheetLog) -> pd.Series:
     """Cells of a subject's columns that hold no usable number — an Excel error («#Н/Д», «#ДЕЛ/0!»), a date, a
     word, a negative or absurd number, a fraction or percent in a column of counts — are said with their rows,
-    never read quietly as 0 or as another number."""
+    never read quietly as 0 or as another number. Returns the rows whose result in the subject cannot be trusted:
+    a count of results (below the minimum, a band, a mark) that is not a number would otherwise count as none and
+    could move a school out of a list, so the subject's row is left out, as for a bad participants cell."""
+    spoiled = pd.Series(False, index=frame.index)
     for column in columns:
         text = _cells(batch, column.position).loc[frame.index]
         values, invalid = to_number(text)
@@ -435,14 +438,14 @@ def _note_not_numbers(batch, columns: list[_Column], frame: pd.DataFrame, subjec
         rows = frame.loc[odd, "_row"]
         shown = rows_phrase([int(r) for r in rows[:20]], len(rows))
         example = text.fillna("").astype(str)[odd].iloc[0].strip()
-        if column.metric == "participants":
-            fate = "результаты по этому предмету в этих строках не учтены"
-        elif column.percent or column.metric == "mean_score":
+        if column.metric == "mean_score":
             fate = "значение не учтено"
         else:
-            fate = "считано как 0"
+            fate = "результаты по этому предмету в этих строках не учтены"
+            spoiled |= odd
         log.notes.append(f"«{subject}»: в столбце «{column.header}» не число участников или доля: «{example}» "
                          f"({shown}) — {fate}; исправьте ячейки в файле")
+    return spoiled
 
 
 def _fractions(batch, column: _Column, index: pd.Index) -> pd.Series:
