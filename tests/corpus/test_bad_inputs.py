@@ -377,3 +377,26 @@ def test_a_hidden_sheet_is_read_and_said(tmp_path):
     said = " ".join(result.output.split())
     assert said.count("лист скрыт в Excel, но прочитан") == 1
     assert said.index("старое") < said.index("лист скрыт в Excel")
+
+
+def test_csv_lines_with_empty_cells_past_the_header_are_rows_like_the_others(tmp_path):
+    """Excel and hand-made exports write a «;» too many at the end of some lines, or leave out an empty last cell:
+    such lines are rows (a third of a region's pupils was once skipped for it); a line with more filled cells than
+    the header is still left out and named."""
+    pupils = "Год;Процедура;Предмет;Класс;Логин ОО;Код обучающегося;Балл;Отметка;Отметка по журналу\n"
+    lines = [f"2025;ВПР;Математика;5;s1;{n};9;{2 + n % 4};{2 + n % 4}" for n in range(40)]
+    (tmp_path / "ровный.csv").write_text(pupils + "\n".join(lines) + "\n", encoding="utf-8")
+    ragged = [line + ";" if n % 3 == 0 else line.rsplit(";", 1)[0] if n % 3 == 1 else line
+              for n, line in enumerate(lines)]
+    ragged[6] += "лишнее"  # a line with a «;» too many, and a filled cell past the header
+    (tmp_path / "рваный.csv").write_text(pupils + "\n".join(ragged) + "\n", encoding="utf-8")
+    outputs = {}
+    for name in ("ровный", "рваный"):
+        result = CliRunner().invoke(app, ["identify", str(tmp_path / f"{name}.csv"), "--out", str(tmp_path / name),
+                                          "--format", "none"])
+        assert result.exit_code == 0, result.output
+        outputs[name] = (tmp_path / name / "schools.csv").read_text(encoding="utf-8").splitlines()[1].split(",")
+        said = " ".join(result.output.split())
+    assert "строка 8: иное число ячеек, чем в заголовке (9) — не учтены" in said
+    participants = outputs["рваный"][-3]
+    assert participants == "39" and outputs["ровный"][-3] == "40"

@@ -324,6 +324,7 @@ class _CsvSheet(Sheet):
         self.malformed_rows = 0  # rows with another number of cells than the header, skipped and reported
         self._runaway: str | None = None  # the start of a record that swallowed the lines below it (a lone «"»)
         self._header_rows = 0
+        self._padded = False  # read by ``_lenient``: rows short of the header or with empty cells past it are kept
 
     @classmethod
     def open(cls, path: Path) -> _CsvSheet:
@@ -358,7 +359,7 @@ class _CsvSheet(Sheet):
             start = 1
             skipped_widths = self.malformed_rows > 0  # rows of another width were skipped: they are not counted
             for number, record in enumerate(reader):
-                if number >= self._header_rows and record and (not skipped_widths or len(record) == self._width):
+                if number >= self._header_rows and record and (not skipped_widths or self._fits(record)):
                     if seen == wanted:
                         return start
                     seen += 1
@@ -396,7 +397,11 @@ class _CsvSheet(Sheet):
             table = pacsv.read_csv(self.path, **strict)
         except (pa.ArrowInvalid, UnicodeDecodeError):
             self.malformed_rows = 0
-            yield from self._streamed(pacsv, options, header_rows)
+            batches = self._lenient(header_rows)
+            if batches is None:
+                yield from self._streamed(pacsv, options, header_rows)
+            else:
+                yield from batches
             return
         row = header_rows + 1
         for batch in table.to_batches(max_chunksize=BATCH_ROWS):
@@ -405,6 +410,57 @@ class _CsvSheet(Sheet):
                 row += batch.num_rows
         if self.progress:
             self.progress(self.path.stat().st_size)
+
+    def _lenient(self, header_rows: int) -> list[Batch] | None:
+        """Rows that differ from the header only by empty cells at the end — Excel writes a «;» too many on some
+        lines, or leaves out an empty last cell — are rows like the others: padded or trimmed to the header's width.
+        Rows with more filled cells than the header are skipped and reported. None where the file needs the strict
+        reader's verdict (a line that is not in the file's encoding, a quote left open)."""
+        width, names = self._width, [f"c{i}" for i in range(self._width)]
+        batches, columns, row = [], [[] for _ in range(width)], header_rows + 1
+        self._padded = True
+
+        def flush() -> None:
+            nonlocal columns, row
+            if columns[0]:
+                arrays = [pa.array(column, type=pa.string()) for column in columns]
+                batches.append(Batch(first_row=row, columns=_text_columns(pa.RecordBatch.from_arrays(arrays, names))))
+                row += len(columns[0])
+                columns = [[] for _ in range(width)]
+
+        try:
+            with self.path.open(encoding=self.encoding, newline="") as handle:
+                reader = csv.reader(handle, delimiter=self.separator)
+                for number, record in enumerate(reader):
+                    if number < header_rows or not record:
+                        continue
+                    if any("\n" in cell for cell in record) and len(record) != width:
+                        self._padded, self.malformed_rows = False, 0
+                        return None  # a quote left open: the strict reader names the line
+                    if not self._fits(record):
+                        self.malformed_rows += 1
+                        continue
+                    for position in range(width):
+                        cell = record[position] if position < len(record) else ""
+                        columns[position].append(cell if cell != "" else None)
+                    if len(columns[0]) >= BATCH_ROWS:
+                        flush()
+        except (UnicodeDecodeError, csv.Error):
+            self._padded, self.malformed_rows = False, 0
+            return None
+        flush()
+        if self.progress:
+            self.progress(self.path.stat().st_size)
+        return batches
+
+    def _fits(self, record: list[str]) -> bool:
+        """A record read as a row: of the header's width (the fast readers); padded, also shorter or with only empty
+        cells past it."""
+        if len(record) == self._width:
+            return True
+        if not self._padded:
+            return False
+        return len(record) < self._width or not any(cell.strip() for cell in record[self._width:])
 
     def _streamed(self, pacsv, options: dict, header_rows: int) -> Iterator[Batch]:
         row = header_rows + 1
@@ -442,7 +498,7 @@ class _CsvSheet(Sheet):
             reader = csv.reader(handle, delimiter=self.separator)
             start = 1
             for number, record in enumerate(reader):
-                if number >= self._header_rows and record and len(record) != self._width:
+                if number >= self._header_rows and record and not self._fits(record):
                     found.append(start)
                 start = reader.line_num + 1
         return found

@@ -439,11 +439,13 @@ def _unnamed(schools: pd.DataFrame, registry: pd.DataFrame | None) -> list[str]:
     unnamed = int((schools["school_name"] == "").sum())
     if not unnamed:
         return []
-    where = "ни в файлах результатов, ни в реестре" if registry is not None else "во входных файлах"
+    if registry is not None:
+        where, remedy = "ни в файлах результатов, ни в реестре", "добавьте эти школы в реестр (--registry)"
+    else:
+        where, remedy = "во входных файлах", "укажите реестр школ: --registry (логин, наименование, муниципалитет)"
     return [
         (f"у {unnamed} из {len(schools)} школ нет наименования {where} (протоколы ФИС ОКО называют школу только "
-         "логином): в документах вместо наименования — логин; чтобы в приказе были наименования, укажите реестр "
-         "школ: --registry (логин, наименование, муниципалитет)")
+         f"логином): в документах вместо наименования — логин; чтобы в приказе были наименования, {remedy}")
     ]
 
 
