@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -81,3 +83,25 @@ def test_a_result_without_a_version_is_named_as_another_versions(tmp_path):
     result = CliRunner().invoke(app, ["compare", str(tmp_path), str(tmp_path / "result.json")])
     assert result.exit_code == 2
     assert "«result.json» записан другой версией shnor в прежнем формате" in " ".join(result.output.split())
+
+
+def test_compare_needs_only_the_result_json(school_table, tmp_path):
+    """compare reads statuses: a result.json sent alone (by mail, without procedures.parquet) is enough."""
+    result = CliRunner().invoke(app, ["identify", str(table(school_table)), "--out", str(tmp_path / "a"),
+                                      "--format", "none", "--quiet"])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "alone" / "result.json").write_bytes((tmp_path / "a" / "result.json").read_bytes())
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "alone" / "result.json"), str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    assert "ШНОР: 1 → 1" in result.output
+
+
+def test_a_result_of_this_version_without_its_sections_is_said_to_be_damaged(tmp_path):
+    from shnor import __version__
+
+    text = json.dumps({"tool": {"name": "shnor", "version": __version__}, "format": 2, "schools": []})
+    (tmp_path / "result.json").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["compare", str(tmp_path), str(tmp_path)])
+    assert result.exit_code == 2
+    assert "«result.json» повреждён или изменён вручную" in " ".join(result.output.split())

@@ -42,7 +42,7 @@ def compare(
             if spec.endswith(".json") or Path(spec).is_dir():  # a result.json, or the folder identify wrote
                 if sets:
                     raise UserError("--set меняет правила, а B — готовый result.json.", hint="Укажите B как правила.")
-                return Report.load(Path(spec))
+                return Report.load(Path(spec), procedures=False)  # statuses only
             if not inputs:
                 raise UserError(f"«{spec}» — правила: укажите файлы результатов после A и B.")
             request = IdentifyRequest(inputs=list(inputs), rules=spec, registry=registry, history=list(history),

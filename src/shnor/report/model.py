@@ -154,9 +154,10 @@ class Report:
         out.write("\n]\n}\n" if self.schools else "]\n}\n")
 
     @classmethod
-    def load(cls, path: Path) -> Report:
+    def load(cls, path: Path, *, procedures: bool = True) -> Report:
         """A report saved as result.json with procedures.parquet beside it (or the folder holding them), to render
-        again. Anything else is named as what it is, in Russian."""
+        again. Anything else is named as what it is, in Russian. ``procedures=False`` (``compare``: statuses only)
+        does not ask for procedures.parquet."""
         path = Path(path)
         if path.is_dir():
             if not (path / "result.json").is_file():
@@ -186,7 +187,7 @@ class Report:
                 f"внутри result.json) и не читается этой версией ({__version__}).",
                 hint="Пересчитайте результат этой версией: shnor identify.",
             )
-        procedures = Procedures.open(path.parent / PROCEDURES_FILE)
+        table = Procedures.open(path.parent / PROCEDURES_FILE) if procedures else Procedures(None, None)
         try:
             criteria, signs = data.pop("criteria"), data.pop("signs")
             del data["format"]
@@ -201,8 +202,13 @@ class Report:
             inputs = [InputFile(**f) for f in data["inputs"]]
             lines = _school_lines(raw, len(schools))
             saved = Saved(schools, criteria, signs, lines) if lines is not None else None
-            return cls(**{**data, "schools": schools, "inputs": inputs, "procedures": procedures, "saved": saved})
+            return cls(**{**data, "schools": schools, "inputs": inputs, "procedures": table, "saved": saved})
         except (ValueError, KeyError, TypeError, AttributeError):
+            if tool.get("version") == __version__:
+                raise UserError(
+                    f"«{path.name}» повреждён или изменён вручную: в нём нет нужных разделов или они не того вида.",
+                    hint="Пересчитайте результат: shnor identify.",
+                ) from None
             raise UserError(
                 f"«{path.name}» записан {_writer(tool)} и не читается этой версией "
                 f"({__version__}).",
