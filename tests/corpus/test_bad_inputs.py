@@ -400,3 +400,19 @@ def test_csv_lines_with_empty_cells_past_the_header_are_rows_like_the_others(tmp
     assert "строка 8: иное число ячеек, чем в заголовке (9) — не учтены" in said
     participants = outputs["рваный"][-3]
     assert participants == "39" and outputs["ровный"][-3] == "40"
+
+
+def test_a_result_json_copied_among_the_data_does_not_hide_the_data(tmp_path):
+    """An analyst keeps last year's result.json beside the files: the folder is still data, only the file is skipped
+    (an output folder is one that holds no tables but shnor's own)."""
+    data = tmp_path / "данные"
+    (data / "2025").mkdir(parents=True)
+    write_table(data / "2025" / "results.csv", SCHOOL_HEADER, GOOD)
+    first = CliRunner().invoke(app, ["identify", str(data), "--out", str(tmp_path / "out"), "--format", "none"])
+    assert first.exit_code == 0, first.output
+    for place in (data, data / "2025"):
+        (place / "result.json").write_bytes((tmp_path / "out" / "result.json").read_bytes())
+    again = CliRunner().invoke(app, ["identify", str(data), "--out", str(tmp_path / "again"), "--format", "none"])
+    assert again.exit_code == 0, again.output
+    schools = (tmp_path / "again" / "schools.csv").read_text(encoding="utf-8")
+    assert schools == (tmp_path / "out" / "schools.csv").read_text(encoding="utf-8")

@@ -28,7 +28,9 @@ def expand_inputs(arguments: Iterable[Path]) -> tuple[list[Path], list[Path]]:
             found = sorted(p for p in argument.rglob("*") if p.is_file() and not _hidden(p.relative_to(argument)))
             # an earlier run's output folder inside the data folder (``shnor identify . --out shnor-out``): its
             # schools.csv is not results; the folder is named once, by its result.json
-            outputs = {p.parent for p in found if is_shnor_result(p)}
+            # (a result.json copied among the data does not make the data an output folder: only a folder that
+            # holds no tables but shnor's own, and is not the folder given)
+            outputs = {p.parent for p in found if is_shnor_result(p) and _output_folder(p.parent, argument, found)}
             found = [p for p in found if not outputs.intersection(p.parents) or is_shnor_result(p)]
             for path in found:
                 table = path.suffix.lower() in TABLE_SUFFIXES and not path.name.startswith("~$")
@@ -36,6 +38,18 @@ def expand_inputs(arguments: Iterable[Path]) -> tuple[list[Path], list[Path]]:
         else:
             files.append(argument)
     return files, skipped
+
+
+# The tables shnor writes beside result.json (SPEC §7 and the analysts' workbook)
+_OWN_TABLES = {"schools.csv", "procedures.parquet", "indicators.xlsx"}
+
+
+def _output_folder(folder: Path, argument: Path, found: list[Path]) -> bool:
+    if folder == argument:
+        return False
+    return not any(
+        p.parent == folder and p.suffix.lower() in TABLE_SUFFIXES and p.name not in _OWN_TABLES for p in found
+    )
 
 
 def is_shnor_result(path: Path) -> bool:
