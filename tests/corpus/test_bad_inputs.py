@@ -147,6 +147,8 @@ def history_twice(tmp: Path) -> list[str]:
 
 
 ENCRYPTED_BOOK = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(500) + "EncryptedPackage".encode("utf-16-le") + bytes(500)
+ALIAS_BOMB = (RULES_OK + "x0: &x0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+              + "".join(f"x{n}: &x{n} [{', '.join([f'*x{n - 1}'] * 10)}]\n" for n in range(1, 9)))
 DEEP_RULES = ("name: my\ntitle: t\nsource: s\nstatuses:\n  shnor: " + "{any: [" * 400
               + "{kind: indicator, indicator: fail_core, op: '>=', threshold: 0.2}" + "]}" * 400 + "\n")
 
@@ -252,6 +254,8 @@ CASES = [
     ("a school twice in a regional table", lambda t: regional_book(t, [*REGIONAL, REGIONAL[0]]),
      "лист «2025», строка 7: строки 5 и 7 — результаты одной школы «МБОУ СОШ №1» (Город Чита) по предмету"),
     ("rules: conditions nested hundreds deep", rules_file(DEEP_RULES), "my.yaml: условия вложены слишком глубоко"),
+    ("rules: YAML aliases inside aliases (a billion values from nine lines)", rules_file(ALIAS_BOMB),
+     "my.yaml: в правилах больше 100000 значений — ссылки YAML (*имя) повторены одна в другой"),
     ("rules: a number of thousands of digits", rules_file(RULES_OK.replace("0.25", "1" + "0" * 5000)),
      "my.yaml:9: число из сотен цифр"),
     ("rules: a folder given as rules", lambda t: [*csv_file(t), "--rules", str(t)], "— папка, а не файл правил"),

@@ -106,7 +106,7 @@ def _load_tree(text: str, origin: str, overrides: list[str] | tuple[str, ...]) -
     if overrides:
         origin = f"{origin} (с --set {', '.join(overrides)})"
     try:
-        rules = Rules.model_validate(_plain(tree))
+        rules = Rules.model_validate(_plain(tree, [_MAX_NODES], origin))
     except ValidationError as error:
         for detail in error.errors():
             key = _refused_key(detail, added)
@@ -185,11 +185,22 @@ def _key_paths(node: Any, prefix: str = ""):
             yield from _key_paths(value, f"{prefix}[{index}]")
 
 
-def _plain(node: Any) -> Any:
+# A rules file of any document has hundreds of values; YAML aliases (``*a``) repeated inside each other can make
+# billions of them from a few lines, which would hang the run: counted as they are copied, and refused.
+_MAX_NODES = 100_000
+
+
+def _plain(node: Any, left: list[int], origin: str) -> Any:
+    left[0] -= 1
+    if left[0] < 0:
+        raise UserError(
+            f"{origin}: в правилах больше {_MAX_NODES} значений — ссылки YAML (*имя) повторены одна в другой.",
+            hint="Запишите условия без вложенных ссылок &имя/*имя: ни одному документу не нужно столько значений.",
+        )
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
+        return {str(k): _plain(v, left, origin) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [_plain(v, left, origin) for v in node]
     return node
 
 
