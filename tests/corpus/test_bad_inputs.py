@@ -420,3 +420,14 @@ def test_a_result_json_copied_among_the_data_does_not_hide_the_data(tmp_path):
     assert again.exit_code == 0, again.output
     schools = (tmp_path / "again" / "schools.csv").read_text(encoding="utf-8")
     assert schools == (tmp_path / "out" / "schools.csv").read_text(encoding="utf-8")
+
+
+def test_different_bad_cells_of_a_column_are_each_shown(tmp_path):
+    rows = [list(r) for r in REGIONAL] + [["Город Чита", "МБОУ СОШ №3", 30, 1, 65.0]]
+    rows[0][3], rows[1][3] = "#Н/Д", "12 %"
+    regional_book(tmp_path, rows)
+    result = CliRunner().invoke(app, ["identify", str(tmp_path / "ЕГЭ 2025.xlsx"), "--out", str(tmp_path / "out"),
+                                      "--format", "none"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "«не преодолен min порог» не число участников или доля: «#Н/Д», «12 %» (строки 5, 6)" in said

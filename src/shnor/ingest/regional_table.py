@@ -437,13 +437,14 @@ def _note_not_numbers(batch, columns: list[_Column], frame: pd.DataFrame, subjec
             continue
         rows = frame.loc[odd, "_row"]
         shown = rows_phrase([int(r) for r in rows[:20]], len(rows))
-        example = text.fillna("").astype(str)[odd].iloc[0].strip()
+        distinct = list(dict.fromkeys(text.fillna("").astype(str)[odd].str.strip()))
+        examples = ", ".join(f"«{value}»" for value in distinct[:3]) + (" …" if len(distinct) > 3 else "")
         if column.metric == "mean_score":
             fate = "значение не учтено"
         else:
             fate = "результаты по этому предмету в этих строках не учтены"
             spoiled |= odd
-        log.notes.append(f"«{subject}»: в столбце «{column.header}» не число участников или доля: «{example}» "
+        log.notes.append(f"«{subject}»: в столбце «{column.header}» не число участников или доля: {examples} "
                          f"({shown}) — {fate}; исправьте ячейки в файле")
     return spoiled
 
