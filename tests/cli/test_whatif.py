@@ -105,3 +105,19 @@ def test_a_result_of_this_version_without_its_sections_is_said_to_be_damaged(tmp
     result = CliRunner().invoke(app, ["compare", str(tmp_path), str(tmp_path)])
     assert result.exit_code == 2
     assert "«result.json» повреждён или изменён вручную" in " ".join(result.output.split())
+
+
+def test_a_procedures_table_of_another_run_is_named(school_table, tmp_path):
+    """result.json of one run and procedures.parquet of another in one folder: cards would show other figures."""
+    other = school_table([school_row(s, 2025, "ВПР", "Математика", 100, 30, 20) for s in ("x", "y", "z", "w")],
+                         name="other.csv")
+    for name, path in (("a", table(school_table)), ("b", other)):
+        result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / name), "--format", "none",
+                                          "--quiet"])
+        assert result.exit_code == 0, result.output
+    (tmp_path / "a" / "procedures.parquet").write_bytes((tmp_path / "b" / "procedures.parquet").read_bytes())
+    result = CliRunner().invoke(app, ["render", str(tmp_path / "a"), "--out", str(tmp_path / "docs")])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "«procedures.parquet» рядом с «result.json» — из другого запуска: строк процедур в нём 4, а в result.json записано 3" in said
+    assert not (tmp_path / "docs").exists()

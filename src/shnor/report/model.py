@@ -139,6 +139,7 @@ class Report:
         criteria, signs = (saved.criteria, saved.signs) if saved is not None else _shared(self.schools)
         head = {
             "format": RESULT_FORMAT,
+            "procedures_rows": self.procedures.rows,  # ties the file to its procedures.parquet
             **{f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_IN_HEAD},
             "criteria": criteria,
             "signs": signs,
@@ -188,6 +189,13 @@ class Report:
                 hint="Пересчитайте результат этой версией: shnor identify.",
             )
         table = Procedures.open(path.parent / PROCEDURES_FILE) if procedures else Procedures(None, None)
+        expected = data.pop("procedures_rows", None)
+        if procedures and isinstance(expected, int) and table.rows != expected:
+            raise UserError(
+                f"«{PROCEDURES_FILE}» рядом с «{path.name}» — из другого запуска: строк процедур в нём {table.rows}, "
+                f"а в result.json записано {expected}.",
+                hint="Положите рядом файлы одного запуска (или пересчитайте: shnor identify).",
+            )
         try:
             criteria, signs = data.pop("criteria"), data.pop("signs")
             del data["format"]

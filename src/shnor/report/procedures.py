@@ -56,6 +56,7 @@ class Procedures:
         self._spans: dict[str, tuple[int, int]] | None = None
         self._rows: list[list] | None = None
         self._checked = False
+        self._count: int | None = None  # rows of a file not read yet, from its footer
 
     @classmethod
     def sorted_table(cls, table: pa.Table) -> Procedures:
@@ -83,7 +84,17 @@ class Procedures:
             raise UserError(f"файл «{path}» повреждён: это не таблица Parquet.", hint=_HINT) from None
         if found.remove_metadata() != schema():
             raise UserError(f"файл «{path}» — не таблица процедур shnor: другие столбцы.", hint=_HINT)
-        return cls(None, path)
+        opened = cls(None, path)
+        try:
+            opened._count = pq.read_metadata(path).num_rows
+        except (pa.ArrowException, OSError):
+            raise UserError(f"файл «{path}» повреждён: это не таблица Parquet.", hint=_HINT) from None
+        return opened
+
+    @property
+    def rows(self) -> int:
+        """How many rows the table has (a file's: from its footer, without reading it)."""
+        return self._count if self._table is None and self._count is not None else self.table.num_rows
 
     @property
     def table(self) -> pa.Table:
