@@ -119,5 +119,6 @@ def test_a_procedures_table_of_another_run_is_named(school_table, tmp_path):
     result = CliRunner().invoke(app, ["render", str(tmp_path / "a"), "--out", str(tmp_path / "docs")])
     assert result.exit_code == 2
     said = " ".join(result.output.split())
-    assert "«procedures.parquet» рядом с «result.json» — из другого запуска: строк процедур в нём 4, а в result.json записано 3" in said
+    assert ("«procedures.parquet» рядом с «result.json» — из другого запуска: строк процедур в нём 4, "
+            "а в result.json записано 3") in said
     assert not (tmp_path / "docs").exists()
