@@ -63,14 +63,19 @@ def test_compare_two_saved_results(school_table, tmp_path):
     assert "выходят: МБОУ «a» (Тестовый район) — зона риска → без признаков" in result.output
 
 
-def test_compare_of_results_from_different_data_says_so(school_table, tmp_path):
-    """Two regions' results share no school: every school «moves», and the comparison says why first."""
+def two_regions(school_table, tmp_path):
+    """Results of two regions that share no school: 3 schools in ``a``, 4 in ``b`` (machine files only)."""
     other = school_table([school_row(s, 2025, "ВПР", "Математика", 100, 30, 20) for s in ("x", "y", "z", "w")],
                          name="other.csv")
     for name, path in (("a", table(school_table)), ("b", other)):
         result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / name), "--format", "none",
                                           "--quiet"])
         assert result.exit_code == 0, result.output
+
+
+def test_compare_of_results_from_different_data_says_so(school_table, tmp_path):
+    """Two regions' results share no school: every school «moves», and the comparison says why first."""
+    two_regions(school_table, tmp_path)
     result = CliRunner().invoke(app, ["compare", str(tmp_path / "a"), str(tmp_path / "b" / "result.json")])
     assert result.exit_code == 0, result.output
     assert "Внимание: в A и B общих школ 0 из 3 и 4: похоже, они рассчитаны по разным данным" in result.output
@@ -109,12 +114,7 @@ def test_a_result_of_this_version_without_its_sections_is_said_to_be_damaged(tmp
 
 def test_a_procedures_table_of_another_run_is_named(school_table, tmp_path):
     """result.json of one run and procedures.parquet of another in one folder: cards would show other figures."""
-    other = school_table([school_row(s, 2025, "ВПР", "Математика", 100, 30, 20) for s in ("x", "y", "z", "w")],
-                         name="other.csv")
-    for name, path in (("a", table(school_table)), ("b", other)):
-        result = CliRunner().invoke(app, ["identify", str(path), "--out", str(tmp_path / name), "--format", "none",
-                                          "--quiet"])
-        assert result.exit_code == 0, result.output
+    two_regions(school_table, tmp_path)
     (tmp_path / "a" / "procedures.parquet").write_bytes((tmp_path / "b" / "procedures.parquet").read_bytes())
     result = CliRunner().invoke(app, ["render", str(tmp_path / "a"), "--out", str(tmp_path / "docs")])
     assert result.exit_code == 2
