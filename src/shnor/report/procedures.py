@@ -79,16 +79,14 @@ class Procedures:
                 hint=_HINT,
             )
         try:
-            found = pq.read_schema(path)
+            footer = pq.read_metadata(path)
+            found = footer.schema.to_arrow_schema()
         except (pa.ArrowException, OSError):
             raise UserError(f"файл «{path}» повреждён: это не таблица Parquet.", hint=_HINT) from None
         if found.remove_metadata() != schema():
             raise UserError(f"файл «{path}» — не таблица процедур shnor: другие столбцы.", hint=_HINT)
         opened = cls(None, path)
-        try:
-            opened._count = pq.read_metadata(path).num_rows
-        except (pa.ArrowException, OSError):
-            raise UserError(f"файл «{path}» повреждён: это не таблица Parquet.", hint=_HINT) from None
+        opened._count = footer.num_rows
         return opened
 
     @property
