@@ -245,7 +245,10 @@ def _school_lines(raw: bytes, count: int) -> list[bytes] | None:
     return [line.removesuffix(b",") for line in lines[:-1]] + lines[-1:]
 
 
-_SCHOOL_FIELDS = tuple(f.name for f in fields(SchoolResult) if f.name not in ("criteria", "objectivity_signs"))
+_SCHOOL_FIELDS = [f.name for f in fields(SchoolResult)]
+# A school's line: its fields in their order, criteria and signs in the compact form of ``_school_entry``
+_BEFORE_CRITERIA = tuple(_SCHOOL_FIELDS[: _SCHOOL_FIELDS.index("criteria")])
+_AFTER_SIGNS = tuple(_SCHOOL_FIELDS[_SCHOOL_FIELDS.index("objectivity_signs") + 1:])
 
 
 def _shared(schools: list[SchoolResult]) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -270,7 +273,7 @@ def _shared(schools: list[SchoolResult]) -> tuple[dict[str, dict], dict[str, dic
 
 
 def _school_entry(school: SchoolResult, criteria: dict[str, dict], signs: dict[str, dict]) -> dict[str, Any]:
-    entry: dict[str, Any] = {name: getattr(school, name) for name in _SCHOOL_FIELDS[:8]}
+    entry: dict[str, Any] = {name: getattr(school, name) for name in _BEFORE_CRITERIA}
     entry["criteria"] = [_criterion_entry(c, criteria[c.path]) for c in school.criteria]
     # the signs that say more than the shared values (figures, another status or reason); a school whose codes are
     # not those at the top, in that order, names its own (``sign_codes``)
@@ -280,7 +283,7 @@ def _school_entry(school: SchoolResult, criteria: dict[str, dict], signs: dict[s
     codes = [x.code for x in school.objectivity_signs]
     if codes != list(signs):
         entry["sign_codes"] = codes
-    for name in _SCHOOL_FIELDS[8:]:
+    for name in _AFTER_SIGNS:
         entry[name] = getattr(school, name)
     return entry
 
