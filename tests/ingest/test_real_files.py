@@ -123,4 +123,21 @@ def test_the_whole_folder_of_real_files_is_read(tmp_path):
     warnings = json.loads((out / "result.json").read_text(encoding="utf-8"))["warnings"]
     assert any(w.startswith("«README.md»: не таблица результатов") for w in warnings)
     assert any("moscow_ege_by_school_2015-16_datamos9722.csv: файл пропущен" in w for w in warnings)
-    assert any("vpr_student_protocol_form_sample.xlsx [Протокол]: лист пропущен: форма ввода" in w for w in warnings)
+    assert any("vpr_student_protocol_form_sample.xlsx: файл пропущен: лист «Протокол» — форма ввода" in w
+               for w in warnings)
+    assert not any("[Протокол]: лист пропущен" in w for w in warnings), "the file's note says it once"
+    assert sum("нет границы 81" in w for w in warnings) == 4, "once per sheet: ЕАО and Забайкальский, 2022–2023"
+
+
+def test_zabaykalsky_2023_chemistry_hundreds_are_not_counted():
+    from shnor.ingest.base import ReadOptions
+    from shnor.ingest.reading import read_results
+
+    cube, logs = read_results([REAL / "zabaykalsky_ege_by_school_2022-2024.xlsx"], ReadOptions())
+    notes = [n for log in logs if log.sheet == "2023" for n in log.notes]
+    assert any(n.startswith("«Химия»: «получили 100 баллов» не сходится") and "в 156 строках из 156" in n
+               for n in notes)
+    chemistry = cube.counts[(cube.counts["subject"] == "Химия") & (cube.counts["year"] == 2023)]
+    assert len(chemistry) and chemistry["high"].isna().all()
+    assert not any("допускает средний балл" in n or "не сходится" in n for log in logs if log.sheet != "2023"
+                   for n in log.notes), "the other years' columns fit their means"

@@ -166,7 +166,8 @@ def test_blank_form_and_subject_sums_are_named_alone_and_passed_over_in_a_folder
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "«заметки.txt»: не таблица результатов, в папке пропущен" in said
-    assert "бланк.xlsx [Протокол]: лист пропущен: форма ввода результатов ВПР" in said
+    assert "бланк.xlsx: файл пропущен: лист «Протокол» — форма ввода результатов ВПР" in said
+    assert "лист пропущен" not in said, "a file passed over is said once, not again for its sheet"
     assert "ege.csv: файл пропущен: сведения о числе выпускников" in said
 
 

@@ -112,3 +112,46 @@ def test_contradicting_counts_are_reported_with_their_cells(region, tmp_path):
     assert "«Русский язык»" in note and f"(строка {first_school_row})" in note
     russian = cube.counts[(cube.counts["subject"] == "Русский язык")]
     assert russian["fail"].isna().sum() == 1, "the spoiled count is left unknown, not guessed"
+
+
+def _spoil_band_100(path, rows):
+    """Writes into the first subject's «100 баллов» cell of the given school rows as many pupils as took part: with
+    the table's mean of 55,5 that cannot be."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    spoiled = 0
+    for row in range(9, sheet.max_row + 1):
+        participants = sheet.cell(row, 3).value
+        if isinstance(participants, int) and participants > 0 and spoiled < rows:
+            sheet.cell(row, 6).value = participants
+            spoiled += 1
+    book.save(path)
+    return spoiled
+
+
+def test_a_band_count_the_mean_score_rules_out_leaves_that_row_high_unknown(region, tmp_path):
+    path = write_regional_ege(region, tmp_path / "ЕГЭ 2023.xlsx", 2023, RegionalVariant(bands_80=True))
+    _spoil_band_100(path, 1)
+    cube, logs = read_results([path], ReadOptions())
+    note = next(n for n in logs[0].notes if "больше, чем допускает средний балл" in n)
+    assert note.startswith("«Русский язык»: «100 баллов»") and "(строка 9)" in note
+    russian = cube.counts[cube.counts["subject"] == "Русский язык"]
+    assert russian["high"].isna().sum() == 1
+
+
+def test_a_band_column_wrong_in_most_rows_is_not_counted_at_all(region, tmp_path):
+    """Забайкальский край 2023: «получили 100 баллов» of Химия holds other numbers in every row (12 of 8 pupils, or
+    3 of 3 with a mean of 56,67): the rows where it happens to fit are not counted either."""
+    path = write_regional_ege(region, tmp_path / "ЕГЭ 2023.xlsx", 2023, RegionalVariant(bands_80=True))
+    spoiled = _spoil_band_100(path, 10_000)
+    cube, logs = read_results([path], ReadOptions())
+    note = next(n for n in logs[0].notes if "похоже, под этим заголовком другие числа" in n)
+    assert note.startswith(f"«Русский язык»: «100 баллов» не сходится с числом участников или средним баллом в "
+                           f"{spoiled} строках из {spoiled}")
+    russian = cube.counts[cube.counts["subject"] == "Русский язык"]
+    assert len(russian) == spoiled and russian["high"].isna().all() and russian["band_100_100"].isna().all()
+    others = cube.counts[cube.counts["subject"] != "Русский язык"]
+    assert others["high"].notna().all()
+

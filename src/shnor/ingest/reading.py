@@ -176,7 +176,9 @@ def _read_file(
         raise failures[0]
     if not parts and known:
         reasons = "; ".join(f"лист «{s.name}» — {why}" if s.name else why for s, why in known)
-        if in_folder:
+        if in_folder:  # the file's note names every sheet passed over: their own notes would say it again
+            passed = {s.name for s, _ in known}
+            logs = [log for log in logs if log.sheet not in passed or not log.notes[0].startswith("лист пропущен")]
             logs.append(SheetLog(name, None, "нет результатов", notes=[f"файл пропущен: {reasons}"]))
             return parts, logs
         raise UserError(

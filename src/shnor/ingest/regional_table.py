@@ -345,15 +345,12 @@ def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set
                 part[metric] = _numbers(batch, metrics[metric], frame.index).fillna(0)
         # Base maths is marked 2..5: score bands say nothing of it, so its high results stay unknown.
         bands = [c for c in columns if c.metric == "band" and c.band in high_bands and subject != MATH_BASE]
+        mean = _numbers(batch, metrics["mean_score"], frame.index, dash=None) if "mean_score" in metrics else None
         if bands:
             part["high"] = sum(part[band_column(*c.band)] for c in bands)
             for column in bands:
-                over = present & (part[band_column(*column.band)] > participants).fillna(False).astype(bool)
-                _report(log, subject, f"«{column.header}» больше числа участников", "высокие результаты",
-                        part.loc[over, "_row"])
-                part.loc[over, "high"] = pd.NA
-        if "mean_score" in metrics:
-            mean = _numbers(batch, metrics["mean_score"], frame.index, dash=None)
+                _check_band(part, column, present, participants, mean, subject, log)
+        if mean is not None:
             part["score_n"] = participants.where(mean.notna())
             part["score_sum"] = mean * participants
         part = part.loc[present]
@@ -365,6 +362,35 @@ def _subject_counts(frame: pd.DataFrame, batch, layout: _Layout, high_bands: set
         if column in result:
             result[column] = result[column].round().astype("Int64")
     return result
+
+
+def _check_band(part: pd.DataFrame, column: _Column, present: pd.Series, participants: pd.Series,
+                mean: pd.Series | None, subject: str, log: SheetLog) -> None:
+    """A band's count that cannot be — more than the participants, or more than the mean score allows (``count`` pupils
+    with at least ``lo`` points each, the rest with 0, already give a mean above the table's) — leaves the high results
+    of its row unknown. A column wrong in most of the rows where it is filled is another column under this header (a
+    publisher's slip): then it is not counted in any row, for its figures in the other rows mean nothing either."""
+    name = band_column(*column.band)
+    count = part[name]
+    over = present & (count > participants).fillna(False).astype(bool)
+    beyond = pd.Series(False, index=part.index)
+    if mean is not None:  # the mean is rounded in the table: half a point of slack
+        beyond = present & ~over & (count * column.band[0] > (mean + 0.5) * participants).fillna(False).astype(bool)
+    filled = present & (count.fillna(0) > 0)
+    wrong = over | beyond
+    if filled.sum() >= 5 and wrong.sum() * 2 > filled.sum():
+        rows = rows_phrase([int(r) for r in part.loc[wrong, "_row"][:20]], int(wrong.sum()))
+        log.notes.append(
+            f"«{subject}»: «{column.header}» не сходится с числом участников или средним баллом в {int(wrong.sum())} "
+            f"строках из {int(filled.sum())}, где столбец заполнен ({rows}) — похоже, под этим заголовком другие "
+            "числа; столбец не учтён, высокие результаты по этому предмету не рассчитаны"
+        )
+        part.loc[:, [name, "high"]] = pd.NA
+        return
+    _report(log, subject, f"«{column.header}» больше числа участников", "высокие результаты", part.loc[over, "_row"])
+    _report(log, subject, f"«{column.header}» больше, чем допускает средний балл", "высокие результаты",
+            part.loc[beyond, "_row"])
+    part.loc[over | beyond, "high"] = pd.NA
 
 
 def _check_twice(counted: pd.DataFrame, frame: pd.DataFrame, sheet: Sheet) -> None:

@@ -102,7 +102,6 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
         + _outside_window(window, list(cube.years))
         + _unnamed(schools, registry)
         + _warnings(cube, registry, history, logs)
-        + [boundary.text for boundary in boundaries]
         + _not_evaluated(evaluation, indicators, evaluation.status)
     )
     aggregates = sections.aggregates(window_procedures, schools)

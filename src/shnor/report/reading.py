@@ -10,6 +10,7 @@ import pandas as pd
 
 from shnor.ingest.base import SheetLog
 from shnor.rules.evaluate import Evaluation
+from shnor.rules.words import points
 from shnor.vocabulary import Assessment
 
 
@@ -31,7 +32,8 @@ class HighBoundary:
             f"высокие результаты ЕГЭ взяты от {', '.join(map(str, taken))} баллов"
             if taken else "высокие результаты ЕГЭ не рассчитаны"
         )
-        return f"{self.where}: в таблице нет границы {self.threshold:g} баллов ЕГЭ (её полосы: {self.bands}) — {what}"
+        boundary = points(int(self.threshold)) if self.threshold == int(self.threshold) else f"{self.threshold:g} балла"
+        return f"{self.where}: в таблице нет границы {boundary} ЕГЭ (её полосы: {self.bands}) — {what}"
 
 
 def high_boundaries(logs: list[SheetLog], threshold: float) -> list[HighBoundary]:
