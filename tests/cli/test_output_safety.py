@@ -112,6 +112,14 @@ def test_history_with_a_status_column_counts_its_shnor_rows(tmp_path):
     assert listed == {"s1": "1", "s2": "0"}
 
 
+def test_a_history_list_of_no_school_counts_as_a_year_and_is_said(tmp_path):
+    table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, ROWS)
+    history = write_table(tmp_path / "last.csv", ["school_id", "school_name", "status"], [["s2", "МБОУ «s2»", "ok"]])
+    result = run("identify", table, "--history", history, "--out", tmp_path / "o", "--format", "none")
+    assert result.exit_code == 0, result.output
+    assert "история «last.csv»: в перечне нет ни одной ШНОР" in " ".join(result.output.split())
+
+
 def test_a_file_the_user_saved_in_the_output_folder_is_never_deleted(tmp_path):
     table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, ROWS)
     out = tmp_path / "out"

@@ -456,6 +456,9 @@ def _warnings(cube: Cube, registry: pd.DataFrame | None, history: History, logs:
             shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
             warnings.append(f"в реестре нет {len(missing)} школ из файлов результатов: {shown}")
     for h in history.files:
+        if h.rows == 0:  # a list of no school is a year without ШНОР, or the wrong file: either way, said
+            warnings.append(f"история «{h.file}»: в перечне нет ни одной ШНОР — учтён как год, когда ни одна из школ "
+                            "не была в перечне")
         for name in h.unmatched:
             warnings.append(f"история «{h.file}»: «{name}» не найдена среди школ — не учтена")
         for name, ids in h.ambiguous:
