@@ -65,7 +65,7 @@ class TidyReader:
         log.columns = {column: str(header[position]) for column, position in mapping.items()}
         student_level = "participants" not in mapping
         source = Source(sheet, {c: " ".join(h.split()) for c, h in log.columns.items()})
-        batches, schools = Batches(), []
+        batches, schools = Batches(running=student_level), []
         participants = 0
         read = sheet.batches(recognition.header_row + 1)
         for gathered in joined(read, CLEAN_BATCH_ROWS) if student_level else read:
