@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shnor._grouping import grouped_sum, reference_grouped_sum
-from shnor.cube import KEYS, CubePart, PartKind, band_column, build_cube, empty_schools, pool_counts
+from shnor._grouping import RunningSum, grouped_sum, reference_grouped_sum
+from shnor.cube import KEYS, Batches, CubePart, PartKind, band_column, build_cube, empty_schools, pool_counts
 
 SETTINGS = settings(max_examples=150, deadline=None)
 
@@ -98,3 +98,96 @@ def test_score_bands_pool_across_parts_that_count_different_bands():
     pooled = cube.counts.iloc[0]
     assert (pooled["participants"], pooled[band_column(61, 80)], pooled[band_column(81, 100)]) == (15, 5, 2)
     assert len(first.counts) == 1 and len(second.counts) == 1  # the parts are the reader's: build_cube leaves them
+
+
+# --- the running sum: batches folded one by one give what their concatenation pooled gives -----------------------
+
+batch_rows = st.lists(st.lists(row, max_size=12), max_size=5)
+
+
+@SETTINGS
+@given(batches=batch_rows, sort=st.booleans())
+def test_batches_folded_one_by_one_pool_as_their_concatenation_does(batches, sort):
+    frames = [frame_of(rows) for rows in batches if rows]
+    sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
+    running = RunningSum(KEYS, sums, maxima)
+    where = [running.add(frame) for frame in frames]
+    if not frames:
+        return
+    whole = pd.concat(frames, ignore_index=True)
+    expected, expected_where = reference_grouped_sum(whole, KEYS, sums, maxima, sort=sort)
+    pooled, place = running.frame(sort=sort)
+    pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
+    assert place[np.concatenate(where)].tolist() == expected_where.tolist()
+
+
+def test_float_sums_run_in_the_order_of_the_rows_to_the_last_bit():
+    # 0.1 + 0.2 + 0.3 differs from 0.1 + (0.2 + 0.3): a key met twice in one batch is added row by row
+    key = (2025, "ВПР", "Математика", 4, "sch1")
+    first = frame_of([(*key, 1, None, 0.1, None)])
+    second = frame_of([(*key, 1, None, 0.2, None), (*key, 1, None, 0.3, 20)])
+    running = RunningSum(KEYS, ["participants", "score_sum"], ["max_score"])
+    running.add(first), running.add(second)
+    expected, _ = grouped_sum(pd.concat([first, second], ignore_index=True), KEYS, ["participants", "score_sum"],
+                              ["max_score"])
+    assert running.frame()[0]["score_sum"].tolist() == expected["score_sum"].tolist() == [0.1 + 0.2 + 0.3]
+
+
+def test_keys_that_outgrow_their_bits_are_packed_anew():
+    frames = [frame_of([(2025, "ВПР", "Математика", 4, f"sch{n}", 1, None, None, None) for n in range(start, 40)]
+                       + [(2024, "ОГЭ", "Русский язык", 9, "sch0", 2, 1, 1.5, 33)]) for start in (39, 30, 0)]
+    running = RunningSum(KEYS, ["participants", BAND, "score_sum"], ["max_score"])
+    where = [running.add(frame) for frame in frames]
+    expected, expected_where = grouped_sum(pd.concat(frames, ignore_index=True), KEYS,
+                                           ["participants", BAND, "score_sum"], ["max_score"])
+    pd.testing.assert_frame_equal(running.frame()[0], expected, check_exact=True)
+    assert np.concatenate(where).tolist() == expected_where.tolist()
+
+
+@SETTINGS
+@given(rows=st.lists(row, max_size=30))
+def test_rows_already_in_order_are_taken_as_they_are(rows):
+    """A frame sorted by its keys, each once (a file's part): the engine finds it so and gives what sorting gives."""
+    frame = frame_of(rows).drop_duplicates(KEYS).sort_values(KEYS).reset_index(drop=True)
+    sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
+    pooled, where = grouped_sum(frame, KEYS, sums, maxima, sort=True)
+    expected, expected_where = reference_grouped_sum(frame, KEYS, sums, maxima, sort=True)
+    pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
+    assert where.tolist() == expected_where.tolist()
+
+
+def sorted_part(part: CubePart) -> CubePart:
+    order = part.counts.sort_values(KEYS, kind="stable").index.to_numpy()
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order))
+    moved = [None if f is None else f.assign(key=place[f["key"].to_numpy()]) for f in (part.pairs, part.histogram)]
+    return CubePart(part.counts.take(order).reset_index(drop=True), part.schools, part.source, part.kind, *moved)
+
+
+@SETTINGS
+@given(batches=batch_rows, odd=st.integers(0, 5))
+def test_running_batches_make_the_part_that_kept_batches_make(batches, odd):
+    """``Batches(running=True)`` against ``Batches()``: the same counts (sorted by the keys when every batch ran),
+    pairs and histogram; a batch of other columns (here: without the band) is kept as it is and pooled with the
+    running rows."""
+    frames = [frame_of(rows) for rows in batches if rows]
+    if odd < len(frames):
+        frames[odd] = frames[odd].drop(columns=BAND)
+    made = []
+    for running in (True, False):
+        batches_ = Batches(running=running)
+        for frame in frames:
+            key = np.arange(len(frame)) % max(len(frame), 1)
+            pairs = pd.DataFrame({"key": key, "score": np.arange(len(frame), dtype=float),
+                                  "journal": np.ones(len(frame))})
+            batches_.add(frame, pairs, pairs.rename(columns={"journal": "count"}))
+        made.append(batches_.part(empty_schools(), "файл", PartKind.STUDENTS))
+        if not running or odd < len(frames):  # kept batches: pooled in order of first appearance
+            made[-1] = sorted_part(made[-1])
+    running, kept = made
+    pd.testing.assert_frame_equal(running.counts, kept.counts, check_exact=True)
+    for found, expected in ((running.pairs, kept.pairs), (running.histogram, kept.histogram)):
+        if expected is None:
+            assert found is None
+        else:
+            pd.testing.assert_frame_equal(found, expected)

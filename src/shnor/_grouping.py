@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def grouped_sum(
@@ -25,12 +27,12 @@ def grouped_sum(
     numbers stay whole — Int64 — anything else is Float64), each of ``maxima`` its largest value; groups in order
     of first appearance, or sorted by the keys. With it, for each row of ``frame``, the row of the result it went
     into. ``frame`` is not changed."""
+    if sort and _in_order(frame, keys):  # a file's pooled part (``RunningSum``): nothing to number or move
+        return _as_pooled(frame, keys, sums, maxima), np.arange(len(frame), dtype=np.int64)
     group, coded = _numbered(frame, keys)
     firsts = first_rows(group)
     if len(firsts) == len(frame):  # every key once (one file, pooled already): nothing to add up
-        pooled = frame[[*keys, *sums, *maxima]].reset_index(drop=True)
-        for column in sums:  # the types a sum would give
-            pooled[column] = pooled[column].astype("Int64" if _whole(pooled[column]) else "Float64")
+        pooled = _as_pooled(frame, keys, sums, maxima)
         return _sorted(pooled, keys, group) if sort else (pooled, group)
     # the keys of each group from the distinct values (a take from the whole column would first join a country's
     # batches of text into one array)
@@ -67,6 +69,39 @@ def first_rows(group: np.ndarray) -> np.ndarray:
         return np.array([], dtype=np.intp)
     seen = np.maximum.accumulate(group)
     return np.flatnonzero(np.concatenate(([True], seen[1:] > seen[:-1])))
+
+
+def _as_pooled(frame: pd.DataFrame, keys: list[str], sums: list[str], maxima: list[str]) -> pd.DataFrame:
+    """A frame whose keys are each met once, as pooling gives it: the sums typed as sums are."""
+    pooled = frame[[*keys, *sums, *maxima]].reset_index(drop=True)
+    for column in sums:  # the types a sum would give
+        pooled[column] = pooled[column].astype("Int64" if _whole(pooled[column]) else "Float64")
+    return pooled
+
+
+def _in_order(frame: pd.DataFrame, keys: list[str]) -> bool:
+    """Every row's keys before the next row's, as ``sort_values`` orders them (so each combination once); False
+    where a key is missing or cannot be compared in Arrow (the caller numbers and sorts the rows itself)."""
+    if len(frame) < 2:
+        return False
+    decided = np.zeros(len(frame) - 1, dtype=bool)  # the row is before the next by the columns so far
+    for column in keys:
+        values = frame[column]
+        if values.isna().any():
+            return False
+        try:
+            arrow = pa.array(values.array)
+            earlier, later = arrow.slice(0, len(arrow) - 1), arrow.slice(1)
+            less = pc.less(earlier, later).to_numpy(zero_copy_only=False)
+            greater = pc.greater(earlier, later).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+            return False
+        if (greater & ~decided).any():
+            return False
+        decided |= less
+        if decided.all():
+            return True
+    return bool(decided.all())
 
 
 def _sorted(pooled: pd.DataFrame, keys: list[str], group: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
@@ -106,3 +141,193 @@ def _numbered(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, list[tu
         code = code * radix + values
     group, _ = pd.factorize(code)
     return group, coded
+
+
+class Mismatch(Exception):
+    """A frame ``RunningSum`` cannot fold: other columns or types than the first one's, or keys too many to number in
+    64 bits. The caller pools such frames by concatenation (``grouped_sum``)."""
+
+
+class RunningSum:
+    """``grouped_sum(pd.concat(frames), keys, sums, maxima)`` (groups in order of first appearance) computed as the
+    frames come, each folded into one running row per key: the frames need not be kept, nor their concatenation
+    made. A country's 20 M participant rows come in batches whose counts, kept until the end, were half a gigabyte,
+    and their concatenation and grouping as much again.
+
+    Each key column's distinct values are kept once (codes in order of first appearance); a row's key is the codes
+    of its columns packed into one integer (as many bits per column as its values need, repacked when they grow),
+    found among the pooled keys by binary search. Sums run in int64 (whole numbers) or float64 in the order of the
+    rows, as ``bincount`` adds them: float sums are the same to the last bit. ``frame`` gives the pooled rows and
+    ends the RunningSum."""
+
+    _GROWTH = 1.5
+
+    def __init__(self, keys: list[str], sums: list[str], maxima: list[str] = ()) -> None:
+        self.keys, self.sums, self.maxima = list(keys), list(sums), list(maxima)
+        self.rows = 0
+        self._dtypes: dict | None = None
+        self._distinct: dict[str, object] = {}
+        self._bits = [0] * len(self.keys)
+        self._code = np.empty(0, dtype=np.int64)  # per pooled row: its key packed (capacity beyond ``rows``)
+        self._sorted = np.empty(0, dtype=np.int64)  # the packed keys in order, and the pooled row of each
+        self._at = np.empty(0, dtype=np.int64)
+        self._values: dict[str, np.ndarray] = {}
+        self._present: dict[str, np.ndarray] = {}
+
+    def add(self, frame: pd.DataFrame) -> np.ndarray:
+        """Fold ``frame`` in; for each of its rows, the pooled row it went into. Raises ``Mismatch`` (nothing
+        folded) for a frame of other columns or types than the first."""
+        self._check(frame)
+        columns = [self._coded(key, frame[key]) for key in self.keys]
+        bits = [max(old, max(len(distinct) - 1, 0).bit_length()) for old, (_, distinct) in zip(self._bits, columns)]
+        if sum(bits) > 62:
+            raise Mismatch
+        for key, (_, distinct) in zip(self.keys, columns):
+            self._distinct[key] = distinct
+        if bits != self._bits:
+            self._repack(bits)
+        code = _packed([codes for codes, _ in columns], self._bits)
+        group, distinct = pd.factorize(code)
+        where = self._rows_of(np.asarray(distinct, dtype=np.int64))
+        rows = where[group]
+        once = len(distinct) == len(frame)
+        for column in self.sums:
+            values = frame[column]
+            present = ~values.isna().to_numpy(dtype=bool)
+            self._present[column][rows[present]] = True
+            numbers = values.to_numpy(dtype=self._values[column].dtype, na_value=0)
+            if once:
+                self._values[column][rows] += numbers
+            else:
+                np.add.at(self._values[column], rows, numbers)
+        for column in self.maxima:
+            numbers = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+            if once:
+                self._values[column][rows] = np.fmax(self._values[column][rows], numbers)
+            else:
+                np.fmax.at(self._values[column], rows, numbers)
+        return rows
+
+    def frame(self, sort: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+        """The pooled rows as ``grouped_sum`` gives them, column for column and type for type (sorted by the keys,
+        with ``sort``), and for each row numbered by ``add`` the row it is in the frame; the RunningSum is spent."""
+        count = self.rows
+        if self._dtypes is None:
+            raise Mismatch  # nothing was added: there are no types to give
+        code, self._code, self._sorted, self._at = self._code[:count], None, None, None
+        order = place = np.arange(count)
+        if sort:  # by the keys' values: each column's codes as ranks of its distinct values, packed, in order
+            ranked = np.zeros(count, dtype=np.int64)
+            for position, key in enumerate(self.keys):
+                rank = np.empty(len(self._distinct[key]), dtype=np.int64)
+                rank[self._distinct[key].argsort(kind="stable")] = np.arange(len(rank))
+                ranked = (ranked << self._bits[position]) | rank[_column(code, self._bits, position)]
+            order = np.argsort(ranked, kind="stable")
+            del ranked
+            place = np.empty(count, dtype=np.int64)
+            place[order] = np.arange(count)
+            code = code[order]
+        data = {key: self._distinct[key].take(_column(code, self._bits, position))
+                for position, key in enumerate(self.keys)}
+        del code
+        for column in self.sums:
+            values, missing = self._values.pop(column)[:count][order], ~self._present.pop(column)[:count][order]
+            data[column] = (pd.arrays.IntegerArray(values, missing) if values.dtype == np.int64
+                            else pd.arrays.FloatingArray(values, missing))
+        for column in self.maxima:
+            values = self._values.pop(column)[:count][order]
+            missing = np.isnan(values)
+            values[missing] = 0.0
+            data[column] = pd.arrays.FloatingArray(values, missing)
+        return pd.DataFrame(data, copy=False), place
+
+    def _check(self, frame: pd.DataFrame) -> None:
+        dtypes = {column: frame[column].dtype for column in [*self.keys, *self.sums, *self.maxima]
+                  if column in frame}
+        if self._dtypes is None:
+            if len(dtypes) != len(self.keys) + len(self.sums) + len(self.maxima):
+                raise Mismatch
+            if any(dtypes[column] != "Float64" for column in self.maxima):
+                raise Mismatch
+            self._dtypes = dtypes
+            for column in self.sums:
+                self._values[column] = np.zeros(0, dtype=np.int64 if _whole(frame[column]) else np.float64)
+                self._present[column] = np.zeros(0, dtype=bool)
+            for column in self.maxima:
+                self._values[column] = np.zeros(0, dtype=np.float64)
+        elif dtypes != self._dtypes:
+            raise Mismatch
+
+    def _coded(self, key: str, values: pd.Series) -> tuple[np.ndarray, object]:
+        """A key column as codes into its distinct values met so far (the new ones added after them, in order of
+        first appearance)."""
+        codes, distinct = pd.factorize(values.array, use_na_sentinel=False)
+        known = self._distinct.get(key)
+        if known is None:
+            return codes.astype(np.int64), distinct
+        merged_codes, merged = pd.factorize(type(known)._concat_same_type([known, distinct]), use_na_sentinel=False)
+        return merged_codes[len(known):].astype(np.int64)[codes], merged
+
+    def _repack(self, bits: list[int]) -> None:
+        """The pooled keys packed anew with wider columns: their order stays (keys compare column by column)."""
+        if self.rows:
+            self._code[:self.rows] = _packed(_unpacked(self._code[:self.rows], self._bits), bits)
+            self._sorted = self._code[:self.rows][self._at]
+        self._bits = bits
+
+    def _rows_of(self, codes: np.ndarray) -> np.ndarray:
+        """The pooled row of each (distinct) packed key; keys not met before get new rows, in the order given."""
+        rows = np.empty(len(codes), dtype=np.int64)
+        place = np.searchsorted(self._sorted, codes)
+        found = np.zeros(len(codes), dtype=bool)
+        if len(self._sorted):
+            inside = place < len(self._sorted)
+            found[inside] = self._sorted[place[inside]] == codes[inside]
+        rows[found] = self._at[place[found]]
+        new = np.flatnonzero(~found)
+        rows[new] = np.arange(self.rows, self.rows + len(new))
+        if len(new):
+            self._grow(self.rows + len(new))
+            self._code[self.rows:self.rows + len(new)] = codes[new]
+            order = np.argsort(codes[new], kind="stable")
+            self._sorted = np.insert(self._sorted, place[new][order], codes[new][order])
+            self._at = np.insert(self._at, place[new][order], rows[new][order])
+            self.rows += len(new)
+        return rows
+
+    def _grow(self, needed: int) -> None:
+        if needed <= len(self._code):
+            return
+        capacity = max(needed, int(len(self._code) * self._GROWTH))
+        self._code = _resized(self._code, capacity, 0)
+        for column in self.sums:
+            self._values[column] = _resized(self._values[column], capacity, 0)
+            self._present[column] = _resized(self._present[column], capacity, False)
+        for column in self.maxima:
+            self._values[column] = _resized(self._values[column], capacity, np.nan)
+
+
+def _resized(array: np.ndarray, capacity: int, fill) -> np.ndarray:
+    grown = np.full(capacity, fill, dtype=array.dtype)
+    grown[:len(array)] = array
+    return grown
+
+
+def _packed(codes: list[np.ndarray], bits: list[int]) -> np.ndarray:
+    packed = np.zeros(len(codes[0]) if len(codes) else 0, dtype=np.int64)
+    for column, width in zip(codes, bits):
+        packed = (packed << width) | np.asarray(column, dtype=np.int64)
+    return packed
+
+
+def _column(packed: np.ndarray, bits: list[int], position: int) -> np.ndarray:
+    """The codes of one column of packed keys."""
+    return (packed >> sum(bits[position + 1:])) & ((1 << bits[position]) - 1)
+
+
+def _unpacked(packed: np.ndarray, bits: list[int]) -> list[np.ndarray]:
+    codes = []
+    for width in reversed(bits):
+        codes.append(packed & ((1 << width) - 1))
+        packed = packed >> width
+    return codes[::-1]

@@ -15,7 +15,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from shnor._grouping import grouped_sum
+from shnor._grouping import Mismatch, RunningSum, grouped_sum
 from shnor.errors import UserError
 from shnor.vocabulary import Assessment
 
@@ -102,28 +102,61 @@ def empty(columns: list[str]) -> pd.DataFrame:
 class Batches:
     """A sheet's counts, batch by batch, with the pairs and histogram rows that point into them: each batch's
     ``key`` (a row of its own counts) is moved on by the rows of the batches before it. What is added is the
-    Batches' own: pooling gives it up (``part``, ``pooled`` can be called once)."""
+    Batches' own: pooling gives it up (``part``, ``pooled`` can be called once).
 
-    def __init__(self) -> None:
+    With ``running`` (participant rows, whose counts ``part`` pools), each batch's counts are folded into one running
+    row per key as they come (``RunningSum``), and the pairs and histogram point into those rows: the batches are not
+    kept. A batch of other columns or types than the first is kept as it is, and pooled with the running rows at
+    the end (the same rows either way)."""
+
+    def __init__(self, running: bool = False) -> None:
         self.counts: list[pd.DataFrame] = []
         self.pairs: list[pd.DataFrame] = []
         self.histograms: list[pd.DataFrame] = []
         self._rows = 0
+        self._running: RunningSum | None = None
+        self._columns: list[str] | None = None
+        self._run = running
 
     def add(self, counts: pd.DataFrame, pairs: pd.DataFrame | None = None,
             histogram: pd.DataFrame | None = None) -> None:
+        moved = self._folded(counts)
         for kept, frame in ((self.pairs, pairs), (self.histograms, histogram)):
             if frame is not None and len(frame):
-                kept.append(frame.assign(key=frame["key"].to_numpy() + self._rows))
-        self.counts.append(counts)
-        self._rows += len(counts)
+                key = frame["key"].to_numpy()
+                kept.append(frame.assign(key=moved[key] if moved is not None else key + self._rows))
+        if moved is None:
+            self.counts.append(counts)
+            self._rows += len(counts)
+
+    def _folded(self, counts: pd.DataFrame) -> np.ndarray | None:
+        """``counts`` folded into the running rows, and the running row of each of its rows; None where it is to be
+        kept as it is (not running, or a batch the running rows cannot take: the running rows are kept as a batch
+        from then on)."""
+        if not self._run:
+            return None
+        if self._columns is None:
+            self._columns = list(counts.columns)
+            additive = [c for c in counts.columns if c not in KEYS and c not in SCALE and c != "_row"]
+            self._running = RunningSum(KEYS, additive, [c for c in SCALE if c in counts])
+        if list(counts.columns) == self._columns and "_row" not in counts:
+            try:
+                return self._running.add(counts)
+            except Mismatch:
+                pass
+        self._run = False
+        if self._running.rows:  # the rows so far become the first batch
+            self.counts.append(self._running.frame()[0])  # in the order of the running rows: pairs stay as they are
+            self._rows = len(self.counts[0])
+        self._running = None
+        return None
 
     def part(
         self, schools: pd.DataFrame, source: str, kind: PartKind, check: Callable[[pd.DataFrame], None] | None = None
     ) -> CubePart:
         """One part: participant rows pooled into one row per key (the pairs and histogram follow them); school
         rows as they are, once ``check`` has seen them with their ``_row``."""
-        if kind is PartKind.STUDENTS and self._rows:
+        if kind is PartKind.STUDENTS and (self._rows or self._running_rows):
             counts, pairs, histogram = self.pooled()
         else:
             counts = _stack(self.counts) if self.counts else pd.DataFrame(columns=KEYS)
@@ -133,11 +166,20 @@ class Batches:
         return CubePart(counts.drop(columns="_row", errors="ignore"), schools, source, kind, pairs=pairs,
                         histogram=histogram)
 
+    @property
+    def _running_rows(self) -> int:
+        return self._running.rows if self._running is not None else 0
+
     def pooled(self, sort: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-        """The counts pooled into one row per key (sorted by the keys, with ``sort``), and the pairs and histogram
-        with their ``key`` moved to the pooled rows."""
-        counts, where = pool_counts(_stack(self.counts), sort=sort)
+        """The counts pooled into one row per key (sorted by the keys, with ``sort``, and always when running: so
+        that ``build_cube`` finds a file's part in order and has nothing to sort), and the pairs and histogram with
+        their ``key`` moved to the pooled rows."""
         pairs, histogram = self._stacked()
+        if self._running_rows:
+            counts, where = self._running.frame(sort=True)
+            self._running = None
+        else:
+            counts, where = pool_counts(_stack(self.counts), sort=sort)
         for frame in (pairs, histogram):
             if frame is not None:
                 frame["key"] = where[frame["key"].to_numpy()]

@@ -123,3 +123,27 @@ def test_a_batch_whose_every_row_is_left_out(tmp_path):
     cube, (log,) = read(path, careful=False)
     assert int(cube.counts["participants"].sum()) == 21
     assert [(issue.kind, issue.rows) for issue in log.issues] == [("score_over_max", [23])]
+
+
+@pytest.mark.parametrize("rows", [1, 7, 16, 21, 100])
+def test_a_parquet_file_is_read_whole_into_the_batches_that_joining_its_pieces_gives(tmp_path, rows):
+    """Parquet read a joined batch at a time, cut into the pieces the sheet gives (across its row groups): the same
+    batches, pieces and cells as joining the pieces."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"school_id": [f"sch{n % 5}" for n in range(45)], "mark": [2 + n % 4 for n in range(45)],
+                      "name": [None if n % 3 else f"Школа {n}" for n in range(45)]})
+    path = tmp_path / "участники.parquet"
+    pq.write_table(table, path, row_group_size=11)
+    with mock.patch.object(tables, "BATCH_ROWS", 7):
+        sheet = tables.open_sheets(path)[0]
+        whole = list(sheet.joined_batches(1, rows))
+        expected = list(tables.joined(sheet.batches(1), rows))
+
+    def shape(batches):
+        return [(b.first_row, [c.to_pylist() for c in b.columns],
+                 [(p.first_row, [c.to_pylist() for c in p.columns]) for p in b.pieces]) for b in batches]
+
+    assert shape(whole) == shape(expected)
+    assert sum(len(b.columns[0]) for b in whole) == 45

@@ -27,6 +27,7 @@ from shnor.ingest.tables import Sheet, open_sheets
 from shnor.ingest.territories import unify_municipalities
 from shnor.ingest.tidy import TidyReader
 from shnor.ingest.upload_form import UploadFormReader
+from shnor.memory import reusing_freed
 
 READERS: tuple[Reader, ...] = (
     TidyReader(),
@@ -77,27 +78,28 @@ def read_results(
     if ahead is None or ahead.files != paths:
         with ReadAhead(paths) as own:
             return read_results(paths, options, registry, progress, own, names, in_folders)
-    names = names or {}
-    sizes = [_size(p) for p in paths]
-    total = sum(sizes)
-    parts: list[CubePart] = []
-    logs: list[SheetLog] = []
-    done = 0
-    for path, size, sheets in zip(paths, sizes, ahead.opened()):
-        within = partial(_within_file, progress, done, size, total, path.name) if progress else None
-        file_parts, file_logs = read_file(path, options, sheets, within, path in in_folders, names.get(path))
-        for log in file_logs:
-            log.path = str(path)
-        parts.extend(file_parts)
-        logs.extend(file_logs)
-        done += size
-        if progress:
-            progress(done, total, path.name)
-    parts = unify_municipalities(parts, logs)
-    parts, notes = resolve_derived_ids(parts, registry)
-    if notes:
-        logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
-    return build_cube(parts), logs
+    with reusing_freed():  # a batch's arrays reused by the next, not faulted in anew
+        names = names or {}
+        sizes = [_size(p) for p in paths]
+        total = sum(sizes)
+        parts: list[CubePart] = []
+        logs: list[SheetLog] = []
+        done = 0
+        for path, size, sheets in zip(paths, sizes, ahead.opened()):
+            within = partial(_within_file, progress, done, size, total, path.name) if progress else None
+            file_parts, file_logs = read_file(path, options, sheets, within, path in in_folders, names.get(path))
+            for log in file_logs:
+                log.path = str(path)
+            parts.extend(file_parts)
+            logs.extend(file_logs)
+            done += size
+            if progress:
+                progress(done, total, path.name)
+        parts = unify_municipalities(parts, logs)
+        parts, notes = resolve_derived_ids(parts, registry)
+        if notes:
+            logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
+        return build_cube(parts), logs
 
 
 def _within_file(progress: Progress, before: int, size: int, total: int, name: str, read: int) -> None:

@@ -261,9 +261,12 @@ def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.D
     looks at (the whole distribution of a country is as long as its participant rows). A procedure without a
     scale has no boundaries: nothing is kept."""
     scored = np.flatnonzero(groups.rows(groups.scored) & has_score)  # the boundaries are looked at for these alone
-    boundaries = groups.scale[groups.of_row[scored], 1:]
-    candidates = score[scored][:, None]
-    near = scored[((candidates == boundaries) | (candidates == boundaries - 1)).any(axis=1)]
+    key_of, candidates = groups.of_row[scored], score[scored]
+    hit = np.zeros(len(scored), dtype=bool)
+    for column in (1, 2, 3):  # mark3, mark4, mark5: a column at a time, not a rows × 3 table
+        boundary = groups.scale[:, column][key_of]
+        hit |= (candidates == boundary) | (candidates == boundary - 1)
+    near = scored[hit]
     key, at = groups.of_row[near], score[near]
     score_code, distinct = pd.factorize(at)
     pair, _ = pd.factorize(key * (len(distinct) + 1) + score_code)  # (key, score) numbered by first appearance

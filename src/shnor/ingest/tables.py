@@ -87,6 +87,10 @@ class Sheet:
     def batches(self, header_rows: int) -> Iterator[Batch]:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def joined_batches(self, header_rows: int, rows: int) -> Iterator[Batch]:
+        """``joined(self.batches(header_rows), rows)``: the same batches with the same pieces."""
+        return joined(self.batches(header_rows), rows)
+
 
 def open_sheets(path: Path) -> list[Sheet]:
     """The sheets of a file, chosen by its content (not only its extension)."""
@@ -544,9 +548,25 @@ class _ParquetSheet(Sheet):
         return sheet
 
     def batches(self, header_rows: int) -> Iterator[Batch]:
+        yield from self._read(BATCH_ROWS)
+
+    def joined_batches(self, header_rows: int, rows: int) -> Iterator[Batch]:
+        """Read whole: as many pieces of ``BATCH_ROWS`` at a time as ``joined`` would join (Parquet gives batches of
+        the size asked across its row groups), each piece a slice of the batch — no copy to join them."""
+        pieces = -(-rows // BATCH_ROWS)
+        for batch in self._read(pieces * BATCH_ROWS):
+            count = len(batch.columns[0]) if batch.columns else 0
+            if count <= BATCH_ROWS:
+                yield batch
+                continue
+            yield Batch(batch.first_row, batch.columns, tuple(
+                Batch(batch.first_row + start, [column.slice(start, BATCH_ROWS) for column in batch.columns])
+                for start in range(0, count, BATCH_ROWS)))
+
+    def _read(self, batch_rows: int) -> Iterator[Batch]:
         row = 2
         rows, size = max(self._file.metadata.num_rows, 1), self.path.stat().st_size
-        for batch in self._file.iter_batches(batch_size=BATCH_ROWS):
+        for batch in self._file.iter_batches(batch_size=batch_rows):
             yield Batch(first_row=row, columns=_text_columns(batch, keep_numbers=True))
             row += batch.num_rows
             if self.progress:

@@ -25,7 +25,7 @@ from shnor.ingest.cells import (
 )
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
 from shnor.ingest.students import aggregate_students, check_left_out
-from shnor.ingest.tables import Sheet, joined
+from shnor.ingest.tables import Sheet
 from shnor.ingest.tidy_arrow import clean_students
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, SUBJECTS, Assessment, parse_assessment, parse_subject
 
@@ -65,10 +65,11 @@ class TidyReader:
         log.columns = {column: str(header[position]) for column, position in mapping.items()}
         student_level = "participants" not in mapping
         source = Source(sheet, {c: " ".join(h.split()) for c, h in log.columns.items()})
-        batches, schools = Batches(), []
+        batches, schools = Batches(running=student_level), []
         participants = 0
-        read = sheet.batches(recognition.header_row + 1)
-        for gathered in joined(read, CLEAN_BATCH_ROWS) if student_level else read:
+        first = recognition.header_row + 1
+        read = sheet.joined_batches(first, CLEAN_BATCH_ROWS) if student_level else sheet.batches(first)
+        for gathered in read:
             columns = {c: gathered.columns[p] for c, p in mapping.items() if p < len(gathered.columns)}
             clean = clean_students(columns, gathered.first_row, source, options) if student_level else None
             if clean is not None:  # nothing in the batch to name, leave out or report: counted in Arrow

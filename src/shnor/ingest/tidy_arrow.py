@@ -60,12 +60,13 @@ def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, optio
         code = code * (len(values) + 1) + codes
     of_row, _ = pd.factorize(code)
     firsts = first_rows(of_row)
+    # each key's values made once per distinct value, then taken for the keys
     keys = pd.DataFrame({
-        "year": pd.array(year[1].take(year[0][firsts]), dtype="Int64"),
-        "assessment": pd.array(assessment[1].take(assessment[0][firsts]), dtype="string"),
-        "subject": pd.array(subject[1].take(subject[0][firsts]), dtype="string"),
-        "grade": pd.array(grade[1].take(grade[0][firsts]), dtype="Int64"),
-        "school_id": pd.array(school[1].take(school[0][firsts]), dtype="string"),
+        "year": pd.array(year[1], dtype="Int64").take(year[0][firsts]),
+        "assessment": pd.array(assessment[1], dtype="string").take(assessment[0][firsts]),
+        "subject": pd.array(subject[1], dtype="string").take(subject[0][firsts]),
+        "grade": pd.array(grade[1], dtype="Int64").take(grade[0][firsts]),
+        "school_id": pd.array(school[1], dtype="string").take(school[0][firsts]),
     })
     mark = _numbers(columns.get("mark"), count)
     present = mark[~np.isnan(mark)]

@@ -1,0 +1,61 @@
+"""Memory kept while reading and given back after (``shnor.memory``): the C library's thresholds are raised for the
+reading and lowered again however it ends; without the GNU C library nothing is called."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from shnor import memory
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def mallopt(self, parameter: int, value: int) -> int:
+        self.calls.append(("mallopt", parameter, value))
+        return 1
+
+    def malloc_trim(self, pad: int) -> int:
+        self.calls.append(("malloc_trim", pad))
+        return 1
+
+
+RAISED = [("mallopt", -3, 32 << 20), ("mallopt", -1, 1 << 30), ("mallopt", -2, 64 << 20)]
+LOWERED = [("mallopt", -1, 64 << 20), ("mallopt", -2, 128 << 10)]
+
+
+def test_thresholds_are_raised_while_reading_and_lowered_after(monkeypatch):
+    libc = Recorder()
+    monkeypatch.setattr(memory, "_libc", lambda: libc)
+    with memory.reusing_freed():
+        assert libc.calls == RAISED
+    assert libc.calls == RAISED + LOWERED
+
+
+def test_thresholds_are_lowered_when_reading_stops_with_an_error(monkeypatch):
+    libc = Recorder()
+    monkeypatch.setattr(memory, "_libc", lambda: libc)
+    with pytest.raises(ValueError), memory.reusing_freed():
+        raise ValueError
+    assert libc.calls == RAISED + LOWERED
+
+
+def test_without_the_gnu_c_library_nothing_is_called(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert memory._libc() is None
+    with memory.reusing_freed():
+        pass
+    memory.give_back()  # the Arrow pool alone
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the GNU C library")
+def test_the_c_library_takes_the_thresholds():
+    libc = memory._libc()
+    if libc is None:
+        pytest.skip("not the GNU C library")
+    assert libc.mallopt(-3, 32 << 20) == 1  # the largest mmap threshold the library accepts
+    with memory.reusing_freed():
+        pass
