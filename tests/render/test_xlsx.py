@@ -200,3 +200,40 @@ def test_every_sheet_prints_landscape_one_page_wide(book, name):
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     if name != "Сводка":
         assert sheet.print_title_rows == "$1:$1"  # the header row on every printed page
+
+
+def _unusual(report) -> Report:
+    """The example report with the cells the fast path hands back to xlsxwriter: a string over the cell limit (cut),
+    a number type of its own (numpy), a flag (bool), an empty share (NaN) and a text type of its own (a str
+    subclass)."""
+    import numpy as np
+
+    class Text(str):
+        pass
+
+    first = dataclasses.replace(
+        report.schools[0], school_name="Ш" * 40_000, reasons=Text("причина"),
+        indicators={**report.schools[0].indicators, "fail_core": np.float64(0.25), "high_core": float("nan"),
+                    "times_listed": True, "participants_core": np.int64(7)},
+    )
+    return dataclasses.replace(report, schools=[first, *report.schools[1:]])
+
+
+@pytest.mark.parametrize("unusual", [False, True])
+def test_cells_written_past_xlsxwriters_calls_give_the_same_bytes_as_its_calls(report, tmp_path, monkeypatch, unusual):
+    """The tables' cells go into xlsxwriter's table directly and its plain cells are written in one loop
+    (``xlsx.FAST``); the workbook is byte for byte the one xlsxwriter's public calls make, cell by cell."""
+    from shnor.render import xlsx
+
+    shown = _unusual(report) if unusual else report
+    fast, public = tmp_path / "fast", tmp_path / "public"
+    fast.mkdir()
+    public.mkdir()
+    [made] = write_indicators_xlsx(shown, fast)
+    monkeypatch.setattr(xlsx, "FAST", False)
+    [reference] = write_indicators_xlsx(shown, public)
+    assert made.read_bytes() == reference.read_bytes()
+    if unusual:
+        row = openpyxl.load_workbook(made)["Школы"][2]
+        assert len(row[3].value) == 32_767  # Excel's limit, cut as xlsxwriter cuts it
+        assert (row[6].value, row[7].value, row[13].value) == (0.25, None, "причина")

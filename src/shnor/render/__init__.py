@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from shnor.errors import UserError
 from shnor.render.machine import write_procedures_parquet, write_result_json, write_schools_csv
@@ -105,12 +107,113 @@ def render_all(
     settings: DocumentSettings | None = None,
 ) -> list[Path]:
     """Machine files, then the documents of ``formats``; ``settings`` (who issues and signs) go into result.json
-    too, so that ``shnor render`` words the documents the same way."""
+    too, so that ``shnor render`` words the documents the same way. Some documents of a big report are rendered by a
+    second process meanwhile (``Beside``); the files and their order are the same either way."""
     if settings is not None:
         report = replace(report, document=settings.as_dict())
     written: list[Path] = []
-    for renderer in MACHINE.values():
-        written.extend(renderer(report, folder))
+    done: dict[str, list[Path]] = {}
+    with Beside(beside(report, formats), report, folder, templates, settings) as second:
+        for renderer in MACHINE.values():
+            written.extend(renderer(report, folder))
+        for name in formats:
+            if name not in second.names:
+                done[name] = DOCUMENTS[name](report, folder, templates, settings)
+        done.update(second.result())
     for name in formats:
-        written.extend(DOCUMENTS[name](report, folder, templates, settings))
+        written.extend(done[name])
     return written
+
+
+# Documents rendered by a second process while this one renders the others: a region's indicators.xlsx takes about a
+# third of all its documents' time, on one core. Worth it with two cores, other documents to overlap with, and a
+# workbook big enough to pay for starting a process (≈ 0.5 s of a core: Python, imports, the report sent over).
+BESIDE = ("indicators.xlsx",)
+BESIDE_FROM_ROWS = 5_000  # rows of procedures.parquet (the «Процедуры» sheet); the example region has ≈ 900
+
+
+def beside(report: Report, formats: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of ``formats`` a second process renders (none: everything here)."""
+    names = tuple(name for name in formats if name in BESIDE)
+    if not names or len(names) == len(formats) or report.procedures.rows < BESIDE_FROM_ROWS or _cores() < 2:
+        return ()
+    return names
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (taskset, a container's limit)
+    except AttributeError:  # Windows, macOS
+        return os.cpu_count() or 1
+
+
+def render_beside(payload: bytes, folder: Path) -> list[list[Path]]:
+    """In the second process: the documents named in ``payload`` (the report, the names, templates and settings)."""
+    report, names, templates, settings = pickle.loads(payload)
+    return [DOCUMENTS[name](report, folder, templates, settings) for name in names]
+
+
+class Beside:
+    """A second process (``spawn``, as on Windows) rendering ``names`` into ``folder`` while the caller renders the
+    rest. The report is sent as it is when the process starts (pickled here, before anything else is rendered), so
+    the files are the bytes this process would write. An error of a document is raised here as it was raised there
+    (the same message and exit code); if the process cannot start or dies (no memory, killed), the documents are
+    rendered here instead. Leaving the block waits for the process: the caller's temporary folder is not removed
+    under it."""
+
+    def __init__(self, names: tuple[str, ...], report: Report, folder: Path, templates: Path | None,
+                 settings: DocumentSettings | None) -> None:
+        self.names = names
+        self._call = (report, folder, templates, settings)
+        self._executor = None
+        self._future = None
+
+    def __enter__(self) -> Self:
+        if self.names:
+            report, folder, templates, settings = self._call
+            try:
+                payload = pickle.dumps((replace(report, saved=None), self.names, templates, settings),
+                                       protocol=pickle.HIGHEST_PROTOCOL)
+                self._executor = start_process()
+                self._future = self._executor.submit(task(), payload, folder)
+            except (OSError, RuntimeError, TypeError, AttributeError, pickle.PicklingError):
+                # no second process here (or the report does not travel): the documents are rendered by this one
+                self._close()
+        return self
+
+    def result(self) -> dict[str, list[Path]]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if not self.names:
+            return {}
+        paths = None
+        if self._future is not None:
+            try:
+                paths = self._future.result()
+            except BrokenProcessPool:  # the process died without a word: rendered again here
+                paths = None
+        if paths is None:
+            report, folder, templates, settings = self._call
+            paths = [DOCUMENTS[name](report, folder, templates, settings) for name in self.names]
+        return dict(zip(self.names, paths, strict=True))
+
+    def __exit__(self, *_) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+
+def start_process():
+    """One worker process, started the way Windows starts them (``spawn``) on every system."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def task() -> Callable[[bytes, Path], list[list[Path]]]:
+    """What the second process runs (a test puts a process that dies here)."""
+    return render_beside

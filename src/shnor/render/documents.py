@@ -1,7 +1,9 @@
 """Documents from the report: each document's view (``shnor.render.context``) rendered with Jinja2 templates.
 
-Templates live in ``templates/`` (shipped inside the package); ``--templates DIR`` puts the user's own first. Every
-template is rendered in a sandboxed environment; HTML is autoescaped, Markdown escaped by its filter, DOCX by docxtpl.
+Templates live in ``templates/`` (shipped inside the package); ``--templates DIR`` puts the user's own first. Wherever
+the user's templates may be used, every template is rendered in a sandboxed environment; the shipped ones alone — in
+jinja2's own (the same output: the sandbox only checks each attribute a template looks up, 125 000 of them for a
+region's documents, ≈ 0.5 s). HTML is autoescaped, Markdown escaped by its filter, DOCX by docxtpl.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from shnor.render.formatting import markdown_text
@@ -32,9 +34,11 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "templates"
 
 
-def environment(user_dir: Path | None) -> SandboxedEnvironment:
+def environment(user_dir: Path | None) -> Environment:
+    """The user's templates (``user_dir``) first, sandboxed; the shipped templates alone need no sandbox."""
     folders = [str(user_dir)] if user_dir else []
-    env = SandboxedEnvironment(
+    kind = SandboxedEnvironment if user_dir else Environment
+    env = kind(
         loader=ChoiceLoader([FileSystemLoader(folders + [str(templates_dir())])]),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "xml"), default_for_string=False),
         trim_blocks=True,
@@ -140,7 +144,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _COLUMN_FOR = re.compile(r"\{%-?\s*tc\s+for\s+(\w+)\s+in\s+(.+?)\s*-?%\}")
 
 
-def _expand_column_loops(docx, context: dict, env: SandboxedEnvironment) -> None:
+def _expand_column_loops(docx, context: dict, env: Environment) -> None:
     """Tables captioned ``EVEN_AFTER_FIRST`` (a card's results, a column per year) have their column loop
     (``{%tc for column in columns %}`` … ``{%tc endfor %}``) written out in the template itself, once: as many cells
     as the header's list has items, the first column at its width, the others sharing the rest evenly. Every card
