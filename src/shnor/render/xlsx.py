@@ -25,10 +25,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-try:  # xlsxwriter's cell records (3.3): where they are not, every cell takes the public calls
+# The fast path stores cells in xlsxwriter's private records: only for the releases a test has held to the public
+# calls byte for byte (tests/render/test_xlsx.py). Another release takes the public calls, slower and the same.
+FAST_RELEASES = ("3.3",)
+try:
     from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple
 
-    FAST = True
+    FAST = xlsxwriter.__version__.startswith(tuple(f"{release}." for release in FAST_RELEASES))
 except ImportError:  # pragma: no cover - another xlsxwriter
     FAST = False
 
