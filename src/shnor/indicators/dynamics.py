@@ -57,7 +57,7 @@ def significant(p1: pd.Series, n1: pd.Series, p2: pd.Series, n2: pd.Series) -> p
 
 
 def _shares(cube: Cube, years: tuple[int, ...], schools: pd.Index) -> dict[str, tuple[pd.Series, pd.Series]]:
-    frame = procedures(cube, Window(years))
+    frame = procedures(cube, Window(years), ["school_id", "year"])
     result = {}
     for name, (group, measure) in _MEASURES.items():
         value, _, participants = pooled(select(frame, subjects=group), schools, measure)

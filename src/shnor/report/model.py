@@ -9,6 +9,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field, fields, is_dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -149,7 +150,7 @@ class Report:
         out.write(',\n  "schools": [')
         lines = (
             (line.decode("utf-8") for line in saved.lines) if saved is not None
-            else (_compact(_school_entry(school, criteria, signs)) for school in self.schools)
+            else (_compact_clean(_school_entry(school, criteria, signs)) for school in self.schools)
         )
         out.writelines(("," if number else "") + "\n" + line for number, line in enumerate(lines))
         out.write("\n]\n}\n" if self.schools else "]\n}\n")
@@ -254,61 +255,68 @@ _AFTER_SIGNS = tuple(_SCHOOL_FIELDS[_SCHOOL_FIELDS.index("objectivity_signs") + 
 def _shared(schools: list[SchoolResult]) -> tuple[dict[str, dict], dict[str, dict]]:
     """Per criterion path and per sign code, the value of each shared field that most schools have (the first one
     met among equally common values)."""
-    criteria: dict[str, list[Counter]] = {}
-    signs: dict[str, list[Counter]] = {}
+    by_path: dict[str, list[CriterionResult]] = {}
+    by_code: dict[str, list[SignResult]] = {}
     for school in schools:
         for c in school.criteria:
-            counters = criteria.get(c.path) or criteria.setdefault(c.path, [Counter() for _ in _CRITERION_SHARED])
-            for counter, name in zip(counters, _CRITERION_SHARED):
-                counter[getattr(c, name)] += 1
+            found = by_path.get(c.path)
+            if found is None:
+                found = by_path[c.path] = []
+            found.append(c)
         for sign in school.objectivity_signs:
-            counters = signs.get(sign.code) or signs.setdefault(sign.code, [Counter() for _ in _SIGN_SHARED])
-            for counter, name in zip(counters, _SIGN_SHARED):
-                counter[getattr(sign, name)] += 1
+            found = by_code.get(sign.code)
+            if found is None:
+                found = by_code[sign.code] = []
+            found.append(sign)
 
-    def modes(found: dict[str, list[Counter]], names: tuple[str, ...]) -> dict[str, dict]:
-        return {key: {n: c.most_common(1)[0][0] for n, c in zip(names, counters)} for key, counters in found.items()}
+    def modes(found: dict[str, list], names: tuple[str, ...]) -> dict[str, dict]:
+        # Counter counts in the order given: its most common value is the first met among the equally common ones
+        return {key: {n: Counter(map(attrgetter(n), items)).most_common(1)[0][0] for n in names}
+                for key, items in found.items()}
 
-    return modes(criteria, _CRITERION_SHARED), modes(signs, _SIGN_SHARED)
+    return modes(by_path, _CRITERION_SHARED), modes(by_code, _SIGN_SHARED)
 
 
 def _school_entry(school: SchoolResult, criteria: dict[str, dict], signs: dict[str, dict]) -> dict[str, Any]:
-    entry: dict[str, Any] = {name: getattr(school, name) for name in _BEFORE_CRITERIA}
+    """A school's line as a JSON-ready dict (``_clean`` already applied: a country has 40 000 of them)."""
+    entry: dict[str, Any] = {name: _leaf(getattr(school, name)) for name in _BEFORE_CRITERIA}
     entry["criteria"] = [_criterion_entry(c, criteria[c.path]) for c in school.criteria]
     # the signs that say more than the shared values (figures, another status or reason); a school whose codes are
     # not those at the top, in that order, names its own (``sign_codes``)
     entry["objectivity_signs"] = [
-        e for e in (_sign_entry(x, signs[x.code]) for x in school.objectivity_signs) if len(e) > 1
+        _sign_entry(x, signs[x.code]) for x in school.objectivity_signs
+        if x.figures or x.label != signs[x.code]["label"] or x.status != signs[x.code]["status"]
+        or x.reason != signs[x.code]["reason"]
     ]
     codes = [x.code for x in school.objectivity_signs]
     if codes != list(signs):
         entry["sign_codes"] = codes
     for name in _AFTER_SIGNS:
-        entry[name] = getattr(school, name)
+        entry[name] = _leaf(getattr(school, name))
     return entry
 
 
 def _criterion_entry(c: CriterionResult, shared: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"path": c.path, "value": c.value, "met": c.met}
+    entry: dict[str, Any] = {"path": _leaf(c.path), "value": _leaf(c.value), "met": _leaf(c.met)}
     if c.participants is not None:
-        entry["participants"] = c.participants
+        entry["participants"] = _leaf(c.participants)
     if c.details:
-        entry["details"] = c.details
+        entry["details"] = _leaf(c.details)
     for name in _CRITERION_SHARED:
         value = getattr(c, name)
         if value != shared[name]:
-            entry[name] = value
+            entry[name] = _leaf(value)
     return entry
 
 
 def _sign_entry(sign: SignResult, shared: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"code": sign.code}
+    entry: dict[str, Any] = {"code": _leaf(sign.code)}
     for name in _SIGN_SHARED:
         value = getattr(sign, name)
         if value != shared[name]:
-            entry[name] = value
+            entry[name] = _leaf(value)
     if sign.figures:
-        entry["figures"] = sign.figures
+        entry["figures"] = _leaf(sign.figures)
     return entry
 
 
@@ -364,6 +372,11 @@ def _dumps(value: Any) -> str:
 def _compact(value: Any) -> str:
     """JSON on one line, without spaces."""
     return orjson.dumps(_clean(value), option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
+def _compact_clean(value: Any) -> str:
+    """``_compact`` of a value that ``_clean`` has made already."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
 def _clean(value: Any) -> Any:

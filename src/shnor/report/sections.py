@@ -51,16 +51,18 @@ def overview(window_procedures: pd.DataFrame, schools: pd.DataFrame, years: list
     the schools with results and the participants (results, summed over procedures); per year of the window and
     over the whole window (``year`` null), the main indicators of the region (``municipality`` "") and of each
     municipality, pooled from counts."""
-    frame = window_procedures.loc[window_procedures["participants"] > 0]
+    columns = ["assessment", "year", "subject", "school_id", "group", "participants", "fail", "high"]
+    frame = window_procedures.loc[window_procedures["participants"] > 0, columns]  # not every column of the counts
     data = frame.groupby(["assessment", "year"], observed=True, sort=True).agg(
         subjects=("subject", "nunique"), schools=("school_id", "nunique"), participants=("participants", "sum")
     )
     municipality = schools.set_index("school_id")["municipality"]
     frame = frame.assign(municipality=frame["school_id"].map(municipality).fillna(""), window=-1)
+    parts = {group: frame.loc[frame["group"] == group] for group in ("core", "other")}  # once, not per key and measure
     rows = []
     for keys in (["window"], ["year"], ["municipality", "window"], ["municipality", "year"]):
         pooled = {
-            f"{measure}_{group}": _pooled(frame.loc[frame["group"] == group], keys, measure)
+            f"{measure}_{group}": _pooled(parts[group], keys, measure)
             for measure, group in (("fail", "core"), ("high", "core"), ("fail", "other"))
         }
         participants = frame.groupby([*keys, "group"], observed=True)["participants"].sum().unstack("group")
