@@ -1,7 +1,8 @@
 """The per-school report objects and their result.json lines as they were written first, one school at a time
 (before issue 18 made them column by column): the reference that ``shnor.report.build._school_results``,
 ``shnor.indicators.objectivity.SignsBySchool`` and ``shnor.report.model``'s school lines must agree with exactly
-(tests/report/test_school_results_reference.py). Not used by shnor itself.
+(tests/report/test_school_results_reference.py); and the overview of the data pooled from every procedure row
+(``shnor.report.sections.overview`` sums per school first). Not used by shnor itself.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from shnor.indicators.objectivity import Objectivity
+from shnor.indicators.shares import share
 from shnor.indicators.sign import Sign
 from shnor.report.build import _by_school, _python_values, _scalar
 from shnor.report.model import (
@@ -25,6 +27,7 @@ from shnor.report.model import (
     SchoolResult,
     _compact,
 )
+from shnor.report.sections import _float, _int
 from shnor.rules.evaluate import Evaluation
 from shnor.vocabulary import Status
 
@@ -143,3 +146,37 @@ def _sign_entry(sign: Sign, shared_values: dict[str, Any]) -> dict[str, Any]:
     if sign.figures:
         entry["figures"] = sign.figures
     return entry
+
+
+def overview(window_procedures: pd.DataFrame, schools: pd.DataFrame, years: list[int]) -> dict:
+    frame = window_procedures.loc[window_procedures["participants"] > 0]
+    data = frame.groupby(["assessment", "year"], observed=True, sort=True).agg(
+        subjects=("subject", "nunique"), schools=("school_id", "nunique"), participants=("participants", "sum")
+    )
+    municipality = schools.set_index("school_id")["municipality"]
+    frame = frame.assign(municipality=frame["school_id"].map(municipality).fillna(""), window=-1)
+    rows = []
+    for keys in (["window"], ["year"], ["municipality", "window"], ["municipality", "year"]):
+        pooled = {
+            f"{measure}_{group}": _pooled(frame.loc[frame["group"] == group], keys, measure)
+            for measure, group in (("fail", "core"), ("high", "core"), ("fail", "other"))
+        }
+        participants = frame.groupby([*keys, "group"], observed=True)["participants"].sum().unstack("group")
+        table = pd.DataFrame(pooled).join(participants.reindex(columns=["core", "other"]), how="outer")
+        for key, record in zip(table.index, table.to_dict("records")):
+            municipality_name, year = key if isinstance(key, tuple) else ("", key)
+            rows.append({"municipality": municipality_name, "year": int(year) if year >= 0 else None,
+                         "participants_core": _int(record["core"]), "participants_other": _int(record["other"]),
+                         **{name: _float(record[name]) for name in pooled}})
+    return {
+        "years": [int(y) for y in years],
+        "data": [{"assessment": a, "year": int(y), **{k: int(v) for k, v in r.items()}}
+                 for (a, y), r in data.to_dict("index").items()],
+        "by_year": rows,
+    }
+
+
+def _pooled(frame: pd.DataFrame, keys: list[str], measure: str) -> pd.Series:
+    known = frame.assign(_base=frame["participants"].where(frame[measure].notna()))
+    sums = known.groupby(keys, observed=True)[[measure, "_base"]].sum()
+    return share(sums[measure], sums["_base"])

@@ -1,12 +1,12 @@
 """The per-school report made column by column (issue 18) agrees exactly with the first, one-school-at-a-time
 implementation kept in tests/reference_report.py: the same objects, the same shared values at the top of result.json
-and the same line for every school."""
+and the same line for every school; the overview of the data pooled per school first is the one pooled per row."""
 
 from __future__ import annotations
 
 import pytest
 
-from shnor.report import build, model
+from shnor.report import build, model, sections
 from shnor.report.build import IdentifyRequest, identify
 from tests import reference_report
 from tests.conftest import EXAMPLES, TODAY, school_row
@@ -15,6 +15,13 @@ from tests.conftest import EXAMPLES, TODAY, school_row
 def _identify_beside_reference(monkeypatch, request: IdentifyRequest):
     seen = []
 
+    def overview(*args):
+        found = original_overview(*args)
+        assert found == reference_report.overview(*args)
+        assert found["by_year"] and found["data"]
+        seen.append(found)
+        return found
+
     def both(*args):
         found = original(*args)
         reference = reference_report.school_results(*args)
@@ -22,10 +29,11 @@ def _identify_beside_reference(monkeypatch, request: IdentifyRequest):
         seen.append(found)
         return found
 
-    original = build._school_results
+    original, original_overview = build._school_results, sections.overview
     monkeypatch.setattr(build, "_school_results", both)
+    monkeypatch.setattr(sections, "overview", overview)
     report = identify(request)
-    assert len(seen) == 1 and seen[0] is report.schools
+    assert len(seen) == 2 and seen[0] is report.overview and seen[1] is report.schools
     return report
 
 

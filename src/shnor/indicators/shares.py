@@ -84,7 +84,7 @@ def select(
         mask &= frame["subject"].isin(list(subjects))
     if grades is not None:
         mask &= frame["grade"].isin(list(grades))
-    return frame.loc[mask]
+    return frame if bool(mask.all()) else frame.loc[mask]  # every row: no copy of a wide frame
 
 
 def pooled(frame: pd.DataFrame, schools: pd.Index, measure: str) -> tuple[pd.Series, pd.Series, pd.Series]:

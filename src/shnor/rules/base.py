@@ -301,7 +301,9 @@ class Context:
         key = ("frame", years)
         if key not in self._cache:
             if set(years) <= set(self.window.years):
-                frame = self.procedures.loc[self.procedures["year"].isin(list(years))]
+                inside = self.procedures["year"].isin(list(years))
+                # the whole window: the frame itself, not a copy of every column (pandas copies on write)
+                frame = self.procedures if bool(inside.all()) else self.procedures.loc[inside]
             elif self.other_years is not None:
                 frame = self.other_years(years)
             else:
