@@ -2,7 +2,8 @@
 (before issue 18 made them column by column): the reference that ``shnor.report.build._school_results``,
 ``shnor.indicators.objectivity.SignsBySchool`` and ``shnor.report.model``'s school lines must agree with exactly
 (tests/report/test_school_results_reference.py); and the overview of the data pooled from every procedure row
-(``shnor.report.sections.overview`` sums per school first). Not used by shnor itself.
+(``shnor.report.sections.overview`` sums per school first); each school's dynamics, a lookup per school and
+indicator (``shnor.indicators.dynamics.school_dynamics`` makes them per indicator). Not used by shnor itself.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from shnor.cube import Cube
+from shnor.indicators.dynamics import _MEASURES, LOWER_IS_BETTER, _num, _shares, verdict
 from shnor.indicators.objectivity import Objectivity
-from shnor.indicators.shares import share
+from shnor.indicators.shares import Window, share
 from shnor.indicators.sign import Sign
 from shnor.report.build import _by_school, _python_values, _scalar
 from shnor.report.model import (
@@ -180,3 +183,29 @@ def _pooled(frame: pd.DataFrame, keys: list[str], measure: str) -> pd.Series:
     known = frame.assign(_base=frame["participants"].where(frame[measure].notna()))
     sums = known.groupby(keys, observed=True)[[measure, "_base"]].sum()
     return share(sums[measure], sums["_base"])
+
+
+def school_dynamics(cube: Cube, window: Window, schools: pd.Index) -> dict:
+    latest = window.latest
+    comparisons = {"year": ((latest - 1,), (latest,))}
+    length = len(window.years)
+    previous = tuple(y - length for y in window.years)
+    if set(previous) & set(cube.years):
+        comparisons["window"] = (previous, window.years)
+    result: dict = {s: {} for s in schools}
+    for name, (before_years, after_years) in comparisons.items():
+        before, after = _shares(cube, before_years, schools), _shares(cube, after_years, schools)
+        before = {k: (_lookup(value), _lookup(n)) for k, (value, n) in before.items()}
+        after = {k: (_lookup(value), _lookup(n)) for k, (value, n) in after.items()}
+        for school in schools:
+            changes = {}
+            for indicator in _MEASURES:
+                p1, n1 = before[indicator][0].get(school), before[indicator][1].get(school)
+                p2, n2 = after[indicator][0].get(school), after[indicator][1].get(school)
+                changes[indicator] = verdict(_num(p1), int(n1 or 0), _num(p2), int(n2 or 0), LOWER_IS_BETTER[indicator])
+            result[school][name] = changes
+    return result
+
+
+def _lookup(values: pd.Series) -> dict:
+    return dict(zip(values.index.tolist(), values.astype(object).where(values.notna(), None).tolist()))

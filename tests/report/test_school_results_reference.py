@@ -1,11 +1,13 @@
 """The per-school report made column by column (issue 18) agrees exactly with the first, one-school-at-a-time
 implementation kept in tests/reference_report.py: the same objects, the same shared values at the top of result.json
-and the same line for every school; the overview of the data pooled per school first is the one pooled per row."""
+and the same line for every school; the overview of the data pooled per school first is the one pooled per row;
+the dynamics made per indicator are those made per school."""
 
 from __future__ import annotations
 
 import pytest
 
+from shnor.indicators import dynamics
 from shnor.report import build, model, sections
 from shnor.report.build import IdentifyRequest, identify
 from tests import reference_report
@@ -29,11 +31,20 @@ def _identify_beside_reference(monkeypatch, request: IdentifyRequest):
         seen.append(found)
         return found
 
+    def changes(*args):
+        found = original_dynamics(*args)
+        assert found == reference_report.school_dynamics(*args)
+        assert any(c.verdict != dynamics.NONE for by_name in found.values() for c in by_name["year"].values())
+        seen.append(found)
+        return found
+
     original, original_overview = build._school_results, sections.overview
+    original_dynamics = build.school_dynamics
     monkeypatch.setattr(build, "_school_results", both)
+    monkeypatch.setattr(build, "school_dynamics", changes)
     monkeypatch.setattr(sections, "overview", overview)
     report = identify(request)
-    assert len(seen) == 2 and seen[0] is report.overview and seen[1] is report.schools
+    assert len(seen) == 3 and seen[1] is report.overview and seen[2] is report.schools
     return report
 
 
@@ -63,7 +74,7 @@ def test_marks_only_schools_share_their_sign_objects(monkeypatch, school_table, 
     rows = []
     for number in range(30):
         school = f"sch{number:03d}"
-        for year in (2024, 2025):
+        for year in (2022, 2023, 2024, 2025):  # a previous window to compare with, too
             municipality = f"М{number % 3}"
             rows.append(school_row(school, year, "ВПР", "Математика", 40, number % 15, 10, municipality=municipality))
             rows.append(school_row(school, year, "ВПР", "Русский язык", 40, (2 * number) % 13, 12))
@@ -73,4 +84,5 @@ def test_marks_only_schools_share_their_sign_objects(monkeypatch, school_table, 
     assert len(signs) == 30 * 14 and all(s.status == "не рассчитан" for s in signs)
     assert len({id(s) for s in signs}) <= 14 * 3  # a few reasons per sign, not an object per school
     assert len({school.status for school in report.schools}) >= 2
+    assert all(set(school.dynamics) == {"year", "window"} for school in report.schools)
     _same_lines(report)
