@@ -168,7 +168,7 @@ def _school_results(
 ) -> list[SchoolResult]:
     # plain dicts once, not a pandas lookup per school and value
     names = list(indicators.columns)
-    columns = [_python_values(indicators[name]) for name in names]
+    columns = [_python_scalars(indicators[name]) for name in names]
     rows = dict(zip(indicators.index.tolist(), (dict(zip(names, values)) for values in zip(*columns))))
     statuses = _by_school(evaluation.status)
     reasons = _by_school(evaluation.reasons)
@@ -191,7 +191,7 @@ def _school_results(
                 school_type=row.type,
                 status=status.value,
                 status_label=status.label,
-                indicators={column: _scalar(value) for column, value in rows[sid].items()},
+                indicators=rows[sid],  # a dict of its own per school, of Python values already
                 reasons=reasons[sid],
                 criteria=school_criteria,
                 objectivity_signs=signs[sid],
@@ -203,8 +203,9 @@ def _school_results(
 
 def _criterion_column(leaf, ids: list[str]) -> list[CriterionResult]:
     """One criterion's result for each school of ``ids``, in that order."""
-    value_of, met_of = _by_school(leaf.value), _by_school(leaf.met)
-    values = [_scalar(value_of[sid]) for sid in ids]
+    value_of = dict(zip(leaf.value.index.tolist(), _python_scalars(leaf.value)))
+    met_of = _by_school(leaf.met)
+    values = [value_of[sid] for sid in ids]
     met = [bool(met_of[sid]) for sid in ids]
     threshold = _by_school(leaf.threshold) if isinstance(leaf.threshold, pd.Series) else leaf.threshold
     thresholds = [_scalar(threshold.get(sid)) for sid in ids] if isinstance(threshold, dict) else repeat(threshold)
@@ -240,6 +241,16 @@ def _python_values(column: pd.Series) -> list:
     if pd.api.types.is_float_dtype(column.dtype):
         column = column.astype("Float64")  # NaN → missing
     return column.astype(object).where(column.notna(), None).tolist()
+
+
+def _python_scalars(column: pd.Series) -> list:
+    """``_python_values`` with ``_scalar`` applied; a column of texts, numbers or flags gives Python's already (only
+    other columns can hold numpy's scalars, say)."""
+    values = _python_values(column)
+    kind = column.dtype
+    plain = (isinstance(kind, pd.StringDtype) or pd.api.types.is_integer_dtype(kind)
+             or pd.api.types.is_float_dtype(kind) or pd.api.types.is_bool_dtype(kind))
+    return values if plain else [_scalar(value) for value in values]
 
 
 def _scalar(value):

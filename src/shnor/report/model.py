@@ -138,6 +138,7 @@ class Report:
         reason)."""
         saved = self.saved if self.saved is not None and self.saved.schools is self.schools else None
         criteria, signs = (saved.criteria, saved.signs) if saved is not None else _shared(self.schools)
+        shared = _shared_tuples(criteria, signs) if saved is None else None
         head = {
             "format": RESULT_FORMAT,
             "procedures_rows": self.procedures.rows,  # ties the file to its procedures.parquet
@@ -150,7 +151,7 @@ class Report:
         out.write(',\n  "schools": [')
         lines = (
             (line.decode("utf-8") for line in saved.lines) if saved is not None
-            else (_compact_clean(_school_entry(school, criteria, signs)) for school in self.schools)
+            else (_compact_clean(_school_entry(school, criteria, signs, shared)) for school in self.schools)
         )
         out.writelines(("," if number else "") + "\n" + line for number, line in enumerate(lines))
         out.write("\n]\n}\n" if self.schools else "]\n}\n")
@@ -277,16 +278,19 @@ def _shared(schools: list[SchoolResult]) -> tuple[dict[str, dict], dict[str, dic
     return modes(by_path, _CRITERION_SHARED), modes(by_code, _SIGN_SHARED)
 
 
-def _school_entry(school: SchoolResult, criteria: dict[str, dict], signs: dict[str, dict]) -> dict[str, Any]:
-    """A school's line as a JSON-ready dict (``_clean`` already applied: a country has 40 000 of them)."""
+def _school_entry(
+    school: SchoolResult, criteria: dict[str, dict], signs: dict[str, dict], shared: _SharedTuples | None = None
+) -> dict[str, Any]:
+    """A school's line as a JSON-ready dict (``_clean`` already applied: a country has 40 000 of them). ``shared``:
+    the values at the top as tuples (``_shared_tuples``), made once per file by ``write_json``."""
+    criteria_shared, signs_shared = shared if shared is not None else _shared_tuples(criteria, signs)
     entry: dict[str, Any] = {name: _leaf(getattr(school, name)) for name in _BEFORE_CRITERIA}
-    entry["criteria"] = [_criterion_entry(c, criteria[c.path]) for c in school.criteria]
+    entry["criteria"] = [_criterion_entry(c, criteria[c.path], criteria_shared[c.path]) for c in school.criteria]
     # the signs that say more than the shared values (figures, another status or reason); a school whose codes are
     # not those at the top, in that order, names its own (``sign_codes``)
     entry["objectivity_signs"] = [
         _sign_entry(x, signs[x.code]) for x in school.objectivity_signs
-        if x.figures or x.label != signs[x.code]["label"] or x.status != signs[x.code]["status"]
-        or x.reason != signs[x.code]["reason"]
+        if x.figures or (x.label, x.status, x.reason) != signs_shared[x.code]
     ]
     codes = [x.code for x in school.objectivity_signs]
     if codes != list(signs):
@@ -296,12 +300,26 @@ def _school_entry(school: SchoolResult, criteria: dict[str, dict], signs: dict[s
     return entry
 
 
-def _criterion_entry(c: CriterionResult, shared: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"path": _leaf(c.path), "value": _leaf(c.value), "met": _leaf(c.met)}
+_SharedTuples = tuple[dict[str, tuple], dict[str, tuple]]
+
+
+def _shared_tuples(criteria: dict[str, dict], signs: dict[str, dict]) -> _SharedTuples:
+    return ({path: tuple(values[n] for n in _CRITERION_SHARED) for path, values in criteria.items()},
+            {code: tuple(values[n] for n in _SIGN_SHARED) for code, values in signs.items()})
+
+
+def _criterion_entry(c: CriterionResult, shared: dict[str, Any], as_tuple: tuple | None = None) -> dict[str, Any]:
+    value = c.value
+    entry: dict[str, Any] = {"path": _leaf(c.path), "value": value if type(value) in _AS_THEY_ARE else _clean(value),
+                             "met": _leaf(c.met)}
     if c.participants is not None:
         entry["participants"] = _leaf(c.participants)
     if c.details:
         entry["details"] = _leaf(c.details)
+    own = (c.status, c.label, c.op, c.unit, c.threshold)
+    # all five as at the top: nothing more to say (a threshold that is not equal to itself, NaN, is looked at below)
+    if own == as_tuple and c.threshold == c.threshold:
+        return entry
     for name in _CRITERION_SHARED:
         value = getattr(c, name)
         if value != shared[name]:
@@ -384,6 +402,10 @@ def _clean(value: Any) -> Any:
     kind = type(value)
     if kind in _AS_THEY_ARE:  # most values: looked at once, by type
         return value
+    if kind is float:  # most of the rest, without the calls below
+        return round(value, 6) if math.isfinite(value) else None
+    if kind is dict:  # the items as ``_leaf`` makes them, without a call for each
+        return {k: v if type(v) in _AS_THEY_ARE else _clean(v) for k, v in value.items()}
     if isinstance(value, float):  # numpy's floats too
         return round(float(value), 6) if math.isfinite(value) else None
     if isinstance(value, dict):
