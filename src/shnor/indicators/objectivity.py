@@ -139,9 +139,24 @@ def _procedure(
     frame: pd.DataFrame, year: int, assessment: str, subject: str, grade: int, columns: list[str] | None = None
 ) -> pd.DataFrame:
     """The rows of one procedure (only ``columns``, when given: a country's cube is wide and long)."""
-    mask = ((frame["year"] == year) & (frame["assessment"] == assessment) & (frame["subject"] == subject)
-            & (frame["grade"] == grade))
+    mask = (_equal(frame, "year", year) & _equal(frame, "assessment", assessment) & _equal(frame, "subject", subject)
+            & _equal(frame, "grade", grade))
     return frame.loc[mask, columns] if columns is not None else frame.loc[mask]
+
+
+# While ``compute`` runs: (frame, column, value) → (frame, ``frame[column] == value``). The signs look at a dozen
+# procedures of the same year and assessment: a country's 2.4 million rows are compared with each once, not each time.
+_masks: dict[tuple[int, str, object], tuple[pd.DataFrame, pd.Series]] | None = None
+
+
+def _equal(frame: pd.DataFrame, column: str, value) -> pd.Series:
+    if _masks is None:
+        return frame[column] == value
+    key = (id(frame), column, value)
+    found = _masks.get(key)
+    if found is None or found[0] is not frame:
+        found = _masks[key] = (frame, frame[column] == value)  # the frame held: its id is not another's meanwhile
+    return found[1]
 
 
 def _label(assessment: str, subject: str, grade: int) -> str:
@@ -417,7 +432,12 @@ SIGNS_TOTAL = sum(kind.signs for kind in SIGN_KINDS)  # 14
 def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index,
             year: int) -> Objectivity:
     """``pairs`` and ``histogram`` name a school's procedure by its row of ``counts`` (their ``key``; see ``Cube``)."""
-    by_kind = {kind.code: kind.compute(counts, pairs, schools, year) for kind in SIGN_KINDS}
+    global _masks
+    _masks = {}
+    try:
+        by_kind = {kind.code: kind.compute(counts, pairs, schools, year) for kind in SIGN_KINDS}
+    finally:
+        _masks = None
     tables = [table for kind_tables in by_kind.values() for table in kind_tables]
     count = pd.Series(sum((t.status == PRESENT).astype(int) for t in tables), index=schools, dtype="Int64")
     computed = pd.Series(sum((t.status != NOT_COMPUTED).astype(int) for t in tables), index=schools, dtype="Int64")
