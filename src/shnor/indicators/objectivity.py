@@ -62,18 +62,9 @@ class SignsBySchool(Mapping):
     def _all(self) -> dict[str, list[Sign]]:
         if self._built is None:
             schools = self._schools.tolist()  # Python strings once, not an Arrow scalar per school and sign
-            built: dict[str, list[Sign]] = {school: [] for school in schools}
-            for table in self._tables:
-                names = list(table.figures)
-                figures = [
-                    [None if math.isnan(v) else v for v in np.asarray(values, dtype=float).tolist()]
-                    for values in table.figures.values()
-                ]
-                rows = zip(schools, table.status.tolist(), table.reason.tolist(), *figures)
-                for school, status, reason, *values in rows:
-                    found = {n: v for n, v in zip(names, values) if v is not None}
-                    built[school].append(Sign(table.code, table.label, status, reason, found))
-            self._built = built
+            columns = [_sign_column(table) for table in self._tables]
+            self._built = ({school: list(signs) for school, signs in zip(schools, zip(*columns))} if columns
+                           else {school: [] for school in schools})
         return self._built
 
     def __getitem__(self, school: str) -> list[Sign]:
@@ -84,6 +75,32 @@ class SignsBySchool(Mapping):
 
     def __len__(self) -> int:
         return len(self._schools)
+
+
+def _sign_column(table: SignTable) -> list[Sign]:
+    """One sign for every school, in the order of the schools. A school without figures holds the one object of its
+    status and reason, shared with every such school (none of them is changed after): a country's signs are half a
+    million, and without scores or journal marks all of them «не рассчитан» for a few reasons."""
+    names = list(table.figures)
+    arrays = [np.asarray(values, dtype=float) for values in table.figures.values()]
+    with_figures = np.zeros(len(table.status), dtype=bool)
+    for values in arrays:
+        with_figures |= ~np.isnan(values)
+    figures = ([[None if math.isnan(v) else v for v in values.tolist()] for values in arrays] if with_figures.any()
+               else [])
+    shared: dict[tuple[str, str], Sign] = {}
+    column = []
+    for row, (status, reason, own) in enumerate(zip(table.status.tolist(), table.reason.tolist(),
+                                                     with_figures.tolist())):
+        if own:
+            found = {n: values[row] for n, values in zip(names, figures) if values[row] is not None}
+            column.append(Sign(table.code, table.label, status, reason, found))
+            continue
+        sign = shared.get((status, reason))
+        if sign is None:
+            sign = shared[status, reason] = Sign(table.code, table.label, status, reason, {})
+        column.append(sign)
+    return column
 
 
 def _table(code: str, label: str, schools: pd.Index, status, reason,
@@ -122,9 +139,24 @@ def _procedure(
     frame: pd.DataFrame, year: int, assessment: str, subject: str, grade: int, columns: list[str] | None = None
 ) -> pd.DataFrame:
     """The rows of one procedure (only ``columns``, when given: a country's cube is wide and long)."""
-    mask = ((frame["year"] == year) & (frame["assessment"] == assessment) & (frame["subject"] == subject)
-            & (frame["grade"] == grade))
+    mask = (_equal(frame, "year", year) & _equal(frame, "assessment", assessment) & _equal(frame, "subject", subject)
+            & _equal(frame, "grade", grade))
     return frame.loc[mask, columns] if columns is not None else frame.loc[mask]
+
+
+# While ``compute`` runs: (frame, column, value) → (frame, ``frame[column] == value``). The signs look at a dozen
+# procedures of the same year and assessment: a country's 2.4 million rows are compared with each once, not each time.
+_masks: dict[tuple[int, str, object], tuple[pd.DataFrame, pd.Series]] | None = None
+
+
+def _equal(frame: pd.DataFrame, column: str, value) -> pd.Series:
+    if _masks is None:
+        return frame[column] == value
+    key = (id(frame), column, value)
+    found = _masks.get(key)
+    if found is None or found[0] is not frame:
+        found = _masks[key] = (frame, frame[column] == value)  # the frame held: its id is not another's meanwhile
+    return found[1]
 
 
 def _label(assessment: str, subject: str, grade: int) -> str:
@@ -295,7 +327,7 @@ def markers(
     """Not among the 14: peaks at mark boundaries, journal gaps of 2+ marks, a +10 pp rise of «2»."""
     details: dict[str, list[str]] = {}
     peaks = _boundary_peaks(counts, histogram, year, details)
-    latest = counts.loc[counts["year"] == year]
+    latest = counts.loc[counts["year"] == year, ["school_id", "lowered", "confirmed", "raised", "journal_gap2"]]
     compared = latest[["lowered", "confirmed", "raised"]].sum(axis=1, min_count=1)
     gaps = (latest.assign(compared=compared).groupby("school_id", observed=True)[["journal_gap2", "compared"]]
             .sum(min_count=1))
@@ -400,7 +432,12 @@ SIGNS_TOTAL = sum(kind.signs for kind in SIGN_KINDS)  # 14
 def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index,
             year: int) -> Objectivity:
     """``pairs`` and ``histogram`` name a school's procedure by its row of ``counts`` (their ``key``; see ``Cube``)."""
-    by_kind = {kind.code: kind.compute(counts, pairs, schools, year) for kind in SIGN_KINDS}
+    global _masks
+    _masks = {}
+    try:
+        by_kind = {kind.code: kind.compute(counts, pairs, schools, year) for kind in SIGN_KINDS}
+    finally:
+        _masks = None
     tables = [table for kind_tables in by_kind.values() for table in kind_tables]
     count = pd.Series(sum((t.status == PRESENT).astype(int) for t in tables), index=schools, dtype="Int64")
     computed = pd.Series(sum((t.status != NOT_COMPUTED).astype(int) for t in tables), index=schools, dtype="Int64")

@@ -45,13 +45,20 @@ def choose_window(cube: Cube, length: int, year: int | None = None) -> Window:
     return Window(tuple(present[-length:]))
 
 
-def procedures(cube: Cube, window: Window) -> pd.DataFrame:
-    """One row per school and procedure of the window, with its counts, shares and group (core/other)."""
+def procedures(cube: Cube, window: Window, columns: list[str] | None = None) -> pd.DataFrame:
+    """One row per school and procedure of the window, with its counts, shares and group (core/other); only
+    ``columns`` of the counts (with ``year``, ``subject``, ``fail``, ``high`` and ``participants``), when given.
+
+    A window that holds every row of the counts shares their columns (pandas copies on write), not a copy of them: a
+    country's counts are hundreds of megabytes."""
     counts = cube.counts
-    frame = counts.loc[counts["year"].isin(window.years)].copy()
-    frame["group"] = frame["subject"].isin(CORE_SUBJECTS).map({True: "core", False: "other"})
-    frame["fail_share"] = share(frame["fail"], frame["participants"])
-    frame["high_share"] = share(frame["high"], frame["participants"])
+    if columns is not None:
+        counts = counts[list(dict.fromkeys([*columns, "year", "subject", "fail", "high", "participants"]))]
+    inside = counts["year"].isin(window.years)
+    frame = counts if bool(inside.all()) else counts.loc[inside]
+    frame = frame.assign(group=frame["subject"].isin(CORE_SUBJECTS).map({True: "core", False: "other"}))
+    frame = frame.assign(fail_share=share(frame["fail"], frame["participants"]),
+                         high_share=share(frame["high"], frame["participants"]))
     return frame.reset_index(drop=True)
 
 
@@ -77,7 +84,7 @@ def select(
         mask &= frame["subject"].isin(list(subjects))
     if grades is not None:
         mask &= frame["grade"].isin(list(grades))
-    return frame.loc[mask]
+    return frame if bool(mask.all()) else frame.loc[mask]  # every row: no copy of a wide frame
 
 
 def pooled(frame: pd.DataFrame, schools: pd.Index, measure: str) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -103,8 +110,9 @@ def school_indicators(
     window_procedures: pd.DataFrame, schools: pd.Index, times_listed: dict[str, int], objectivity: Objectivity
 ) -> pd.DataFrame:
     """The named indicators of SPEC §4, one row per school."""
-    core = select(window_procedures, subjects="core")
-    other = select(window_procedures, subjects="other")
+    narrow = window_procedures[["school_id", "group", "participants", "fail", "high"]]  # not every column twice
+    core = select(narrow, subjects="core")
+    other = select(narrow, subjects="other")
     fail_core, fail_core_n, _ = pooled(core, schools, "fail")
     high_core, high_core_n, _ = pooled(core, schools, "high")
     fail_other, fail_other_n, _ = pooled(other, schools, "fail")

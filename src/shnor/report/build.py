@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -166,38 +167,21 @@ def _school_results(
 ) -> list[SchoolResult]:
     # plain dicts once, not a pandas lookup per school and value
     names = list(indicators.columns)
-    columns = [_python_values(indicators[name]) for name in names]
+    columns = [_python_scalars(indicators[name]) for name in names]
     rows = dict(zip(indicators.index.tolist(), (dict(zip(names, values)) for values in zip(*columns))))
     statuses = _by_school(evaluation.status)
     reasons = _by_school(evaluation.reasons)
-    # what does not depend on the school, once per criterion (an enum's value is looked up, 40 000 times each)
-    leaves = [
-        (leaf.path, leaf.status.value, leaf.text, leaf.op, _by_school(leaf.value), _by_school(leaf.met),
-         _by_school(leaf.threshold) if isinstance(leaf.threshold, pd.Series) else leaf.threshold,
-         leaf.details, leaf.unit.value,
-         _by_school(leaf.participants.round().astype("Int64")) if leaf.participants is not None else {})
-        for leaf in evaluation.leaves
-    ]
+    ids = schools["school_id"].tolist()
+    # per criterion, its results for every school in the order of ``schools`` (what does not depend on the school
+    # given once): 40 000 schools × the criteria are made column by column, without a lookup per school and field
+    by_leaf = [_criterion_column(leaf, ids) for leaf in evaluation.leaves]
+    criteria = map(list, zip(*by_leaf)) if by_leaf else ([] for _ in ids)
+    signs = objectivity.signs
+    markers = objectivity.marker_details
     results = []
-    for row in schools.itertuples(index=False):
+    for row, school_criteria in zip(schools.itertuples(index=False), criteria):
         sid = row.school_id
         status = Status(statuses[sid])
-        values = {column: _scalar(value) for column, value in rows[sid].items()}
-        criteria = [
-            CriterionResult(
-                path=path,
-                status=leaf_status,
-                label=label,
-                op=op,
-                value=_scalar(value_of[sid]),
-                threshold=_scalar(threshold.get(sid)) if isinstance(threshold, dict) else threshold,
-                met=bool(met_of[sid]),
-                details=details.get(sid, []),
-                unit=unit,
-                participants=base_of.get(sid),
-            )
-            for path, leaf_status, label, op, value_of, met_of, threshold, details, unit, base_of in leaves
-        ]
         results.append(
             SchoolResult(
                 school_id=sid,
@@ -206,14 +190,30 @@ def _school_results(
                 school_type=row.type,
                 status=status.value,
                 status_label=status.label,
-                indicators=values,
+                indicators=rows[sid],  # a dict of its own per school, of Python values already
                 reasons=reasons[sid],
-                criteria=criteria,
-                objectivity_signs=objectivity.signs[sid],
-                objectivity_markers=objectivity.marker_details.get(sid, []),
+                criteria=school_criteria,
+                objectivity_signs=signs[sid],
+                objectivity_markers=markers.get(sid, []),
             )
         )
     return results
+
+
+def _criterion_column(leaf, ids: list[str]) -> list[CriterionResult]:
+    """One criterion's result for each school of ``ids``, in that order."""
+    value_of = dict(zip(leaf.value.index.tolist(), _python_scalars(leaf.value)))
+    met_of = _by_school(leaf.met)
+    values = [value_of[sid] for sid in ids]
+    met = [bool(met_of[sid]) for sid in ids]
+    threshold = _by_school(leaf.threshold) if isinstance(leaf.threshold, pd.Series) else leaf.threshold
+    thresholds = [_scalar(threshold.get(sid)) for sid in ids] if isinstance(threshold, dict) else repeat(threshold)
+    details = leaf.details
+    own_details = [details.get(sid, []) for sid in ids]
+    base_of = _by_school(leaf.participants.round().astype("Int64")) if leaf.participants is not None else {}
+    bases = [base_of.get(sid) for sid in ids]
+    return list(map(CriterionResult, repeat(leaf.path), repeat(leaf.status.value), repeat(leaf.text), repeat(leaf.op),
+                    values, thresholds, met, own_details, repeat(leaf.unit.value), bases))
 
 
 def _procedure_table(window_procedures: pd.DataFrame) -> Procedures:
@@ -240,6 +240,16 @@ def _python_values(column: pd.Series) -> list:
     if pd.api.types.is_float_dtype(column.dtype):
         column = column.astype("Float64")  # NaN → missing
     return column.astype(object).where(column.notna(), None).tolist()
+
+
+def _python_scalars(column: pd.Series) -> list:
+    """``_python_values`` with ``_scalar`` applied; a column of texts, numbers or flags gives Python's already (only
+    other columns can hold numpy's scalars, say)."""
+    values = _python_values(column)
+    kind = column.dtype
+    plain = (isinstance(kind, pd.StringDtype) or pd.api.types.is_integer_dtype(kind)
+             or pd.api.types.is_float_dtype(kind) or pd.api.types.is_bool_dtype(kind))
+    return values if plain else [_scalar(value) for value in values]
 
 
 def _scalar(value):

@@ -9,6 +9,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field, fields, is_dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -137,6 +138,7 @@ class Report:
         reason)."""
         saved = self.saved if self.saved is not None and self.saved.schools is self.schools else None
         criteria, signs = (saved.criteria, saved.signs) if saved is not None else _shared(self.schools)
+        shared = _shared_tuples(criteria, signs) if saved is None else None
         head = {
             "format": RESULT_FORMAT,
             "procedures_rows": self.procedures.rows,  # ties the file to its procedures.parquet
@@ -149,7 +151,7 @@ class Report:
         out.write(',\n  "schools": [')
         lines = (
             (line.decode("utf-8") for line in saved.lines) if saved is not None
-            else (_compact(_school_entry(school, criteria, signs)) for school in self.schools)
+            else (_compact_clean(_school_entry(school, criteria, signs, shared)) for school in self.schools)
         )
         out.writelines(("," if number else "") + "\n" + line for number, line in enumerate(lines))
         out.write("\n]\n}\n" if self.schools else "]\n}\n")
@@ -254,61 +256,85 @@ _AFTER_SIGNS = tuple(_SCHOOL_FIELDS[_SCHOOL_FIELDS.index("objectivity_signs") + 
 def _shared(schools: list[SchoolResult]) -> tuple[dict[str, dict], dict[str, dict]]:
     """Per criterion path and per sign code, the value of each shared field that most schools have (the first one
     met among equally common values)."""
-    criteria: dict[str, list[Counter]] = {}
-    signs: dict[str, list[Counter]] = {}
+    by_path: dict[str, list[CriterionResult]] = {}
+    by_code: dict[str, list[SignResult]] = {}
     for school in schools:
         for c in school.criteria:
-            counters = criteria.get(c.path) or criteria.setdefault(c.path, [Counter() for _ in _CRITERION_SHARED])
-            for counter, name in zip(counters, _CRITERION_SHARED):
-                counter[getattr(c, name)] += 1
+            found = by_path.get(c.path)
+            if found is None:
+                found = by_path[c.path] = []
+            found.append(c)
         for sign in school.objectivity_signs:
-            counters = signs.get(sign.code) or signs.setdefault(sign.code, [Counter() for _ in _SIGN_SHARED])
-            for counter, name in zip(counters, _SIGN_SHARED):
-                counter[getattr(sign, name)] += 1
+            found = by_code.get(sign.code)
+            if found is None:
+                found = by_code[sign.code] = []
+            found.append(sign)
 
-    def modes(found: dict[str, list[Counter]], names: tuple[str, ...]) -> dict[str, dict]:
-        return {key: {n: c.most_common(1)[0][0] for n, c in zip(names, counters)} for key, counters in found.items()}
+    def modes(found: dict[str, list], names: tuple[str, ...]) -> dict[str, dict]:
+        # Counter counts in the order given: its most common value is the first met among the equally common ones
+        return {key: {n: Counter(map(attrgetter(n), items)).most_common(1)[0][0] for n in names}
+                for key, items in found.items()}
 
-    return modes(criteria, _CRITERION_SHARED), modes(signs, _SIGN_SHARED)
+    return modes(by_path, _CRITERION_SHARED), modes(by_code, _SIGN_SHARED)
 
 
-def _school_entry(school: SchoolResult, criteria: dict[str, dict], signs: dict[str, dict]) -> dict[str, Any]:
-    entry: dict[str, Any] = {name: getattr(school, name) for name in _BEFORE_CRITERIA}
-    entry["criteria"] = [_criterion_entry(c, criteria[c.path]) for c in school.criteria]
+def _school_entry(
+    school: SchoolResult, criteria: dict[str, dict], signs: dict[str, dict], shared: _SharedTuples | None = None
+) -> dict[str, Any]:
+    """A school's line as a JSON-ready dict (``_clean`` already applied: a country has 40 000 of them). ``shared``:
+    the values at the top as tuples (``_shared_tuples``), made once per file by ``write_json``."""
+    criteria_shared, signs_shared = shared if shared is not None else _shared_tuples(criteria, signs)
+    entry: dict[str, Any] = {name: _leaf(getattr(school, name)) for name in _BEFORE_CRITERIA}
+    entry["criteria"] = [_criterion_entry(c, criteria[c.path], criteria_shared[c.path]) for c in school.criteria]
     # the signs that say more than the shared values (figures, another status or reason); a school whose codes are
     # not those at the top, in that order, names its own (``sign_codes``)
     entry["objectivity_signs"] = [
-        e for e in (_sign_entry(x, signs[x.code]) for x in school.objectivity_signs) if len(e) > 1
+        _sign_entry(x, signs[x.code]) for x in school.objectivity_signs
+        if x.figures or (x.label, x.status, x.reason) != signs_shared[x.code]
     ]
     codes = [x.code for x in school.objectivity_signs]
     if codes != list(signs):
         entry["sign_codes"] = codes
     for name in _AFTER_SIGNS:
-        entry[name] = getattr(school, name)
+        entry[name] = _leaf(getattr(school, name))
     return entry
 
 
-def _criterion_entry(c: CriterionResult, shared: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"path": c.path, "value": c.value, "met": c.met}
+_SharedTuples = tuple[dict[str, tuple], dict[str, tuple]]
+
+
+def _shared_tuples(criteria: dict[str, dict], signs: dict[str, dict]) -> _SharedTuples:
+    return ({path: tuple(values[n] for n in _CRITERION_SHARED) for path, values in criteria.items()},
+            {code: tuple(values[n] for n in _SIGN_SHARED) for code, values in signs.items()})
+
+
+def _criterion_entry(c: CriterionResult, shared: dict[str, Any], as_tuple: tuple | None = None) -> dict[str, Any]:
+    value = c.value
+    entry: dict[str, Any] = {"path": _leaf(c.path), "value": value if type(value) in _AS_THEY_ARE else _clean(value),
+                             "met": _leaf(c.met)}
     if c.participants is not None:
-        entry["participants"] = c.participants
+        entry["participants"] = _leaf(c.participants)
     if c.details:
-        entry["details"] = c.details
+        entry["details"] = _leaf(c.details)
+    own = (c.status, c.label, c.op, c.unit, c.threshold)
+    # all five as at the top: nothing more to say (a threshold that is not equal to itself, NaN, is looked at below)
+    if own == as_tuple and c.threshold == c.threshold:
+        return entry
     for name in _CRITERION_SHARED:
         value = getattr(c, name)
         if value != shared[name]:
-            entry[name] = value
+            entry[name] = _leaf(value)
     return entry
 
 
 def _sign_entry(sign: SignResult, shared: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"code": sign.code}
+    entry: dict[str, Any] = {"code": _leaf(sign.code)}
     for name in _SIGN_SHARED:
         value = getattr(sign, name)
         if value != shared[name]:
-            entry[name] = value
+            entry[name] = _leaf(value)
     if sign.figures:
-        entry["figures"] = sign.figures
+        entry["figures"] = _leaf(sign.figures)
     return entry
 
 
@@ -366,11 +392,20 @@ def _compact(value: Any) -> str:
     return orjson.dumps(_clean(value), option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
+def _compact_clean(value: Any) -> str:
+    """``_compact`` of a value that ``_clean`` has made already."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
 def _clean(value: Any) -> Any:
     """Dataclasses → dicts, NaN → null, floats rounded to 6 places, so that the file is stable and valid JSON."""
     kind = type(value)
     if kind in _AS_THEY_ARE:  # most values: looked at once, by type
         return value
+    if kind is float:  # most of the rest, without the calls below
+        return round(value, 6) if math.isfinite(value) else None
+    if kind is dict:  # the items as ``_leaf`` makes them, without a call for each
+        return {k: v if type(v) in _AS_THEY_ARE else _clean(v) for k, v in value.items()}
     if isinstance(value, float):  # numpy's floats too
         return round(float(value), 6) if math.isfinite(value) else None
     if isinstance(value, dict):

@@ -234,14 +234,24 @@ class LeafResult:
     def threshold_of(self, school: str) -> float | None:
         """The threshold this school was held to (percentiles within a context group differ by school)."""
         if self.threshold is not None and not isinstance(self.threshold, (int, float)):
-            return _float(self.threshold.get(school))
+            return _float(self._of("threshold", school))
         return self.threshold
 
     def too_few(self, school: str) -> bool:
         if self.participants is None or not self.minimum:
             return False
-        base = _float(self.participants.get(school))
-        return base is not None and base < self.minimum and _float(self.value.get(school)) is not None
+        base = _float(self._of("participants", school))
+        return base is not None and base < self.minimum and _float(self._of("value", school)) is not None
+
+    def _of(self, name: str, school: str):
+        """``getattr(self, name).get(school)``, through a dict made on the first look (the reasons of a country's
+        17 000 listed schools would each walk pandas' index); the same number once through ``_float``."""
+        lookups = vars(self).setdefault("_lookups", {})
+        found = lookups.get(name)
+        if found is None:
+            series = getattr(self, name)
+            found = lookups[name] = dict(zip(series.index.tolist(), series.tolist()))
+        return found.get(school)
 
     def reason(self, school: str) -> str:
         if self.too_few(school):
@@ -256,7 +266,7 @@ class LeafResult:
             scope = "по школам того же контекста" if getattr(self.criterion, "within", None) else "по региону"
             relative = f" ({percentile:g}-й процентиль {scope})"
         sign = OPERATOR_SIGNS.get(self.op, self.op)
-        value = format_value(_float(self.value.get(school)), self.unit)
+        value = format_value(_float(self._of("value", school)), self.unit)
         shown = format_value(threshold, self.threshold_unit or self.unit, threshold=True)
         details = self.details.get(school)
         return f"{self.text} {value} {sign} {shown}{relative}" + (f" ({'; '.join(details)})" if details else "")
@@ -301,7 +311,9 @@ class Context:
         key = ("frame", years)
         if key not in self._cache:
             if set(years) <= set(self.window.years):
-                frame = self.procedures.loc[self.procedures["year"].isin(list(years))]
+                inside = self.procedures["year"].isin(list(years))
+                # the whole window: the frame itself, not a copy of every column (pandas copies on write)
+                frame = self.procedures if bool(inside.all()) else self.procedures.loc[inside]
             elif self.other_years is not None:
                 frame = self.other_years(years)
             else:

@@ -76,8 +76,11 @@ def evaluate(
             status[newly] = candidate
             decided |= newly
     by_path = {leaf.path: leaf for leaf in leaves}
+    # each leaf's «met» as a dict once: a pandas lookup per school and leaf is most of the time on 40 000 schools
+    met_of = {path: dict(zip(leaf.met.index.tolist(), leaf.met.tolist())) for path, leaf in by_path.items()}
     explanations = {
-        school: _explain(trees[s], s.value, by_path, school) if s in trees else [] for school, s in status.items()
+        school: _explain(trees[s], s.value, by_path, school, met_of) if s in trees else []
+        for school, s in status.items()
     }
     reasons = pd.Series(
         ["; ".join(leaf.reason(school) for leaf in explanations[school]) for school in schools],
@@ -103,16 +106,19 @@ def _evaluate(criterion, path: str, status: Status, context: Context, leaves: li
     return leaf.met
 
 
-def _explain(criterion, path: str, by_path: dict[str, LeafResult], school: str) -> list[LeafResult]:
-    """The leaves that make a criterion true for one school, or [] when it is not met.
+def _explain(
+    criterion, path: str, by_path: dict[str, LeafResult], school: str, met_of: dict[str, dict] | None = None
+) -> list[LeafResult]:
+    """The leaves that make a criterion true for one school, or [] when it is not met (``met_of``: each leaf's
+    ``met`` by school, where made already).
 
     For ``any`` and ``at_least`` only the branches that hold are given; for ``all``, every branch. «No results» is
     the whole reason where it holds.
     """
     if not isinstance(criterion, Group):
         leaf = by_path[path]
-        return [leaf] if leaf.met[school] else []
-    held = [_explain(child, f"{path}.of[{i}]", by_path, school) for i, child in enumerate(criterion.of)]
+        return [leaf] if (met_of[path][school] if met_of is not None else leaf.met[school]) else []
+    held = [_explain(child, f"{path}.of[{i}]", by_path, school, met_of) for i, child in enumerate(criterion.of)]
     held = [leaves for leaves in held if leaves]
     if len(held) < criterion.needed:
         return []
