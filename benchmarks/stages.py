@@ -34,7 +34,7 @@ CRITERIA_STAGES = ("_school_table", "read_history", "choose_window", "procedures
 REPORT_STAGES = ("_school_results", "_procedure_table", "school_dynamics", "_inputs", "_summary", "_warnings")
 # Report helpers that ``build`` calls through their modules: (module attribute of ``build``, function).
 REPORT_HELPERS = (("sections", "recommendations"), ("sections", "school_changes"), ("sections", "aggregates"),
-                  ("sections", "dynamics"), ("mentors", "suggest"))
+                  ("sections", "dynamics"), ("sections", "overview"), ("mentors", "suggest"))
 
 
 MANY_SCHOOLS = 5_000  # above this, without --format, the machine files only (see the module's docstring)
