@@ -84,6 +84,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     objectivity = compute_objectivity(cube.counts, cube.pairs, cube.histogram, index, window.latest)
     # Nothing after the signs looks at the pairs or histogram: a country's go here.
     cube = Cube(cube.counts, cube.schools)
+    give_back()  # the signs' working arrays too (hundreds of megabytes for a country), before the rules
     indicators = school_indicators(window_procedures, index, history.times_listed, objectivity)
     school_context = read_context(request.context) if request.context else None
     municipalities = schools.set_index("school_id")["municipality"]
@@ -110,9 +111,12 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     suggested = mentors.suggest(window_procedures, schools, evaluation, rules.mentors)
     del cube
     give_back()
-    results = _school_results(schools, indicators, evaluation, objectivity)
+    # The procedures' table is packed before the schools' objects are made, and the window (a country's counts:
+    # ≈ 600 MB) let go before them: the three are never held together.
     procedure_table = _procedure_table(window_procedures)
     del window_procedures
+    give_back()
+    results = _school_results(schools, indicators, evaluation, objectivity)
     contexts = (
         school_context.astype(object).where(school_context.notna(), None).to_dict("index")
         if school_context is not None else {}

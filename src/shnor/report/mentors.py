@@ -41,11 +41,7 @@ def suggest(
     if not listed:
         return []
     ok = sorted(status.index[status == Status.OK])
-    frame = window_procedures[_COLUMNS]
-    frame = frame.assign(
-        fail_base=frame["participants"].where(frame["fail"].notna()),
-        high_base=frame["participants"].where(frame["high"].notna()),
-    )
+    frame = window_procedures[_COLUMNS]  # the window's own columns, not copies
     table = _Table(frame, listed, ok)
     pool = _Pool(table, schools, ok, config)
     behind = _subjects_behind(table, listed, evaluation.explanations, frame)
@@ -74,23 +70,38 @@ class _Table:
     """The window's procedures as numbers: subject, assessment and school as codes, the sums as floats (missing → 0)."""
 
     def __init__(self, frame: pd.DataFrame, listed: list[str], ok: list[str]) -> None:
-        self.subject, subjects = pd.factorize(frame["subject"])  # missing → -1
+        # A country's window has millions of rows: codes and sums are kept in the narrowest type that holds them
+        # exactly (sums of one procedure are whole numbers, exact in float32; they are added up in float64), and
+        # widened to int64 wherever codes are combined.
+        subject, subjects = pd.factorize(frame["subject"])  # missing → -1
+        self.subject = _narrow(subject)
+        del subject
         self.assessment, assessments = pd.factorize(frame["assessment"])
+        self.assessment = _narrow(self.assessment)
         self.subjects = [str(name) for name in subjects]
         self.assessments = [str(name) for name in assessments]
         school, ids = pd.factorize(frame["school_id"])
-        self.listed = _positions(school, ids, listed)  # the row's school among the listed ones, or -1
-        self.ok = _positions(school, ids, ok)
+        self.listed = _narrow(_positions(school, ids, listed))  # the row's school among the listed ones, or -1
+        self.ok = _narrow(_positions(school, ids, ok))
+        del school
         self.group, groups = pd.factorize(frame["group"])
+        self.group = _narrow(self.group)
         self.groups = [str(name) for name in groups]
-        self.grade = frame["grade"].to_numpy(dtype=float, na_value=np.nan)
-        self.values = [frame[name].to_numpy(dtype=float, na_value=0.0) for name in _SUMS]  # as _SUMS
+        self.grade = frame["grade"].to_numpy(dtype=np.float32, na_value=np.nan)
+        participants = frame["participants"].to_numpy(dtype=np.float32, na_value=0.0)
+        self.values = [  # as _SUMS; a base: the participants of the procedures where the count is known
+            participants,
+            frame["fail"].to_numpy(dtype=np.float32, na_value=0.0),
+            np.where(frame["fail"].notna().to_numpy(), participants, np.float32(0)),
+            frame["high"].to_numpy(dtype=np.float32, na_value=0.0),
+            np.where(frame["high"].notna().to_numpy(), participants, np.float32(0)),
+        ]
         self.known = (self.subject >= 0) & (self.assessment >= 0)
         self.n_listed, self.n_ok = len(listed), len(ok)
 
     def pair(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Subject and assessment as one code."""
-        return self.subject[rows] * len(self.assessments) + self.assessment[rows]
+        return self.subject[rows].astype(np.int64) * len(self.assessments) + self.assessment[rows]
 
     def of_ok(self) -> dict[tuple[str, str], np.ndarray]:
         """The sums of every `ok` school per (subject, assessment) that the data has: (`ok` schools × _SUMS)."""
@@ -117,7 +128,7 @@ class _Table:
     def own_sums(self) -> dict[tuple[int, str], dict[str, np.ndarray]]:
         """Each ШНОР's sums per subject and assessment over the procedures it sat (participants > 0)."""
         rows = np.flatnonzero(self.known & (self.listed >= 0) & (self.values[0] > 0))
-        key = self.listed[rows] * (len(self.subjects) * len(self.assessments)) + self.pair(rows)
+        key = self.listed[rows].astype(np.int64) * (len(self.subjects) * len(self.assessments)) + self.pair(rows)
         keys, inverse = np.unique(key, return_inverse=True)
         sums = np.stack([np.bincount(inverse, self.values[i][rows], len(keys)) for i in range(len(_SUMS))], axis=1)
         found: dict[tuple[int, str], dict[str, np.ndarray]] = {}
@@ -150,6 +161,13 @@ def _positions(codes: np.ndarray, uniques, wanted: list[str]) -> np.ndarray:
     """Per row, the position of its school in ``wanted`` (-1 if not there)."""
     where = pd.Index(wanted, dtype=object).get_indexer(pd.Index(uniques, dtype=object))
     return np.append(where, -1)[codes]
+
+
+def _narrow(codes: np.ndarray) -> np.ndarray:
+    """Codes (-1 and up) in the smallest signed integer type that holds them."""
+    top = int(codes.max(initial=0))
+    kind = np.int8 if top < 1 << 7 else np.int16 if top < 1 << 15 else np.int32 if top < 1 << 31 else np.int64
+    return codes.astype(kind, copy=False)
 
 
 def _member(codes: np.ndarray, allowed: list[bool]) -> np.ndarray:
@@ -189,7 +207,7 @@ def _subjects_behind(
             else:
                 leaves.setdefault(id(leaf), (leaf, []))[1].append(position)
     rows = np.flatnonzero((table.listed >= 0) & (table.values[0] > 0))  # the procedures the ШНОР sat
-    school, subject = table.listed[rows], table.subject[rows]
+    school, subject = table.listed[rows].astype(np.int64), table.subject[rows].astype(np.int64)
     regions: dict[tuple, dict[str, float]] = {}  # the region's share per subject, by scope
     for leaf, positions in leaves.values():
         scope = _scope(leaf)
@@ -233,7 +251,9 @@ def _float(value) -> float:
 
 
 def _shares(frame: pd.DataFrame, measure: str) -> pd.Series:
-    """The share of ``measure`` per subject, pooled over the rows of ``frame``."""
+    """The share of ``measure`` per subject, pooled over the rows of ``frame``; its base — the participants of the
+    procedures where ``measure`` is known."""
+    frame = frame.assign(**{f"{measure}_base": frame["participants"].where(frame[measure].notna())})
     sums = frame.groupby("subject", observed=True)[[measure, f"{measure}_base"]].sum()
     return (sums[measure] / sums[f"{measure}_base"].where(sums[f"{measure}_base"] > 0)).astype(float)
 
