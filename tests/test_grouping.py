@@ -121,6 +121,38 @@ def test_batches_folded_one_by_one_pool_as_their_concatenation_does(batches, sor
     assert place[np.concatenate(where)].tolist() == expected_where.tolist()
 
 
+class SmallBlocks(RunningSum):
+    _BLOCK = 3  # a batch's rows fall into several blocks, old and new
+
+
+@SETTINGS
+@given(batches=batch_rows, sort=st.booleans())
+def test_sums_kept_in_blocks_pool_as_the_concatenation_does(batches, sort):
+    frames = [frame_of(rows) for rows in batches if rows]
+    sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
+    running = SmallBlocks(KEYS, sums, maxima)
+    where = [running.add(frame) for frame in frames]
+    if not frames:
+        return
+    expected, expected_where = reference_grouped_sum(pd.concat(frames, ignore_index=True), KEYS, sums, maxima,
+                                                     sort=sort)
+    pooled, place = running.frame(sort=sort)
+    pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
+    assert place[np.concatenate(where)].tolist() == expected_where.tolist()
+
+
+def test_float_sums_in_blocks_run_in_the_order_of_the_rows_to_the_last_bit():
+    key, other = (2025, "ВПР", "Математика", 4, "sch1"), (2025, "ВПР", "Математика", 4, "sch2")
+    first = frame_of([(*key, 1, None, 0.1, None)] + [(*other[:4], f"s{n}", 1, None, 1.0, None) for n in range(5)])
+    second = frame_of([(*key, 1, None, 0.2, None), (*other[:4], "s9", 1, None, 0.5, 7), (*key, 1, None, 0.3, 20)])
+    running = SmallBlocks(KEYS, ["participants", "score_sum"], ["max_score"])
+    running.add(first), running.add(second)
+    expected, _ = grouped_sum(pd.concat([first, second], ignore_index=True), KEYS, ["participants", "score_sum"],
+                              ["max_score"])
+    pd.testing.assert_frame_equal(running.frame()[0], expected, check_exact=True)
+    assert expected["score_sum"].iloc[0] == 0.1 + 0.2 + 0.3  # the order of the rows, not 0.1 + (0.2 + 0.3)
+
+
 def test_float_sums_run_in_the_order_of_the_rows_to_the_last_bit():
     # 0.1 + 0.2 + 0.3 differs from 0.1 + (0.2 + 0.3): a key met twice in one batch is added row by row
     key = (2025, "ВПР", "Математика", 4, "sch1")

@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shnor.memory import trim
+
 
 def grouped_sum(
     frame: pd.DataFrame, keys: list[str], sums: list[str], maxima: list[str] = (), sort: bool = False
@@ -158,9 +160,13 @@ class RunningSum:
     of its columns packed into one integer (as many bits per column as its values need, repacked when they grow),
     found among the pooled keys by binary search. Sums run in int64 (whole numbers) or float64 in the order of the
     rows, as ``bincount`` adds them: float sums are the same to the last bit. ``frame`` gives the pooled rows and
-    ends the RunningSum."""
+    ends the RunningSum.
 
-    _GROWTH = 1.5
+    The sums are kept in blocks of ``_BLOCK`` rows, one more block when the rows outgrow them: an array grown by
+    half with a copy left up to a third of a country's ≈ 400 MB of sums as room never used."""
+
+    _GROWTH = 1.5  # of the packed keys (8 bytes a row)
+    _BLOCK = 1 << 18
 
     def __init__(self, keys: list[str], sums: list[str], maxima: list[str] = ()) -> None:
         self.keys, self.sums, self.maxima = list(keys), list(sums), list(maxima)
@@ -171,8 +177,10 @@ class RunningSum:
         self._code = np.empty(0, dtype=np.int64)  # per pooled row: its key packed (capacity beyond ``rows``)
         self._sorted = np.empty(0, dtype=np.int64)  # the packed keys in order, and the pooled row of each
         self._at = np.empty(0, dtype=np.int64)
-        self._values: dict[str, np.ndarray] = {}
-        self._present: dict[str, np.ndarray] = {}
+        self._values: dict[str, list[np.ndarray]] = {}  # per column, its blocks
+        self._present: dict[str, list[np.ndarray]] = {}
+        self._kinds: dict[str, np.dtype] = {}
+        self._blocks = 0
 
     def add(self, frame: pd.DataFrame) -> np.ndarray:
         """Fold ``frame`` in; for each of its rows, the pooled row it went into. Raises ``Mismatch`` (nothing
@@ -191,22 +199,41 @@ class RunningSum:
         where = self._rows_of(np.asarray(distinct, dtype=np.int64))
         rows = where[group]
         once = len(distinct) == len(frame)
+        parts = self._parts(rows)
         for column in self.sums:
             values = frame[column]
             present = ~values.isna().to_numpy(dtype=bool)
-            self._present[column][rows[present]] = True
-            numbers = values.to_numpy(dtype=self._values[column].dtype, na_value=0)
-            if once:
-                self._values[column][rows] += numbers
-            else:
-                np.add.at(self._values[column], rows, numbers)
+            numbers = values.to_numpy(dtype=self._kinds[column], na_value=0)
+            for block, taken, offsets in parts:
+                here, part = (present, numbers) if taken is None else (present[taken], numbers[taken])
+                self._present[column][block][offsets[here]] = True
+                if once:
+                    self._values[column][block][offsets] += part
+                else:  # in the order of the rows: a block's rows keep theirs
+                    np.add.at(self._values[column][block], offsets, part)
         for column in self.maxima:
             numbers = frame[column].to_numpy(dtype="float64", na_value=np.nan)
-            if once:
-                self._values[column][rows] = np.fmax(self._values[column][rows], numbers)
-            else:
-                np.fmax.at(self._values[column], rows, numbers)
+            for block, taken, offsets in parts:
+                values, part = self._values[column][block], numbers if taken is None else numbers[taken]
+                if once:
+                    values[offsets] = np.fmax(values[offsets], part)
+                else:
+                    np.fmax.at(values, offsets, part)
         return rows
+
+    def _parts(self, rows: np.ndarray) -> list[tuple[int, np.ndarray | None, np.ndarray]]:
+        """``rows`` by the block they are in: (block, which of ``rows`` — None for all, their places in it)."""
+        blocks = rows // self._BLOCK
+        offsets = rows % self._BLOCK
+        if len(rows) == 0:
+            return []
+        if blocks.min() == blocks.max():  # the usual: a batch's rows new, in the last block
+            return [(int(blocks[0]), None, offsets)]
+        parts = []
+        for block in np.unique(blocks).tolist():
+            taken = np.flatnonzero(blocks == block)
+            parts.append((block, taken, offsets[taken]))
+        return parts
 
     def frame(self, sort: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
         """The pooled rows as ``grouped_sum`` gives them, column for column and type for type (sorted by the keys,
@@ -215,7 +242,8 @@ class RunningSum:
         if self._dtypes is None:
             raise Mismatch  # nothing was added: there are no types to give
         code, self._code, self._sorted, self._at = self._code[:count], None, None, None
-        order = place = np.arange(count)
+        order = None  # as they are
+        place = np.arange(count)
         if sort:  # by the keys' values: each column's codes as ranks of its distinct values, packed, in order
             ranked = np.zeros(count, dtype=np.int64)
             for position, key in enumerate(self.keys):
@@ -231,11 +259,12 @@ class RunningSum:
                 for position, key in enumerate(self.keys)}
         del code
         for column in self.sums:
-            values, missing = self._values.pop(column)[:count][order], ~self._present.pop(column)[:count][order]
+            values = _joined(self._values.pop(column), count, order, self._kinds[column])
+            missing = ~_joined(self._present.pop(column), count, order, np.dtype(bool))
             data[column] = (pd.arrays.IntegerArray(values, missing) if values.dtype == np.int64
                             else pd.arrays.FloatingArray(values, missing))
         for column in self.maxima:
-            values = self._values.pop(column)[:count][order]
+            values = _joined(self._values.pop(column), count, order, self._kinds[column])
             missing = np.isnan(values)
             values[missing] = 0.0
             data[column] = pd.arrays.FloatingArray(values, missing)
@@ -251,10 +280,11 @@ class RunningSum:
                 raise Mismatch
             self._dtypes = dtypes
             for column in self.sums:
-                self._values[column] = np.zeros(0, dtype=np.int64 if _whole(frame[column]) else np.float64)
-                self._present[column] = np.zeros(0, dtype=bool)
+                self._kinds[column] = np.dtype(np.int64 if _whole(frame[column]) else np.float64)
+                self._values[column], self._present[column] = [], []
             for column in self.maxima:
-                self._values[column] = np.zeros(0, dtype=np.float64)
+                self._kinds[column] = np.dtype(np.float64)
+                self._values[column] = []
         elif dtypes != self._dtypes:
             raise Mismatch
 
@@ -296,15 +326,23 @@ class RunningSum:
         return rows
 
     def _grow(self, needed: int) -> None:
-        if needed <= len(self._code):
-            return
-        capacity = max(needed, int(len(self._code) * self._GROWTH))
-        self._code = _resized(self._code, capacity, 0)
-        for column in self.sums:
-            self._values[column] = _resized(self._values[column], capacity, 0)
-            self._present[column] = _resized(self._present[column], capacity, False)
-        for column in self.maxima:
-            self._values[column] = _resized(self._values[column], capacity, np.nan)
+        if needed > len(self._code):
+            self._code = _resized(self._code, max(needed, int(len(self._code) * self._GROWTH)), 0)
+        while self._blocks * self._BLOCK < needed:
+            self._blocks += 1
+            for column in self.sums:
+                self._values[column].append(np.zeros(self._BLOCK, dtype=self._kinds[column]))
+                self._present[column].append(np.zeros(self._BLOCK, dtype=bool))
+            for column in self.maxima:
+                self._values[column].append(np.full(self._BLOCK, np.nan))
+
+
+def _joined(blocks: list[np.ndarray], count: int, order: np.ndarray | None, kind: np.dtype) -> np.ndarray:
+    """The first ``count`` rows of a column's blocks (in ``order``, where given); the blocks are let go once joined."""
+    joined = np.concatenate(blocks)[:count] if blocks else np.zeros(0, dtype=kind)
+    blocks.clear()
+    trim()  # the blocks lie between other columns' blocks: the C library keeps them unless told
+    return joined if order is None else joined[order]
 
 
 def _resized(array: np.ndarray, capacity: int, fill) -> np.ndarray:

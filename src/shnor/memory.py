@@ -26,6 +26,13 @@ def give_back() -> None:
         libc.malloc_trim(0)
 
 
+def trim() -> None:
+    """Return to the system what the C library holds unused, Arrow's pool left alone (GNU C library only)."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
 @contextmanager
 def reusing_freed() -> Iterator[None]:
     """While reading, the arrays of a batch that numpy frees (megabytes each: a column of a million rows) are kept by

@@ -27,7 +27,7 @@ from shnor.ingest.tables import Sheet, open_sheets
 from shnor.ingest.territories import unify_municipalities
 from shnor.ingest.tidy import TidyReader
 from shnor.ingest.upload_form import UploadFormReader
-from shnor.memory import reusing_freed
+from shnor.memory import give_back, reusing_freed
 
 READERS: tuple[Reader, ...] = (
     TidyReader(),
@@ -99,7 +99,10 @@ def read_results(
         parts, notes = resolve_derived_ids(parts, registry)
         if notes:
             logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
-        return build_cube(parts), logs
+    # What the batches freed and the C library kept for the next goes back before the counts are joined into the
+    # cube (a country's: hundreds of megabytes, which the join would otherwise take anew beside them).
+    give_back()
+    return build_cube(parts), logs
 
 
 def _within_file(progress: Progress, before: int, size: int, total: int, name: str, read: int) -> None:
