@@ -73,8 +73,13 @@ def select(
     assessments: Iterable[str] | None = None,
     subjects: str | Iterable[str] | None = None,
     grades: Iterable[int] | None = None,
+    keep: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """The procedures a criterion looks at. ``subjects``: ``core``, ``other``, a list of names, or None for all."""
+    """The procedures a criterion looks at. ``subjects``: ``core``, ``other``, a list of names, or None for all.
+    ``keep``: only these columns are wanted (with those the choice looks at) — a part of a country's rows is then not
+    copied with all its thirty columns."""
+    if keep is not None:
+        frame = frame[list(dict.fromkeys([*keep, "assessment", "group", "subject", "grade"]))]  # not copies
     mask = pd.Series(True, index=frame.index)
     if assessments is not None:
         mask &= frame["assessment"].isin(list(assessments))

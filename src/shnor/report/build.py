@@ -94,6 +94,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     )
     boundaries = high_boundaries(logs, rules.ege_high_score)
     qualify_high_reasons(evaluation, window_procedures, boundaries)
+    give_back()  # the rules' frames of a year (a country's: hundreds of megabytes) are let go by now
     # What needs the counts and the procedures comes first; the per-school report is built after they are let go
     # (a country's counts and its 40 000 schools' objects would otherwise be held together).
     changes = school_dynamics(cube, window, index)

@@ -192,7 +192,8 @@ class IndicatorCriterion(Leaf, _Measured):
         if spec.measure is not None:
 
             def measure(years: tuple[int, ...], groups: pd.Series | None) -> scoped.Ratio:
-                frame = select(context.frame(years), subjects=spec.subjects)
+                frame = select(context.frame(years), subjects=spec.subjects,
+                               keep=["school_id", "participants", spec.measure])
                 return scoped.share(frame, context.schools, spec.measure, groups)
 
             return judge(self, context, path, status, ("indicator", self.indicator), measure)
