@@ -1,0 +1,62 @@
+"""The procedures' table kept as the bytes of procedures.parquet (issue 18: a country's 2.4 M rows as ≈ 9 MB, not
+≈ 260 MB): packed a row group at a time, it is the file the whole sorted table written at once would be."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from shnor.indicators.shares import select
+from shnor.report import procedures
+from shnor.report.procedures import COLUMNS, SORT_KEYS, Procedures
+
+
+def _table(rows: int, seed: int = 7) -> pa.Table:
+    rng = np.random.default_rng(seed)
+    participants = rng.integers(0, 60, rows)
+    fail = pd.array(rng.integers(0, 10, rows), dtype="Int64")
+    fail[rng.random(rows) < 0.1] = pd.NA
+    frame = pd.DataFrame({
+        "high": rng.integers(0, 10, rows), "school_id": [f"sch{n}" for n in rng.integers(0, 40, rows)],
+        "year": rng.choice([2024, 2025], rows), "assessment": rng.choice(["ВПР", "ОГЭ", "ЕГЭ"], rows),
+        "subject": rng.choice(["Математика", "Русский язык", "История"], rows), "grade": rng.choice([4, 5, 9], rows),
+        "participants": participants, "fail": fail, "fail_share": fail / participants.clip(1),
+        "high_share": rng.random(rows), "mean_score": np.where(rng.random(rows) < 0.5, np.nan, rng.random(rows) * 100),
+    })
+    return pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 5, 23])
+def test_packed_row_group_by_row_group_is_the_file_of_the_whole_sorted_table(tmp_path, monkeypatch, rows):
+    monkeypatch.setattr(procedures, "_ROW_GROUP", 5)  # several row groups, the last one short
+    table = _table(rows)
+    whole = table.select(list(COLUMNS)).cast(procedures.schema())
+    whole = whole.take(pc.sort_indices(whole, sort_keys=[(key, "ascending") for key in SORT_KEYS])).combine_chunks()
+    pq.write_table(whole, tmp_path / "whole.parquet", compression="zstd", compression_level=3, row_group_size=5,
+                   store_schema=False)
+    packed = Procedures.sorted_table(table)
+    assert packed.rows == rows
+    packed.write(tmp_path / "packed.parquet")
+    assert (tmp_path / "packed.parquet").read_bytes() == (tmp_path / "whole.parquet").read_bytes()
+    assert packed.table.equals(whole)  # read back for the documents: the same rows and values
+    if rows:
+        school = whole.column("school_id")[0].as_py()
+        assert len(packed.of(school)) == sum(1 for s in whole.column("school_id").to_pylist() if s == school)
+
+
+def test_a_choice_of_columns_gives_the_rows_all_columns_give():
+    frame = pd.DataFrame({
+        "school_id": ["a", "b", "c", "d"], "assessment": ["ВПР", "ОГЭ", "ВПР", "ВПР"],
+        "subject": ["Математика", "История", "Русский язык", "История"], "group": ["core", "other", "core", "other"],
+        "grade": [4, 9, 5, 4], "participants": [10, 20, 30, 40], "fail": [1, 2, 3, 4], "n5": [0, 1, 2, 3],
+    })
+    for subjects in ("core", "other", ["История"], None):
+        narrow = select(frame, ["ВПР"], subjects, [4, 5], keep=["school_id", "participants", "fail"])
+        whole = select(frame, ["ВПР"], subjects, [4, 5])
+        assert "n5" not in narrow.columns
+        pd.testing.assert_frame_equal(narrow[["school_id", "participants", "fail"]],
+                                      whole[["school_id", "participants", "fail"]])
