@@ -144,9 +144,14 @@ def count_students(
         has_mark = ~np.isnan(mark)
     counted = {"participants": pd.array(np.bincount(groups.of_row, minlength=groups.count), dtype="Int64")}
     counted.update(_mark_counts(groups, mark, has_mark))
-    minimum = _ege_minimum(groups, is_ege_score, rows, source)
-    counted["below_min"] = groups.count_where(is_ege_score, score < minimum)
-    counted["high"] = groups.count_where(is_ege_score, score >= options.ege_high_score)
+    if is_ege_score.any():
+        minimum = _ege_minimum(groups, is_ege_score, rows, source)
+        counted["below_min"] = groups.count_where(is_ege_score, score < minimum)
+        counted["high"] = groups.count_where(is_ege_score, score >= options.ege_high_score)
+    else:  # no ЕГЭ test score in the batch: nothing to compare, no row-long minimum
+        counted["below_min"] = pd.arrays.IntegerArray(np.zeros(groups.count, dtype=np.int64),
+                                                      np.ones(groups.count, dtype=bool))
+        counted["high"] = counted["below_min"].copy()
     scored_key = groups.of_row[has_score]  # the rows with a score, once for every count over them
     present = np.bincount(scored_key, minlength=groups.count)
     scores = score[has_score]
@@ -178,13 +183,21 @@ def _mark_counts(groups: Groups, mark: np.ndarray, has_mark: np.ndarray) -> dict
     with a mark — key and mark as one number — not a count per mark."""
     marked = groups.of_row[has_mark] * 4
     given = mark[has_mark]
-    if given.size and not np.isin(given, (2.0, 3.0, 4.0, 5.0)).all():  # not a whole mark: counted as before
+    if not only_marks(given):  # not a whole mark: counted a mark at a time
         return {column: groups.count_where(has_mark, mark == value) for value, column in zip(range(2, 6), MARK_COUNTS)}
-    marked += given.astype(np.int64) - 2
+    marked += given.astype(np.int64)
+    marked -= 2
     by_mark = np.bincount(marked, minlength=4 * groups.count).reshape(-1, 4)
     present = by_mark.sum(axis=1) == 0
     return {column: pd.arrays.IntegerArray(np.ascontiguousarray(by_mark[:, position]).astype(np.int64), present)
             for position, column in enumerate(MARK_COUNTS)}
+
+
+def only_marks(values: np.ndarray) -> bool:
+    """Every value is a mark 2, 3, 4 or 5 or NaN: looked at through the few distinct values (a hash, no sort and no
+    row-long temporary)."""
+    distinct = pd.unique(values)
+    return bool(np.isin(distinct[~np.isnan(distinct)], (2.0, 3.0, 4.0, 5.0)).all())
 
 
 def _sums(groups: Groups, key: np.ndarray, values: np.ndarray, present: np.ndarray) -> pd.arrays.FloatingArray:

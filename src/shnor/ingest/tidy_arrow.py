@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from shnor._grouping import first_rows
 from shnor.ingest.base import ReadOptions, Source
 from shnor.ingest.cells import TOTAL_ROW
-from shnor.ingest.students import Groups, StudentAggregate, all_counted, count_students
+from shnor.ingest.students import Groups, StudentAggregate, all_counted, count_students, only_marks
 from shnor.vocabulary import EXAM_GRADE, parse_assessment, parse_subject
 
 _LABELS = ("year", "assessment", "subject", "school_id", "school_name", "municipality")  # where a total row says so
@@ -72,8 +72,7 @@ def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, optio
         "school_id": pd.array(school[1], dtype="string").take(school[0][firsts]),
     })
     mark = _numbers(columns.get("mark"), count)
-    present = mark[~np.isnan(mark)]
-    if not np.isin(present, (2.0, 3.0, 4.0, 5.0)).all():
+    if not only_marks(mark):
         raise _Unclean
     score = _numbers(columns.get("score"), count)
     journal = _numbers(columns["journal_mark"], count) if "journal_mark" in columns else None
@@ -196,7 +195,7 @@ def _plain(array: pa.Array) -> np.ndarray | None:
     if parsed.null_count != array.null_count:
         return None
     numbers = parsed.to_numpy(zero_copy_only=False)
-    return numbers if np.isfinite(numbers[~np.isnan(numbers)]).all() else None
+    return None if np.isinf(numbers).any() else numbers  # NaN is a blank cell; an infinity is not a number here
 
 
 def _schools(columns: dict[str, pa.Array], school: tuple[np.ndarray, np.ndarray], firsts: np.ndarray) -> pd.DataFrame:
