@@ -10,6 +10,7 @@ procedure and spread to the rows by the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,12 +130,13 @@ def all_counted(groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np
 
 
 def count_students(
-    groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np.ndarray | None, rows: np.ndarray,
+    groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np.ndarray | None, rows: Sequence[int],
     source: Source, options: ReadOptions,
 ) -> StudentAggregate:
     """The counts of participant rows that are all to be counted (``all_counted``): marks (from the scale where only
     a score is given), the ЕГЭ minimum and high threshold, score bands and moments, the journal comparison (where
-    the file has journal marks: ``journal`` is not None)."""
+    the file has journal marks: ``journal`` is not None). ``rows`` gives each row's number in the sheet (to name the
+    first row of a procedure without a scale or an ЕГЭ minimum)."""
     has_mark = ~np.isnan(mark)
     is_ege_score = groups.rows(groups.ege) & ~has_mark
     has_score = ~np.isnan(score)
@@ -322,7 +324,7 @@ def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.D
     return pd.DataFrame({"key": key[firsts], "score": at[firsts], "count": np.bincount(pair, minlength=len(firsts))})
 
 
-def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows: np.ndarray,
+def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows: Sequence[int],
                     source: Source) -> np.ndarray:
     """Marks from primary scores with the scale of each procedure; a procedure without a scale is an error (the
     first procedure met without one is named)."""
@@ -340,7 +342,7 @@ def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows
     return marks
 
 
-def _ege_minimum(groups: Groups, is_ege_score: np.ndarray, rows: np.ndarray, source: Source) -> np.ndarray:
+def _ege_minimum(groups: Groups, is_ege_score: np.ndarray, rows: Sequence[int], source: Source) -> np.ndarray:
     """Per row: the ЕГЭ minimum of its subject and year (NaN for the rows not scored against one)."""
     minimums = ege_minimums()
     by_procedure = np.array([minimums.get((year, subject), np.nan) for year, _, subject, _ in groups.procedures])

@@ -79,7 +79,7 @@ def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, optio
     groups = Groups(of_row, keys, options)
     if not all_counted(groups, mark, score, journal):
         raise _Unclean
-    rows = np.arange(first_row, first_row + count)
+    rows = range(first_row, first_row + count)  # looked up only to name a row in a message: no row-long array
     aggregate = count_students(groups, mark, score, journal, rows, source, options)
     return aggregate, _schools(columns, school, firsts)
 
