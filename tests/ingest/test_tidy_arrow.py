@@ -98,6 +98,22 @@ def test_a_clean_file_is_counted_in_arrow(tmp_path):
     assert (int(cube.counts["participants"].sum()), log.rows_read) == (12, 12)
 
 
+def test_a_batch_joined_from_pieces_is_counted_in_arrow_as_the_careful_reader_counts(tmp_path):
+    """Pieces of 7 rows joined into a batch of 16 or more are chunks of one column: schools, subjects and blank
+    journal marks first met in a later piece are coded against the dictionary of the whole batch."""
+    rows = [("ВПР", "Математика", 4, 12, 2 + i % 4, "") if i < 9 else ("ВПР", " Русский язык", 5, 20, 5, str(2 + i % 4))
+            for i in range(40)]
+    rows += [("ЕГЭ", "История", "", 30 + i, "", "") for i in range(5)]
+    schools = [f"sch{1 + i // 6}" for i in range(len(rows))]
+    path = write(tmp_path, rows, schools, [2025] * len(rows))
+    same_reading(path)
+    with mock.patch.object(tables, "BATCH_ROWS", 7), mock.patch.object(tidy, "CLEAN_BATCH_ROWS", 16), \
+            mock.patch.object(tidy, "aggregate_students", side_effect=AssertionError("the careful reader was used")):
+        cube, (log,) = read_results([path], OPTIONS)
+    assert (int(cube.counts["participants"].sum()), log.rows_read) == (45, 45)
+    assert int(cube.counts["n5"].sum()) == 2 + 31
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [

@@ -10,6 +10,7 @@ procedure and spread to the rows by the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,12 +130,13 @@ def all_counted(groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np
 
 
 def count_students(
-    groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np.ndarray | None, rows: np.ndarray,
+    groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np.ndarray | None, rows: Sequence[int],
     source: Source, options: ReadOptions,
 ) -> StudentAggregate:
     """The counts of participant rows that are all to be counted (``all_counted``): marks (from the scale where only
     a score is given), the ЕГЭ minimum and high threshold, score bands and moments, the journal comparison (where
-    the file has journal marks: ``journal`` is not None)."""
+    the file has journal marks: ``journal`` is not None). ``rows`` gives each row's number in the sheet (to name the
+    first row of a procedure without a scale or an ЕГЭ minimum)."""
     has_mark = ~np.isnan(mark)
     is_ege_score = groups.rows(groups.ege) & ~has_mark
     has_score = ~np.isnan(score)
@@ -143,16 +145,27 @@ def count_students(
         mark = np.where(needs_scale, _marks_by_scale(groups, score, needs_scale, rows, source), mark)
         has_mark = ~np.isnan(mark)
     counted = {"participants": pd.array(np.bincount(groups.of_row, minlength=groups.count), dtype="Int64")}
-    for value, column in zip(range(2, 6), MARK_COUNTS):
-        counted[column] = groups.count_where(has_mark, mark == value)
-    minimum = _ege_minimum(groups, is_ege_score, rows, source)
-    counted["below_min"] = groups.count_where(is_ege_score, score < minimum)
-    counted["high"] = groups.count_where(is_ege_score, score >= options.ege_high_score)
+    counted.update(_mark_counts(groups, mark, has_mark))
+    if is_ege_score.any():
+        minimum = _ege_minimum(groups, is_ege_score, rows, source)
+        counted["below_min"] = groups.count_where(is_ege_score, score < minimum)
+        counted["high"] = groups.count_where(is_ege_score, score >= options.ege_high_score)
+    else:  # no ЕГЭ test score in the batch: nothing to compare, no row-long minimum
+        counted["below_min"] = pd.arrays.IntegerArray(np.zeros(groups.count, dtype=np.int64),
+                                                      np.ones(groups.count, dtype=bool))
+        counted["high"] = counted["below_min"].copy()
+    scored_key = groups.of_row[has_score]  # the rows with a score, once for every count over them
+    present = np.bincount(scored_key, minlength=groups.count)
+    scores = score[has_score]
     for low, high in options.bands:
-        counted[band_column(low, high)] = groups.count_where(has_score, (score >= low) & (score <= high))
-    counted["score_n"] = groups.sum_where(has_score, np.ones(len(score)))
-    counted["score_sum"] = groups.sum_where(has_score, score)
-    counted["score_sumsq"] = groups.sum_where(has_score, score * score)
+        within = (scores >= low) & (scores <= high)
+        counted[band_column(low, high)] = pd.arrays.IntegerArray(
+            np.bincount(scored_key[within], minlength=groups.count).astype(np.int64), present == 0)
+    counted["score_n"] = pd.arrays.FloatingArray(present.astype(float), present == 0)
+    counted["score_sum"] = _sums(groups, scored_key, scores, present)
+    np.multiply(scores, scores, out=scores)
+    counted["score_sumsq"] = _sums(groups, scored_key, scores, present)
+    del scored_key, scores
     if journal is not None:
         both = has_mark & ~np.isnan(journal)
         counted["lowered"] = groups.count_where(both, mark < journal)
@@ -165,6 +178,34 @@ def count_students(
         counted[column] = _float_column(groups.scale[:, position])
     out = pd.concat([groups.keys, pd.DataFrame(counted)], axis=1)  # one frame made once, not a column at a time
     return StudentAggregate(out, _pairs(groups, score, journal), _histogram(groups, score, has_score))
+
+
+def _mark_counts(groups: Groups, mark: np.ndarray, has_mark: np.ndarray) -> dict[str, pd.arrays.IntegerArray]:
+    """Per key: the participants with each mark 2–5 (missing where no row has a mark), in one count over the rows
+    with a mark — key and mark as one number — not a count per mark."""
+    marked = groups.of_row[has_mark] * 4
+    given = mark[has_mark]
+    if not only_marks(given):  # not a whole mark: counted a mark at a time
+        return {column: groups.count_where(has_mark, mark == value) for value, column in zip(range(2, 6), MARK_COUNTS)}
+    marked += given.astype(np.int64)
+    marked -= 2
+    by_mark = np.bincount(marked, minlength=4 * groups.count).reshape(-1, 4)
+    present = by_mark.sum(axis=1) == 0
+    return {column: pd.arrays.IntegerArray(np.ascontiguousarray(by_mark[:, position]).astype(np.int64), present)
+            for position, column in enumerate(MARK_COUNTS)}
+
+
+def only_marks(values: np.ndarray) -> bool:
+    """Every value is a mark 2, 3, 4 or 5 or NaN: looked at through the few distinct values (a hash, no sort and no
+    row-long temporary)."""
+    distinct = pd.unique(values)
+    return bool(np.isin(distinct[~np.isnan(distinct)], (2.0, 3.0, 4.0, 5.0)).all())
+
+
+def _sums(groups: Groups, key: np.ndarray, values: np.ndarray, present: np.ndarray) -> pd.arrays.FloatingArray:
+    """Per key: the sum of ``values`` over its rows (``key``: each row's key), missing where ``present`` is 0."""
+    sums = np.bincount(key, weights=values, minlength=groups.count)
+    return pd.arrays.FloatingArray(sums.astype(float), present == 0)
 
 
 def _maximum(groups: Groups, has_mark: np.ndarray) -> np.ndarray:
@@ -260,12 +301,21 @@ def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.D
     """Participants at each mark boundary of the scale and one point below it: all that the boundary-peak marker
     looks at (the whole distribution of a country is as long as its participant rows). A procedure without a
     scale has no boundaries: nothing is kept."""
-    scored = np.flatnonzero(groups.rows(groups.scored) & has_score)  # the boundaries are looked at for these alone
+    # the boundaries are looked at for these alone; a key without any boundary (no scale) has no row near one
+    bounded = groups.scored & ~np.isnan(groups.scale[:, 1:]).all(axis=1)
+    looked_at = groups.rows(bounded)
+    looked_at &= has_score
+    scored = np.flatnonzero(looked_at)
+    del looked_at
     key_of, candidates = groups.of_row[scored], score[scored]
     hit = np.zeros(len(scored), dtype=bool)
+    boundary, equal = np.empty(len(scored)), np.empty(len(scored), dtype=bool)  # reused: no temporary per test
     for column in (1, 2, 3):  # mark3, mark4, mark5: a column at a time, not a rows × 3 table
-        boundary = groups.scale[:, column][key_of]
-        hit |= (candidates == boundary) | (candidates == boundary - 1)
+        np.take(groups.scale[:, column], key_of, out=boundary)
+        for _ in range(2):  # at the boundary, then one point below it
+            hit |= np.equal(candidates, boundary, out=equal)
+            boundary -= 1
+    del key_of, candidates, boundary, equal
     near = scored[hit]
     key, at = groups.of_row[near], score[near]
     score_code, distinct = pd.factorize(at)
@@ -274,22 +324,25 @@ def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.D
     return pd.DataFrame({"key": key[firsts], "score": at[firsts], "count": np.bincount(pair, minlength=len(firsts))})
 
 
-def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows: np.ndarray,
+def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows: Sequence[int],
                     source: Source) -> np.ndarray:
     """Marks from primary scores with the scale of each procedure; a procedure without a scale is an error (the
     first procedure met without one is named)."""
-    scale = groups.rows(groups.scale)
-    unscaled = needing & np.isnan(scale[:, 0])
+    unscaled = needing & np.isnan(groups.rows(groups.scale[:, 0]))
     if unscaled.any():
         first = int(np.flatnonzero(unscaled)[0])
         key = groups.keys.iloc[groups.of_row[first]]
         raise missing_scale(key["year"], key["assessment"], key["subject"], key["grade"],
                             source.place(int(rows[first])))
-    marks = 2.0 + (score >= scale[:, 1]) + (score >= scale[:, 2]) + (score >= scale[:, 3])
-    return np.where(needing, marks, np.nan)
+    marks, boundary = np.full(len(score), 2.0), np.empty(len(score))
+    for column in (1, 2, 3):  # mark3, mark4, mark5: a column at a time into one buffer, not a rows × 4 table
+        np.take(groups.scale[:, column], groups.of_row, out=boundary)
+        marks += score >= boundary
+    marks[~needing] = np.nan
+    return marks
 
 
-def _ege_minimum(groups: Groups, is_ege_score: np.ndarray, rows: np.ndarray, source: Source) -> np.ndarray:
+def _ege_minimum(groups: Groups, is_ege_score: np.ndarray, rows: Sequence[int], source: Source) -> np.ndarray:
     """Per row: the ЕГЭ minimum of its subject and year (NaN for the rows not scored against one)."""
     minimums = ege_minimums()
     by_procedure = np.array([minimums.get((year, subject), np.nan) for year, _, subject, _ in groups.procedures])

@@ -28,7 +28,7 @@ _CSV_SEPARATORS = (";", "\t", ",")
 @dataclass(frozen=True)
 class Batch:
     first_row: int  # spreadsheet row number of the batch's first row
-    columns: list[pa.Array]  # positional, as text (numbers stay numbers in Parquet)
+    columns: list[pa.Array]  # positional, as text (numbers stay numbers in Parquet); chunked where ``joined``
     joined_from: tuple[Batch, ...] = ()  # the sheet's batches this one was joined from (see ``joined``)
 
     @property
@@ -57,7 +57,9 @@ def joined(batches: Iterable[Batch], rows: int) -> Iterator[Batch]:
 def _join(pieces: list[Batch]) -> Batch:
     if len(pieces) == 1:
         return pieces[0]
-    columns = [pa.concat_arrays([piece.columns[i] for piece in pieces]) for i in range(len(pieces[0].columns))]
+    # the pieces as the chunks of one column each, not copied into one array: a region's CSV is a million rows of text
+    columns = [pa.chunked_array([piece.columns[i] for piece in pieces], type=pieces[0].columns[i].type)
+               for i in range(len(pieces[0].columns))]
     return Batch(pieces[0].first_row, columns, tuple(pieces))
 
 

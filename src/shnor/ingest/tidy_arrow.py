@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from shnor._grouping import first_rows
 from shnor.ingest.base import ReadOptions, Source
 from shnor.ingest.cells import TOTAL_ROW
-from shnor.ingest.students import Groups, StudentAggregate, all_counted, count_students
+from shnor.ingest.students import Groups, StudentAggregate, all_counted, count_students, only_marks
 from shnor.vocabulary import EXAM_GRADE, parse_assessment, parse_subject
 
 _LABELS = ("year", "assessment", "subject", "school_id", "school_name", "municipality")  # where a total row says so
@@ -46,9 +46,10 @@ def clean_students(
 
 def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, options: ReadOptions):
     count = len(columns["school_id"])
-    encoded = {name: _encoded(array) for name, array in columns.items() if name in (*_LABELS, "grade")}
-    for name, (_, distinct) in encoded.items():
-        if name in _LABELS and _any_total(distinct):
+    keyed = ("year", "assessment", "subject", "school_id", "grade")
+    encoded = {name: _encoded(array) for name, array in columns.items() if name in keyed}
+    for name in _LABELS:  # names and municipalities: only their distinct values are looked at
+        if name in columns and _any_total(encoded[name][1] if name in encoded else pc.unique(columns[name])):
             raise _Unclean
     year = _key(encoded["year"], _years)
     assessment = _key(encoded["assessment"], _vocabulary(parse_assessment))
@@ -56,9 +57,11 @@ def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, optio
     grade = _grades(encoded.get("grade"), assessment, count)
     school = _key(encoded["school_id"], _logins)
     code = np.zeros(count, dtype=np.int64)
-    for codes, values in (year, assessment, subject, grade, school):
-        code = code * (len(values) + 1) + codes
+    for codes, values in (year, assessment, subject, grade, school):  # in place: one array, not one per key
+        code *= len(values) + 1
+        code += codes
     of_row, _ = pd.factorize(code)
+    del code
     firsts = first_rows(of_row)
     # each key's values made once per distinct value, then taken for the keys
     keys = pd.DataFrame({
@@ -69,15 +72,14 @@ def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, optio
         "school_id": pd.array(school[1], dtype="string").take(school[0][firsts]),
     })
     mark = _numbers(columns.get("mark"), count)
-    present = mark[~np.isnan(mark)]
-    if not np.isin(present, (2.0, 3.0, 4.0, 5.0)).all():
+    if not only_marks(mark):
         raise _Unclean
     score = _numbers(columns.get("score"), count)
     journal = _numbers(columns["journal_mark"], count) if "journal_mark" in columns else None
     groups = Groups(of_row, keys, options)
     if not all_counted(groups, mark, score, journal):
         raise _Unclean
-    rows = np.arange(first_row, first_row + count)
+    rows = range(first_row, first_row + count)  # looked up only to name a row in a message: no row-long array
     aggregate = count_students(groups, mark, score, journal, rows, source, options)
     return aggregate, _schools(columns, school, firsts)
 
@@ -85,9 +87,18 @@ def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, optio
 def _encoded(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Each row's code and the distinct values; a missing cell is the code one past the last value."""
     encoded = pc.dictionary_encode(array)
-    distinct = encoded.dictionary
-    codes = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, distinct
+    if isinstance(encoded, pa.ChunkedArray):  # a batch joined from the sheet's: one dictionary, grown chunk by chunk
+        if encoded.num_chunks == 0:
+            return _encoded(encoded.combine_chunks())
+        distinct = encoded.chunk(encoded.num_chunks - 1).dictionary  # the last holds every value met before it
+        if not all(c.dictionary.equals(distinct.slice(0, len(c.dictionary))) for c in encoded.chunks):
+            return _encoded(array.combine_chunks())  # an Arrow that encodes each chunk on its own
+        indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks], type=pa.int32())
+    else:
+        distinct, indices = encoded.dictionary, encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, len(distinct))
+    return indices.to_numpy(zero_copy_only=False), distinct  # Arrow's int32, without a copy where one will do
 
 
 def _any_total(distinct: pa.Array) -> bool:
@@ -105,6 +116,8 @@ def _key(encoded: tuple[np.ndarray, pa.Array], parse) -> tuple[np.ndarray, np.nd
     if meanings is None or codes.max(initial=-1) >= len(distinct):
         raise _Unclean
     canonical, values = pd.factorize(pd.Series(meanings, dtype=object))
+    if len(values) == len(canonical):  # each spelling its own meaning: the codes stand as they are
+        return codes, np.asarray(values, dtype=object)
     return canonical[codes], np.asarray(values, dtype=object)
 
 
@@ -137,16 +150,20 @@ def _logins(distinct: pa.Array) -> list | None:
 
 def _grades(encoded, assessment: tuple[np.ndarray, np.ndarray], count: int) -> tuple[np.ndarray, np.ndarray]:
     """The grade of each row: as given (1 to 11), or the exam's (ОГЭ 9, ЕГЭ 11) where the cell is blank."""
-    exam = np.array([EXAM_GRADE.get(a, np.nan) for a in assessment[1]], dtype=float)[assessment[0]]
-    if encoded is None:
-        grades = exam
-    else:
+    if encoded is not None:
         codes, distinct = encoded
         numbers = _plain(distinct)
         if numbers is None:
             raise _Unclean
         if not ((numbers == np.round(numbers)) & (numbers >= 1) & (numbers <= 11)).all():
             raise _Unclean
+        if codes.max(initial=-1) < len(distinct):  # no blank cell: a code per distinct grade, no row-long decimals
+            canonical, values = pd.factorize(numbers.astype(np.int64))
+            return (codes if len(values) == len(canonical) else canonical[codes]), np.asarray(values, dtype=object)
+    exam = np.array([EXAM_GRADE.get(a, np.nan) for a in assessment[1]], dtype=float)[assessment[0]]
+    if encoded is None:
+        grades = exam
+    else:
         grades = np.append(numbers, np.nan)[codes]
         grades = np.where(np.isnan(grades), exam, grades)
     if np.isnan(grades).any():
@@ -178,7 +195,7 @@ def _plain(array: pa.Array) -> np.ndarray | None:
     if parsed.null_count != array.null_count:
         return None
     numbers = parsed.to_numpy(zero_copy_only=False)
-    return numbers if np.isfinite(numbers[~np.isnan(numbers)]).all() else None
+    return None if np.isinf(numbers).any() else numbers  # NaN is a blank cell; an infinity is not a number here
 
 
 def _schools(columns: dict[str, pa.Array], school: tuple[np.ndarray, np.ndarray], firsts: np.ndarray) -> pd.DataFrame:
