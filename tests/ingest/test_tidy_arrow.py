@@ -163,3 +163,52 @@ def test_a_parquet_file_is_read_whole_into_the_batches_that_joining_its_pieces_g
 
     assert shape(whole) == shape(expected)
     assert sum(len(b.columns[0]) for b in whole) == 45
+
+
+def as_parquet(path: Path) -> Path:
+    """The same rows as a Parquet file in row groups of 5 (each group its own dictionary of logins and subjects)."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";"))
+    parquet = path.with_suffix(".parquet")
+    pq.write_table(table, parquet, row_group_size=5)
+    return parquet
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.lists(st.tuples(clean_row, st.sampled_from(["sch1", "sch2", " sch3 "]), st.sampled_from([2024, 2025])),
+                  min_size=1, max_size=40),
+    dirty=st.lists(st.tuples(st.integers(0, 39), dirty_row), max_size=2),
+)
+def test_parquet_key_text_read_as_dictionaries_is_counted_as_the_careful_reader_counts(data, dirty):
+    """Parquet's logins, subjects and names come dictionary-encoded to the counting in Arrow, and as text to the
+    careful reader: the same cube and log either way, and the same as the CSV of the same rows."""
+    rows, schools, years = (list(column) for column in zip(*data))
+    for position, row in dirty:
+        rows.insert(min(position, len(rows)), row)
+        schools.insert(min(position, len(schools)), "sch1")
+        years.insert(min(position, len(years)), 2025)
+    with tempfile.TemporaryDirectory() as folder:
+        csv_path = write(Path(folder), rows, schools, years)
+        path = as_parquet(csv_path)
+        same_reading(path)
+        found, from_csv = read(path, careful=False), read(csv_path, careful=False)
+        if not isinstance(found, str) and not isinstance(from_csv, str):
+            counts, csv_counts = found[0].counts, from_csv[0].counts
+            assert counts[["participants", "n2", "n3", "n4", "n5"]].to_numpy().tolist() == \
+                csv_counts[["participants", "n2", "n3", "n4", "n5"]].to_numpy().tolist()
+
+
+def test_a_clean_parquet_file_is_counted_from_its_dictionaries(tmp_path):
+    rows = [("ВПР", "Математика", 4, 12, 2 + i % 4, "4") for i in range(30)]
+    path = as_parquet(write(tmp_path, rows, [f"sch{i % 4}" for i in range(30)], [2025] * 30))
+    with mock.patch.object(tables, "BATCH_ROWS", 7):
+        sheet = tables.open_sheets(path)[0]
+        coded = [tables.plain_type(c) == c.type for b in sheet.joined_batches(1, 16, [1, 2, 4]) for c in b.columns]
+    assert coded.count(False) > 0, "the logins and subjects come as dictionaries"
+    with mock.patch.object(tidy, "aggregate_students", side_effect=AssertionError("the careful reader was used")):
+        cube, (log,) = read_results([path], OPTIONS)
+    assert (int(cube.counts["participants"].sum()), log.rows_read) == (30, 30)
+    assert sorted(cube.schools["school_name"]) == [f"Школа sch{i}" for i in range(4)]

@@ -25,13 +25,15 @@ from shnor.ingest.cells import (
 )
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
 from shnor.ingest.students import aggregate_students, check_left_out
-from shnor.ingest.tables import Sheet
+from shnor.ingest.tables import Sheet, plain_text
 from shnor.ingest.tidy_arrow import clean_students
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, SUBJECTS, Assessment, parse_assessment, parse_subject
 
 _IDENTITY = ("year", "assessment", "subject")
 _SIGNALS = {"year", "assessment", "subject", "grade", "school_id", "participants", "mark", "score", "n2", "below_min"}
 _SCHOOL_COUNTS = ("participants", *MARK_COUNTS, "below_min", "high", "lowered", "confirmed", "raised")
+# key text read dictionary-encoded where the file stores it so (Parquet): a few distinct values in millions of rows
+_CODED = ("assessment", "subject", "school_id", "school_name", "municipality")
 # participant rows counted in Arrow at a time (fewer, larger batches than the careful reader's)
 CLEAN_BATCH_ROWS = 1 << 20
 
@@ -68,7 +70,8 @@ class TidyReader:
         batches, schools = Batches(running=student_level), []
         participants = 0
         first = recognition.header_row + 1
-        read = sheet.joined_batches(first, CLEAN_BATCH_ROWS) if student_level else sheet.batches(first)
+        coded = [mapping[c] for c in _CODED if c in mapping]
+        read = sheet.joined_batches(first, CLEAN_BATCH_ROWS, coded) if student_level else sheet.batches(first)
         for gathered in read:
             columns = {c: gathered.columns[p] for c, p in mapping.items() if p < len(gathered.columns)}
             clean = clean_students(columns, gathered.first_row, source, options) if student_level else None
@@ -80,7 +83,7 @@ class TidyReader:
                 log.rows_read += len(gathered.columns[0])
                 continue
             for batch in gathered.pieces:  # the careful reader takes the batches as the sheet gave them
-                frame = pd.DataFrame({c: batch.columns[p].to_pandas() for c, p in mapping.items()
+                frame = pd.DataFrame({c: plain_text(batch.columns[p]).to_pandas() for c, p in mapping.items()
                                       if p < len(batch.columns)})
                 frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
                 frame = _drop_recoverable(frame, log)

@@ -22,6 +22,7 @@ from shnor._grouping import first_rows
 from shnor.ingest.base import ReadOptions, Source
 from shnor.ingest.cells import TOTAL_ROW
 from shnor.ingest.students import Groups, StudentAggregate, all_counted, count_students, only_marks
+from shnor.ingest.tables import plain_text, plain_type
 from shnor.vocabulary import EXAM_GRADE, parse_assessment, parse_subject
 
 _LABELS = ("year", "assessment", "subject", "school_id", "school_name", "municipality")  # where a total row says so
@@ -85,8 +86,9 @@ def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, optio
 
 
 def _encoded(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Each row's code and the distinct values; a missing cell is the code one past the last value."""
-    encoded = pc.dictionary_encode(array)
+    """Each row's code and the distinct values; a missing cell is the code one past the last value. Text read
+    dictionary-encoded (Parquet) is taken as it is: its dictionary may repeat a value, which ``_key`` merges."""
+    encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
     if isinstance(encoded, pa.ChunkedArray):  # a batch joined from the sheet's: one dictionary, grown chunk by chunk
         if encoded.num_chunks == 0:
             return _encoded(encoded.combine_chunks())
@@ -205,10 +207,10 @@ def _schools(columns: dict[str, pa.Array], school: tuple[np.ndarray, np.ndarray]
     rows = firsts[np.sort(first_of_school)]
     frame = pd.DataFrame({"school_id": pd.array(logins[codes[rows]], dtype="string")})
     for column in ("school_name", "municipality"):
-        if column in columns and not pa.types.is_string(columns[column].type):
+        if column in columns and not pa.types.is_string(plain_type(columns[column])):
             raise _Unclean  # a number for a name: the careful reader writes it as text
         if column in columns:
-            taken = pc.utf8_trim_whitespace(columns[column].take(pa.array(rows)))
+            taken = pc.utf8_trim_whitespace(plain_text(columns[column].take(pa.array(rows))))
             frame[column] = pd.Series(pd.arrays.ArrowStringArray(taken))
         else:
             frame[column] = pd.NA
