@@ -206,8 +206,11 @@ def test_a_clean_parquet_file_is_counted_from_its_dictionaries(tmp_path):
     path = as_parquet(write(tmp_path, rows, [f"sch{i % 4}" for i in range(30)], [2025] * 30))
     with mock.patch.object(tables, "BATCH_ROWS", 7):
         sheet = tables.open_sheets(path)[0]
-        coded = [tables.plain_type(c) == c.type for b in sheet.joined_batches(1, 16, [1, 2, 4]) for c in b.columns]
+        batches = list(sheet.joined_batches(1, 16, [1, 2, 4]))
+        coded = [tables.plain_type(c) == c.type for b in batches for c in b.columns]
     assert coded.count(False) > 0, "the logins and subjects come as dictionaries"
+    assert len(batches[0].columns[0]) >= 16, "row groups of 5, each with its own dictionary, joined into one batch"
+    assert [len(p.columns[0]) for b in batches for p in b.pieces] == [7, 7, 7, 7, 2]
     with mock.patch.object(tidy, "aggregate_students", side_effect=AssertionError("the careful reader was used")):
         cube, (log,) = read_results([path], OPTIONS)
     assert (int(cube.counts["participants"].sum()), log.rows_read) == (30, 30)

@@ -594,11 +594,33 @@ class _ParquetSheet(Sheet):
         row = 2
         rows, size = max(self._file.metadata.num_rows, 1), self.path.stat().st_size
         file = pq.ParquetFile(self.path, read_dictionary=coded) if coded else self._file
-        for batch in file.iter_batches(batch_size=batch_rows):
+        read = file.iter_batches(batch_size=batch_rows)
+        for batch in _whole_batches(read, batch_rows) if coded else read:
             yield Batch(first_row=row, columns=_text_columns(batch, keep_numbers=True, keep_coded=bool(coded)))
             row += batch.num_rows
             if self.progress:
                 self.progress(size * (row - 2) // rows)
+
+
+def _whole_batches(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
+    """Batches read with dictionaries end where a row group ends (each group has its own dictionary): joined again
+    into batches of ``rows``, their dictionaries unified (a few thousand values; the codes are only renumbered)."""
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        pending.append(batch)
+        count += batch.num_rows
+        if count >= rows:
+            yield _one_batch(pending)
+            pending, count = [], 0
+    if pending:
+        yield _one_batch(pending)
+
+
+def _one_batch(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    if len(batches) == 1:
+        return batches[0]
+    return pa.Table.from_batches(batches).unify_dictionaries().combine_chunks().to_batches()[0]
 
 
 def read_small_table(path: Path) -> tuple[Sheet, list[list[str | None]]]:
