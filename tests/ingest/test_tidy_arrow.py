@@ -215,3 +215,18 @@ def test_a_clean_parquet_file_is_counted_from_its_dictionaries(tmp_path):
         cube, (log,) = read_results([path], OPTIONS)
     assert (int(cube.counts["participants"].sum()), log.rows_read) == (30, 30)
     assert sorted(cube.schools["school_name"]) == [f"Школа sch{i}" for i in range(4)]
+
+
+def test_a_total_row_named_only_in_the_school_name_of_a_parquet_file_is_skipped(tmp_path):
+    """The names come dictionary-encoded to the counting in Arrow: «Итого» among them still sends the batch to the
+    careful reader, which skips and reports the row."""
+    rows = [("ВПР", "Математика", 4, 12, 3, "4")] * 8
+    csv_path = write(tmp_path, rows, ["sch1"] * 8, [2025] * 8)
+    lines = csv_path.read_text(encoding="utf-8").splitlines()
+    lines[-1] = lines[-1].replace("Школа sch1", "Итого по району")
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = as_parquet(csv_path)
+    same_reading(path)
+    cube, (log,) = read(path, careful=False)
+    assert int(cube.counts["participants"].sum()) == 7
+    assert log.skipped["строка итогов («Итого», «Всего»)"] == [9]

@@ -105,6 +105,7 @@ def _encoded(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
 
 def _any_total(distinct: pa.Array) -> bool:
     """«Итого», «Всего по МО»…: a total row is the careful reader's to skip and report."""
+    distinct = plain_text(distinct)  # the distinct names of a Parquet file come dictionary-encoded
     if not (pa.types.is_string(distinct.type) or pa.types.is_large_string(distinct.type)):
         return False
     return any(TOTAL_ROW.search(value) for value in distinct.to_pylist() if value is not None)
