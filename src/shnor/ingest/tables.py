@@ -577,7 +577,7 @@ class _ParquetSheet(Sheet):
         """Read whole: as many pieces of ``BATCH_ROWS`` at a time as ``joined`` would join (Parquet gives batches of
         the size asked across its row groups), each piece a slice of the batch — no copy to join them. The text
         columns at ``coded`` come as Parquet stores them, dictionary-encoded (a country's logins and subjects: a
-        tenth of the time of reading them as text); the pieces, for the careful reader, get them as text."""
+        tenth of the time of reading them as text), in the pieces too (``plain_text`` makes them text)."""
         pieces = -(-rows // BATCH_ROWS)
         names = self._file.schema_arrow.names
         text = [names[p] for p in coded
