@@ -75,6 +75,16 @@ def same_reading(path: Path) -> None:
     ]
 
 
+def with_dirty(data: list[tuple], dirty: list[tuple]) -> tuple[list, list, list]:
+    """The clean rows, schools and years, with the dirty rows put in at their places (at school sch1, 2025)."""
+    rows, schools, years = (list(column) for column in zip(*data))
+    for position, row in dirty:
+        rows.insert(min(position, len(rows)), row)
+        schools.insert(min(position, len(schools)), "sch1")
+        years.insert(min(position, len(years)), 2025)
+    return rows, schools, years
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.lists(st.tuples(clean_row, st.sampled_from(["sch1", "sch2", " sch3 "]), st.sampled_from([2024, 2025])),
@@ -82,11 +92,7 @@ def same_reading(path: Path) -> None:
     dirty=st.lists(st.tuples(st.integers(0, 59), dirty_row), max_size=2),
 )
 def test_counted_in_arrow_as_the_careful_reader_counts(data, dirty):
-    rows, schools, years = (list(column) for column in zip(*data))
-    for position, row in dirty:
-        rows.insert(min(position, len(rows)), row)
-        schools.insert(min(position, len(schools)), "sch1")
-        years.insert(min(position, len(years)), 2025)
+    rows, schools, years = with_dirty(data, dirty)
     with tempfile.TemporaryDirectory() as folder:
         same_reading(write(Path(folder), rows, schools, years))
 
@@ -185,11 +191,7 @@ def as_parquet(path: Path) -> Path:
 def test_parquet_key_text_read_as_dictionaries_is_counted_as_the_careful_reader_counts(data, dirty):
     """Parquet's logins, subjects and names come dictionary-encoded to the counting in Arrow, and as text to the
     careful reader: the same cube and log either way, and the same as the CSV of the same rows."""
-    rows, schools, years = (list(column) for column in zip(*data))
-    for position, row in dirty:
-        rows.insert(min(position, len(rows)), row)
-        schools.insert(min(position, len(schools)), "sch1")
-        years.insert(min(position, len(years)), 2025)
+    rows, schools, years = with_dirty(data, dirty)
     with tempfile.TemporaryDirectory() as folder:
         csv_path = write(Path(folder), rows, schools, years)
         path = as_parquet(csv_path)
