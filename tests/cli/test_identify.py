@@ -125,6 +125,39 @@ def test_personal_data_never_reaches_the_outputs(example_out):
     assert "Код обучающегося" not in text and "Пол" not in text
 
 
+@pytest.mark.parametrize(
+    ("column", "name"),
+    [("Отметка", "Сидорова Мария Петровна"), ("Отметка", "Сидорова"), ("Предмет", "СИДОРОВА М.П.")],
+)
+def test_a_pupils_name_in_a_shifted_row_is_not_quoted_in_the_error(tmp_path, column, name):
+    """Columns shifted in one row put a pupil's name where a mark or a subject belongs: the error names the row and
+    the column, and says what is there without quoting the name. (A score that is not a number is left out and
+    counted, with no example quoted.)"""
+    source = (EXAMPLES / "region" / "vpr_2025.csv").read_text(encoding="utf-8-sig").splitlines()[:40]
+    header = source[0].split(";")
+    cells = source[30].split(";")
+    cells[header.index(column)] = name
+    source[30] = ";".join(cells)
+    (tmp_path / "vpr.csv").write_text("\n".join(source) + "\n", encoding="utf-8")
+    result = run(str(tmp_path / "vpr.csv"), "--out", str(tmp_path / "o"), "--format", "none")
+    assert result.exit_code == 2, result.output
+    assert f"строка 31, столбец «{column}»" in result.output
+    assert "похожий на фамилию или имя" in result.output
+    assert "Сидоров" not in result.output.replace("\n", "") and "СИДОРОВ" not in result.output
+
+
+def test_a_pupils_name_in_the_score_column_is_left_out_unquoted(tmp_path):
+    source = (EXAMPLES / "region" / "vpr_2025.csv").read_text(encoding="utf-8-sig").splitlines()[:40]
+    cells = source[30].split(";")
+    cells[source[0].split(";").index("Балл")] = "Сидорова Мария"
+    source[30] = ";".join(cells)
+    (tmp_path / "vpr.csv").write_text("\n".join(source) + "\n", encoding="utf-8")
+    result = run(str(tmp_path / "vpr.csv"), "--out", str(tmp_path / "o"), "--format", "none")
+    assert result.exit_code == 0, result.output
+    written = (tmp_path / "o" / "result.json").read_text(encoding="utf-8")
+    assert "балла не число" in written and "Сидоров" not in written + result.output
+
+
 def test_quiet_prints_nothing(tmp_path):
     result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "o"), "--quiet", "--format", "none")
     assert result.exit_code == 0 and result.output == ""

@@ -20,6 +20,14 @@ from shnor.errors import Place, UserError
 # overflow the cube's 64-bit sums
 MAX_WHOLE = 10**12
 
+# A cell that reads like a person's name («Иванова Анна Сергеевна», «ИВАНОВ И.И.», «Иванов И. И.»): in a results
+# table it is a pupil's name in a shifted row, and an error message must not quote it
+_NAME_WORD = r"(?:[А-ЯЁA-Z][а-яёa-z]+|[А-ЯЁA-Z]{2,})(?:-(?:[А-ЯЁA-Z][а-яёa-z]+|[А-ЯЁA-Z]{2,}))?"
+_INITIALS = r"(?:[А-ЯЁA-Z]\.\s?){1,2}"
+_LIKE_A_NAME = re.compile(rf"^{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|{_INITIALS}))+\s*$")
+# where a number is expected, a single capitalised word («Иванова») is a surname as likely as anything else
+_CAPITALISED_WORD = re.compile(r"(?<![^\W\d_])[А-ЯЁA-Z][а-яёa-zА-ЯЁA-Z]{2,}")
+
 TOTAL_ROW = re.compile(r"^\s*(?:итого|всего|итог|по региону|по муниципалитету|по мо\b|в целом)", re.IGNORECASE)
 
 
@@ -176,9 +184,21 @@ def require_numbers(
     return values
 
 
+def quoted_cell(value: object, *, number: bool = False) -> str:
+    """A cell's value as an error message quotes it: «12,5»; a value that reads like a person's name is described,
+    not quoted — it is a pupil's name in a shifted row, and personal data never reaches a message. Where a
+    ``number`` is expected, any capitalised word counts (a spreadsheet error «#ДЕЛ/0!» is still quoted)."""
+    text = str(value)
+    stripped_text = text.strip()
+    if _LIKE_A_NAME.match(stripped_text) or (
+            number and not stripped_text.startswith("#") and _CAPITALISED_WORD.search(stripped_text)):
+        return "текст, похожий на фамилию или имя (не показан: это личные данные; возможно, столбцы в строке сдвинуты)"
+    return f"«{text}»"
+
+
 def _bad_cell(place: Place, row: int, column: str, value: object, what: str) -> UserError:
     return UserError(
-        f"в ячейке «{value}», а ожидается {what}.",
+        f"в ячейке {quoted_cell(value, number=True)}, а ожидается {what}.",
         place.at(row, column),
         "Исправьте значение в ячейке или удалите строку и запустите снова.",
     )

@@ -96,17 +96,20 @@ def aggregate_students(
     («нет отметки», a letter) is set aside, the participant counted (see ``check_left_out`` for when too many are)."""
     rows = frame["_row"]
     mark = _numbers(frame, "mark", rows, source, integer=True, low=2, high=5, what="отметка от 2 до 5")
-    score, not_number = _scores(frame)
+    score, not_a_number = _scores(frame)
     groups = Groups.of(keys, options)
     has_mark = ~np.isnan(mark)
     maximum = _maximum(groups, has_mark)
     over = ~has_mark & (score > maximum)
     negative = ~has_mark & (score < 0)
-    not_number = not_number & ~has_mark
+    not_number = not_a_number & ~has_mark
     if over.any() or negative.any() or not_number.any():
         _left_out(log, rows, score, maximum, over, negative, not_number)
         keep = ~(over | negative | not_number)
         return aggregate_students(frame.loc[keep], keys.loc[keep], source, options, log)
+    # told once: the rows above are gone when this is reached
+    log.issue("score_not_number_mark_kept", SCORE_NOT_NUMBER_MARK_KEPT, rows.to_numpy()[not_a_number & has_mark],
+              left_out=False)
     row = first_bad(pd.Series(~has_mark & np.isnan(score), index=frame.index), rows)
     if row is not None:
         raise UserError(
@@ -217,6 +220,7 @@ def _maximum(groups: Groups, has_mark: np.ndarray) -> np.ndarray:
 
 EGE_MAX = 100.0
 # Kinds of participant rows left out, and the share of a file's participants above which they are an error.
+SCORE_NOT_NUMBER_MARK_KEPT = "в ячейке балла не число — участник учтён по отметке, без балла"
 LEFT_OUT_KINDS = ("score_over_max", "score_negative", "score_not_number")
 LEFT_OUT_LIMIT = 0.05
 JOURNAL_NOT_MARK = (

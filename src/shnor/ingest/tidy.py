@@ -20,6 +20,7 @@ from shnor.ingest.cells import (
     is_number_column,
     is_total_label,
     map_distinct,
+    quoted_cell,
     require_numbers,
     stripped,
 )
@@ -152,7 +153,7 @@ def _vocabulary_column(frame: pd.DataFrame, column: str, parse, source: Source, 
     if unknown:
         row = int(frame["_row"].iloc[int(np.argmax(codes == unknown[0]))])
         raise UserError(
-            f"неизвестное значение «{cleaned[unknown[0]]}».", source.place(row, column),
+            f"неизвестное значение {quoted_cell(cleaned[unknown[0]])}.", source.place(row, column),
             f"Допустимые значения: {known}."
         )
     return pd.Series(pd.array([str(value) for value in parsed], dtype="string").take(codes), index=frame.index)
