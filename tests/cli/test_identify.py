@@ -71,6 +71,10 @@ def test_format_picks_documents(tmp_path):
     ]
     result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "out2"), "--format", "note.pdf")
     assert result.exit_code == 2 and "неизвестный формат «note.pdf»" in result.output
+    for empty in ("", " , "):  # a script's unset variable: neither every document nor none
+        result = run(*EXAMPLE_ARGS, "--out", str(tmp_path / "out3"), "--format", empty)
+        assert result.exit_code == 2 and "в --format не указано ни одного формата" in result.output
+        assert not (tmp_path / "out3").exists()
 
 
 def test_schools_csv_contract(example_out):

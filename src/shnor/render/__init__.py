@@ -85,12 +85,19 @@ OUTPUT_FILES = frozenset(MACHINE) | frozenset(FILE_NAMES.values())
 
 
 def parse_formats(text: str | None) -> tuple[str, ...]:
-    """«appendix.docx,note.html» → the names; «all» or nothing → every document; «none» → machine files only."""
-    if text is None or text.strip() in ("", "all"):
+    """«appendix.docx,note.html» → the names; «all» or no option → every document; «none» → machine files only.
+    An empty value (``--format "$FORMATS"`` with the variable unset) is a mistake, not a choice of either."""
+    if text is None or text.strip() == "all":
         return DEFAULT_FORMATS
     if text.strip() == "none":
         return ()
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not names:
+        raise UserError(
+            "в --format не указано ни одного формата.",
+            hint=f"Укажите форматы через запятую ({', '.join(DOCUMENTS)}), all — все документы, none — только "
+                 "машинные файлы.",
+        )
     unknown = [n for n in names if n not in DOCUMENTS]
     if unknown:
         raise UserError(
