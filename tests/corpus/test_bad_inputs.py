@@ -36,6 +36,19 @@ def xlsx_bytes(rows: list[list], header=SCHOOL_HEADER) -> bytes:
     return buffer.getvalue()
 
 
+def formula_error(tmp: Path) -> list[str]:
+    """A count a formula made that failed: the workbook caches «#DIV/0!», Russian Excel shows «#ДЕЛ/0!»; calamine
+    gives an empty cell, which must not read as «no data»."""
+    book = xlsxwriter.Workbook(str(tmp / "results.xlsx"))
+    sheet = book.add_worksheet("Результаты")
+    sheet.write_row(0, 0, SCHOOL_HEADER)
+    for r, row in enumerate(GOOD, start=1):
+        sheet.write_row(r, 0, row)
+    sheet.write_formula(2, SCHOOL_HEADER.index("n2"), "=H3/0", None, "#DIV/0!")
+    book.close()
+    return [str(tmp / "results.xlsx")]
+
+
 def write(tmp: Path, name: str, content: bytes) -> list[str]:
     (tmp / name).write_bytes(content)
     return [str(tmp / name)]
@@ -203,6 +216,8 @@ CASES = [
     ("xlsx zip bomb", zip_bomb, "«bomb.xlsx» распаковывается в 256 МБ"),
     ("duplicate school rows", lambda t: csv_file(t, GOOD + [GOOD[0]]), "строки 2 и 4 дают результаты одной школы (s1)"),
     ("marks do not add up", mutate(0, "n3", 99), "строка 2, столбец «participants»: сумма отметок"),
+    ("formula error in a count", formula_error,
+     "«results.xlsx», лист «Результаты», строка 3, столбец «n2»: в ячейке «#ДЕЛ/0!», а ожидается целое число ≥ 0"),
     ("negative count", mutate(1, "n2", -3), "строка 3, столбец «n2»: в ячейке «-3», а ожидается целое число ≥ 0"),
     ("text count", mutate(1, "n4", "много"), "строка 3, столбец «n4»: в ячейке «много»"),
     ("unknown subject", mutate(0, "subject", "Астрология"),

@@ -249,6 +249,8 @@ def _excel_kind(path: Path, head: bytes) -> str:
 def _excel_sheets(path: Path) -> list[Sheet]:
     import fastexcel
 
+    from shnor.ingest.excel_errors import put_back
+
     with path.open("rb") as handle:
         head = handle.read(64)
     kind = _excel_kind(path, head)
@@ -264,7 +266,10 @@ def _excel_sheets(path: Path) -> list[Sheet]:
                 name, header_row=None, dtypes="string", skip_rows=0, skip_whitespace_tail_rows=True,
                 whitespace_as_null=True
             )
-            sheet = _ExcelSheet(path, name, loaded.to_arrow())
+            table = loaded.to_arrow()
+            if kind == "xlsx":  # formula errors calamine gives as empty cells, put back as Excel shows them
+                table = put_back(path, name, table)
+            sheet = _ExcelSheet(path, name, table)
             sheet.hidden = getattr(loaded, "visible", "visible") != "visible"
             sheets.append(sheet)
         for sheet in sheets:  # a sheet may need what another says (the upload form's «Классы» names the subject)
