@@ -65,6 +65,23 @@ def group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     return _numbered(frame, keys)[0]
 
 
+def factorized(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(code)`` for integer codes: numbers by first appearance and the distinct codes in that order.
+    Rows come grouped in most files (a school's pupils one after another): each run of equal codes is numbered once
+    and the numbers spread over its rows — a few times less hashing."""
+    count = len(code)
+    if count < 2:
+        return pd.factorize(code)
+    starts = np.flatnonzero(code[1:] != code[:-1])
+    if len(starts) > count // 4:  # short runs: hashing every row costs less than finding the runs
+        return pd.factorize(code)
+    starts += 1
+    starts = np.concatenate(([0], starts))
+    numbers, distinct = pd.factorize(code[starts])
+    lengths = np.diff(starts, append=count)
+    return np.repeat(numbers, lengths), distinct
+
+
 def first_rows(group: np.ndarray) -> np.ndarray:
     """The first row of each group, in group order (groups are numbered by first appearance)."""
     if not len(group):

@@ -48,11 +48,14 @@ class Groups:
     the rows 0, 1, 2… by first appearance of their key, ``keys`` holds one row per key in that order (year and grade
     Int64, the rest text)."""
 
-    def __init__(self, of_row: np.ndarray, keys: pd.DataFrame, options: ReadOptions) -> None:
+    def __init__(self, of_row: np.ndarray, keys: pd.DataFrame, options: ReadOptions,
+                 procedure: np.ndarray | None = None) -> None:
+        """``procedure``, where the caller has it: per key, its procedure numbered by first appearance."""
         self.of_row = of_row
         self.keys = keys
         self.count = len(self.keys)
-        self.procedure = group_numbers(self.keys, PROCEDURE)  # per key: its procedure's number
+        # per key: its procedure's number
+        self.procedure = group_numbers(self.keys, PROCEDURE) if procedure is None else procedure
         firsts = self.keys[PROCEDURE].take(first_rows(self.procedure))
         self.procedures = [(int(y), str(a), str(s), int(g)) for y, a, s, g in firsts.itertuples(index=False, name=None)]
         scales = [options.scales.get(*p) for p in self.procedures]
@@ -60,11 +63,12 @@ class Groups:
             [(s.max_score, s.mark3, s.mark4, s.mark5) if s else (np.nan,) * 4 for s in scales], dtype=float
         ).reshape(-1, 4)
         self.scale = by_procedure[self.procedure]  # per key: max_score, mark3, mark4, mark5 (NaN without a scale)
-        assessment = self.keys["assessment"]
-        self.ege = ((assessment == Assessment.EGE) & (self.keys["subject"] != MATH_BASE)).to_numpy(dtype=bool)
-        self.scored = assessment.isin([Assessment.VPR, Assessment.OGE]).to_numpy(dtype=bool)
-        paired = (assessment == Assessment.VPR) & self.keys["subject"].isin(PAIR_SUBJECTS)
-        self.paired = (paired & self.keys["grade"].isin(PAIR_GRADES)).to_numpy(dtype=bool)
+        # what the procedure says, once per procedure
+        ege = [a == Assessment.EGE and s != MATH_BASE for _, a, s, _ in self.procedures]
+        scored = [a in (Assessment.VPR, Assessment.OGE) for _, a, _, _ in self.procedures]
+        paired = [a == Assessment.VPR and s in PAIR_SUBJECTS and g in PAIR_GRADES for _, a, s, g in self.procedures]
+        self.ege, self.scored, self.paired = (np.array(per, dtype=bool)[self.procedure]
+                                              for per in (ege, scored, paired))
 
     @classmethod
     def of(cls, keys: pd.DataFrame, options: ReadOptions) -> Groups:
@@ -134,12 +138,13 @@ def all_counted(groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np
 
 def count_students(
     groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np.ndarray | None, rows: Sequence[int],
-    source: Source, options: ReadOptions,
+    source: Source, options: ReadOptions, marks: bool = False,
 ) -> StudentAggregate:
     """The counts of participant rows that are all to be counted (``all_counted``): marks (from the scale where only
     a score is given), the ЕГЭ minimum and high threshold, score bands and moments, the journal comparison (where
     the file has journal marks: ``journal`` is not None). ``rows`` gives each row's number in the sheet (to name the
-    first row of a procedure without a scale or an ЕГЭ minimum)."""
+    first row of a procedure without a scale or an ЕГЭ minimum). ``marks``: the caller knows every value of ``mark``
+    to be 2, 3, 4, 5 or NaN (``only_marks``)."""
     has_mark = ~np.isnan(mark)
     is_ege_score = groups.rows(groups.ege) & ~has_mark
     has_score = ~np.isnan(score)
@@ -147,8 +152,9 @@ def count_students(
     if needs_scale.any():
         mark = np.where(needs_scale, _marks_by_scale(groups, score, needs_scale, rows, source), mark)
         has_mark = ~np.isnan(mark)
+        marks = False
     counted = {"participants": pd.array(np.bincount(groups.of_row, minlength=groups.count), dtype="Int64")}
-    counted.update(_mark_counts(groups, mark, has_mark))
+    counted.update(_mark_counts(groups, mark, has_mark, marks))
     if is_ege_score.any():
         minimum = _ege_minimum(groups, is_ege_score, rows, source)
         counted["below_min"] = groups.count_where(is_ege_score, score < minimum)
@@ -171,10 +177,15 @@ def count_students(
     del scored_key, scores
     if journal is not None:
         both = has_mark & ~np.isnan(journal)
-        counted["lowered"] = groups.count_where(both, mark < journal)
-        counted["confirmed"] = groups.count_where(both, mark == journal)
-        counted["raised"] = groups.count_where(both, mark > journal)
-        counted["journal_gap2"] = groups.count_where(both, np.abs(mark - journal) >= 2)
+        if both.any():
+            counted["lowered"] = groups.count_where(both, mark < journal)
+            counted["confirmed"] = groups.count_where(both, mark == journal)
+            counted["raised"] = groups.count_where(both, mark > journal)
+            counted["journal_gap2"] = groups.count_where(both, np.abs(mark - journal) >= 2)
+        else:  # no row to compare (a column of blanks): each count missing, as ``count_where`` gives it
+            none = pd.arrays.IntegerArray(np.zeros(groups.count, dtype=np.int64), np.ones(groups.count, dtype=bool))
+            for column in ("lowered", "confirmed", "raised", "journal_gap2"):
+                counted[column] = none.copy()
     else:
         journal = np.full(len(score), np.nan)
     for position, column in enumerate(SCALE):
@@ -183,12 +194,13 @@ def count_students(
     return StudentAggregate(out, _pairs(groups, score, journal), _histogram(groups, score, has_score))
 
 
-def _mark_counts(groups: Groups, mark: np.ndarray, has_mark: np.ndarray) -> dict[str, pd.arrays.IntegerArray]:
+def _mark_counts(groups: Groups, mark: np.ndarray, has_mark: np.ndarray,
+                 marks: bool = False) -> dict[str, pd.arrays.IntegerArray]:
     """Per key: the participants with each mark 2–5 (missing where no row has a mark), in one count over the rows
     with a mark — key and mark as one number — not a count per mark."""
     marked = groups.of_row[has_mark] * 4
     given = mark[has_mark]
-    if not only_marks(given):  # not a whole mark: counted a mark at a time
+    if not marks and not only_marks(given):  # not a whole mark: counted a mark at a time
         return {column: groups.count_where(has_mark, mark == value) for value, column in zip(range(2, 6), MARK_COUNTS)}
     marked += given.astype(np.int64)
     marked -= 2

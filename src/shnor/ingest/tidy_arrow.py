@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shnor._grouping import first_rows
+from shnor._grouping import factorized, first_rows
 from shnor.ingest.base import ReadOptions, Source
 from shnor.ingest.cells import TOTAL_ROW
 from shnor.ingest.students import Groups, StudentAggregate, all_counted, count_students, only_marks
@@ -61,9 +61,14 @@ def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, optio
     for codes, values in (year, assessment, subject, grade, school):  # in place: one array, not one per key
         code *= len(values) + 1
         code += codes
-    of_row, _ = pd.factorize(code)
+    of_row, _ = factorized(code)
     del code
     firsts = first_rows(of_row)
+    procedure = np.zeros(len(firsts), dtype=np.int64)  # per key, its procedure numbered by first appearance
+    for codes, values in (year, assessment, subject, grade):
+        procedure *= len(values) + 1
+        procedure += codes[firsts]
+    procedure, _ = pd.factorize(procedure)
     # each key's values made once per distinct value, then taken for the keys
     keys = pd.DataFrame({
         "year": pd.array(year[1], dtype="Int64").take(year[0][firsts]),
@@ -73,21 +78,26 @@ def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, optio
         "school_id": pd.array(school[1], dtype="string").take(school[0][firsts]),
     })
     mark = _numbers(columns.get("mark"), count)
-    if not only_marks(mark):
+    if not _whole_marks(columns.get("mark")) and not only_marks(mark):
         raise _Unclean
     score = _numbers(columns.get("score"), count)
     journal = _numbers(columns["journal_mark"], count) if "journal_mark" in columns else None
-    groups = Groups(of_row, keys, options)
+    groups = Groups(of_row, keys, options, procedure)
     if not all_counted(groups, mark, score, journal):
         raise _Unclean
     rows = range(first_row, first_row + count)  # looked up only to name a row in a message: no row-long array
-    aggregate = count_students(groups, mark, score, journal, rows, source, options)
+    aggregate = count_students(groups, mark, score, journal, rows, source, options, marks=True)
     return aggregate, _schools(columns, school, firsts)
 
 
 def _encoded(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Each row's code and the distinct values; a missing cell is the code one past the last value. Text read
-    dictionary-encoded (Parquet) is taken as it is: its dictionary may repeat a value, which ``_key`` merges."""
+    dictionary-encoded (Parquet) is taken as it is: its dictionary may repeat a value, which ``_key`` merges.
+    Whole numbers of a narrow range (years, grades: Parquet keeps them typed) are their own codes, less the least
+    of them: the distinct values are the whole range, a value that no row has among them."""
+    ranged = _ranged(array)
+    if ranged is not None:
+        return ranged
     encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
     if isinstance(encoded, pa.ChunkedArray):  # a batch joined from the sheet's: one dictionary, grown chunk by chunk
         if encoded.num_chunks == 0:
@@ -101,6 +111,31 @@ def _encoded(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
     if indices.null_count:
         indices = pc.fill_null(indices, len(distinct))
     return indices.to_numpy(zero_copy_only=False), distinct  # Arrow's int32, without a copy where one will do
+
+
+_RANGE = 1 << 12
+
+
+def _ranged(array: pa.Array) -> tuple[np.ndarray, pa.Array] | None:
+    """A column of whole numbers without blanks spanning at most ``_RANGE`` values, coded without hashing: (value −
+    the least, every value from the least to the greatest); None for any other column."""
+    if not isinstance(array, pa.Array) or not pa.types.is_integer(array.type) or not len(array) or array.null_count:
+        return None
+    low, high = (value.as_py() for value in pc.min_max(array).values())
+    if high - low >= _RANGE:
+        return None
+    codes = pc.subtract(array, pa.scalar(low, array.type)).to_numpy(zero_copy_only=False)
+    return codes, pa.array(np.arange(low, high + 1), type=array.type)
+
+
+def _whole_marks(array: pa.Array | None) -> bool:
+    """A column of whole numbers from 2 to 5 (and blanks): marks, known without looking at each row."""
+    if array is None or not pa.types.is_integer(array.type):
+        return False
+    if array.null_count == len(array):
+        return True
+    low, high = (value.as_py() for value in pc.min_max(array).values())
+    return 2 <= low and high <= 5
 
 
 def _any_total(distinct: pa.Array) -> bool:
@@ -191,6 +226,8 @@ def _plain(array: pa.Array) -> np.ndarray | None:
     typed = pa.types.is_integer(array.type) or pa.types.is_floating(array.type)
     if not typed and not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return None
+    if array.null_count == len(array):  # a column of blanks (a country's journal marks)
+        return np.full(len(array), np.nan)
     try:
         parsed = pc.cast(array, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
