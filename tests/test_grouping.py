@@ -223,3 +223,20 @@ def test_running_batches_make_the_part_that_kept_batches_make(batches, odd):
             assert found is None
         else:
             pd.testing.assert_frame_equal(found, expected)
+
+
+def test_a_column_no_batch_has_a_value_in_pools_as_the_concatenation_does():
+    # a country's journal counts: missing in every row of every batch, kept missing without being added up
+    frames = [frame_of([(2025, "ВПР", "Математика", 4, f"sch{n}", 1, None, None, None) for n in range(start, 9)])
+              for start in (5, 0)]
+    frames.append(frame_of([(2024, "ОГЭ", "Русский язык", 9, "sch0", 2, None, 1.5, None)]))
+    sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
+    for sort in (False, True):
+        running = SmallBlocks(KEYS, sums, maxima)
+        for frame in frames:
+            running.add(frame)
+        expected, _ = reference_grouped_sum(pd.concat(frames, ignore_index=True), KEYS, sums, maxima, sort=sort)
+        pooled, _ = running.frame(sort=sort)
+        pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
+        assert pooled[BAND].isna().all() and pooled["max_score"].isna().all()
+        assert pooled["score_sum"].notna().sum() == 1

@@ -198,6 +198,7 @@ class RunningSum:
         self._present: dict[str, list[np.ndarray]] = {}
         self._kinds: dict[str, np.dtype] = {}
         self._blocks = 0
+        self._met: set[str] = set()  # the columns with a value in some row (a country's journal counts have none)
 
     def add(self, frame: pd.DataFrame) -> np.ndarray:
         """Fold ``frame`` in; for each of its rows, the pooled row it went into. Raises ``Mismatch`` (nothing
@@ -220,6 +221,10 @@ class RunningSum:
         for column in self.sums:
             values = frame[column]
             present = ~values.isna().to_numpy(dtype=bool)
+            if column not in self._met:
+                if not present.any():  # nothing to add: the column's zeros and absence stand
+                    continue
+                self._met.add(column)
             numbers = values.to_numpy(dtype=self._kinds[column], na_value=0)
             for block, taken, offsets in parts:
                 here, part = (present, numbers) if taken is None else (present[taken], numbers[taken])
@@ -230,6 +235,10 @@ class RunningSum:
                     np.add.at(self._values[column][block], offsets, part)
         for column in self.maxima:
             numbers = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+            if column not in self._met:
+                if np.isnan(numbers).all():
+                    continue
+                self._met.add(column)
             for block, taken, offsets in parts:
                 values, part = self._values[column][block], numbers if taken is None else numbers[taken]
                 if once:
@@ -277,15 +286,22 @@ class RunningSum:
         del code
         pieces = _pieces(order, count, self._BLOCK)
         for column in self.sums:
-            values = _joined(self._values.pop(column), count, pieces, self._kinds[column])
-            missing = _joined(self._present.pop(column), count, pieces, np.dtype(bool))
-            np.logical_not(missing, out=missing)
+            if column in self._met:
+                values = _joined(self._values.pop(column), count, pieces, self._kinds[column])
+                missing = _joined(self._present.pop(column), count, pieces, np.dtype(bool))
+                np.logical_not(missing, out=missing)
+            else:  # no row had a value: nothing to take from the blocks
+                values, missing = _absent(self._values.pop(column), count, self._kinds[column])
+                self._present.pop(column).clear()
             data[column] = (pd.arrays.IntegerArray(values, missing) if values.dtype == np.int64
                             else pd.arrays.FloatingArray(values, missing))
         for column in self.maxima:
-            values = _joined(self._values.pop(column), count, pieces, self._kinds[column])
-            missing = np.isnan(values)
-            values[missing] = 0.0
+            if column in self._met:
+                values = _joined(self._values.pop(column), count, pieces, self._kinds[column])
+                missing = np.isnan(values)
+                values[missing] = 0.0
+            else:
+                values, missing = _absent(self._values.pop(column), count, self._kinds[column])
             data[column] = pd.arrays.FloatingArray(values, missing)
         return pd.DataFrame(data, copy=False), place
 
@@ -380,6 +396,12 @@ def _joined(blocks: list[np.ndarray], count: int, pieces: list, kind: np.dtype) 
     blocks.clear()
     trim()  # the blocks lie between other columns' blocks: the C library keeps them unless told
     return joined
+
+
+def _absent(blocks: list[np.ndarray], count: int, kind: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """A column no row had a value in: zeros, all missing; its blocks let go."""
+    blocks.clear()
+    return np.zeros(count, dtype=kind), np.ones(count, dtype=bool)
 
 
 def _resized(array: np.ndarray, capacity: int, fill) -> np.ndarray:
