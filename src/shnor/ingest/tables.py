@@ -600,11 +600,23 @@ class _ParquetSheet(Sheet):
         rows, size = max(self._file.metadata.num_rows, 1), self.path.stat().st_size
         file = pq.ParquetFile(self.path, read_dictionary=coded) if coded else self._file
         read = file.iter_batches(batch_size=batch_rows)
-        for batch in _whole_batches(read, batch_rows) if coded else read:
+        for batch in _read_ahead(_whole_batches(read, batch_rows) if coded else read):
             yield Batch(first_row=row, columns=_text_columns(batch, keep_numbers=True, keep_coded=bool(coded)))
             row += batch.num_rows
             if self.progress:
                 self.progress(size * (row - 2) // rows)
+
+
+def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The same batches, each next one read (Arrow, outside the GIL) on another thread while this one is counted.
+    An error of reading comes where it would have come."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="shnor-parquet") as pool:
+        coming = pool.submit(next, batches, None)
+        while (batch := coming.result()) is not None:
+            coming = pool.submit(next, batches, None)
+            yield batch
 
 
 def _whole_batches(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
