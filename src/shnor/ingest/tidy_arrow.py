@@ -124,8 +124,32 @@ def _ranged(array: pa.Array) -> tuple[np.ndarray, pa.Array] | None:
     low, high = (value.as_py() for value in pc.min_max(array).values())
     if high - low >= _RANGE:
         return None
-    codes = pc.subtract(array, pa.scalar(low, array.type)).to_numpy(zero_copy_only=False)
+    values = _narrow_integers(array)
+    if values is None:
+        codes = pc.subtract(array, pa.scalar(low, array.type)).to_numpy(zero_copy_only=False)
+    else:
+        codes = np.subtract(values, low, dtype=np.int32)
     return codes, pa.array(np.arange(low, high + 1), type=array.type)
+
+
+_NARROW = {pa.int8(): np.int8, pa.int16(): np.int16, pa.int32(): np.int32, pa.uint8(): np.uint8,
+           pa.uint16(): np.uint16, pa.uint32(): np.uint32}  # whole numbers that decimals hold exactly
+
+
+def _narrow_integers(array: pa.Array) -> np.ndarray | None:
+    """The values of a column of narrow whole numbers as they lie in Arrow's memory (no copy; a blank cell's value
+    is any); None for another column."""
+    kind = _NARROW.get(array.type) if isinstance(array, pa.Array) else None
+    if kind is None:
+        return None
+    size = np.dtype(kind).itemsize
+    return np.frombuffer(array.buffers()[1], dtype=kind, count=len(array), offset=array.offset * size)
+
+
+def _valid(array: pa.Array) -> np.ndarray:
+    """Where the column has a value (Arrow's validity bits as booleans)."""
+    bits = np.frombuffer(array.buffers()[0], dtype=np.uint8)
+    return np.unpackbits(bits, count=array.offset + len(array), bitorder="little")[array.offset:].view(bool)
 
 
 def _whole_marks(array: pa.Array | None) -> bool:
@@ -228,6 +252,12 @@ def _plain(array: pa.Array) -> np.ndarray | None:
         return None
     if array.null_count == len(array):  # a column of blanks (a country's journal marks)
         return np.full(len(array), np.nan)
+    whole = _narrow_integers(array)
+    if whole is not None:  # made in numpy's memory, which the next batch reuses (Arrow's pool gives it back)
+        numbers = whole.astype(np.float64)
+        if array.null_count:
+            numbers[~_valid(array)] = np.nan
+        return numbers
     try:
         parsed = pc.cast(array, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
