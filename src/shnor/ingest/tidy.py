@@ -7,6 +7,8 @@ consistency and taken as they are.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -26,7 +28,7 @@ from shnor.ingest.cells import (
 )
 from shnor.ingest.headers import COLUMN_LABELS, find_header_row, map_header
 from shnor.ingest.students import aggregate_students, check_left_out
-from shnor.ingest.tables import Sheet, plain_text
+from shnor.ingest.tables import Batch, Sheet, plain_text
 from shnor.ingest.tidy_arrow import clean_students
 from shnor.vocabulary import EXAM_GRADE, MATH_BASE, SUBJECTS, Assessment, parse_assessment, parse_subject
 
@@ -72,10 +74,11 @@ class TidyReader:
         participants = 0
         first = recognition.header_row + 1
         coded = [mapping[c] for c in _CODED if c in mapping]
-        read = sheet.joined_batches(first, CLEAN_BATCH_ROWS, coded) if student_level else sheet.batches(first)
-        for gathered in read:
-            columns = {c: gathered.columns[p] for c, p in mapping.items() if p < len(gathered.columns)}
-            clean = clean_students(columns, gathered.first_row, source, options) if student_level else None
+        if student_level:
+            read = _counted_ahead(sheet.joined_batches(first, CLEAN_BATCH_ROWS, coded), mapping, source, options)
+        else:
+            read = ((gathered, None) for gathered in sheet.batches(first))
+        for gathered, clean in read:
             if clean is not None:  # nothing in the batch to name, leave out or report: counted in Arrow
                 aggregate, names = clean
                 batches.add(aggregate.counts, aggregate.pairs, aggregate.histogram)
@@ -111,6 +114,28 @@ class TidyReader:
         school_frame = (pd.concat(schools, ignore_index=True).drop_duplicates("school_id") if schools
                         else empty_schools())
         return batches.part(school_frame, sheet.label, kind, check=lambda counts: _check_unique(counts, source))
+
+
+def _counted_ahead(read: Iterator[Batch], mapping: dict[str, int], source: Source,
+                   options: ReadOptions) -> Iterator[tuple[Batch, tuple | None]]:
+    """Each batch with its clean counts (``clean_students``: None for a batch the careful reader takes), the next
+    batch counted on another thread while this one is pooled (numpy and pandas work outside the GIL for the most
+    part). Counting has no effect but its result: an error it raises comes with its batch, as it would have."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def counted(gathered: Batch):
+        columns = {c: gathered.columns[p] for c, p in mapping.items() if p < len(gathered.columns)}
+        return clean_students(columns, gathered.first_row, source, options)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="shnor-count") as pool:
+        waiting = None
+        for gathered in read:
+            coming = (gathered, pool.submit(counted, gathered))
+            if waiting is not None:
+                yield waiting[0], waiting[1].result()
+            waiting = coming
+        if waiting is not None:
+            yield waiting[0], waiting[1].result()
 
 
 def _drop_recoverable(frame: pd.DataFrame, log: SheetLog) -> pd.DataFrame:
