@@ -65,6 +65,25 @@ def group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     return _numbered(frame, keys)[0]
 
 
+def _factorized_runs(values) -> tuple[np.ndarray, object]:
+    """``pd.factorize(values, use_na_sentinel=False)`` of a key column, each run of equal values (a batch's keys
+    come by procedure: its year, assessment, subject and grade in long runs) numbered once; missing values are runs
+    of their own."""
+    count = len(values)
+    if count < 64:
+        return pd.factorize(values, use_na_sentinel=False)
+    different = (values[1:] != values[:-1])
+    different = np.asarray(different.to_numpy(dtype=bool, na_value=True) if hasattr(different, "to_numpy")
+                           else different, dtype=bool)
+    starts = np.flatnonzero(different)
+    if len(starts) > count // 4:  # short runs (a school per key): hashing every value costs less
+        return pd.factorize(values, use_na_sentinel=False)
+    starts += 1
+    starts = np.concatenate(([0], starts))
+    numbers, distinct = pd.factorize(values.take(starts), use_na_sentinel=False)
+    return np.repeat(numbers, np.diff(starts, append=count)), distinct
+
+
 def factorized(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(code)`` for integer codes: numbers by first appearance and the distinct codes in that order.
     Rows come grouped in most files (a school's pupils one after another): each run of equal codes is numbered once
@@ -306,8 +325,8 @@ class RunningSum:
         return pd.DataFrame(data, copy=False), place
 
     def _check(self, frame: pd.DataFrame) -> None:
-        dtypes = {column: frame[column].dtype for column in [*self.keys, *self.sums, *self.maxima]
-                  if column in frame}
+        given = dict(zip(frame.columns, frame.dtypes))  # not a Series per column: a batch's frame has 28
+        dtypes = {column: given[column] for column in [*self.keys, *self.sums, *self.maxima] if column in given}
         if self._dtypes is None:
             if len(dtypes) != len(self.keys) + len(self.sums) + len(self.maxima):
                 raise Mismatch
@@ -326,7 +345,7 @@ class RunningSum:
     def _coded(self, key: str, values: pd.Series) -> tuple[np.ndarray, object]:
         """A key column as codes into its distinct values met so far (the new ones added after them, in order of
         first appearance)."""
-        codes, distinct = pd.factorize(values.array, use_na_sentinel=False)
+        codes, distinct = _factorized_runs(values.array)
         known = self._distinct.get(key)
         if known is None:
             return codes.astype(np.int64), distinct
