@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from shnor.cli.app import run_guarded
+from shnor.cli.app import imports_done, run_guarded
 from shnor.cli.document import DOCUMENT_OPTION
 from shnor.cli.identify import check_templates, load_settings
 
@@ -55,6 +55,7 @@ def render(
         check_templates(templates)
         settings = load_settings(document)
         report = Report.load(result)
+        imports_done()  # the report lives to the end of the run (a country's: millions of objects)
         report.procedures.check()  # a damaged procedures.parquet is named before the folder is touched
         target = out if out is not None else default_out(result)
         own_folder = target.resolve() == (result if result.is_dir() else result.parent).resolve()
