@@ -33,12 +33,15 @@ def no_collector() -> Iterator[None]:
     """No garbage collector while a saved report is rendered: a country's report is millions of objects that live to
     the end, and every full collection the documents set off would go through them all again (a second and more).
     What the documents leave behind is freed as it goes out of use all the same: the collector only finds cycles
-    (the example region's documents: ≈ 20 MB more at the peak)."""
+    (the example region's documents: ≈ 20 MB more at the peak). Then what is left is frozen (as ``imports_done``
+    does) rather than looked at once more: by the first collection after this (half a second for a country), and by
+    the last one, as the process ends."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if collecting:
             gc.enable()
 
