@@ -10,9 +10,9 @@ import json
 import math
 import os
 import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field, fields, is_dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -367,15 +367,13 @@ class _Reader:
 
     def school(self, entry: dict[str, Any]) -> SchoolResult:
         criteria, said, codes = entry.pop("criteria"), entry.pop("objectivity_signs"), entry.pop("sign_codes", None)
-        # what would keep them from becoming objects is named now, as the whole file is read
-        for c in criteria:
-            if c["path"] not in self.criteria or "value" not in c or "met" not in c:
-                raise KeyError(c["path"])
-        for x in said:
-            x["code"]  # a sign said without its code is named now
-        for code in codes if codes is not None else ():
-            if code not in self.signs:
-                raise KeyError(code)
+        # what would keep them from becoming objects is named now, as the whole file is read (each a loop in C: a
+        # KeyError or TypeError where a criterion or a sign lacks what it needs, False for a path or code unknown)
+        deque(map(_PATH_VALUE_MET, criteria), maxlen=0)
+        deque(map(_CODE, said), maxlen=0)
+        if not self.criteria.keys() >= set(map(_PATH, criteria)) or (
+                codes is not None and not self.signs.keys() >= set(codes)):
+            raise KeyError("a criterion's path or a sign's code is not at the top")
         school = _Read(criteria=_LATER, objectivity_signs=_LATER, **entry)
         school._criteria_said, school._signs_said, school._reader = criteria, (said, codes), self
         return school
@@ -407,6 +405,7 @@ class _Reader:
         return found
 
 
+_PATH_VALUE_MET, _PATH, _CODE = itemgetter("path", "value", "met"), itemgetter("path"), itemgetter("code")
 _LATER: list = []  # what ``_Reader.school`` gives the fields made when first asked for (never kept)
 _CRITERIA_SLOT = SchoolResult.__dict__["criteria"]
 _SIGNS_SLOT = SchoolResult.__dict__["objectivity_signs"]
