@@ -97,7 +97,7 @@ class Saved:
     schools: list[SchoolResult]
     criteria: dict[str, dict]
     signs: dict[str, dict]
-    block: bytes
+    block: memoryview
 
 
 @dataclass
@@ -245,19 +245,20 @@ _SCHOOLS_START = b'\n  "schools": [\n'
 _SCHOOLS_END = b"\n]\n}"
 
 
-def _school_block(raw: bytes, count: int) -> bytes | None:
+def _school_block(raw: bytes, count: int) -> memoryview | None:
     """The schools' lines of a result.json as ``write_json`` wrote them (a school a line, each line but the last
-    ending in «,»); None for a file laid out otherwise (edited and indented again, say), whose schools are then
-    written anew. The file is valid JSON already (``orjson`` read it): counting line breaks is enough."""
+    ending in «,»), as a view of the file's bytes (not a copy of most of them); None for a file laid out otherwise
+    (edited and indented again, say), whose schools are then written anew. The file is valid JSON already
+    (``orjson`` read it): counting line breaks is enough."""
     start, end = raw.find(_SCHOOLS_START), raw.rfind(_SCHOOLS_END)
     if start < 0 or end < start or count == 0:
         return None
-    block = raw[start + len(_SCHOOLS_START):end]
+    start += len(_SCHOOLS_START)
     lines = count - 1
-    if (not block.startswith(_SCHOOL_LINE) or block.count(b"\n") != lines
-            or block.count(b",\n" + _SCHOOL_LINE) != lines):
+    if (not raw.startswith(_SCHOOL_LINE, start) or raw.count(b"\n", start, end) != lines
+            or raw.count(b",\n" + _SCHOOL_LINE, start, end) != lines):
         return None
-    return block
+    return memoryview(raw)[start:end]
 
 
 _SCHOOL_LINE = b'{"school_id":'
@@ -492,7 +493,7 @@ def _not_rounded(text: bytes) -> bool:
 _SEVEN_PLACES = re.compile(rb"\.\d{7}")
 
 
-def _write_block(out: TextIO, block: bytes) -> None:
+def _write_block(out: TextIO, block: memoryview) -> None:
     """The schools' lines as read, after a line break: straight into the file's bytes where the text would be written
     as they are (UTF-8, «\\n» left as it is), else as text."""
     buffer = getattr(out, "buffer", None)
@@ -502,7 +503,7 @@ def _write_block(out: TextIO, block: bytes) -> None:
         out.flush()
         buffer.write(block)
     else:
-        out.write("\n" + block.decode("utf-8"))
+        out.write("\n" + str(block, "utf-8"))
 
 
 def _compact(value: Any) -> str:
