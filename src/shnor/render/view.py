@@ -9,8 +9,9 @@ one by one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from shnor.render.context import (
@@ -94,7 +95,21 @@ def window_words(report: Report) -> str:
 
 def ordered(schools: list[SchoolResult]) -> list[SchoolResult]:
     """By municipality, then by name, as people read names: «СОШ № 2» before «СОШ № 10»."""
-    return sorted(schools, key=lambda s: (natural_key(s.municipality), natural_key(s.school_name), s.school_id))
+    key = _natural_keys()
+    return sorted(schools, key=lambda s: (key(s.municipality), key(s.school_name), s.school_id))
+
+
+def _natural_keys() -> Callable[[object], tuple]:
+    """``natural_key`` worked out once per distinct text (a municipality's name is shared by its schools)."""
+    keys: dict[object, tuple] = {}
+
+    def key(text: object) -> tuple:
+        found = keys.get(text)
+        if found is None:
+            found = keys[text] = natural_key(text)
+        return found
+
+    return key
 
 
 def listed(report: Report, status: str) -> list[SchoolResult]:
@@ -171,12 +186,36 @@ def mentors(report: Report, settings: DocumentSettings | None = None, images: Im
     ))
 
 
-def finished(view: Any) -> Any:
-    """The view with a no-break space wherever a line must not break (every text, however deep)."""
+def finished(view: Any, done: dict[str, str] | None = None) -> Any:
+    """The view with a no-break space wherever a line must not break (every text, however deep); ``done``: the texts
+    made so already in this view (a municipality's name in every row of its schools)."""
+    if done is None:
+        done = {}
+    kind = type(view)
+    if kind is str:
+        found = done.get(view)
+        if found is None:
+            found = done[view] = unbreakable(view)
+        return found
+    if kind in _AS_IT_IS:
+        return view
     if isinstance(view, str):
         return unbreakable(view)
     if isinstance(view, list):
-        return [finished(item) for item in view]
+        return [finished(item, done) for item in view]
     if is_dataclass(view) and not isinstance(view, type):
-        return replace(view, **{f.name: finished(getattr(view, f.name)) for f in fields(view) if f.name != "image"})
+        # as ``dataclasses.replace`` with every field but the picture finished (a country's list: 17 000 rows)
+        return kind(**{name: finished(getattr(view, name), done) if name != "image" else getattr(view, name)
+                       for name in _init_fields(kind)})
     return view
+
+
+_AS_IT_IS = frozenset({int, float, bool, type(None)})
+
+
+@functools.cache
+def _init_fields(kind: type) -> tuple[str, ...]:
+    found = fields(kind)
+    if any(not f.init for f in found):  # ``replace`` would not take them: nor does a view have any
+        raise ValueError(f"{kind.__name__}: a field that is not in __init__")
+    return tuple(f.name for f in found)

@@ -69,28 +69,54 @@ class Finding:
 
 def behind_status(report: Report, school: SchoolResult) -> list[CriterionResult]:
     """The criteria that make the school's status hold (the branches of ``any`` that hold, every leaf of ``all``)."""
-    met = {c.path: c.met for c in school.criteria if c.status == school.status}
-    paths = set(held_paths(rules_of(report), school.status, met))
-    return [c for c in school.criteria if c.path in paths]
+    criteria = school.criteria
+    met = {c.path: c.met for c in criteria if c.status == school.status}
+    # the paths depend on the status and which of its criteria are met only: worked out once per such pattern
+    held = _memo(report, "held")
+    key = (school.status, *met.items())
+    paths = held.get(key)
+    if paths is None:
+        paths = held[key] = frozenset(held_paths(rules_of(report), school.status, met))
+    return [c for c in criteria if c.path in paths]
 
 
 def findings(report: Report, school: SchoolResult, terms: Terms | None = None) -> list[Finding]:
     """The criteria behind the school's status in words, each measure once, in the order of the rules."""
     rules = rules_of(report)
     terms = terms or terms_of(report)
+    leaves, words, texts = _memo(report, "leaves"), _memo(report, "words"), _memo(report, "texts")
     groups: dict[str, list[tuple[CriterionResult, object]]] = {}
     for criterion in behind_status(report, school):
-        leaf = leaf_at(rules, criterion.path)
+        leaf = leaves.get(criterion.path, _UNKNOWN)
+        if leaf is _UNKNOWN:
+            leaf = leaves[criterion.path] = leaf_at(rules, criterion.path)
         if leaf is None:
             continue
-        groups.setdefault(leaf.words(terms), []).append((criterion, leaf))
+        said = words.get((criterion.path, terms))
+        if said is None:
+            said = words[(criterion.path, terms)] = leaf.words(terms)
+        groups.setdefault(said, []).append((criterion, leaf))
     base = school.indicators.get("participants_core")
     found = []
     for items in groups.values():
         criterion, leaf = _strictest(items)
         details = _details(report, school, criterion, leaf, base)
-        found.append(Finding(criterion, leaf.finding(terms, criterion.value, criterion.threshold, details)))
+        # the same figures of the same criterion read the same: a country's 17 000 listed schools repeat many (by
+        # ``repr``: 0.0 and -0.0, 1 and 1.0 are equal keys but might not read the same)
+        key = (criterion.path, terms, repr(criterion.value), repr(criterion.threshold), *details)
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = leaf.finding(terms, criterion.value, criterion.threshold, details)
+        found.append(Finding(criterion, text))
     return found
+
+
+_UNKNOWN = object()
+
+
+def _memo(report: Report, name: str) -> dict:
+    """A cache kept with the report (as ``rules_of`` keeps the rules): what depends on the rules and a few values."""
+    return report.__dict__.setdefault(f"_findings_{name}", {})
 
 
 def _strictest(items: list[tuple[CriterionResult, object]]) -> tuple[CriterionResult, object]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import gc
 import io
 import json
 import math
-from collections import Counter
+import os
+import re
+from collections import Counter, deque
 from dataclasses import dataclass, field, fields, is_dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -88,12 +91,13 @@ class InputFile:
 class Saved:
     """The schools as a result.json said them (one line each), kept by ``Report.load`` so that ``shnor render``
     writes the same schools again without making JSON of 40 000 of them: used only while the report's ``schools``
-    is the very list that was read (``dataclasses.replace`` of other fields keeps it; new schools do not)."""
+    is the very list that was read (``dataclasses.replace`` of other fields keeps it; new schools do not).
+    ``block`` — the schools' lines as the file has them, joined by «,» and a line break."""
 
     schools: list[SchoolResult]
     criteria: dict[str, dict]
     signs: dict[str, dict]
-    lines: list[bytes]
+    block: memoryview
 
 
 @dataclass
@@ -146,14 +150,14 @@ class Report:
             "criteria": criteria,
             "signs": signs,
         }
-        body = _dumps(head)
+        body = _dumps_read(head) if saved is not None else _dumps(head)
         out.write(body[: body.rindex("\n}")])
         out.write(',\n  "schools": [')
-        lines = (
-            (line.decode("utf-8") for line in saved.lines) if saved is not None
-            else (_compact_clean(_school_entry(school, criteria, signs, shared)) for school in self.schools)
-        )
-        out.writelines(("," if number else "") + "\n" + line for number, line in enumerate(lines))
+        if saved is not None:
+            _write_block(out, saved.block)
+        else:
+            lines = (_compact_clean(_school_entry(school, criteria, signs, shared)) for school in self.schools)
+            out.writelines(("," if number else "") + "\n" + line for number, line in enumerate(lines))
         out.write("\n]\n}\n" if self.schools else "]\n}\n")
 
     @classmethod
@@ -166,15 +170,27 @@ class Report:
             if not (path / "result.json").is_file():
                 raise UserError(f"в папке «{path}» нет result.json.", hint=_LOAD_HINT)
             path = path / "result.json"
+        collecting = gc.isenabled()
+        gc.disable()  # a million new objects, none of them garbage: the collector would look at them again and again
+        try:
+            return cls._load(path, procedures)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _load(cls, path: Path, procedures: bool) -> Report:
         try:
             raw = path.read_bytes()
-            raw.decode("utf-8")  # invalid UTF-8 is named as such (orjson would call it bad JSON)
-            data = orjson.loads(raw)
+            data = orjson.loads(raw)  # orjson checks UTF-8 itself: a file that is not UTF-8 is told apart below
         except FileNotFoundError:
             raise UserError(f"файл «{path}» не найден.", hint=_LOAD_HINT) from None
-        except UnicodeDecodeError:
-            raise UserError(f"«{path.name}» — не result.json shnor: это не текст в UTF-8.", hint=_LOAD_HINT) from None
         except json.JSONDecodeError as error:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise UserError(f"«{path.name}» — не result.json shnor: это не текст в UTF-8.",
+                                hint=_LOAD_HINT) from None
             raise UserError(
                 f"«{path.name}» — не result.json shnor: строка {error.lineno}, столбец {error.colno} — не JSON.",
                 hint=_LOAD_HINT,
@@ -202,16 +218,10 @@ class Report:
             criteria, signs = data.pop("criteria"), data.pop("signs")
             del data["format"]
             reader = _Reader(criteria, signs)
-            collecting = gc.isenabled()
-            gc.disable()  # a million new objects, none of them garbage: the collector would look at them again
-            try:
-                schools = [reader.school(s) for s in data["schools"]]
-            finally:
-                if collecting:
-                    gc.enable()
+            schools = [reader.school(s) for s in data["schools"]]
             inputs = [InputFile(**f) for f in data["inputs"]]
-            lines = _school_lines(raw, len(schools))
-            saved = Saved(schools, criteria, signs, lines) if lines is not None else None
+            block = _school_block(raw, len(schools))
+            saved = Saved(schools, criteria, signs, block) if block is not None else None
             return cls(**{**data, "schools": schools, "inputs": inputs, "procedures": table, "saved": saved})
         except (ValueError, KeyError, TypeError, AttributeError):
             if tool.get("version") == __version__:
@@ -235,16 +245,23 @@ _SCHOOLS_START = b'\n  "schools": [\n'
 _SCHOOLS_END = b"\n]\n}"
 
 
-def _school_lines(raw: bytes, count: int) -> list[bytes] | None:
-    """The schools' lines of a result.json as ``write_json`` wrote them; None for a file laid out otherwise (edited
-    and indented again, say), whose schools are then written anew."""
+def _school_block(raw: bytes, count: int) -> memoryview | None:
+    """The schools' lines of a result.json as ``write_json`` wrote them (a school a line, each line but the last
+    ending in «,»), as a view of the file's bytes (not a copy of most of them); None for a file laid out otherwise
+    (edited and indented again, say), whose schools are then written anew. The file is valid JSON already
+    (``orjson`` read it): counting line breaks is enough."""
     start, end = raw.find(_SCHOOLS_START), raw.rfind(_SCHOOLS_END)
-    if start < 0 or end < start:
+    if start < 0 or end < start or count == 0:
         return None
-    lines = raw[start + len(_SCHOOLS_START):end].split(b"\n")
-    if len(lines) != count or not all(line.startswith(b'{"school_id":') for line in lines):
+    start += len(_SCHOOLS_START)
+    lines = count - 1
+    if (not raw.startswith(_SCHOOL_LINE, start) or raw.count(b"\n", start, end) != lines
+            or raw.count(b",\n" + _SCHOOL_LINE, start, end) != lines):
         return None
-    return [line.removesuffix(b",") for line in lines[:-1]] + lines[-1:]
+    return memoryview(raw)[start:end]
+
+
+_SCHOOL_LINE = b'{"school_id":'
 
 
 _SCHOOL_FIELDS = [f.name for f in fields(SchoolResult)]
@@ -341,7 +358,8 @@ def _sign_entry(sign: SignResult, shared: dict[str, Any]) -> dict[str, Any]:
 class _Reader:
     """Schools as written by ``_school_entry``: what a school does not say is the shared value at the top. Built once
     per file (the shared values as tuples), then a few dictionary lookups per criterion and sign: a country's
-    schools have a million of them."""
+    schools have a million of them. A school's criteria and signs become objects when first asked for (``_Read``):
+    a country's documents look at the listed schools only, and its machine files at none."""
 
     def __init__(self, criteria: dict[str, dict], signs: dict[str, dict]) -> None:
         self.criteria = {path: tuple(shared[n] for n in _CRITERION_SHARED) for path, shared in criteria.items()}
@@ -349,8 +367,21 @@ class _Reader:
         self.codes = list(signs)
 
     def school(self, entry: dict[str, Any]) -> SchoolResult:
+        criteria, said, codes = entry.pop("criteria"), entry.pop("objectivity_signs"), entry.pop("sign_codes", None)
+        # what would keep them from becoming objects is named now, as the whole file is read (each a loop in C: a
+        # KeyError or TypeError where a criterion or a sign lacks what it needs, False for a path or code unknown)
+        deque(map(_PATH_VALUE_MET, criteria), maxlen=0)
+        deque(map(_CODE, said), maxlen=0)
+        if not self.criteria.keys() >= set(map(_PATH, criteria)) or (
+                codes is not None and not self.signs.keys() >= set(codes)):
+            raise KeyError("a criterion's path or a sign's code is not at the top")
+        school = _Read(criteria=_LATER, objectivity_signs=_LATER, **entry)
+        school._criteria_said, school._signs_said, school._reader = criteria, (said, codes), self
+        return school
+
+    def criteria_of(self, said: list[dict[str, Any]]) -> list[CriterionResult]:
         made = []
-        for c in entry["criteria"]:
+        for c in said:
             status, label, op, unit, threshold = self.criteria[c["path"]]
             if len(c) > 3:  # path, value, met and something more
                 status, label, op = c.get("status", status), c.get("label", label), c.get("op", op)
@@ -359,18 +390,71 @@ class _Reader:
                                             c.get("details", []), unit, c.get("participants")))
             else:
                 made.append(CriterionResult(c["path"], status, label, op, c["value"], threshold, c["met"], [], unit))
-        said = {x["code"]: x for x in entry.pop("objectivity_signs")}
+        return made
+
+    def signs_of(self, said: list[dict[str, Any]], codes: list[str] | None) -> list[SignResult]:
+        own_of = {x["code"]: x for x in said}
         found = []
-        for code in entry.pop("sign_codes", self.codes):
+        for code in codes if codes is not None else self.codes:
             label, status, reason = self.signs[code]
-            own = said.get(code)
+            own = own_of.get(code)
             if own is None:
                 found.append(SignResult(code, label, status, reason, {}))
             else:
                 found.append(SignResult(code, own.get("label", label), own.get("status", status),
                                         own.get("reason", reason), own.get("figures", {})))
-        entry["criteria"], entry["objectivity_signs"] = made, found
-        return SchoolResult(**entry)
+        return found
+
+
+_PATH_VALUE_MET, _PATH, _CODE = itemgetter("path", "value", "met"), itemgetter("path"), itemgetter("code")
+_LATER: list = []  # what ``_Reader.school`` gives the fields made when first asked for (never kept)
+_CRITERIA_SLOT = SchoolResult.__dict__["criteria"]
+_SIGNS_SLOT = SchoolResult.__dict__["objectivity_signs"]
+
+
+class _Read(SchoolResult):
+    """A school read from result.json whose criteria and signs are made into objects when first asked for; in every
+    other way a ``SchoolResult`` (equal to one with the same fields, pickled and copied as one)."""
+
+    __slots__ = ("_criteria_said", "_reader", "_signs_said")
+
+    @property
+    def criteria(self) -> list[CriterionResult]:
+        if self._criteria_said is not None:
+            _CRITERIA_SLOT.__set__(self, self._reader.criteria_of(self._criteria_said))
+            self._criteria_said = None
+        return _CRITERIA_SLOT.__get__(self)
+
+    @criteria.setter
+    def criteria(self, value: list[CriterionResult]) -> None:
+        self._criteria_said = None
+        _CRITERIA_SLOT.__set__(self, value)
+
+    @property
+    def objectivity_signs(self) -> list[SignResult]:
+        if self._signs_said is not None:
+            _SIGNS_SLOT.__set__(self, self._reader.signs_of(*self._signs_said))
+            self._signs_said = None
+        return _SIGNS_SLOT.__get__(self)
+
+    @objectivity_signs.setter
+    def objectivity_signs(self, value: list[SignResult]) -> None:
+        self._signs_said = None
+        _SIGNS_SLOT.__set__(self, value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SchoolResult):
+            return NotImplemented
+        return _values(self) == _values(other)
+
+    __hash__ = None  # as a SchoolResult's: mutable
+
+    def __reduce__(self):
+        return SchoolResult, _values(self)
+
+
+def _values(school: SchoolResult) -> tuple:
+    return tuple(getattr(school, name) for name in _SCHOOL_FIELDS)
 
 
 def _writer(tool: dict) -> str:
@@ -385,6 +469,41 @@ _LOAD_HINT = "Укажите result.json из папки, которую зап�
 def _dumps(value: Any) -> str:
     """JSON with indent 2 (orjson: the standard library's encoder is pure Python once it indents)."""
     return orjson.dumps(_clean(value), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
+def _dumps_read(head: dict[str, Any]) -> str:
+    """``_dumps`` of the top of a report read from result.json, without going through every value in Python: what
+    was read is JSON already (no NaN, no numpy, no dataclasses but the inputs), so orjson writes it as it is — unless
+    some number is not as ``_clean`` leaves it (more than 6 decimal places, or an exponent: a file edited by hand,
+    or what was put into the report since), and then it is written the slow way, as before."""
+    try:
+        text = orjson.dumps({**head, "inputs": _clean(head["inputs"])},
+                            option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    except (TypeError, KeyError):
+        return _dumps(head)
+    return _dumps(head) if _not_rounded(text) else text.decode("utf-8")
+
+
+def _not_rounded(text: bytes) -> bool:
+    """Whether some number in orjson's JSON has more than 6 decimal places or an exponent (orjson writes one as
+    «1e-7», «1.5e+300»). The same characters inside a string only cost the slow way."""
+    return b"e-" in text or b"e+" in text or _SEVEN_PLACES.search(text) is not None
+
+
+_SEVEN_PLACES = re.compile(rb"\.\d{7}")
+
+
+def _write_block(out: TextIO, block: memoryview) -> None:
+    """The schools' lines as read, after a line break: straight into the file's bytes where the text would be written
+    as they are (UTF-8, «\\n» left as it is), else as text."""
+    buffer = getattr(out, "buffer", None)
+    if (isinstance(out, io.TextIOWrapper) and buffer is not None and os.linesep == "\n"
+            and codecs.lookup(out.encoding).name == "utf-8"):
+        out.write("\n")
+        out.flush()
+        buffer.write(block)
+    else:
+        out.write("\n" + str(block, "utf-8"))
 
 
 def _compact(value: Any) -> str:
