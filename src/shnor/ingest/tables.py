@@ -9,19 +9,26 @@ them.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shnor.errors import Place, UserError
 
 PROBE_ROWS = 40
 BATCH_ROWS = 200_000
 WHOLE_CSV_BYTES = 256 << 20  # a CSV up to this size is parsed at once on every core; a larger one is streamed
+# A CSV opened ahead (``open_sheets(path, ahead=True)``, on another core while the program is still importing) is
+# parsed right away when it is at least this big (a smaller one is quick to parse when read) and at most this big
+# (the files opened ahead are held parsed until read)
+AHEAD_CSV_BYTES = (1 << 20, 128 << 20)
 _CSV_SEPARATORS = (";", "\t", ",")
 
 
@@ -96,8 +103,10 @@ class Sheet:
         return joined(self.batches(header_rows), rows)
 
 
-def open_sheets(path: Path) -> list[Sheet]:
-    """The sheets of a file, chosen by its content (not only its extension)."""
+def open_sheets(path: Path, ahead: bool = False) -> list[Sheet]:
+    """The sheets of a file, chosen by its content (not only its extension). ``ahead``: the file is opened on another
+    core before it is read, and a CSV is parsed there already, as if its header were its first row (see
+    ``_CsvSheet``)."""
     if not path.exists():
         raise UserError(f"файл «{path}» не найден.", hint="Проверьте путь к файлу.")
     if path.is_dir():
@@ -109,7 +118,7 @@ def open_sheets(path: Path) -> list[Sheet]:
         return _excel_sheets(path)
     if head.startswith(b"PAR1") or suffix == ".parquet":
         return [_ParquetSheet.open(path)]
-    return [_CsvSheet.open(path)]
+    return [_CsvSheet.open(path, parse=ahead)]
 
 
 def _text_columns(batch: pa.RecordBatch | pa.Table, keep_numbers: bool = False,
@@ -352,9 +361,14 @@ class _CsvSheet(Sheet):
         self._runaway: str | None = None  # the start of a record that swallowed the lines below it (a lone «"»)
         self._header_rows = 0
         self._padded = False  # read by ``_lenient``: rows short of the header or with empty cells past it are kept
+        self._parsed: tuple[int, pa.Table] | None = None  # parsed ahead: (header rows skipped, the table)
 
     @classmethod
-    def open(cls, path: Path) -> _CsvSheet:
+    def open(cls, path: Path, parse: bool = False) -> _CsvSheet:
+        """The sheet and its first rows. With ``parse``, a file of a usual size whose first row is filled is parsed
+        whole too, its first row taken for the header: the parse runs on the other cores while the program is still
+        importing, and is used if the header is found there (``batches(1)``). A file that does not parse so is
+        parsed again when read, exactly as if it had not been parsed ahead."""
         with path.open("rb") as handle:
             sample = handle.read(256 * 1024)
         if not sample.strip():
@@ -375,7 +389,16 @@ class _CsvSheet(Sheet):
         probe = [list(row) for row in csv.reader(lines, delimiter=separator)]
         width = _usual_width(probe)
         probe = [row + [None] * (width - len(row)) for row in probe]
-        return cls(path, probe, encoding, separator, width)
+        sheet = cls(path, probe, encoding, separator, width)
+        size = path.stat().st_size
+        if parse and AHEAD_CSV_BYTES[0] <= size <= min(AHEAD_CSV_BYTES[1], WHOLE_CSV_BYTES) and any(probe[:1]):
+            from pyarrow import csv as pacsv
+
+            try:
+                sheet._parsed = (1, sheet._strict(pacsv, 1))
+            except Exception:  # noqa: BLE001  whatever it is, the reading proper meets it again and says it
+                sheet._parsed = None
+        return sheet
 
     def line(self, row: int) -> int:
         """Rows as a text editor numbers the file's lines (the fast reader does not count blank lines)."""
@@ -397,31 +420,48 @@ class _CsvSheet(Sheet):
         from pyarrow import csv as pacsv
 
         self._header_rows = header_rows
+        if self.path.stat().st_size <= WHOLE_CSV_BYTES:
+            yield from self._whole(pacsv, self._options(pacsv, header_rows), header_rows)
+        else:
+            yield from self._streamed(pacsv, self._options(pacsv, header_rows), header_rows)
+
+    def _options(self, pacsv, header_rows: int, raw: bool = False) -> dict:
+        """pyarrow's options for the file; ``raw``: the cells as the file's bytes, not decoded (see ``_strict``)."""
         names = [f"c{i}" for i in range(self._width)]
         read_options = pacsv.ReadOptions(
-            encoding="utf8" if self.encoding.startswith("utf-8") else self.encoding,
+            encoding="utf8" if raw or self.encoding.startswith("utf-8") else self.encoding,
             column_names=names,
             skip_rows=header_rows,
             block_size=8 << 20,
         )
         parse_options = pacsv.ParseOptions(delimiter=self.separator, invalid_row_handler=self._skip_malformed)
         convert_options = pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names}, strings_can_be_null=True,
+            column_types={name: pa.binary() if raw else pa.string() for name in names}, strings_can_be_null=True,
             quoted_strings_can_be_null=True
         )
-        options = {"read_options": read_options, "parse_options": parse_options, "convert_options": convert_options}
-        if self.path.stat().st_size <= WHOLE_CSV_BYTES:
-            yield from self._whole(pacsv, options, header_rows)
-        else:
-            yield from self._streamed(pacsv, options, header_rows)
+        return {"read_options": read_options, "parse_options": parse_options, "convert_options": convert_options}
+
+    def _strict(self, pacsv, header_rows: int) -> pa.Table:
+        """The whole file parsed at once on every core; rows of another width are an error here (a callback per row
+        from every core would crawl). A Windows-1251 file is parsed as bytes, and only cells that are not ASCII are
+        decoded, once per distinct value (see ``_decoded``): pyarrow would decode the whole file in one thread before
+        parsing it. The cells are the same text either way: the separator, quote and line break are ASCII, and so are
+        the bytes that are not part of a Cyrillic letter."""
+        raw = self.encoding in _SINGLE_BYTE
+        options = self._options(pacsv, header_rows, raw=raw)
+        table = pacsv.read_csv(self.path, **dict(options, parse_options=pacsv.ParseOptions(delimiter=self.separator)))
+        if not raw:
+            return table
+        return pa.table([pa.chunked_array([_decoded(chunk, self.encoding) for chunk in column.chunks], pa.string())
+                         for column in table.columns], names=table.column_names)
 
     def _whole(self, pacsv, options: dict, header_rows: int) -> Iterator[Batch]:
-        """A file of a region at most: parsed at once on every core, then handed over in batches. A file that does
-        not parse whole, or has rows of another width, is read again as a stream, which skips those rows and tells
-        where a broken file stops."""
-        strict = dict(options, parse_options=pacsv.ParseOptions(delimiter=self.separator))
-        try:  # rows of another width are an error here (a callback per row from every core would crawl): streamed
-            table = pacsv.read_csv(self.path, **strict)
+        """A file of a region at most: parsed at once on every core (or already, when it was opened ahead), then
+        handed over in batches. A file that does not parse whole, or has rows of another width, is read again as a
+        stream, which skips those rows and tells where a broken file stops."""
+        parsed, self._parsed = self._parsed, None
+        try:
+            table = parsed[1] if parsed is not None and parsed[0] == header_rows else self._strict(pacsv, header_rows)
         except (pa.ArrowInvalid, UnicodeDecodeError):
             self.malformed_rows = 0
             batches = self._lenient(header_rows)
@@ -548,6 +588,53 @@ class _CsvSheet(Sheet):
         )
 
 
+
+
+_SINGLE_BYTE = {"cp1251"}  # encodings parsed as bytes and decoded cell by distinct cell
+_MANY_DISTINCT = 1 << 16  # a column with more distinct cells than this is decoded as a whole
+
+
+def _decoded(cells: pa.Array, encoding: str) -> pa.Array:
+    """A column of bytes in a one-byte encoding as text. ASCII (numbers, logins) is UTF-8 already: the same buffers.
+    Otherwise each distinct value is decoded once (a few subjects, schools, municipalities in a million rows)."""
+    data = cells.buffers()[2]
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32, count=len(cells) + 1, offset=cells.offset * 4)
+    content = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if data is not None else np.empty(0)
+    if not content.size or content.max() < 0x80:
+        return cells.view(pa.string())
+    encoded = pc.dictionary_encode(cells)
+    distinct = encoded.dictionary
+    if len(distinct) > _MANY_DISTINCT:
+        return _transcoded(cells, content, offsets, encoding)
+    text = pa.array([value.decode(encoding) for value in distinct.to_pylist()], type=pa.string())
+    return text.take(encoded.indices)
+
+
+def _transcoded(cells: pa.Array, content: np.ndarray, offsets: np.ndarray, encoding: str) -> pa.Array:
+    """A column of many distinct values decoded as a whole: the text decoded at once, each cell's end moved by the
+    extra UTF-8 bytes of the letters before it."""
+    text = content.tobytes().decode(encoding).encode("utf-8")
+    extra = np.cumsum(_extra_utf8_bytes(encoding)[content], dtype=np.int64)
+    before = np.concatenate(([0], extra))[offsets - offsets[0]]
+    ends = (offsets - offsets[0] + before).astype(np.int32)
+    validity = cells.buffers()[0] if cells.null_count else None
+    if validity is not None and cells.offset:
+        validity = pc.is_valid(cells).buffers()[1]
+    return pa.Array.from_buffers(pa.string(), len(cells), [validity, pa.py_buffer(ends), pa.py_buffer(text)],
+                                 null_count=cells.null_count)
+
+
+@functools.cache
+def _extra_utf8_bytes(encoding: str) -> np.ndarray:
+    """For each byte of the encoding, how many more bytes its character takes in UTF-8 (an undefined byte has failed
+    to decode before this is looked at)."""
+    extra = np.zeros(256, dtype=np.uint8)
+    for byte in range(0x80, 256):
+        try:
+            extra[byte] = len(bytes([byte]).decode(encoding).encode("utf-8")) - 1
+        except UnicodeDecodeError:
+            pass
+    return extra
 
 
 # --- Parquet -----------------------------------------------------------------------------------------
