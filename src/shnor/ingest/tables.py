@@ -361,7 +361,9 @@ class _CsvSheet(Sheet):
         self._runaway: str | None = None  # the start of a record that swallowed the lines below it (a lone «"»)
         self._header_rows = 0
         self._padded = False  # read by ``_lenient``: rows short of the header or with empty cells past it are kept
-        self._parsed: tuple[int, pa.Table] | None = None  # parsed ahead: (header rows skipped, the table)
+        self._parsed: tuple[int, pa.Table, dict[int, pa.Array]] | None = None  # parsed ahead: header rows, table,
+        # and its key-like text columns dictionary-encoded (see ``_key_like``)
+        self._coded: dict[int, pa.Array] = {}  # those columns of the table being handed over (``joined_batches``)
 
     @classmethod
     def open(cls, path: Path, parse: bool = False) -> _CsvSheet:
@@ -395,7 +397,8 @@ class _CsvSheet(Sheet):
             from pyarrow import csv as pacsv
 
             try:
-                sheet._parsed = (1, sheet._strict(pacsv, 1))
+                table = sheet._strict(pacsv, 1)
+                sheet._parsed = (1, table, _encoded(table, _key_like(probe[1:])))
             except Exception:  # noqa: BLE001  whatever it is, the reading proper meets it again and says it
                 sheet._parsed = None
         return sheet
@@ -444,24 +447,28 @@ class _CsvSheet(Sheet):
     def _strict(self, pacsv, header_rows: int) -> pa.Table:
         """The whole file parsed at once on every core; rows of another width are an error here (a callback per row
         from every core would crawl). A Windows-1251 file is parsed as bytes, and only cells that are not ASCII are
-        decoded, once per distinct value (see ``_decoded``): pyarrow would decode the whole file in one thread before
-        parsing it. The cells are the same text either way: the separator, quote and line break are ASCII, and so are
-        the bytes that are not part of a Cyrillic letter."""
+        decoded, once per distinct value (see ``_decoded``; such a column comes dictionary-encoded): pyarrow would
+        decode the whole file in one thread before parsing it. The cells are the same text either way: the separator,
+        quote and line break are ASCII, and so are the bytes that are not part of a Cyrillic letter."""
         raw = self.encoding in _SINGLE_BYTE
         options = self._options(pacsv, header_rows, raw=raw)
         table = pacsv.read_csv(self.path, **dict(options, parse_options=pacsv.ParseOptions(delimiter=self.separator)))
         if not raw:
             return table
-        return pa.table([pa.chunked_array([_decoded(chunk, self.encoding) for chunk in column.chunks], pa.string())
-                         for column in table.columns], names=table.column_names)
+        return pa.table([_decoded(column.combine_chunks(), self.encoding) for column in table.columns],
+                        names=table.column_names)
 
     def _whole(self, pacsv, options: dict, header_rows: int) -> Iterator[Batch]:
         """A file of a region at most: parsed at once on every core (or already, when it was opened ahead), then
         handed over in batches. A file that does not parse whole, or has rows of another width, is read again as a
         stream, which skips those rows and tells where a broken file stops."""
         parsed, self._parsed = self._parsed, None
+        self._coded = {}
         try:
-            table = parsed[1] if parsed is not None and parsed[0] == header_rows else self._strict(pacsv, header_rows)
+            if parsed is not None and parsed[0] == header_rows:
+                _, table, self._coded = parsed
+            else:
+                table = self._strict(pacsv, header_rows)
         except (pa.ArrowInvalid, UnicodeDecodeError):
             self.malformed_rows = 0
             batches = self._lenient(header_rows)
@@ -477,6 +484,21 @@ class _CsvSheet(Sheet):
                 row += batch.num_rows
         if self.progress:
             self.progress(self.path.stat().st_size)
+
+    def joined_batches(self, header_rows: int, rows: int, coded: Iterable[int] = ()) -> Iterator[Batch]:
+        """As ``Sheet.joined_batches``; a file parsed ahead gives the columns at ``coded`` that were dictionary-encoded
+        then (``_key_like``) so, sliced for the batch (the pieces stay text)."""
+        coded = set(coded)
+        start = header_rows + 1
+        for batch in joined(self.batches(header_rows), rows):
+            encoded = {p: column for p, column in self._coded.items() if p in coded}
+            if encoded and batch.columns:
+                first, count = batch.first_row - start, len(batch.columns[0])
+                columns = [encoded[p].slice(first, count) if p in encoded else column
+                           for p, column in enumerate(batch.columns)]
+                batch = Batch(batch.first_row, columns, batch.pieces)
+            yield batch
+        self._coded = {}
 
     def _lenient(self, header_rows: int) -> list[Batch] | None:
         """Rows that differ from the header only by empty cells at the end — Excel writes a «;» too many on some
@@ -590,13 +612,43 @@ class _CsvSheet(Sheet):
 
 
 
+def _key_like(rows: list[list[str | None]]) -> list[int]:
+    """The columns whose first rows look like a key's text: a few values repeated (a procedure, a subject, a school
+    whose pupils come one after another), none a number. These are dictionary-encoded when a file is parsed ahead."""
+    found = []
+    for position in range(max(map(len, rows), default=0)):
+        cells = [row[position].strip() for row in rows if position < len(row) and (row[position] or "").strip()]
+        if len(cells) >= 2 and len(set(cells)) * 2 <= len(cells) and not any(map(_number_like, set(cells))):
+            found.append(position)
+    return found
+
+
+def _number_like(cell: str) -> bool:
+    try:
+        float(cell.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _encoded(table: pa.Table, positions: list[int]) -> dict[int, pa.Array]:
+    """The columns at ``positions`` dictionary-encoded, each over the whole file (one dictionary)."""
+    encoded = {}
+    for position in positions:
+        column = table.column(position)
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+        encoded[position] = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+    return encoded
+
+
 _SINGLE_BYTE = {"cp1251"}  # encodings parsed as bytes and decoded cell by distinct cell
 _MANY_DISTINCT = 1 << 16  # a column with more distinct cells than this is decoded as a whole
 
 
 def _decoded(cells: pa.Array, encoding: str) -> pa.Array:
     """A column of bytes in a one-byte encoding as text. ASCII (numbers, logins) is UTF-8 already: the same buffers.
-    Otherwise each distinct value is decoded once (a few subjects, schools, municipalities in a million rows)."""
+    Otherwise each distinct value is decoded once (a few subjects, schools, municipalities in a million rows), and the
+    column stays dictionary-encoded (``_text_columns`` gives it as text)."""
     data = cells.buffers()[2]
     offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32, count=len(cells) + 1, offset=cells.offset * 4)
     content = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if data is not None else np.empty(0)
@@ -607,7 +659,7 @@ def _decoded(cells: pa.Array, encoding: str) -> pa.Array:
     if len(distinct) > _MANY_DISTINCT:
         return _transcoded(cells, content, offsets, encoding)
     text = pa.array([value.decode(encoding) for value in distinct.to_pylist()], type=pa.string())
-    return text.take(encoded.indices)
+    return pa.DictionaryArray.from_arrays(encoded.indices, text)
 
 
 def _transcoded(cells: pa.Array, content: np.ndarray, offsets: np.ndarray, encoding: str) -> pa.Array:
