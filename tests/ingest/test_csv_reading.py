@@ -91,8 +91,9 @@ def test_a_file_parsed_ahead_is_read_as_the_same_file_parsed_when_read(tmp_path,
 CP1251_TEXT = bytes(b for b in range(0x80, 0x100) if b != 0x98).decode("cp1251")  # every letter and sign of it
 
 
-@pytest.mark.parametrize("many", [1 << 16, 2])  # few distinct cells: decoded one by one; many: the column at once
-def test_windows_1251_parsed_as_bytes_is_the_text_that_decoding_the_file_gives(tmp_path, monkeypatch, many):
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-8"])
+@pytest.mark.parametrize("many", [1 << 16, 2])  # few distinct cells: decoded one by one; many: the whole
+def test_a_file_parsed_as_bytes_is_the_text_that_decoding_the_file_gives(tmp_path, monkeypatch, many, encoding):
     monkeypatch.setattr(tables, "_MANY_DISTINCT", many)
     rng = np.random.default_rng(7)
     lines = ["год;наименование;примечание;балл"]
@@ -101,19 +102,26 @@ def test_windows_1251_parsed_as_bytes_is_the_text_that_decoding_the_file_gives(t
         note = ["", "NA", "тест «кавычки»", "N/A", "Итого", "2"][n % 6]
         lines.append(f'2025;"{name.replace(chr(34), "")}";{note};{n % 40}')
     path = tmp_path / "ansi.csv"
-    path.write_bytes("\r\n".join(lines).encode("cp1251"))
+    path.write_bytes("\r\n".join(lines).encode(encoding))
     sheet = tables.open_sheets(path)[0]
-    assert sheet.encoding == "cp1251"
+    assert sheet.encoding == encoding
     parsed = sheet._strict(pacsv, 1)
-    assert pa.types.is_dictionary(parsed.column(2).type) == (many > 3), "few distinct values: dictionary-encoded"
+    # a few distinct values: dictionary-encoded; the many names of Windows-1251 have the file decoded by pyarrow
+    assert pa.types.is_dictionary(parsed.column(2).type) == (many > 3 and encoding == "utf-8")
     parsed = pa.table([column.cast(pa.string()) for column in parsed.columns], names=parsed.column_names)
     options = sheet._options(pacsv, 1)
     decoded = pacsv.read_csv(path, **dict(options, parse_options=pacsv.ParseOptions(delimiter=";")))
     assert parsed.equals(decoded)
     assert parsed.column(2).null_count == 3 * 500  # «», NA and N/A are empty cells, as in the text read
-    cells = ["ёж", None, "№ 5", "", "Щ" * 40, "ёж"]
-    column = pa.array([c if c is None else c.encode("cp1251") for c in cells], type=pa.binary())
-    assert tables._decoded(column.slice(1), "cp1251").cast(pa.string()).equals(pa.array(cells[1:]))  # a slice
+    cells = ["ёж", None, "№ 5", "", "Щ" * 40, "ёж", "5", "№ 5", *["ёж"] * 6]
+    column = pa.array([c if c is None else c.encode(encoding) for c in cells], type=pa.binary())
+    chunks = pa.chunked_array([column.slice(1, 2), column.slice(3)])  # slices of a column, in chunks
+    decoded = tables._decoded(chunks, encoding)
+    if many > 3 or encoding == "utf-8":
+        assert decoded.cast(pa.string()).to_pylist() == cells[1:]
+        assert pa.types.is_dictionary(decoded.type) == (many > 3)
+    else:  # many distinct cells of Windows-1251: the file is decoded by pyarrow
+        assert decoded is None
 
 
 def test_a_byte_that_is_no_letter_of_windows_1251_is_named_as_before(tmp_path, way):

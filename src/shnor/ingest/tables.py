@@ -9,7 +9,6 @@ them.
 from __future__ import annotations
 
 import csv
-import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -446,17 +445,24 @@ class _CsvSheet(Sheet):
 
     def _strict(self, pacsv, header_rows: int) -> pa.Table:
         """The whole file parsed at once on every core; rows of another width are an error here (a callback per row
-        from every core would crawl). A Windows-1251 file is parsed as bytes, and only cells that are not ASCII are
-        decoded, once per distinct value (see ``_decoded``; such a column comes dictionary-encoded): pyarrow would
-        decode the whole file in one thread before parsing it. The cells are the same text either way: the separator,
-        quote and line break are ASCII, and so are the bytes that are not part of a Cyrillic letter."""
-        raw = self.encoding in _SINGLE_BYTE
+        from every core would crawl). A UTF-8 or Windows-1251 file is parsed as bytes, and only cells that are not
+        ASCII are checked or decoded, once per distinct value (see ``_decoded``; such a column comes
+        dictionary-encoded): pyarrow would check every cell of UTF-8 and decode the whole of Windows-1251 in one
+        thread before parsing it. The cells are the same text either way: the separator, quote and line break are
+        ASCII, and so are the bytes that are not part of a Cyrillic letter."""
+        raw = self.encoding in _RAW
         options = self._options(pacsv, header_rows, raw=raw)
-        table = pacsv.read_csv(self.path, **dict(options, parse_options=pacsv.ParseOptions(delimiter=self.separator)))
+        strict = pacsv.ParseOptions(delimiter=self.separator)
+        table = pacsv.read_csv(self.path, **dict(options, parse_options=strict))
         if not raw:
             return table
-        return pa.table([_decoded(column.combine_chunks(), self.encoding) for column in table.columns],
-                        names=table.column_names)
+        columns = []
+        for column in table.columns:
+            columns.append(_decoded(column, self.encoding))
+            if columns[-1] is None:  # many distinct Windows-1251 cells (names of people): decoded by pyarrow
+                options = self._options(pacsv, header_rows)
+                return pacsv.read_csv(self.path, **dict(options, parse_options=strict))
+        return pa.table(columns, names=table.column_names)
 
     def _whole(self, pacsv, options: dict, header_rows: int) -> Iterator[Batch]:
         """A file of a region at most: parsed at once on every core (or already, when it was opened ahead), then
@@ -636,57 +642,61 @@ def _encoded(table: pa.Table, positions: list[int]) -> dict[int, pa.Array]:
     encoded = {}
     for position in positions:
         column = table.column(position)
-        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
-        encoded[position] = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+        if pa.types.is_dictionary(column.type):  # decoded so (``_decoded``): one chunk
+            encoded[position] = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+        else:
+            encoded[position] = _one_dictionary(column)
     return encoded
 
 
-_SINGLE_BYTE = {"cp1251"}  # encodings parsed as bytes and decoded cell by distinct cell
+_RAW = {"utf-8", "utf-8-sig", "cp1251"}  # encodings parsed as bytes and decoded by distinct cell (see ``_decoded``)
 _MANY_DISTINCT = 1 << 16  # a column with more distinct cells than this is decoded as a whole
 
 
-def _decoded(cells: pa.Array, encoding: str) -> pa.Array:
-    """A column of bytes in a one-byte encoding as text. ASCII (numbers, logins) is UTF-8 already: the same buffers.
-    Otherwise each distinct value is decoded once (a few subjects, schools, municipalities in a million rows), and the
-    column stays dictionary-encoded (``_text_columns`` gives it as text)."""
-    data = cells.buffers()[2]
-    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32, count=len(cells) + 1, offset=cells.offset * 4)
-    content = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if data is not None else np.empty(0)
-    if not content.size or content.max() < 0x80:
-        return cells.view(pa.string())
-    encoded = pc.dictionary_encode(cells)
-    distinct = encoded.dictionary
-    if len(distinct) > _MANY_DISTINCT:
-        return _transcoded(cells, content, offsets, encoding)
-    text = pa.array([value.decode(encoding) for value in distinct.to_pylist()], type=pa.string())
+def _decoded(column: pa.ChunkedArray, encoding: str) -> pa.Array | pa.ChunkedArray | None:
+    """A column of bytes as text: UTF-8 checked, Windows-1251 decoded. ASCII (numbers, logins) is UTF-8 already: the
+    same buffers. Otherwise each distinct value is decoded once (a few subjects, schools, municipalities in a million
+    rows), and the column stays dictionary-encoded (``_text_columns`` gives it as text); UTF-8 of many distinct values
+    is checked as a whole, Windows-1251 of many is None (pyarrow decodes the file faster). Bytes that are not of the
+    encoding raise UnicodeDecodeError (or Arrow's ArrowInvalid), as pyarrow's own decoding does."""
+    utf8 = encoding.startswith("utf-8")
+    if all(_ascii(chunk) for chunk in column.chunks):
+        return pa.chunked_array([chunk.view(pa.string()) for chunk in column.chunks], pa.string())
+    start = column.slice(0, _MANY_DISTINCT)  # mostly distinct there (names of people): not worth a dictionary
+    encoded = None if 2 * len(pc.unique(start)) > len(start) else _one_dictionary(column)
+    if encoded is None or len(encoded.dictionary) > _MANY_DISTINCT:
+        if not utf8:
+            return None
+        text = pa.chunked_array([chunk.view(pa.string()) for chunk in column.chunks], pa.string())
+        text.validate(full=True)
+        return text
+    decode = "utf-8" if utf8 else encoding
+    text = pa.array([value.decode(decode) for value in encoded.dictionary.to_pylist()], type=pa.string())
     return pa.DictionaryArray.from_arrays(encoded.indices, text)
 
 
-def _transcoded(cells: pa.Array, content: np.ndarray, offsets: np.ndarray, encoding: str) -> pa.Array:
-    """A column of many distinct values decoded as a whole: the text decoded at once, each cell's end moved by the
-    extra UTF-8 bytes of the letters before it."""
-    text = content.tobytes().decode(encoding).encode("utf-8")
-    extra = np.cumsum(_extra_utf8_bytes(encoding)[content], dtype=np.int64)
-    before = np.concatenate(([0], extra))[offsets - offsets[0]]
-    ends = (offsets - offsets[0] + before).astype(np.int32)
-    validity = cells.buffers()[0] if cells.null_count else None
-    if validity is not None and cells.offset:
-        validity = pc.is_valid(cells).buffers()[1]
-    return pa.Array.from_buffers(pa.string(), len(cells), [validity, pa.py_buffer(ends), pa.py_buffer(text)],
-                                 null_count=cells.null_count)
+def _content(cells: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The bytes of a binary or text array's cells, one after another, and where each cell starts in them."""
+    data = cells.buffers()[2]
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32, count=len(cells) + 1, offset=cells.offset * 4)
+    content = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if data is not None else np.empty(0, np.uint8)
+    return content, offsets - offsets[0]
 
 
-@functools.cache
-def _extra_utf8_bytes(encoding: str) -> np.ndarray:
-    """For each byte of the encoding, how many more bytes its character takes in UTF-8 (an undefined byte has failed
-    to decode before this is looked at)."""
-    extra = np.zeros(256, dtype=np.uint8)
-    for byte in range(0x80, 256):
-        try:
-            extra[byte] = len(bytes([byte]).decode(encoding).encode("utf-8")) - 1
-        except UnicodeDecodeError:
-            pass
-    return extra
+def _ascii(cells: pa.Array) -> bool:
+    content, _ = _content(cells)
+    return not content.size or content.max() < 0x80
+
+
+def _one_dictionary(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    """The column dictionary-encoded with one dictionary. Arrow encodes a chunked column chunk by chunk, each chunk's
+    dictionary the start of the next one's: then only the codes are joined (the text is not copied)."""
+    encoded = pc.dictionary_encode(column)
+    if encoded.num_chunks:
+        last = encoded.chunk(encoded.num_chunks - 1).dictionary
+        if all(c.dictionary.equals(last.slice(0, len(c.dictionary))) for c in encoded.chunks):
+            return pa.DictionaryArray.from_arrays(pa.concat_arrays([c.indices for c in encoded.chunks]), last)
+    return pc.dictionary_encode(column.combine_chunks())
 
 
 # --- Parquet -----------------------------------------------------------------------------------------
