@@ -684,6 +684,8 @@ def _content(cells: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ascii(cells: pa.Array) -> bool:
+    if not len(cells):
+        return True
     content, _ = _content(cells)
     return not content.size or content.max() < 0x80
 
