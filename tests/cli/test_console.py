@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -39,3 +42,19 @@ def test_help_is_russian(command):
         r"\b(?:Usage|OPTIONS|COMMAND|ARGS|Options|Arguments|Commands|Show this message)\b|\[default|[{}]", result.output
     )
     assert english == []
+
+
+def test_help_panels_are_russian_when_typer_loads_them_late():
+    """Typer's panels (rich) load only to print help or an error, not on every run; they are Russian then too."""
+    probe = "import sys, shnor.cli.app; print(sorted({'rich', 'typer.rich_utils', 'pandas'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+    wide = {**os.environ, "COLUMNS": "100"}
+    shown = subprocess.run([sys.executable, "-m", "shnor", "identify", "--bogus"], capture_output=True,
+                           encoding="utf-8", env=wide, check=False)
+    assert shown.returncode == 2
+    assert "─ Ошибка ─" in shown.stderr and "Нет параметра «--bogus»" in shown.stderr
+    assert "Error" not in shown.stderr and "Usage" not in shown.stderr
+    helped = subprocess.run([sys.executable, "-m", "shnor", "--help"], capture_output=True, encoding="utf-8",
+                            env=wide, check=True)
+    assert "─ Параметры ─" in helped.stdout and "─ Команды ─" in helped.stdout and "Options" not in helped.stdout

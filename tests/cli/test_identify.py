@@ -267,3 +267,17 @@ def test_installed_command_runs(tmp_path):
     assert (tmp_path / "o" / "schools.csv").exists()
     help_text = subprocess.run([str(shnor), "--help"], capture_output=True, text=True, timeout=60, check=False).stdout
     assert "выявление школ с низкими образовательными результатами" in help_text
+
+
+def test_the_garbage_collector_is_on_again_after_a_run_and_after_a_stop(tmp_path):
+    """The collector is off while identify imports its libraries, and on again however the command ends (an
+    in-process run — a test, a notebook — keeps collecting)."""
+    import gc
+
+    rows = [school_row(f"s{k}", 2025, "ВПР", "Математика", 20, 6, 4) for k in range(3)]
+    table = write_table(tmp_path / "r.csv", SCHOOL_HEADER, rows)
+    assert run(str(table), "--out", str(tmp_path / "out"), "--format", "none").exit_code == 0
+    assert gc.isenabled()
+    stopped = run(str(table), "--out", str(tmp_path / "out2"), "--date", "31.02.2026")
+    assert stopped.exit_code == 2 and "такой даты нет" in stopped.output
+    assert gc.isenabled()

@@ -1,9 +1,13 @@
-"""CSV files are parsed at once on every core up to a size, streamed beyond it: the same rows, the same skipped
-rows reported, the same message naming where a broken file stops."""
+"""CSV files are parsed at once on every core up to a size (already when opened ahead, if the header is the first
+row), streamed beyond it: the same rows, the same skipped rows reported, the same message naming where a broken file
+stops. Windows-1251 is parsed as bytes and decoded by distinct cell: the same text as decoding the file."""
 
 from __future__ import annotations
 
+import numpy as np
+import pyarrow as pa
 import pytest
+from pyarrow import csv as pacsv
 
 from shnor.errors import UserError
 from shnor.ingest import tables
@@ -14,10 +18,13 @@ HEADER = "year,assessment,subject,grade,school_id,mark\n"
 ROW = "2025,ВПР,Математика,5,s{school},{mark}\n"
 
 
-@pytest.fixture(params=["whole", "streamed"])
+@pytest.fixture(params=["whole", "streamed", "ahead"])
 def way(request, monkeypatch):
     if request.param == "streamed":
         monkeypatch.setattr(tables, "WHOLE_CSV_BYTES", 0)
+    if request.param == "ahead":  # parsed whole when opened, before the header is known
+        monkeypatch.setattr(tables, "AHEAD_CSV_BYTES", (0, 1 << 30))
+        monkeypatch.setattr("shnor.ingest.ahead.workers", lambda: 2)
     return request.param
 
 
@@ -54,3 +61,73 @@ def test_a_bad_cell_after_a_skipped_row_is_named_on_its_own_line(tmp_path, way):
         read_results([path], ReadOptions())
     assert "строка 5" in str(caught.value), "header, a good row, a row too wide, a blank line, then the bad cell"
     assert "семь" in str(caught.value)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
+def test_a_file_parsed_ahead_is_read_as_the_same_file_parsed_when_read(tmp_path, monkeypatch, encoding):
+    path = tmp_path / "pupils.csv"
+    body = "".join(ROW.format(school=n % 7, mark=2 + n % 4) for n in range(20_000))
+    path.write_bytes((HEADER + body).encode(encoding))
+    titled = tmp_path / "titled.csv"  # a title above the header: what was parsed ahead is not used
+    titled.write_bytes(("Результаты ВПР\n" + HEADER + body).encode(encoding))
+    monkeypatch.setattr("shnor.ingest.ahead.workers", lambda: 2)
+    before = [read_results([p], ReadOptions())[0].counts for p in (path, titled)]
+    monkeypatch.setattr(tables, "AHEAD_CSV_BYTES", (0, 1 << 30))
+    opened = tables.open_sheets(path, ahead=True)[0]
+    assert opened._parsed is not None and opened._parsed[1].num_rows == 20_000
+    assert opened.probe[0] == HEADER.strip().split(",")
+    after = [read_results([p], ReadOptions())[0].counts for p in (path, titled)]
+    for old, new in zip(before, after):
+        assert new.equals(old)
+    assert int(after[1]["participants"].sum()) == 20_000
+    # the key-like text (procedure, subject, login) dictionary-encoded ahead, handed over so where asked for
+    assert tables._key_like(opened.probe[1:]) == [1, 2, 4]
+    batch = next(opened.joined_batches(1, 1 << 20, coded=[2, 4]))
+    assert [pa.types.is_dictionary(c.type) for c in batch.columns] == [False, False, True, False, True, False]
+    assert batch.columns[4].cast(pa.string()).equals(batch.pieces[0].columns[4])
+    assert not any(pa.types.is_dictionary(c.type) for piece in batch.pieces for c in piece.columns)
+
+
+CP1251_TEXT = bytes(b for b in range(0x80, 0x100) if b != 0x98).decode("cp1251")  # every letter and sign of it
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-8"])
+@pytest.mark.parametrize("many", [1 << 16, 2])  # few distinct cells: decoded one by one; many: the whole
+def test_a_file_parsed_as_bytes_is_the_text_that_decoding_the_file_gives(tmp_path, monkeypatch, many, encoding):
+    monkeypatch.setattr(tables, "_MANY_DISTINCT", many)
+    rng = np.random.default_rng(7)
+    lines = ["год;наименование;примечание;балл"]
+    for n in range(3_000):
+        name = "".join(rng.choice(list(CP1251_TEXT + "abc 1;"), size=rng.integers(0, 12)))
+        note = ["", "NA", "тест «кавычки»", "N/A", "Итого", "2"][n % 6]
+        lines.append(f'2025;"{name.replace(chr(34), "")}";{note};{n % 40}')
+    path = tmp_path / "ansi.csv"
+    path.write_bytes("\r\n".join(lines).encode(encoding))
+    sheet = tables.open_sheets(path)[0]
+    assert sheet.encoding == encoding
+    parsed = sheet._strict(pacsv, 1)
+    # a few distinct values: dictionary-encoded; the many names of Windows-1251 have the file decoded by pyarrow
+    assert pa.types.is_dictionary(parsed.column(2).type) == (many > 3 and encoding == "utf-8")
+    parsed = pa.table([column.cast(pa.string()) for column in parsed.columns], names=parsed.column_names)
+    options = sheet._options(pacsv, 1)
+    decoded = pacsv.read_csv(path, **dict(options, parse_options=pacsv.ParseOptions(delimiter=";")))
+    assert parsed.equals(decoded)
+    assert parsed.column(2).null_count == 3 * 500  # «», NA and N/A are empty cells, as in the text read
+    cells = ["ёж", None, "№ 5", "", "Щ" * 40, "ёж", "5", "№ 5", *["ёж"] * 6]
+    column = pa.array([c if c is None else c.encode(encoding) for c in cells], type=pa.binary())
+    chunks = pa.chunked_array([column.slice(1, 2), column.slice(3)])  # slices of a column, in chunks
+    decoded = tables._decoded(chunks, encoding)
+    if many > 3 or encoding == "utf-8":
+        assert decoded.cast(pa.string()).to_pylist() == cells[1:]
+        assert pa.types.is_dictionary(decoded.type) == (many > 3)
+    else:  # many distinct cells of Windows-1251: the file is decoded by pyarrow
+        assert decoded is None
+
+
+def test_a_byte_that_is_no_letter_of_windows_1251_is_named_as_before(tmp_path, way):
+    path = tmp_path / "ansi.csv"
+    body = "".join(ROW.format(school=n % 7, mark=2 + n % 4) for n in range(30_000))
+    path.write_bytes((HEADER + body).encode("cp1251") + b"2025,\x98\xc2\xcf\xd0,x,5,s1,3\n")
+    with pytest.raises(UserError) as caught:
+        read_results([path], ReadOptions())
+    assert "не удалось разобрать CSV около строки" in str(caught.value)

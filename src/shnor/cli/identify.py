@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from shnor.cli import runlog
-from shnor.cli.app import imports_done, run_guarded
+from shnor.cli.app import imports_begin, imports_done, run_guarded
 from shnor.cli.document import DOCUMENT_OPTION
 from shnor.cli.options import CONTEXT_OPTION, PROCEDURE_OPTION
 from shnor.errors import UserError
@@ -96,6 +96,7 @@ def identify(
     """Выявить ШНОР и школы в зоне риска и записать schools.csv и result.json."""
 
     def action() -> int:
+        imports_begin()
         from shnor.ingest.ahead import ReadAhead, expand_inputs
         from shnor.render import parse_formats
         from shnor.render.output import check_output, output_lock, write_atomically

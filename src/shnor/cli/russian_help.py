@@ -2,14 +2,18 @@
 
 Both libraries look their strings up through ``gettext`` at the moment they print them; with no Russian catalogue
 shipped by either, the lookup here returns our translation. Strings not listed stay as they are.
+
+Typer's help and error panels (``typer.rich_utils``, which loads rich, markdown-it and pygments: a tenth of the start
+of ``shnor identify``) are put in Russian when Typer first imports that module to print something, not before.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
 import re
-
-from typer import rich_utils
+import sys
 
 _RUSSIAN = {
     "Show this message and exit.": "Показать эту справку и выйти.",
@@ -41,7 +45,7 @@ def _translate(message: str) -> str:
 
 # Typer carries its own copy of Click (``typer._click``).
 _MODULES = (
-    "typer.core", "typer.rich_utils", "typer.main",
+    "typer.core", "typer.main",
     "typer._click.core", "typer._click.decorators", "typer._click.exceptions", "typer._click.formatting",
     "typer._click.parser",
 )
@@ -125,6 +129,19 @@ def install() -> None:
         command = getattr(module, "Command", None)
         if name.endswith("_click.core") and command is not None and not hasattr(command, "_shnor_help"):
             _russian_help_option(command)
+    if "typer.rich_utils" in sys.modules:
+        _russian_panels(sys.modules["typer.rich_utils"])
+    elif not any(isinstance(finder, _PanelsOnImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _PanelsOnImport())
+    # the argument's type («<list[Path]>») says nothing to an analyst: its name and help do
+    import typer.core
+
+    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
+    typer.core.TyperArgument._usage_display_name = _usage_name
+
+
+def _russian_panels(rich_utils) -> None:
+    rich_utils._ = _translate  # type: ignore[attr-defined]
     rich_utils.ARGUMENTS_PANEL_TITLE = "Аргументы"
     rich_utils.OPTIONS_PANEL_TITLE = "Параметры"
     rich_utils.COMMANDS_PANEL_TITLE = "Команды"
@@ -133,11 +150,34 @@ def install() -> None:
     rich_utils.REQUIRED_LONG_STRING = "[обязательно]"
     rich_utils.ABORTED_TEXT = "Прервано."
     rich_utils.RICH_HELP = "Справка: [blue]«{command_path} {help_option}»[/]."
-    # the argument's type («<list[Path]>») says nothing to an analyst: its name and help do
-    import typer.core
 
-    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
-    typer.core.TyperArgument._usage_display_name = _usage_name
+
+class _PanelsOnImport(importlib.abc.MetaPathFinder):
+    """Finds ``typer.rich_utils`` the usual way, once, and puts its panels in Russian right after it has loaded."""
+
+    def find_spec(self, name, path, target=None):
+        if name != "typer.rich_utils":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _LoadThenPatch(spec.loader)
+        return spec
+
+
+class _LoadThenPatch(importlib.abc.Loader):
+    def __init__(self, loader) -> None:
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self._loader.exec_module(module)
+        _russian_panels(module)
+
+    def __getattr__(self, name: str):  # get_source and the rest, for tracebacks and inspect
+        return getattr(self._loader, name)
 
 
 def _usage_name(argument) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from shnor.cli.app import imports_done, run_guarded
+from shnor.cli.app import imports_begin, imports_done, run_guarded
 from shnor.cli.document import DOCUMENT_OPTION
 from shnor.cli.identify import load_settings
 from shnor.cli.options import CONTEXT_OPTION, PROCEDURE_OPTION
@@ -28,6 +28,7 @@ def validate(
     """Проверить входные файлы и правила, ничего не записывая (код 0 — всё читается, 2 — есть ошибка)."""
 
     def action() -> int:
+        imports_begin()
         from shnor.cli.progress import ReadingProgress
         from shnor.report.build import IdentifyRequest, identify
 

@@ -140,4 +140,4 @@ def _open(path: Path):
     """``open_sheets`` imported on the worker's thread: the spreadsheet modules load there, not in the way."""
     from shnor.ingest.tables import open_sheets
 
-    return open_sheets(path)
+    return open_sheets(path, ahead=True)

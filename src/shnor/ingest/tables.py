@@ -15,13 +15,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shnor.errors import Place, UserError
 
 PROBE_ROWS = 40
 BATCH_ROWS = 200_000
 WHOLE_CSV_BYTES = 256 << 20  # a CSV up to this size is parsed at once on every core; a larger one is streamed
+# A CSV opened ahead (``open_sheets(path, ahead=True)``, on another core while the program is still importing) is
+# parsed right away when it is at least this big (a smaller one is quick to parse when read) and at most this big
+# (the files opened ahead are held parsed until read)
+AHEAD_CSV_BYTES = (1 << 20, 128 << 20)
 _CSV_SEPARATORS = (";", "\t", ",")
 
 
@@ -96,8 +102,10 @@ class Sheet:
         return joined(self.batches(header_rows), rows)
 
 
-def open_sheets(path: Path) -> list[Sheet]:
-    """The sheets of a file, chosen by its content (not only its extension)."""
+def open_sheets(path: Path, ahead: bool = False) -> list[Sheet]:
+    """The sheets of a file, chosen by its content (not only its extension). ``ahead``: the file is opened on another
+    core before it is read, and a CSV is parsed there already, as if its header were its first row (see
+    ``_CsvSheet``)."""
     if not path.exists():
         raise UserError(f"файл «{path}» не найден.", hint="Проверьте путь к файлу.")
     if path.is_dir():
@@ -109,7 +117,7 @@ def open_sheets(path: Path) -> list[Sheet]:
         return _excel_sheets(path)
     if head.startswith(b"PAR1") or suffix == ".parquet":
         return [_ParquetSheet.open(path)]
-    return [_CsvSheet.open(path)]
+    return [_CsvSheet.open(path, parse=ahead)]
 
 
 def _text_columns(batch: pa.RecordBatch | pa.Table, keep_numbers: bool = False,
@@ -357,9 +365,16 @@ class _CsvSheet(Sheet):
         self._runaway: str | None = None  # the start of a record that swallowed the lines below it (a lone «"»)
         self._header_rows = 0
         self._padded = False  # read by ``_lenient``: rows short of the header or with empty cells past it are kept
+        self._parsed: tuple[int, pa.Table, dict[int, pa.Array]] | None = None  # parsed ahead: header rows, table,
+        # and its key-like text columns dictionary-encoded (see ``_key_like``)
+        self._coded: dict[int, pa.Array] = {}  # those columns of the table being handed over (``joined_batches``)
 
     @classmethod
-    def open(cls, path: Path) -> _CsvSheet:
+    def open(cls, path: Path, parse: bool = False) -> _CsvSheet:
+        """The sheet and its first rows. With ``parse``, a file of a usual size whose first row is filled is parsed
+        whole too, its first row taken for the header: the parse runs on the other cores while the program is still
+        importing, and is used if the header is found there (``batches(1)``). A file that does not parse so is
+        parsed again when read, exactly as if it had not been parsed ahead."""
         with path.open("rb") as handle:
             sample = handle.read(256 * 1024)
         if not sample.strip():
@@ -380,7 +395,17 @@ class _CsvSheet(Sheet):
         probe = [list(row) for row in csv.reader(lines, delimiter=separator)]
         width = _usual_width(probe)
         probe = [row + [None] * (width - len(row)) for row in probe]
-        return cls(path, probe, encoding, separator, width)
+        sheet = cls(path, probe, encoding, separator, width)
+        size = path.stat().st_size
+        if parse and AHEAD_CSV_BYTES[0] <= size <= min(AHEAD_CSV_BYTES[1], WHOLE_CSV_BYTES) and any(probe[:1]):
+            from pyarrow import csv as pacsv
+
+            try:
+                table = sheet._strict(pacsv, 1)
+                sheet._parsed = (1, table, _encoded(table, _key_like(probe[1:])))
+            except Exception:  # noqa: BLE001  whatever it is, the reading proper meets it again and says it
+                sheet._parsed = None
+        return sheet
 
     def line(self, row: int) -> int:
         """Rows as a text editor numbers the file's lines (the fast reader does not count blank lines)."""
@@ -402,31 +427,59 @@ class _CsvSheet(Sheet):
         from pyarrow import csv as pacsv
 
         self._header_rows = header_rows
+        if self.path.stat().st_size <= WHOLE_CSV_BYTES:
+            yield from self._whole(pacsv, self._options(pacsv, header_rows), header_rows)
+        else:
+            yield from self._streamed(pacsv, self._options(pacsv, header_rows), header_rows)
+
+    def _options(self, pacsv, header_rows: int, raw: bool = False) -> dict:
+        """pyarrow's options for the file; ``raw``: the cells as the file's bytes, not decoded (see ``_strict``)."""
         names = [f"c{i}" for i in range(self._width)]
         read_options = pacsv.ReadOptions(
-            encoding="utf8" if self.encoding.startswith("utf-8") else self.encoding,
+            encoding="utf8" if raw or self.encoding.startswith("utf-8") else self.encoding,
             column_names=names,
             skip_rows=header_rows,
             block_size=8 << 20,
         )
         parse_options = pacsv.ParseOptions(delimiter=self.separator, invalid_row_handler=self._skip_malformed)
         convert_options = pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names}, strings_can_be_null=True,
+            column_types={name: pa.binary() if raw else pa.string() for name in names}, strings_can_be_null=True,
             quoted_strings_can_be_null=True
         )
-        options = {"read_options": read_options, "parse_options": parse_options, "convert_options": convert_options}
-        if self.path.stat().st_size <= WHOLE_CSV_BYTES:
-            yield from self._whole(pacsv, options, header_rows)
-        else:
-            yield from self._streamed(pacsv, options, header_rows)
+        return {"read_options": read_options, "parse_options": parse_options, "convert_options": convert_options}
+
+    def _strict(self, pacsv, header_rows: int) -> pa.Table:
+        """The whole file parsed at once on every core; rows of another width are an error here (a callback per row
+        from every core would crawl). A UTF-8 or Windows-1251 file is parsed as bytes, and only cells that are not
+        ASCII are checked or decoded, once per distinct value (see ``_decoded``; such a column comes
+        dictionary-encoded): pyarrow would check every cell of UTF-8 and decode the whole of Windows-1251 in one
+        thread before parsing it. The cells are the same text either way: the separator, quote and line break are
+        ASCII, and so are the bytes that are not part of a Cyrillic letter."""
+        raw = self.encoding in _RAW
+        options = self._options(pacsv, header_rows, raw=raw)
+        strict = pacsv.ParseOptions(delimiter=self.separator)
+        table = pacsv.read_csv(self.path, **dict(options, parse_options=strict))
+        if not raw:
+            return table
+        columns = []
+        for column in table.columns:
+            columns.append(_decoded(column, self.encoding))
+            if columns[-1] is None:  # many distinct Windows-1251 cells (names of people): decoded by pyarrow
+                options = self._options(pacsv, header_rows)
+                return pacsv.read_csv(self.path, **dict(options, parse_options=strict))
+        return pa.table(columns, names=table.column_names)
 
     def _whole(self, pacsv, options: dict, header_rows: int) -> Iterator[Batch]:
-        """A file of a region at most: parsed at once on every core, then handed over in batches. A file that does
-        not parse whole, or has rows of another width, is read again as a stream, which skips those rows and tells
-        where a broken file stops."""
-        strict = dict(options, parse_options=pacsv.ParseOptions(delimiter=self.separator))
-        try:  # rows of another width are an error here (a callback per row from every core would crawl): streamed
-            table = pacsv.read_csv(self.path, **strict)
+        """A file of a region at most: parsed at once on every core (or already, when it was opened ahead), then
+        handed over in batches. A file that does not parse whole, or has rows of another width, is read again as a
+        stream, which skips those rows and tells where a broken file stops."""
+        parsed, self._parsed = self._parsed, None
+        self._coded = {}
+        try:
+            if parsed is not None and parsed[0] == header_rows:
+                _, table, self._coded = parsed
+            else:
+                table = self._strict(pacsv, header_rows)
         except (pa.ArrowInvalid, UnicodeDecodeError):
             self.malformed_rows = 0
             batches = self._lenient(header_rows)
@@ -442,6 +495,21 @@ class _CsvSheet(Sheet):
                 row += batch.num_rows
         if self.progress:
             self.progress(self.path.stat().st_size)
+
+    def joined_batches(self, header_rows: int, rows: int, coded: Iterable[int] = ()) -> Iterator[Batch]:
+        """As ``Sheet.joined_batches``; a file parsed ahead gives the columns at ``coded`` that were dictionary-encoded
+        then (``_key_like``) so, sliced for the batch (the pieces stay text)."""
+        coded = set(coded)
+        start = header_rows + 1
+        for batch in joined(self.batches(header_rows), rows):
+            encoded = {p: column for p, column in self._coded.items() if p in coded}
+            if encoded and batch.columns:
+                first, count = batch.first_row - start, len(batch.columns[0])
+                columns = [encoded[p].slice(first, count) if p in encoded else column
+                           for p, column in enumerate(batch.columns)]
+                batch = Batch(batch.first_row, columns, batch.pieces)
+            yield batch
+        self._coded = {}
 
     def _lenient(self, header_rows: int) -> list[Batch] | None:
         """Rows that differ from the header only by empty cells at the end — Excel writes a «;» too many on some
@@ -553,6 +621,89 @@ class _CsvSheet(Sheet):
         )
 
 
+
+
+def _key_like(rows: list[list[str | None]]) -> list[int]:
+    """The columns whose first rows look like a key's text: a few values repeated (a procedure, a subject, a school
+    whose pupils come one after another), none a number. These are dictionary-encoded when a file is parsed ahead."""
+    found = []
+    for position in range(max(map(len, rows), default=0)):
+        cells = [row[position].strip() for row in rows if position < len(row) and (row[position] or "").strip()]
+        if len(cells) >= 2 and len(set(cells)) * 2 <= len(cells) and not any(map(_number_like, set(cells))):
+            found.append(position)
+    return found
+
+
+def _number_like(cell: str) -> bool:
+    try:
+        float(cell.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _encoded(table: pa.Table, positions: list[int]) -> dict[int, pa.Array]:
+    """The columns at ``positions`` dictionary-encoded, each over the whole file (one dictionary)."""
+    encoded = {}
+    for position in positions:
+        column = table.column(position)
+        if pa.types.is_dictionary(column.type):  # decoded so (``_decoded``): one chunk
+            encoded[position] = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+        else:
+            encoded[position] = _one_dictionary(column)
+    return encoded
+
+
+_RAW = {"utf-8", "utf-8-sig", "cp1251"}  # encodings parsed as bytes and decoded by distinct cell (see ``_decoded``)
+_MANY_DISTINCT = 1 << 16  # a column with more distinct cells than this is decoded as a whole
+
+
+def _decoded(column: pa.ChunkedArray, encoding: str) -> pa.Array | pa.ChunkedArray | None:
+    """A column of bytes as text: UTF-8 checked, Windows-1251 decoded. ASCII (numbers, logins) is UTF-8 already: the
+    same buffers. Otherwise each distinct value is decoded once (a few subjects, schools, municipalities in a million
+    rows), and the column stays dictionary-encoded (``_text_columns`` gives it as text); UTF-8 of many distinct values
+    is checked as a whole, Windows-1251 of many is None (pyarrow decodes the file faster). Bytes that are not of the
+    encoding raise UnicodeDecodeError (or Arrow's ArrowInvalid), as pyarrow's own decoding does."""
+    utf8 = encoding.startswith("utf-8")
+    if all(_ascii(chunk) for chunk in column.chunks):
+        return pa.chunked_array([chunk.view(pa.string()) for chunk in column.chunks], pa.string())
+    start = column.slice(0, _MANY_DISTINCT)  # mostly distinct there (names of people): not worth a dictionary
+    encoded = None if 2 * len(pc.unique(start)) > len(start) else _one_dictionary(column)
+    if encoded is None or len(encoded.dictionary) > _MANY_DISTINCT:
+        if not utf8:
+            return None
+        text = pa.chunked_array([chunk.view(pa.string()) for chunk in column.chunks], pa.string())
+        text.validate(full=True)
+        return text
+    decode = "utf-8" if utf8 else encoding
+    text = pa.array([value.decode(decode) for value in encoded.dictionary.to_pylist()], type=pa.string())
+    return pa.DictionaryArray.from_arrays(encoded.indices, text)
+
+
+def _content(cells: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The bytes of a binary or text array's cells, one after another, and where each cell starts in them."""
+    data = cells.buffers()[2]
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32, count=len(cells) + 1, offset=cells.offset * 4)
+    content = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if data is not None else np.empty(0, np.uint8)
+    return content, offsets - offsets[0]
+
+
+def _ascii(cells: pa.Array) -> bool:
+    if not len(cells):
+        return True
+    content, _ = _content(cells)
+    return not content.size or content.max() < 0x80
+
+
+def _one_dictionary(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    """The column dictionary-encoded with one dictionary. Arrow encodes a chunked column chunk by chunk, each chunk's
+    dictionary the start of the next one's: then only the codes are joined (the text is not copied)."""
+    encoded = pc.dictionary_encode(column)
+    if encoded.num_chunks:
+        last = encoded.chunk(encoded.num_chunks - 1).dictionary
+        if all(c.dictionary.equals(last.slice(0, len(c.dictionary))) for c in encoded.chunks):
+            return pa.DictionaryArray.from_arrays(pa.concat_arrays([c.indices for c in encoded.chunks]), last)
+    return pc.dictionary_encode(column.combine_chunks())
 
 
 # --- Parquet -----------------------------------------------------------------------------------------
