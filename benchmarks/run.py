@@ -74,6 +74,7 @@ def as_installed() -> None:
     run, ≈0.2–0.9 s that no installed copy pays."""
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     import compileall
+
     import shnor
 
     compileall.compile_dir(str(Path(shnor.__file__).parent), quiet=1)
