@@ -232,3 +232,23 @@ def test_a_total_row_named_only_in_the_school_name_of_a_parquet_file_is_skipped(
     cube, (log,) = read(path, careful=False)
     assert int(cube.counts["participants"].sum()) == 7
     assert log.skipped["строка итогов («Итого», «Всего»)"] == [9]
+
+
+@pytest.mark.parametrize("kind", ["uint64", "uint32", "int64", "int16"])
+def test_whole_number_years_and_grades_of_any_integer_type_are_counted_as_the_careful_reader_counts(tmp_path, kind):
+    """Years and grades that Parquet keeps as whole numbers are coded as value − least: of an unsigned 64-bit type
+    too (pandas writes ``uint64`` as it has it), where the codes were unsigned and the counting failed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [("ВПР", "Математика", 4 + i % 2, 12, 2 + i % 4, "4") for i in range(30)]
+    table = pq.read_table(as_parquet(write(tmp_path, rows, [f"sch{i % 4}" for i in range(30)],
+                                           [2024 + i % 3 // 2 for i in range(30)])))
+    for column in ("год", "класс"):
+        table = table.set_column(table.schema.get_field_index(column), column, table[column].cast(getattr(pa, kind)()))
+    path = tmp_path / "участники-целые.parquet"
+    pq.write_table(table, path, row_group_size=5)
+    same_reading(path)
+    cube, (log,) = read(path, careful=False)
+    assert (int(cube.counts["participants"].sum()), log.rows_read) == (30, 30)
+    assert sorted(set(cube.counts["year"].tolist())) == [2024, 2025]
