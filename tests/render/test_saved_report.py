@@ -115,7 +115,13 @@ def in_schools(old: str, new: str):
     return change
 
 
-@pytest.mark.parametrize("change", [in_schools('"met":', '"mat":'), in_schools('{"path":"', '{"path":"shnor.of[9].')])
+@pytest.mark.parametrize("change", [
+    in_schools('"met":', '"mat":'),
+    in_schools('{"path":"', '{"path":"shnor.of[9].'),
+    # a sign's code that is not a text: found when the signs became objects (a TypeError, exit 1) — and before
+    in_schools('"objectivity_signs":[]', '"objectivity_signs":[{"code":["boundary_peaks"]}]'),
+    in_schools('"objectivity_signs":[]', '"objectivity_signs":[],"sign_codes":null'),
+])
 def test_a_school_damaged_by_hand_is_named_when_read(saved, tmp_path, change):
     """Criteria become objects only when a document asks for them; what would keep them from it is found at once."""
     _, folder = saved

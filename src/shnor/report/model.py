@@ -367,11 +367,14 @@ class _Reader:
         self.codes = list(signs)
 
     def school(self, entry: dict[str, Any]) -> SchoolResult:
+        if "sign_codes" in entry and entry["sign_codes"] is None:
+            raise TypeError("sign_codes is null")  # absent means the codes at the top; null is no list of codes
         criteria, said, codes = entry.pop("criteria"), entry.pop("objectivity_signs"), entry.pop("sign_codes", None)
         # what would keep them from becoming objects is named now, as the whole file is read (each a loop in C: a
-        # KeyError or TypeError where a criterion or a sign lacks what it needs, False for a path or code unknown)
+        # KeyError or TypeError where a criterion or a sign lacks what it needs, False for a path or code unknown;
+        # a sign's code hashed, as ``signs_of`` keys them by it)
         deque(map(_PATH_VALUE_MET, criteria), maxlen=0)
-        deque(map(_CODE, said), maxlen=0)
+        deque(map(hash, map(_CODE, said)), maxlen=0)
         if not self.criteria.keys() >= set(map(_PATH, criteria)) or (
                 codes is not None and not self.signs.keys() >= set(codes)):
             raise KeyError("a criterion's path or a sign's code is not at the top")
