@@ -252,3 +252,17 @@ def test_whole_number_years_and_grades_of_any_integer_type_are_counted_as_the_ca
     cube, (log,) = read(path, careful=False)
     assert (int(cube.counts["participants"].sum()), log.rows_read) == (30, 30)
     assert sorted(set(cube.counts["year"].tolist())) == [2024, 2025]
+
+
+def test_a_bad_cell_is_named_before_an_error_of_reading_the_rows_after_it(tmp_path):
+    """The next batch is counted ahead while this one is pooled: an error of reading rows further down (a quote left
+    open at the end of a streamed CSV) still comes after the batch above it, whose bad cell is named first, as when
+    the batches were read one by one."""
+    rows = [("ВПР", "Математика", 4, 12, 3, "4")] * 20
+    rows[3] = ("ВПР", "Математика", 4, 12, 7, "4")
+    path = write(tmp_path, rows, ["sch1"] * 20, [2025] * 20)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('2025;"ВПР;Математика;4;sch1;Школа sch1;12;3;4\n2025;ВПР;Математика;4;sch1;Школа sch1;12;3;4\n')
+    with mock.patch.object(tables, "WHOLE_CSV_BYTES", 0):  # streamed, as a CSV of more than 256 MB
+        found = read(path, careful=False)
+    assert isinstance(found, str) and "строка 5" in found and "ожидается отметка от 2 до 5" in found, found
