@@ -142,6 +142,20 @@ def test_render_leaves_the_collector_as_it_was(saved, tmp_path):
     assert gc.isenabled()
 
 
+def test_render_in_a_process_that_goes_on_leaves_its_garbage_to_the_collector(saved, tmp_path):
+    """The collector is off while a report is rendered; what is left is frozen only where the process ends with the
+    command: called in-process, the documents' cycles were frozen with it and never freed (the memory of a test run
+    or a script grew by the documents of every render)."""
+    _, folder = saved
+    frozen = gc.get_freeze_count()
+    for number in range(2):
+        result = CliRunner().invoke(app, ["render", str(folder), "--out", str(tmp_path / f"out{number}"), "--quiet",
+                                          "--format", "appendix.docx"])
+        assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() == frozen
+    assert gc.collect() > 0, "the documents' cycles are found by the collector"
+
+
 def test_findings_worked_out_once_read_as_worked_out_each_time(saved):
     """The texts of the criteria are kept per report: the same as each school worked out on a report of its own."""
     _, folder = saved
