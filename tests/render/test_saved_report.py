@@ -85,6 +85,16 @@ def test_result_json_of_a_read_report_is_the_file_read(saved):
     assert json.loads(signed.to_json())["document"]["signer"] == "Т.В. Краснобаева"
 
 
+def test_a_read_report_is_pickled_and_copied_whole(saved):
+    """A report read from result.json is plain data, as one made in memory: it pickles and deep-copies (the schools'
+    lines were kept as a view of the bytes read, which does neither) and writes the same result.json after."""
+    _, folder = saved
+    text = (folder / "result.json").read_text(encoding="utf-8")
+    for copied in (pickle.loads(pickle.dumps(Report.load(folder))), copy.deepcopy(Report.load(folder))):
+        assert copied.saved is not None and copied.saved.schools is copied.schools
+        assert copied.to_json() == text
+
+
 @pytest.mark.parametrize("number, shown", [("81.00000001", "81.0"), ("8.1e+1", "81.0"), ("1e-7", "0.0")])
 def test_a_number_edited_by_hand_is_written_as_shnor_writes_it(saved, tmp_path, number, shown):
     """Numbers are rounded to 6 places when a report is written: one with more places (or an exponent) in a file

@@ -97,7 +97,11 @@ class Saved:
     schools: list[SchoolResult]
     criteria: dict[str, dict]
     signs: dict[str, dict]
-    block: memoryview
+    block: memoryview | bytes
+
+    def __reduce__(self):
+        # a view of the bytes read does not pickle (nor deep-copy): the bytes themselves do
+        return Saved, (self.schools, self.criteria, self.signs, bytes(self.block))
 
 
 @dataclass
@@ -496,7 +500,7 @@ def _not_rounded(text: bytes) -> bool:
 _SEVEN_PLACES = re.compile(rb"\.\d{7}")
 
 
-def _write_block(out: TextIO, block: memoryview) -> None:
+def _write_block(out: TextIO, block: memoryview | bytes) -> None:
     """The schools' lines as read, after a line break: straight into the file's bytes where the text would be written
     as they are (UTF-8, «\\n» left as it is), else as text."""
     buffer = getattr(out, "buffer", None)
