@@ -232,3 +232,37 @@ def test_a_total_row_named_only_in_the_school_name_of_a_parquet_file_is_skipped(
     cube, (log,) = read(path, careful=False)
     assert int(cube.counts["participants"].sum()) == 7
     assert log.skipped["строка итогов («Итого», «Всего»)"] == [9]
+
+
+@pytest.mark.parametrize("kind", ["uint64", "uint32", "int64", "int16"])
+def test_whole_number_years_and_grades_of_any_integer_type_are_counted_as_the_careful_reader_counts(tmp_path, kind):
+    """Years and grades that Parquet keeps as whole numbers are coded as value − least: of an unsigned 64-bit type
+    too (pandas writes ``uint64`` as it has it), where the codes were unsigned and the counting failed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [("ВПР", "Математика", 4 + i % 2, 12, 2 + i % 4, "4") for i in range(30)]
+    table = pq.read_table(as_parquet(write(tmp_path, rows, [f"sch{i % 4}" for i in range(30)],
+                                           [2024 + i % 3 // 2 for i in range(30)])))
+    for column in ("год", "класс"):
+        table = table.set_column(table.schema.get_field_index(column), column, table[column].cast(getattr(pa, kind)()))
+    path = tmp_path / "участники-целые.parquet"
+    pq.write_table(table, path, row_group_size=5)
+    same_reading(path)
+    cube, (log,) = read(path, careful=False)
+    assert (int(cube.counts["participants"].sum()), log.rows_read) == (30, 30)
+    assert sorted(set(cube.counts["year"].tolist())) == [2024, 2025]
+
+
+def test_a_bad_cell_is_named_before_an_error_of_reading_the_rows_after_it(tmp_path):
+    """The next batch is counted ahead while this one is pooled: an error of reading rows further down (a quote left
+    open at the end of a streamed CSV) still comes after the batch above it, whose bad cell is named first, as when
+    the batches were read one by one."""
+    rows = [("ВПР", "Математика", 4, 12, 3, "4")] * 20
+    rows[3] = ("ВПР", "Математика", 4, 12, 7, "4")
+    path = write(tmp_path, rows, ["sch1"] * 20, [2025] * 20)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('2025;"ВПР;Математика;4;sch1;Школа sch1;12;3;4\n2025;ВПР;Математика;4;sch1;Школа sch1;12;3;4\n')
+    with mock.patch.object(tables, "WHOLE_CSV_BYTES", 0):  # streamed, as a CSV of more than 256 MB
+        found = read(path, careful=False)
+    assert isinstance(found, str) and "строка 5" in found and "ожидается отметка от 2 до 5" in found, found

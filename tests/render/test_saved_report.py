@@ -85,6 +85,16 @@ def test_result_json_of_a_read_report_is_the_file_read(saved):
     assert json.loads(signed.to_json())["document"]["signer"] == "Т.В. Краснобаева"
 
 
+def test_a_read_report_is_pickled_and_copied_whole(saved):
+    """A report read from result.json is plain data, as one made in memory: it pickles and deep-copies (the schools'
+    lines were kept as a view of the bytes read, which does neither) and writes the same result.json after."""
+    _, folder = saved
+    text = (folder / "result.json").read_text(encoding="utf-8")
+    for copied in (pickle.loads(pickle.dumps(Report.load(folder))), copy.deepcopy(Report.load(folder))):
+        assert copied.saved is not None and copied.saved.schools is copied.schools
+        assert copied.to_json() == text
+
+
 @pytest.mark.parametrize("number, shown", [("81.00000001", "81.0"), ("8.1e+1", "81.0"), ("1e-7", "0.0")])
 def test_a_number_edited_by_hand_is_written_as_shnor_writes_it(saved, tmp_path, number, shown):
     """Numbers are rounded to 6 places when a report is written: one with more places (or an exponent) in a file
@@ -115,7 +125,13 @@ def in_schools(old: str, new: str):
     return change
 
 
-@pytest.mark.parametrize("change", [in_schools('"met":', '"mat":'), in_schools('{"path":"', '{"path":"shnor.of[9].')])
+@pytest.mark.parametrize("change", [
+    in_schools('"met":', '"mat":'),
+    in_schools('{"path":"', '{"path":"shnor.of[9].'),
+    # a sign's code that is not a text: found when the signs became objects (a TypeError, exit 1) — and before
+    in_schools('"objectivity_signs":[]', '"objectivity_signs":[{"code":["boundary_peaks"]}]'),
+    in_schools('"objectivity_signs":[]', '"objectivity_signs":[],"sign_codes":null'),
+])
 def test_a_school_damaged_by_hand_is_named_when_read(saved, tmp_path, change):
     """Criteria become objects only when a document asks for them; what would keep them from it is found at once."""
     _, folder = saved
@@ -134,6 +150,19 @@ def test_render_leaves_the_collector_as_it_was(saved, tmp_path):
                                       "--format", "appendix.md"])
     assert result.exit_code == 0, result.output
     assert gc.isenabled()
+
+
+def test_render_in_a_process_that_goes_on_leaves_its_garbage_to_the_collector(saved, tmp_path):
+    """The collector is off while a report is rendered; what is left is frozen only where the process ends with the
+    command: called in-process, the documents' cycles were frozen with it and never freed (the memory of a test run
+    or a script grew by the documents of every render)."""
+    _, folder = saved
+    frozen = gc.get_freeze_count()
+    for number in range(2):
+        result = CliRunner().invoke(app, ["render", str(folder), "--out", str(tmp_path / f"out{number}"), "--quiet",
+                                          "--format", "appendix.docx"])
+        assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() <= frozen  # (frozen before by others may have been freed since)
 
 
 def test_findings_worked_out_once_read_as_worked_out_each_time(saved):

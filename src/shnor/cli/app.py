@@ -188,8 +188,17 @@ def _stdout_to_nowhere() -> None:
         pass
 
 
+_WHOLE_PROCESS = []  # set by ``entry``: the process ends with the command (not so for CliRunner, tests, a script)
+
+
+def whole_process() -> bool:
+    """Whether the command is the whole process (the ``shnor`` command), not called in a process that goes on."""
+    return bool(_WHOLE_PROCESS)
+
+
 def entry() -> None:
     """The ``shnor`` command and ``python -m shnor``."""
+    _WHOLE_PROCESS.append(True)
     utf8_output()
     try:
         try:

@@ -120,16 +120,26 @@ def _counted_ahead(read: Iterator[Batch], mapping: dict[str, int], source: Sourc
                    options: ReadOptions) -> Iterator[tuple[Batch, tuple | None]]:
     """Each batch with its clean counts (``clean_students``: None for a batch the careful reader takes), the next
     batch counted on another thread while this one is pooled (numpy and pandas work outside the GIL for the most
-    part). Counting has no effect but its result: an error it raises comes with its batch, as it would have."""
+    part). Counting has no effect but its result: an error it raises comes with its batch, as it would have; an error of
+    reading the next batch comes after this one."""
     from concurrent.futures import ThreadPoolExecutor
 
     def counted(gathered: Batch):
         columns = {c: gathered.columns[p] for c, p in mapping.items() if p < len(gathered.columns)}
         return clean_students(columns, gathered.first_row, source, options)
 
+    read = iter(read)
     with ThreadPoolExecutor(1, thread_name_prefix="shnor-count") as pool:
         waiting = None
-        for gathered in read:
+        while True:
+            try:
+                gathered = next(read, None)
+            except Exception:  # reading the rows below failed: the batch above comes first, with its own error
+                if waiting is not None:
+                    yield waiting[0], waiting[1].result()
+                raise
+            if gathered is None:
+                break
             coming = (gathered, pool.submit(counted, gathered))
             if waiting is not None:
                 yield waiting[0], waiting[1].result()

@@ -126,7 +126,8 @@ def _ranged(array: pa.Array) -> tuple[np.ndarray, pa.Array] | None:
         return None
     values = _narrow_integers(array)
     if values is None:
-        codes = pc.subtract(array, pa.scalar(low, array.type)).to_numpy(zero_copy_only=False)
+        # as signed codes, as every other column's (an unsigned 64-bit column's difference stays unsigned)
+        codes = pc.subtract(array, pa.scalar(low, array.type)).cast(pa.int32()).to_numpy(zero_copy_only=False)
     else:
         codes = np.subtract(values, low, dtype=np.int32)
     return codes, pa.array(np.arange(low, high + 1), type=array.type)

@@ -97,7 +97,11 @@ class Saved:
     schools: list[SchoolResult]
     criteria: dict[str, dict]
     signs: dict[str, dict]
-    block: memoryview
+    block: memoryview | bytes
+
+    def __reduce__(self):
+        # a view of the bytes read does not pickle (nor deep-copy): the bytes themselves do
+        return Saved, (self.schools, self.criteria, self.signs, bytes(self.block))
 
 
 @dataclass
@@ -367,11 +371,14 @@ class _Reader:
         self.codes = list(signs)
 
     def school(self, entry: dict[str, Any]) -> SchoolResult:
+        if "sign_codes" in entry and entry["sign_codes"] is None:
+            raise TypeError("sign_codes is null")  # absent means the codes at the top; null is no list of codes
         criteria, said, codes = entry.pop("criteria"), entry.pop("objectivity_signs"), entry.pop("sign_codes", None)
         # what would keep them from becoming objects is named now, as the whole file is read (each a loop in C: a
-        # KeyError or TypeError where a criterion or a sign lacks what it needs, False for a path or code unknown)
+        # KeyError or TypeError where a criterion or a sign lacks what it needs, False for a path or code unknown;
+        # a sign's code hashed, as ``signs_of`` keys them by it)
         deque(map(_PATH_VALUE_MET, criteria), maxlen=0)
-        deque(map(_CODE, said), maxlen=0)
+        deque(map(hash, map(_CODE, said)), maxlen=0)
         if not self.criteria.keys() >= set(map(_PATH, criteria)) or (
                 codes is not None and not self.signs.keys() >= set(codes)):
             raise KeyError("a criterion's path or a sign's code is not at the top")
@@ -493,7 +500,7 @@ def _not_rounded(text: bytes) -> bool:
 _SEVEN_PLACES = re.compile(rb"\.\d{7}")
 
 
-def _write_block(out: TextIO, block: memoryview) -> None:
+def _write_block(out: TextIO, block: memoryview | bytes) -> None:
     """The schools' lines as read, after a line break: straight into the file's bytes where the text would be written
     as they are (UTF-8, «\\n» left as it is), else as text."""
     buffer = getattr(out, "buffer", None)
