@@ -33,7 +33,7 @@ from shnor.ingest.scales import load_scales, shipped_scales
 from shnor.ingest.titles import parse_procedure
 from shnor.memory import give_back
 from shnor.report import mentors, sections
-from shnor.report.model import CriterionResult, InputFile, Procedures, Report, SchoolResult
+from shnor.report.model import CriterionResult, InputFile, Procedures, Report, SchoolResult, collector_paused
 from shnor.report.procedures import COLUMNS as PROCEDURE_COLUMNS
 from shnor.report.reading import HighBoundary, boundaries_text, high_boundaries, qualify_high_reasons, reading_section
 from shnor.rules.evaluate import Evaluation, evaluate
@@ -97,55 +97,59 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     give_back()  # the rules' frames of a year (a country's: hundreds of megabytes) are let go by now
     # What needs the counts and the procedures comes first; the per-school report is built after they are let go
     # (a country's counts and its 40 000 schools' objects would otherwise be held together).
-    changes = school_dynamics(cube, window, index)
-    warnings = (
-        ([loaded.encoding_note] if loaded.encoding_note else [])
-        + [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
-        + _window_warning(window, rules.window_years)
-        + _outside_window(window, list(cube.years))
-        + _unnamed(schools, registry)
-        + _warnings(cube, registry, history, logs)
-        + _not_evaluated(evaluation, indicators, evaluation.status)
-    )
-    aggregates = sections.aggregates(window_procedures, schools)
-    overview = sections.overview(window_procedures, schools, list(cube.years))
-    suggested = mentors.suggest(window_procedures, schools, evaluation, rules.mentors)
-    del cube
-    give_back()
-    # The procedures' table is packed before the schools' objects are made, and the window (a country's counts:
-    # ≈ 600 MB) let go before them: the three are never held together.
-    procedure_table = _procedure_table(window_procedures)
-    del window_procedures
-    give_back()
-    results = _school_results(schools, indicators, evaluation, objectivity)
-    contexts = (
-        school_context.astype(object).where(school_context.notna(), None).to_dict("index")
-        if school_context is not None else {}
-    )
-    shnsu = evaluation.shnsu.to_dict() if evaluation.shnsu is not None else {}
-    for result in results:
-        result.recommendations = sections.recommendations(rules, evaluation, result.school_id)
-        result.context = contexts.get(result.school_id, {})
-        result.shnsu = bool(shnsu[result.school_id]) if result.school_id in shnsu and result.context else None
-        result.dynamics = sections.school_changes(changes[result.school_id])
-    return Report(
-        tool={"name": "shnor", "version": __version__},
-        generated=request.today.isoformat(),
-        rules=_rules_section(loaded),
-        methodology=_methodology(window.years, rules, evaluation, boundaries),
-        inputs=_inputs(request, logs, names),
-        history=[_history_file(h) for h in history.files],
-        summary=_summary(results, objectivity, schools),
-        schools=results,
-        warnings=warnings,
-        aggregates=aggregates,
-        dynamics=sections.dynamics(history, evaluation.status, changes, rules),
-        mentors=suggested,
-        context_groups=sections.context_groups(results),
-        reading=reading_section(logs),
-        overview=overview,
-        procedures=procedure_table,
-    )
+    # From here on, most of what is made lives to the end: the schools' changes, objects and report (a country's:
+    # millions of objects, none of them garbage). The collector is paused meanwhile, not let look at all of them
+    # again every time their number has grown by a quarter (seconds for a country); what is freed is freed anyway.
+    with collector_paused():
+        changes = school_dynamics(cube, window, index)
+        warnings = (
+            ([loaded.encoding_note] if loaded.encoding_note else [])
+            + [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
+            + _window_warning(window, rules.window_years)
+            + _outside_window(window, list(cube.years))
+            + _unnamed(schools, registry)
+            + _warnings(cube, registry, history, logs)
+            + _not_evaluated(evaluation, indicators, evaluation.status)
+        )
+        aggregates = sections.aggregates(window_procedures, schools)
+        overview = sections.overview(window_procedures, schools, list(cube.years))
+        suggested = mentors.suggest(window_procedures, schools, evaluation, rules.mentors)
+        del cube
+        give_back()
+        # The procedures' table is packed before the schools' objects are made, and the window (a country's counts:
+        # ≈ 600 MB) let go before them: the three are never held together.
+        procedure_table = _procedure_table(window_procedures)
+        del window_procedures
+        give_back()
+        results = _school_results(schools, indicators, evaluation, objectivity)
+        contexts = (
+            school_context.astype(object).where(school_context.notna(), None).to_dict("index")
+            if school_context is not None else {}
+        )
+        shnsu = evaluation.shnsu.to_dict() if evaluation.shnsu is not None else {}
+        for result in results:
+            result.recommendations = sections.recommendations(rules, evaluation, result.school_id)
+            result.context = contexts.get(result.school_id, {})
+            result.shnsu = bool(shnsu[result.school_id]) if result.school_id in shnsu and result.context else None
+            result.dynamics = sections.school_changes(changes[result.school_id])
+        return Report(
+            tool={"name": "shnor", "version": __version__},
+            generated=request.today.isoformat(),
+            rules=_rules_section(loaded),
+            methodology=_methodology(window.years, rules, evaluation, boundaries),
+            inputs=_inputs(request, logs, names),
+            history=[_history_file(h) for h in history.files],
+            summary=_summary(results, objectivity, schools),
+            schools=results,
+            warnings=warnings,
+            aggregates=aggregates,
+            dynamics=sections.dynamics(history, evaluation.status, changes, rules),
+            mentors=suggested,
+            context_groups=sections.context_groups(results),
+            reading=reading_section(logs),
+            overview=overview,
+            procedures=procedure_table,
+        )
 
 
 def _school_table(cube: Cube, registry: pd.DataFrame | None) -> pd.DataFrame:
