@@ -183,7 +183,8 @@ def _school_results(
     ids = schools["school_id"].tolist()
     # per criterion, its results for every school in the order of ``schools`` (what does not depend on the school
     # given once): 40 000 schools × the criteria are made column by column, without a lookup per school and field
-    by_leaf = [_criterion_column(leaf, ids) for leaf in evaluation.leaves]
+    order = pd.Index(ids)
+    by_leaf = [_criterion_column(leaf, ids, order) for leaf in evaluation.leaves]
     criteria = map(list, zip(*by_leaf)) if by_leaf else ([] for _ in ids)
     signs = objectivity.signs
     markers = objectivity.marker_details
@@ -209,8 +210,27 @@ def _school_results(
     return results
 
 
-def _criterion_column(leaf, ids: list[str]) -> list[CriterionResult]:
-    """One criterion's result for each school of ``ids``, in that order."""
+def _criterion_column(leaf, ids: list[str], order: pd.Index | None = None) -> list[CriterionResult]:
+    """One criterion's result for each school of ``ids`` (``order``: the same as an index), in that order. A criterion's
+    results are made over the schools in their order: their columns are then taken as they are, with no lookup."""
+    series = [leaf.value, leaf.met, *(s for s in (leaf.threshold, leaf.participants) if isinstance(s, pd.Series))]
+    if order is None or not all(s.index.equals(order) for s in series):
+        return _criterion_column_looked_up(leaf, ids)
+    values = _python_scalars(leaf.value)
+    met = [bool(m) for m in _python_values(leaf.met)]
+    threshold = leaf.threshold
+    thresholds = ([_scalar(t) for t in _python_values(threshold)] if isinstance(threshold, pd.Series)
+                  else repeat(threshold))
+    details = leaf.details
+    own_details = [details.get(sid, []) for sid in ids]
+    participants = leaf.participants
+    bases = _python_values(participants.round().astype("Int64")) if participants is not None else repeat(None)
+    return list(map(CriterionResult, repeat(leaf.path), repeat(leaf.status.value), repeat(leaf.text), repeat(leaf.op),
+                    values, thresholds, met, own_details, repeat(leaf.unit.value), bases))
+
+
+def _criterion_column_looked_up(leaf, ids: list[str]) -> list[CriterionResult]:
+    """``_criterion_column`` of results in another order, or of other schools: each school looked up."""
     value_of = dict(zip(leaf.value.index.tolist(), _python_scalars(leaf.value)))
     met_of = _by_school(leaf.met)
     values = [value_of[sid] for sid in ids]
