@@ -5,6 +5,8 @@ the dynamics made per indicator are those made per school."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from shnor.indicators import dynamics
@@ -66,6 +68,10 @@ def test_example_region_with_figures_context_and_history(monkeypatch):
     assert len(report.schools) >= 40 and figures  # signs with their own figures are made and written
     assert any(school.dynamics and school.context for school in report.schools)
     _same_lines(report)
+    written = io.BytesIO()
+    report.write_json_bytes(written)  # result.json as the file is written: the text of write_json, as UTF-8
+    assert written.getvalue() == report.to_json().encode("utf-8")
+    assert written.getvalue().count(b'\n{"school_id":') == len(report.schools)
 
 
 @pytest.mark.parametrize("rules", ["default", "relative", "rosobrnadzor-2025"])
@@ -86,3 +92,10 @@ def test_marks_only_schools_share_their_sign_objects(monkeypatch, school_table, 
     assert len({school.status for school in report.schools}) >= 2
     assert all(set(school.dynamics) == {"year", "window"} for school in report.schools)
     _same_lines(report)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 7])
+def test_school_lines_joined_chunk_by_chunk_are_the_lines_joined_at_once(count):
+    lines = [f'{{"school_id":"s{n}"}}'.encode() for n in range(count)]
+    joined = b"".join(model._joined(iter(lines), size=3))
+    assert joined == (b"\n" + b",\n".join(lines) if lines else b"")
