@@ -97,30 +97,32 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     give_back()  # the rules' frames of a year (a country's: hundreds of megabytes) are let go by now
     # What needs the counts and the procedures comes first; the per-school report is built after they are let go
     # (a country's counts and its 40 000 schools' objects would otherwise be held together).
-    # From here on, most of what is made lives to the end: the schools' changes, objects and report (a country's:
-    # millions of objects, none of them garbage). The collector is paused meanwhile, not let look at all of them
-    # again every time their number has grown by a quarter (seconds for a country); what is freed is freed anyway.
+    # The schools' changes, objects and report live to the end (a country's: millions of objects, none of them
+    # garbage): while they are made, the collector is paused, not let look at all of them again each time their
+    # number grows by a quarter (seconds for a country). Not while pandas works between them: its frames can hold
+    # each other, and such garbage would wait for the collector with their arrays (hundreds of megabytes).
     with collector_paused():
         changes = school_dynamics(cube, window, index)
-        warnings = (
-            ([loaded.encoding_note] if loaded.encoding_note else [])
-            + [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
-            + _window_warning(window, rules.window_years)
-            + _outside_window(window, list(cube.years))
-            + _unnamed(schools, registry)
-            + _warnings(cube, registry, history, logs)
-            + _not_evaluated(evaluation, indicators, evaluation.status)
-        )
-        aggregates = sections.aggregates(window_procedures, schools)
-        overview = sections.overview(window_procedures, schools, list(cube.years))
-        suggested = mentors.suggest(window_procedures, schools, evaluation, rules.mentors)
-        del cube
-        give_back()
-        # The procedures' table is packed before the schools' objects are made, and the window (a country's counts:
-        # ≈ 600 MB) let go before them: the three are never held together.
-        procedure_table = _procedure_table(window_procedures)
-        del window_procedures
-        give_back()
+    warnings = (
+        ([loaded.encoding_note] if loaded.encoding_note else [])
+        + [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
+        + _window_warning(window, rules.window_years)
+        + _outside_window(window, list(cube.years))
+        + _unnamed(schools, registry)
+        + _warnings(cube, registry, history, logs)
+        + _not_evaluated(evaluation, indicators, evaluation.status)
+    )
+    aggregates = sections.aggregates(window_procedures, schools)
+    overview = sections.overview(window_procedures, schools, list(cube.years))
+    suggested = mentors.suggest(window_procedures, schools, evaluation, rules.mentors)
+    del cube
+    give_back()
+    # The procedures' table is packed before the schools' objects are made, and the window (a country's counts:
+    # ≈ 600 MB) let go before them: the three are never held together.
+    procedure_table = _procedure_table(window_procedures)
+    del window_procedures
+    give_back()
+    with collector_paused():
         results = _school_results(schools, indicators, evaluation, objectivity)
         contexts = (
             school_context.astype(object).where(school_context.notna(), None).to_dict("index")
