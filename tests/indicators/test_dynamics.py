@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
+from shnor.indicators import dynamics
 from shnor.indicators.dynamics import IMPROVED, NONE, SAME, WORSE, verdict
 from shnor.report.build import IdentifyRequest, identify
 from tests.conftest import TODAY, school_row, write_table
@@ -59,3 +61,20 @@ def test_listed_schools_with_positive_dynamics_and_targets(school_table, tmp_pat
     # b and c stay ШНОР (window 2024–2025: 39 % and 30 % of «2»), a (15 %) leaves: 3 → 2, a third fewer
     assert targets["снижение числа ШНОР к прежнему перечню"] == (round(1 - 2 / 3, 4), True)
     assert targets["доля ШНОР прежнего перечня с положительной динамикой"] == (round(1 / 3, 4), False)
+
+
+@pytest.mark.parametrize("lower_is_better", [True, False])
+def test_verdicts_over_arrays_are_the_verdicts_one_by_one(lower_is_better):
+    """``verdicts`` (issue 18: the arithmetic over arrays) gives exactly what ``verdict`` gives school by school: the
+    same changes, rounded the same, and the same words, with missing shares and empty groups among them."""
+    rng = np.random.default_rng(5)
+    size = 5000
+    n1, n2 = rng.integers(0, 60, size).tolist(), rng.integers(0, 60, size).tolist()
+    p1 = [None if rng.random() < 0.1 else round(float(rng.random()), int(rng.integers(1, 8))) for _ in range(size)]
+    p2 = [None if rng.random() < 0.1 else float(rng.random()) for _ in range(size)]
+    p2[:50] = p1[:50]  # no change at all
+    found = dynamics.verdicts(p1, n1, p2, n2, lower_is_better)
+    expected = [dynamics.verdict(*values, lower_is_better) for values in zip(p1, n1, p2, n2)]
+    assert found == expected
+    assert {c.verdict for c in found} == {dynamics.IMPROVED, dynamics.WORSE, dynamics.SAME, dynamics.NONE}
+    assert dynamics.verdicts([], [], [], [], lower_is_better) == []

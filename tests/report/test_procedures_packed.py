@@ -60,3 +60,29 @@ def test_a_choice_of_columns_gives_the_rows_all_columns_give():
         assert "n5" not in narrow.columns
         pd.testing.assert_frame_equal(narrow[["school_id", "participants", "fail"]],
                                       whole[["school_id", "participants", "fail"]])
+
+
+def _with_missing(table: pa.Table, seed: int = 3) -> pa.Table:
+    """Some keys missing (texts and numbers), ties of whole rows, texts that sort by code point beyond ASCII."""
+    rng = np.random.default_rng(seed)
+    for name in ("school_id", "subject", "grade", "year"):
+        column = table.column(name).to_pylist()
+        for row in rng.choice(len(column), len(column) // 6, replace=False):
+            column[row] = None
+        table = table.set_column(table.schema.get_field_index(name), name, pa.array(column, table.column(name).type))
+    return pa.concat_tables([table, table.slice(0, 7)])  # the same keys twice: ties keep the table's order
+
+
+@pytest.mark.parametrize("one_number", [True, False])
+def test_sort_order_is_arrows_sort_of_the_keys(monkeypatch, one_number):
+    """The keys sorted as one number of their ranks give the order Arrow's multi-key sort gives (the reference), with
+    missing keys last and ties in table order; with too many distinct values for one number, the reference itself."""
+    if not one_number:
+        monkeypatch.setattr(procedures, "_ONE_NUMBER", 4)
+    table = _with_missing(_table(400)).select(list(COLUMNS)).cast(procedures.schema())
+    ids = [None if s is None else ("ёж", "Яблоко", "ель", "sch")[n % 4] + s for n, s in
+           enumerate(table.column("school_id").to_pylist())]
+    table = table.set_column(0, "school_id", pa.array(ids, pa.string()))
+    expected = pc.sort_indices(table.select(list(SORT_KEYS)), sort_keys=[(key, "ascending") for key in SORT_KEYS])
+    assert procedures.sort_order(table).to_pylist() == expected.to_pylist()
+    assert procedures.sort_order(table.slice(0, 0)).to_pylist() == []

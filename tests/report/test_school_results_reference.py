@@ -56,7 +56,7 @@ def _same_lines(report) -> None:
         assert line == reference_report.school_line(school, criteria, signs), school.school_id
 
 
-def test_example_region_with_figures_context_and_history(monkeypatch):
+def test_example_region_with_figures_context_and_history(monkeypatch, tmp_path):
     request = IdentifyRequest(
         inputs=[EXAMPLES / "region"], registry=EXAMPLES / "registry.csv", history=[EXAMPLES / "history_2024.csv"],
         scales=EXAMPLES / "scales.csv", context=EXAMPLES / "context.csv", today=TODAY,
@@ -66,6 +66,11 @@ def test_example_region_with_figures_context_and_history(monkeypatch):
     assert len(report.schools) >= 40 and figures  # signs with their own figures are made and written
     assert any(school.dynamics and school.context for school in report.schools)
     _same_lines(report)
+    path = tmp_path / "result.json"
+    with path.open("w", encoding="utf-8", newline="\n") as handle:  # the lines go straight into the file's bytes
+        report.write_json(handle)
+    assert path.read_bytes() == report.to_json().encode("utf-8")  # the same as written as text
+    assert path.read_bytes().count(b'\n{"school_id":') == len(report.schools)
 
 
 @pytest.mark.parametrize("rules", ["default", "relative", "rosobrnadzor-2025"])
@@ -86,3 +91,10 @@ def test_marks_only_schools_share_their_sign_objects(monkeypatch, school_table, 
     assert len({school.status for school in report.schools}) >= 2
     assert all(set(school.dynamics) == {"year", "window"} for school in report.schools)
     _same_lines(report)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 7])
+def test_school_lines_joined_chunk_by_chunk_are_the_lines_joined_at_once(count):
+    lines = [f'{{"school_id":"s{n}"}}'.encode() for n in range(count)]
+    joined = b"".join(model._joined(iter(lines), size=3))
+    assert joined == (b"\n" + b",\n".join(lines) if lines else b"")

@@ -146,17 +146,24 @@ def _procedure(
 
 # While ``compute`` runs: (frame, column, value) → (frame, ``frame[column] == value``). The signs look at a dozen
 # procedures of the same year and assessment: a country's 2.4 million rows are compared with each once, not each time.
-_masks: dict[tuple[int, str, object], tuple[pd.DataFrame, pd.Series]] | None = None
+_masks: dict[tuple[int, str, object], tuple[pd.DataFrame, np.ndarray]] | None = None
+# While ``compute`` runs: the cohort signs' tables of both directions (their kinds «fall» and «rise» share them).
+_cohorts: dict[tuple[int, int], tuple[pd.DataFrame, pd.Index, list[SignTable]]] | None = None
 
 
-def _equal(frame: pd.DataFrame, column: str, value) -> pd.Series:
+def _equal(frame: pd.DataFrame, column: str, value) -> np.ndarray:
+    """``frame[column] == value`` as plain flags, a missing value not equal (as ``.loc`` takes a missing flag)."""
     if _masks is None:
-        return frame[column] == value
+        return _flags(frame[column] == value)
     key = (id(frame), column, value)
     found = _masks.get(key)
     if found is None or found[0] is not frame:
-        found = _masks[key] = (frame, frame[column] == value)  # the frame held: its id is not another's meanwhile
+        found = _masks[key] = (frame, _flags(frame[column] == value))  # the frame held: its id is not another's
     return found[1]
+
+
+def _flags(mask: pd.Series) -> np.ndarray:
+    return mask.to_numpy(dtype=bool, na_value=False)
 
 
 def _label(assessment: str, subject: str, grade: int) -> str:
@@ -287,17 +294,32 @@ def cohort_change(counts: pd.DataFrame, schools: pd.Index, year: int) -> dict[st
 def _cohort_tables(
     counts: pd.DataFrame, schools: pd.Index, year: int, directions: tuple[str, ...] = ("fall", "rise")
 ) -> list[SignTable]:
+    if _cohorts is None:
+        return _cohort_tables_of(counts, schools, year, directions)
+    key = (id(counts), year)
+    found = _cohorts.get(key)
+    if found is None or found[0] is not counts or found[1] is not schools:
+        found = _cohorts[key] = (counts, schools, _cohort_tables_of(counts, schools, year))
+    return [table for table in found[2] if table.code.split(":")[0].removeprefix("cohort_") in directions]
+
+
+def _cohort_tables_of(
+    counts: pd.DataFrame, schools: pd.Index, year: int, directions: tuple[str, ...] = ("fall", "rise")
+) -> list[SignTable]:
     tables = []
     for subject in COHORT:
         s4 = _completion(counts, year - 1, subject, 4)
         s5 = _completion(counts, year, subject, 5)
-        both = pd.concat({"s4": s4, "s5": s5}, axis=1).dropna()
-        both = both.loc[both["s5"] > 0]
-        k = (both["s4"] / both["s5"]).astype(float)
+        if s4.notna().any() and s5.notna().any():
+            both = pd.concat({"s4": s4, "s5": s5}, axis=1).dropna()
+            both = both.loc[both["s5"] > 0]
+            k = (both["s4"] / both["s5"]).astype(float)
+        else:  # no school has both (marks without scores): nothing to align
+            k = pd.Series([], dtype=float)
         enough = len(k) >= MIN_COHORT_SCHOOLS
         q25, q75 = (float(np.percentile(k, 25)), float(np.percentile(k, 75))) if enough else (math.nan, math.nan)
         fall_cut, rise_cut = q75 + IQR_FACTOR * (q75 - q25), q25 - IQR_FACTOR * (q75 - q25)
-        value = k.reindex(schools).to_numpy(dtype=float, na_value=np.nan)
+        value = k.reindex(schools).to_numpy(dtype=float, na_value=np.nan) if len(k) else np.full(len(schools), np.nan)
         found = ~np.isnan(value)
         computed = found & enough
         reason = _choose(
@@ -432,12 +454,12 @@ SIGNS_TOTAL = sum(kind.signs for kind in SIGN_KINDS)  # 14
 def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index,
             year: int) -> Objectivity:
     """``pairs`` and ``histogram`` name a school's procedure by its row of ``counts`` (their ``key``; see ``Cube``)."""
-    global _masks
-    _masks = {}
+    global _masks, _cohorts
+    _masks, _cohorts = {}, {}
     try:
         by_kind = {kind.code: kind.compute(counts, pairs, schools, year) for kind in SIGN_KINDS}
     finally:
-        _masks = None
+        _masks = _cohorts = None
     tables = [table for kind_tables in by_kind.values() for table in kind_tables]
     count = pd.Series(sum((t.status == PRESENT).astype(int) for t in tables), index=schools, dtype="Int64")
     computed = pd.Series(sum((t.status != NOT_COMPUTED).astype(int) for t in tables), index=schools, dtype="Int64")

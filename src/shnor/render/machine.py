@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from shnor.report.model import PROCEDURES_FILE, Report
+from shnor.report.model import PROCEDURES_FILE, Report, collector_paused
 
 SCHOOLS_COLUMNS = [
     "school_id",
@@ -70,6 +70,6 @@ def write_procedures_parquet(report: Report, folder: Path) -> list[Path]:
 
 def write_result_json(report: Report, folder: Path) -> list[Path]:
     path = folder / "result.json"
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
+    with path.open("w", encoding="utf-8", newline="\n") as handle, collector_paused():
         report.write_json(handle)
     return [path]

@@ -33,7 +33,7 @@ from shnor.ingest.scales import load_scales, shipped_scales
 from shnor.ingest.titles import parse_procedure
 from shnor.memory import give_back
 from shnor.report import mentors, sections
-from shnor.report.model import CriterionResult, InputFile, Procedures, Report, SchoolResult
+from shnor.report.model import CriterionResult, InputFile, Procedures, Report, SchoolResult, collector_paused
 from shnor.report.procedures import COLUMNS as PROCEDURE_COLUMNS
 from shnor.report.reading import HighBoundary, boundaries_text, high_boundaries, qualify_high_reasons, reading_section
 from shnor.rules.evaluate import Evaluation, evaluate
@@ -97,7 +97,12 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     give_back()  # the rules' frames of a year (a country's: hundreds of megabytes) are let go by now
     # What needs the counts and the procedures comes first; the per-school report is built after they are let go
     # (a country's counts and its 40 000 schools' objects would otherwise be held together).
-    changes = school_dynamics(cube, window, index)
+    # The schools' changes, objects and report live to the end (a country's: millions of objects, none of them
+    # garbage): while they are made, the collector is paused, not let look at all of them again each time their
+    # number grows by a quarter (seconds for a country). Not while pandas works between them: its frames can hold
+    # each other, and such garbage would wait for the collector with their arrays (hundreds of megabytes).
+    with collector_paused():
+        changes = school_dynamics(cube, window, index)
     warnings = (
         ([loaded.encoding_note] if loaded.encoding_note else [])
         + [f"«{names[p]}»: {skipped_note(p)}" for p in not_tables]
@@ -117,35 +122,36 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     procedure_table = _procedure_table(window_procedures)
     del window_procedures
     give_back()
-    results = _school_results(schools, indicators, evaluation, objectivity)
-    contexts = (
-        school_context.astype(object).where(school_context.notna(), None).to_dict("index")
-        if school_context is not None else {}
-    )
-    shnsu = evaluation.shnsu.to_dict() if evaluation.shnsu is not None else {}
-    for result in results:
-        result.recommendations = sections.recommendations(rules, evaluation, result.school_id)
-        result.context = contexts.get(result.school_id, {})
-        result.shnsu = bool(shnsu[result.school_id]) if result.school_id in shnsu and result.context else None
-        result.dynamics = sections.school_changes(changes[result.school_id])
-    return Report(
-        tool={"name": "shnor", "version": __version__},
-        generated=request.today.isoformat(),
-        rules=_rules_section(loaded),
-        methodology=_methodology(window.years, rules, evaluation, boundaries),
-        inputs=_inputs(request, logs, names),
-        history=[_history_file(h) for h in history.files],
-        summary=_summary(results, objectivity, schools),
-        schools=results,
-        warnings=warnings,
-        aggregates=aggregates,
-        dynamics=sections.dynamics(history, evaluation.status, changes, rules),
-        mentors=suggested,
-        context_groups=sections.context_groups(results),
-        reading=reading_section(logs),
-        overview=overview,
-        procedures=procedure_table,
-    )
+    with collector_paused():
+        results = _school_results(schools, indicators, evaluation, objectivity)
+        contexts = (
+            school_context.astype(object).where(school_context.notna(), None).to_dict("index")
+            if school_context is not None else {}
+        )
+        shnsu = evaluation.shnsu.to_dict() if evaluation.shnsu is not None else {}
+        for result in results:
+            result.recommendations = sections.recommendations(rules, evaluation, result.school_id)
+            result.context = contexts.get(result.school_id, {})
+            result.shnsu = bool(shnsu[result.school_id]) if result.school_id in shnsu and result.context else None
+            result.dynamics = sections.school_changes(changes[result.school_id])
+        return Report(
+            tool={"name": "shnor", "version": __version__},
+            generated=request.today.isoformat(),
+            rules=_rules_section(loaded),
+            methodology=_methodology(window.years, rules, evaluation, boundaries),
+            inputs=_inputs(request, logs, names),
+            history=[_history_file(h) for h in history.files],
+            summary=_summary(results, objectivity, schools),
+            schools=results,
+            warnings=warnings,
+            aggregates=aggregates,
+            dynamics=sections.dynamics(history, evaluation.status, changes, rules),
+            mentors=suggested,
+            context_groups=sections.context_groups(results),
+            reading=reading_section(logs),
+            overview=overview,
+            procedures=procedure_table,
+        )
 
 
 def _school_table(cube: Cube, registry: pd.DataFrame | None) -> pd.DataFrame:
@@ -179,7 +185,8 @@ def _school_results(
     ids = schools["school_id"].tolist()
     # per criterion, its results for every school in the order of ``schools`` (what does not depend on the school
     # given once): 40 000 schools × the criteria are made column by column, without a lookup per school and field
-    by_leaf = [_criterion_column(leaf, ids) for leaf in evaluation.leaves]
+    order = pd.Index(ids)
+    by_leaf = [_criterion_column(leaf, ids, order) for leaf in evaluation.leaves]
     criteria = map(list, zip(*by_leaf)) if by_leaf else ([] for _ in ids)
     signs = objectivity.signs
     markers = objectivity.marker_details
@@ -205,8 +212,27 @@ def _school_results(
     return results
 
 
-def _criterion_column(leaf, ids: list[str]) -> list[CriterionResult]:
-    """One criterion's result for each school of ``ids``, in that order."""
+def _criterion_column(leaf, ids: list[str], order: pd.Index | None = None) -> list[CriterionResult]:
+    """One criterion's result for each school of ``ids`` (``order``: the same as an index), in that order. A criterion's
+    results are made over the schools in their order: their columns are then taken as they are, with no lookup."""
+    series = [leaf.value, leaf.met, *(s for s in (leaf.threshold, leaf.participants) if isinstance(s, pd.Series))]
+    if order is None or not all(s.index.equals(order) for s in series):
+        return _criterion_column_looked_up(leaf, ids)
+    values = _python_scalars(leaf.value)
+    met = [bool(m) for m in _python_values(leaf.met)]
+    threshold = leaf.threshold
+    thresholds = ([_scalar(t) for t in _python_values(threshold)] if isinstance(threshold, pd.Series)
+                  else repeat(threshold))
+    details = leaf.details
+    own_details = [details.get(sid, []) for sid in ids]
+    participants = leaf.participants
+    bases = _python_values(participants.round().astype("Int64")) if participants is not None else repeat(None)
+    return list(map(CriterionResult, repeat(leaf.path), repeat(leaf.status.value), repeat(leaf.text), repeat(leaf.op),
+                    values, thresholds, met, own_details, repeat(leaf.unit.value), bases))
+
+
+def _criterion_column_looked_up(leaf, ids: list[str]) -> list[CriterionResult]:
+    """``_criterion_column`` of results in another order, or of other schools: each school looked up."""
     value_of = dict(zip(leaf.value.index.tolist(), _python_scalars(leaf.value)))
     met_of = _by_school(leaf.met)
     values = [value_of[sid] for sid in ids]

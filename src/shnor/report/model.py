@@ -11,6 +11,8 @@ import math
 import os
 import re
 from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, is_dataclass
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -71,6 +73,20 @@ class SchoolResult:
     @property
     def shown_name(self) -> str:
         return shown_name(self.school_name, self.school_id)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The garbage collector off for the block (and on after, if it was before): while a country's report is made
+    and written, most of what is made lives to the end (millions of objects, none of them garbage); the collector
+    would look at all of them again each time their number grows by a quarter. What is freed is freed anyway."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def shown_name(school_name: str, school_id: str) -> str:
@@ -160,8 +176,7 @@ class Report:
         if saved is not None:
             _write_block(out, saved.block)
         else:
-            lines = (_compact_clean(_school_entry(school, criteria, signs, shared)) for school in self.schools)
-            out.writelines(("," if number else "") + "\n" + line for number, line in enumerate(lines))
+            _write_lines(out, _joined(_lines_of(self.schools, criteria, signs, shared)))
         out.write("\n]\n}\n" if self.schools else "]\n}\n")
 
     @classmethod
@@ -498,6 +513,39 @@ def _not_rounded(text: bytes) -> bool:
 
 
 _SEVEN_PLACES = re.compile(rb"\.\d{7}")
+
+
+def _lines_of(schools: list[SchoolResult], criteria: dict[str, dict], signs: dict[str, dict],
+              shared: _SharedTuples) -> Iterator[bytes]:
+    """Each school's line of result.json, as UTF-8 (orjson's own bytes, not decoded)."""
+    for school in schools:
+        yield orjson.dumps(_school_entry(school, criteria, signs, shared), option=orjson.OPT_NON_STR_KEYS)
+
+
+def _joined(lines: Iterable[bytes], size: int = 2000) -> Iterator[bytes]:
+    """The schools' lines as ``write_json`` lays them out (each after a line break, a comma after all but the last),
+    a few thousand at a time: fewer writes than lines, never the whole list in one piece."""
+    batch: list[bytes] = []
+    first = True
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield (b"\n" if first else b",\n") + b",\n".join(batch)
+            batch, first = [], False
+    if batch:
+        yield (b"\n" if first else b",\n") + b",\n".join(batch)
+
+
+def _write_lines(out: TextIO, chunks: Iterable[bytes]) -> None:
+    """The schools' lines made now (``_joined``), as ``_write_block`` writes those read: straight into the file's
+    bytes where the text would be written as they are, else as text (a country's are 90 MB)."""
+    buffer = getattr(out, "buffer", None)
+    if (isinstance(out, io.TextIOWrapper) and buffer is not None and os.linesep == "\n"
+            and codecs.lookup(out.encoding).name == "utf-8"):
+        out.flush()
+        buffer.writelines(chunks)
+    else:
+        out.writelines(str(chunk, "utf-8") for chunk in chunks)
 
 
 def _write_block(out: TextIO, block: memoryview | bytes) -> None:
