@@ -80,6 +80,12 @@ class Sheet:
         self.siblings: list[Sheet] = []  # the other sheets of the same file
         self.hidden = False  # a sheet hidden in Excel: read like the others, and said
 
+    @property
+    def streamed(self) -> bool:
+        """Each batch is parsed anew from the file (a CSV too big to parse whole), not a view of what is read: a
+        batch held a little longer is a batch more in memory."""
+        return False
+
     def place(self, row: int | None = None, column: str | None = None) -> Place:
         return Place(self.path.name, self.name, None if row is None else self.line(row), column, lines=self.line)
 
@@ -423,11 +429,15 @@ class _CsvSheet(Sheet):
                 start = reader.line_num + 1
         return row
 
+    @property
+    def streamed(self) -> bool:
+        return self.path.stat().st_size > WHOLE_CSV_BYTES
+
     def batches(self, header_rows: int) -> Iterator[Batch]:
         from pyarrow import csv as pacsv
 
         self._header_rows = header_rows
-        if self.path.stat().st_size <= WHOLE_CSV_BYTES:
+        if not self.streamed:
             yield from self._whole(pacsv, self._options(pacsv, header_rows), header_rows)
         else:
             yield from self._streamed(pacsv, self._options(pacsv, header_rows), header_rows)

@@ -75,7 +75,8 @@ class TidyReader:
         first = recognition.header_row + 1
         coded = [mapping[c] for c in _CODED if c in mapping]
         if student_level:
-            read = _counted_ahead(sheet.joined_batches(first, CLEAN_BATCH_ROWS, coded), mapping, source, options)
+            read = _counted_ahead(sheet.joined_batches(first, CLEAN_BATCH_ROWS, coded), mapping, source, options,
+                                  ahead=not sheet.streamed)  # a streamed CSV's next batch would be 0.15 GB more
         else:
             read = ((gathered, None) for gathered in sheet.batches(first))
         for gathered, clean in read:
@@ -117,17 +118,20 @@ class TidyReader:
 
 
 def _counted_ahead(read: Iterator[Batch], mapping: dict[str, int], source: Source,
-                   options: ReadOptions) -> Iterator[tuple[Batch, tuple | None]]:
+                   options: ReadOptions, ahead: bool = True) -> Iterator[tuple[Batch, tuple | None]]:
     """Each batch with its clean counts (``clean_students``: None for a batch the careful reader takes), the next
     batch counted on another thread while this one is pooled (numpy and pandas work outside the GIL for the most
     part). Counting has no effect but its result: an error it raises comes with its batch, as it would have; an error of
-    reading the next batch comes after this one."""
+    reading the next batch comes after this one. Without ``ahead``, one batch at a time on this thread."""
     from concurrent.futures import ThreadPoolExecutor
 
     def counted(gathered: Batch):
         columns = {c: gathered.columns[p] for c, p in mapping.items() if p < len(gathered.columns)}
         return clean_students(columns, gathered.first_row, source, options)
 
+    if not ahead:
+        yield from ((gathered, counted(gathered)) for gathered in read)
+        return
     read = iter(read)
     with ThreadPoolExecutor(1, thread_name_prefix="shnor-count") as pool:
         waiting = None
