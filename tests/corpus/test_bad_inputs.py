@@ -49,6 +49,14 @@ def formula_error(tmp: Path) -> list[str]:
     return [str(tmp / "results.xlsx")]
 
 
+def glued_far_down(tmp: Path) -> list[str]:
+    rows = [school_row(f"s{i}", 2025, "ВПР", "Математика", 20, 2, 8) for i in range(5000)]
+    good = Path(csv_file(tmp, rows)[0]).read_bytes()
+    assert len(good) > 256 * 1024
+    late = "2025,ВПР,Математика,5,s3,Школа,Район,20,2,10,4,4,,\n".encode("cp1251")
+    return write(tmp, "results.csv", good + late + good.split(b"\n", 1)[1][:2000].rsplit(b"\n", 1)[0] + b"\n")
+
+
 def write(tmp: Path, name: str, content: bytes) -> list[str]:
     (tmp / name).write_bytes(content)
     return [str(tmp / name)]
@@ -261,6 +269,8 @@ CASES = [
         t, "results.csv", Path(csv_file(t)[0]).read_bytes() + "2025,ВПР,Математика,5,s3,Школа,Район,20,2,10,4,4,,\n"
         .encode("cp1251")),
      "файл «results.csv», строка 4: файл в двух кодировках: до этой строки — UTF-8, в ней — другая"),
+    ("the same, the Windows-1251 line past the first 256 KB the encoding is judged from", glued_far_down,
+     "файл «results.csv», строка 5002: файл не в одной кодировке: в начале — UTF-8, а в этой строке — другая"),
     ("broken parquet", lambda t: write(t, "results.parquet", b"PAR1" + bytes(100)),
      "«results.parquet» повреждён или обрезан: это не файл Parquet"),
     ("the same history list twice", history_twice, "прежний перечень «перечень 2024.csv» указан дважды"),

@@ -343,6 +343,27 @@ def _refuse_mixed_encodings(path: Path, sample: bytes) -> None:
     )
 
 
+def _first_line_not_utf8(path: Path) -> int | None:
+    """The line (as a text editor counts them) of the first bytes that are not UTF-8, or None: the encoding is
+    judged from the file's first 256 KB, and a line pasted in another encoding further down must be named where it
+    is, not where the parse of its batch began."""
+    line, carry = 1, b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(4 << 20):
+            data = carry + chunk
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                if error.reason != "unexpected end of data":
+                    return line + data.count(b"\n", 0, error.start)
+                carry = data[error.start:]  # a character cut in two by the chunk
+                line += data.count(b"\n", 0, error.start)
+                continue
+            carry = b""
+            line += data.count(b"\n")
+    return line if carry else None
+
+
 def _detect_separator(lines: list[str]) -> str:
     def score(separator: str) -> tuple[int, int]:
         widths = [len(row) for row in csv.reader(lines, delimiter=separator) if any(cell.strip() for cell in row)]
@@ -585,6 +606,14 @@ class _CsvSheet(Sheet):
                         self.progress(handle.tell())
             self._check_runaway()
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            if self.encoding.startswith("utf-8") and (line := _first_line_not_utf8(self.path)) is not None:
+                raise UserError(
+                    "файл не в одной кодировке: в начале — UTF-8, а в этой строке — другая (вероятно, Windows-1251); "
+                    "кодировка определяется по началу файла.",
+                    Place(self.path.name, None, line),
+                    "Откройте файл в Блокноте или Excel и сохраните его весь заново в UTF-8 (или весь в Windows-1251), "
+                    "затем запустите снова.",
+                ) from None
             raise UserError(
                 f"не удалось разобрать CSV около строки {row}: {str(error).splitlines()[0]}",
                 self.place(),
