@@ -105,37 +105,22 @@ def test_score_bands_pool_across_parts_that_count_different_bands():
 batch_rows = st.lists(st.lists(row, max_size=12), max_size=5)
 
 
+class SmallBlocks(RunningSum):
+    _BLOCK = 3  # a batch's rows fall into several blocks, old and new
+
+
+@pytest.mark.parametrize("kind", [RunningSum, SmallBlocks], ids=["blocks of 2^18", "blocks of 3"])
 @SETTINGS
 @given(batches=batch_rows, sort=st.booleans())
-def test_batches_folded_one_by_one_pool_as_their_concatenation_does(batches, sort):
+def test_batches_folded_one_by_one_pool_as_their_concatenation_does(kind, batches, sort):
     frames = [frame_of(rows) for rows in batches if rows]
     sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
-    running = RunningSum(KEYS, sums, maxima)
+    running = kind(KEYS, sums, maxima)
     where = [running.add(frame) for frame in frames]
     if not frames:
         return
     whole = pd.concat(frames, ignore_index=True)
     expected, expected_where = reference_grouped_sum(whole, KEYS, sums, maxima, sort=sort)
-    pooled, place = running.frame(sort=sort)
-    pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
-    assert place[np.concatenate(where)].tolist() == expected_where.tolist()
-
-
-class SmallBlocks(RunningSum):
-    _BLOCK = 3  # a batch's rows fall into several blocks, old and new
-
-
-@SETTINGS
-@given(batches=batch_rows, sort=st.booleans())
-def test_sums_kept_in_blocks_pool_as_the_concatenation_does(batches, sort):
-    frames = [frame_of(rows) for rows in batches if rows]
-    sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
-    running = SmallBlocks(KEYS, sums, maxima)
-    where = [running.add(frame) for frame in frames]
-    if not frames:
-        return
-    expected, expected_where = reference_grouped_sum(pd.concat(frames, ignore_index=True), KEYS, sums, maxima,
-                                                     sort=sort)
     pooled, place = running.frame(sort=sort)
     pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
     assert place[np.concatenate(where)].tolist() == expected_where.tolist()

@@ -39,16 +39,14 @@ def no_collector() -> Iterator[None]:
     ``CliRunner``, a script), the cycles the documents left while the collector was off would be frozen with the rest
     and never freed (≈ 30 MB a render of the example region)."""
     from shnor.cli.app import whole_process
+    from shnor.report.model import collector_paused
 
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if whole_process():
-            gc.freeze()
-        if collecting:
-            gc.enable()
+    with collector_paused():
+        try:
+            yield
+        finally:
+            if whole_process():
+                gc.freeze()
 
 
 def render(

@@ -174,7 +174,7 @@ class Report:
         out.write(body[: body.rindex("\n}")])
         out.write(',\n  "schools": [')
         if saved is not None:
-            _write_block(out, saved.block)
+            _write_lines(out, (b"\n", saved.block))
         else:
             _write_lines(out, _joined(_lines_of(self.schools, criteria, signs, shared)))
         out.write("\n]\n}\n" if self.schools else "]\n}\n")
@@ -189,13 +189,8 @@ class Report:
             if not (path / "result.json").is_file():
                 raise UserError(f"в папке «{path}» нет result.json.", hint=_LOAD_HINT)
             path = path / "result.json"
-        collecting = gc.isenabled()
-        gc.disable()  # a million new objects, none of them garbage: the collector would look at them again and again
-        try:
+        with collector_paused():  # a million new objects, none of them garbage: it would look at them again and again
             return cls._load(path, procedures)
-        finally:
-            if collecting:
-                gc.enable()
 
     @classmethod
     def _load(cls, path: Path, procedures: bool) -> Report:
@@ -536,9 +531,9 @@ def _joined(lines: Iterable[bytes], size: int = 2000) -> Iterator[bytes]:
         yield (b"\n" if first else b",\n") + b",\n".join(batch)
 
 
-def _write_lines(out: TextIO, chunks: Iterable[bytes]) -> None:
-    """The schools' lines made now (``_joined``), as ``_write_block`` writes those read: straight into the file's
-    bytes where the text would be written as they are, else as text (a country's are 90 MB)."""
+def _write_lines(out: TextIO, chunks: Iterable[bytes | memoryview]) -> None:
+    """The schools' lines, made now (``_joined``) or as read (``Saved.block``): straight into the file's bytes where
+    the text would be written as they are (UTF-8, «\\n» left as it is), else as text (a country's are 90 MB)."""
     buffer = getattr(out, "buffer", None)
     if (isinstance(out, io.TextIOWrapper) and buffer is not None and os.linesep == "\n"
             and codecs.lookup(out.encoding).name == "utf-8"):
@@ -546,19 +541,6 @@ def _write_lines(out: TextIO, chunks: Iterable[bytes]) -> None:
         buffer.writelines(chunks)
     else:
         out.writelines(str(chunk, "utf-8") for chunk in chunks)
-
-
-def _write_block(out: TextIO, block: memoryview | bytes) -> None:
-    """The schools' lines as read, after a line break: straight into the file's bytes where the text would be written
-    as they are (UTF-8, «\\n» left as it is), else as text."""
-    buffer = getattr(out, "buffer", None)
-    if (isinstance(out, io.TextIOWrapper) and buffer is not None and os.linesep == "\n"
-            and codecs.lookup(out.encoding).name == "utf-8"):
-        out.write("\n")
-        out.flush()
-        buffer.write(block)
-    else:
-        out.write("\n" + str(block, "utf-8"))
 
 
 def _compact(value: Any) -> str:
