@@ -270,7 +270,7 @@ CASES = [
         .encode("cp1251")),
      "файл «results.csv», строка 4: файл в двух кодировках: до этой строки — UTF-8, в ней — другая"),
     ("the same, the Windows-1251 line past the first 256 KB the encoding is judged from", glued_far_down,
-     "файл «results.csv», строка 5002: файл не в одной кодировке: в начале — UTF-8, а в этой строке — другая"),
+     "файл «results.csv», строка 5002: файл в двух кодировках: до этой строки — UTF-8, в ней — другая"),
     ("broken parquet", lambda t: write(t, "results.parquet", b"PAR1" + bytes(100)),
      "«results.parquet» повреждён или обрезан: это не файл Parquet"),
     ("the same history list twice", history_twice, "прежний перечень «перечень 2024.csv» указан дважды"),

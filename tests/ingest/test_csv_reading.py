@@ -47,7 +47,7 @@ def test_a_file_broken_past_the_sample_names_the_line_of_the_bytes_that_are_not_
     write_rows(path, 30_000, "2025,ВПР,Математика,5,s\udcff1,3\n")  # a byte that is not UTF-8, past the 256 KB sample
     with pytest.raises(UserError) as caught:
         read_results([path], ReadOptions())
-    assert "файл «pupils.csv», строка 30002: файл не в одной кодировке" in str(caught.value)
+    assert "файл «pupils.csv», строка 30002: файл в двух кодировках" in str(caught.value)
 
 
 def test_a_bad_cell_after_a_skipped_row_is_named_on_its_own_line(tmp_path, way):

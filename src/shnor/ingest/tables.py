@@ -334,8 +334,11 @@ def _refuse_mixed_encodings(path: Path, sample: bytes) -> None:
         before = sample[: error.start]
     if len(_UTF8_CYRILLIC.findall(before)) < 3:
         return
-    line = before.count(b"\n") + 1
-    raise UserError(
+    raise _mixed_encodings(path, before.count(b"\n") + 1)
+
+
+def _mixed_encodings(path: Path, line: int) -> UserError:
+    return UserError(
         "файл в двух кодировках: до этой строки — UTF-8, в ней — другая (вероятно, Windows-1251).",
         Place(path.name, None, line),
         "Откройте файл в Блокноте или Excel, исправьте строку (или сохраните весь файл заново в UTF-8) и запустите "
@@ -607,13 +610,7 @@ class _CsvSheet(Sheet):
             self._check_runaway()
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
             if self.encoding.startswith("utf-8") and (line := _first_line_not_utf8(self.path)) is not None:
-                raise UserError(
-                    "файл не в одной кодировке: в начале — UTF-8, а в этой строке — другая (вероятно, Windows-1251); "
-                    "кодировка определяется по началу файла.",
-                    Place(self.path.name, None, line),
-                    "Откройте файл в Блокноте или Excel и сохраните его весь заново в UTF-8 (или весь в Windows-1251), "
-                    "затем запустите снова.",
-                ) from None
+                raise _mixed_encodings(self.path, line) from None
             raise UserError(
                 f"не удалось разобрать CSV около строки {row}: {str(error).splitlines()[0]}",
                 self.place(),
