@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from shnor.cube import KEYS
+from shnor.indicators.codes import codes, combined
 from shnor.indicators.sign import Sign
 from shnor.vocabulary import MATH, RUSSIAN
 
@@ -346,29 +347,61 @@ def _cohort_tables_of(
 def markers(
     counts: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index, year: int
 ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """Not among the 14: peaks at mark boundaries, journal gaps of 2+ marks, a +10 pp rise of «2»."""
+    """Not among the 14: peaks at mark boundaries, journal gaps of 2+ marks, a +10 pp rise of «2».
+
+    The gaps and rises are counted over arrays by the code of each row's school (``codes``), not over the text
+    keys of a country's 2.4 million rows."""
     details: dict[str, list[str]] = {}
     peaks = _boundary_peaks(counts, histogram, year, details)
-    latest = counts.loc[counts["year"] == year, ["school_id", "lowered", "confirmed", "raised", "journal_gap2"]]
-    compared = latest[["lowered", "confirmed", "raised"]].sum(axis=1, min_count=1)
-    gaps = (latest.assign(compared=compared).groupby("school_id", observed=True)[["journal_gap2", "compared"]]
-            .sum(min_count=1))
-    gap_share = (gaps["journal_gap2"] / gaps["compared"]).where(gaps["compared"] >= MIN_GROUP)
-    rises = _fail_rises(counts, year, details)
+    school = codes(counts["school_id"])
+    gap_share = _gap_shares(counts, _equal(counts, "year", year), school)
+    rises = _fail_rises(counts, year, details, school)
+    # each school's code, −1 if it has no rows: there, the value appended last (none: NaN and 0)
+    at = pd.Index(school[1], dtype=object).get_indexer(schools.astype(object))
     frame = pd.DataFrame(
         {
             "boundary_peaks": peaks.reindex(schools, fill_value=0),
-            "journal_gap2_share": gap_share.reindex(schools).astype("Float64"),
-            "fail_rise": rises.reindex(schools, fill_value=0),
+            "journal_gap2_share": pd.array(np.append(gap_share, np.nan)[at], dtype="Float64"),
+            "fail_rise": pd.array(np.append(rises, 0)[at], dtype="Int64"),
         },
         index=schools,
     )
-    for school, share in frame["journal_gap2_share"].dropna().items():
+    for school_id, share in frame["journal_gap2_share"].dropna().items():
         if share >= GAP_SHARE:
-            details.setdefault(school, []).append(
+            details.setdefault(school_id, []).append(
                 f"расхождение с журналом на 2 и более отметки у {share * 100:.1f} % участников ВПР".replace(".", ",")
             )
     return frame, details
+
+
+def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(the values as float64, 0 where missing; where they are known)."""
+    found = values.to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(found)
+    return np.where(known, found, 0.0), known
+
+
+def _gap_shares(counts: pd.DataFrame, in_year: np.ndarray, school: tuple[np.ndarray, list]) -> np.ndarray:
+    """Per school code: Σ journal_gap2 / Σ compared papers (lowered + confirmed + raised) of the year, NaN where
+    either sum has no known value or fewer than ``MIN_GROUP`` papers were compared (sums of whole numbers: exact in
+    float64, as the sums of the Int64 columns were)."""
+    found, distinct = school
+    rows = np.flatnonzero(in_year)
+    where, size = found[rows], len(distinct)
+    compared = np.zeros(len(rows))
+    compared_known = np.zeros(len(rows), dtype=bool)
+    for column in ("lowered", "confirmed", "raised"):
+        values, known = _numbers(counts[column].iloc[rows] if len(rows) < len(counts) else counts[column])
+        compared += values
+        compared_known |= known
+    gaps, gaps_known = _numbers(counts["journal_gap2"].iloc[rows] if len(rows) < len(counts)
+                                else counts["journal_gap2"])
+    compared_sum = np.bincount(where, weights=compared, minlength=size)
+    gaps_sum = np.bincount(where, weights=gaps, minlength=size)
+    usable = ((np.bincount(where, weights=compared_known, minlength=size) > 0)
+              & (np.bincount(where, weights=gaps_known, minlength=size) > 0) & (compared_sum >= MIN_GROUP))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(usable, gaps_sum / compared_sum, np.nan)
 
 
 def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int,
@@ -403,24 +436,44 @@ def _boundary_peaks(counts: pd.DataFrame, histogram: pd.DataFrame, year: int,
     return peaks.groupby("school_id", observed=True).size().astype("Int64")
 
 
-def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]]) -> pd.Series:
-    procedure = ["school_id", "assessment", "subject", "grade"]
-    both_years = counts.loc[
-        counts["year"].isin([year, year - 1]) & (counts["participants"] >= MIN_GROUP),
-        ["year", *procedure, "fail", "participants"]
-    ]
-    share = both_years[["year", *procedure]].assign(share=both_years["fail"] / both_years["participants"])
-    now = share.loc[share["year"] == year, [*procedure, "share"]]
-    before = share.loc[share["year"] == year - 1, [*procedure, "share"]]
-    joined = now.merge(before, on=procedure, suffixes=("", "_before"))
-    rising = joined.loc[(joined["share"] - joined["share_before"]) >= FAIL_RISE - 1e-9]
-    columns = [rising[c].tolist() for c in (*procedure, "share", "share_before")]
-    for school, assessment, subject, grade, now_share, before_share in zip(*columns):
-        details.setdefault(school, []).append(
-            f"рост доли «2» на {(now_share - before_share) * 100:.1f} п. п.: "
-            f"{_label(assessment, subject, grade)}".replace(".", ",", 1)
+def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]],
+                school: tuple[np.ndarray, list]) -> np.ndarray:
+    """Per school code: the procedures (of ``MIN_GROUP`` participants or more in both years) whose share of «2» rose
+    by ``FAIL_RISE`` or more from Y−1 to Y; each is told in ``details``, in the order of the rows of Y. A procedure of a
+    school is matched with its row of Y−1 by one integer code of its four keys (a cube's keys are one row each)."""
+    participants, participants_known = _numbers(counts["participants"])
+    fails, fails_known = _numbers(counts["fail"])
+    large = participants_known & (participants >= MIN_GROUP)
+    now = np.flatnonzero(_equal(counts, "year", year) & large)
+    before = np.flatnonzero(_equal(counts, "year", year - 1) & large)
+    rises = np.zeros(len(school[1]), dtype=np.int64)
+    if not len(now) or not len(before):
+        return rises
+    assessment, subject, grade = (codes(counts[c]) for c in ("assessment", "subject", "grade"))
+    key = combined(school, assessment, subject, grade)
+    order = np.argsort(key[before], kind="stable")
+    ranked = key[before][order]
+    at = np.minimum(np.searchsorted(ranked, key[now]), len(ranked) - 1)
+    matched = ranked[at] == key[now]
+    now, earlier = now[matched], before[order[at[matched]]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(fails_known, fails / participants, np.nan)
+    rising = (share[now] - share[earlier]) >= FAIL_RISE - 1e-9
+    now, earlier = now[rising], earlier[rising]
+    labels: dict[int, str] = {}  # a procedure's label, made once (a country: 50 000 rises, 31 procedures)
+    procedure = combined(assessment, subject, grade)[now].tolist()
+    names = [school[1][code] for code in school[0][now].tolist()]
+    for row, name, code, now_share, before_share in zip(now.tolist(), names, procedure, share[now].tolist(),
+                                                         share[earlier].tolist()):
+        label = labels.get(code)
+        if label is None:
+            label = labels[code] = _label(assessment[1][assessment[0][row]], subject[1][subject[0][row]],
+                                          grade[1][grade[0][row]])
+        details.setdefault(name, []).append(
+            f"рост доли «2» на {(now_share - before_share) * 100:.1f} п. п.: {label}".replace(".", ",", 1)
         )
-    return rising.groupby("school_id", observed=True).size().astype("Int64")
+    np.add.at(rises, school[0][now], 1)
+    return rises
 
 
 @dataclass(frozen=True)
@@ -458,6 +511,7 @@ def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, 
     _masks, _cohorts = {}, {}
     try:
         by_kind = {kind.code: kind.compute(counts, pairs, schools, year) for kind in SIGN_KINDS}
+        marker_frame, marker_details = markers(counts, histogram, schools, year)
     finally:
         _masks = _cohorts = None
     tables = [table for kind_tables in by_kind.values() for table in kind_tables]
@@ -468,7 +522,6 @@ def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, 
          for code, kind_tables in by_kind.items()},
         index=schools,
     ).astype("Int64")
-    marker_frame, marker_details = markers(counts, histogram, schools, year)
     return Objectivity(year, SignsBySchool(tables, schools), count, computed, marker_frame, marker_details, present)
 
 

@@ -3,12 +3,14 @@ region (what a school card compares with), the movement against the previous lis
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import fields
 
+import numpy as np
 import pandas as pd
 
+from shnor.indicators.codes import codes, ranked
 from shnor.indicators.dynamics import Change, positive
-from shnor.indicators.shares import share
 from shnor.ingest.registry import History
 from shnor.rules.evaluate import Evaluation
 from shnor.rules.model import Rules, recommendation_key
@@ -18,29 +20,29 @@ _PROCEDURE = ["year", "assessment", "subject", "grade"]
 
 
 def aggregates(window_procedures: pd.DataFrame, schools: pd.DataFrame) -> list[dict]:
-    """Pooled shares per procedure for every municipality and for the region (sums of counts, not means of shares)."""
-    municipality = schools.set_index("school_id")["municipality"]
-    frame = window_procedures.assign(municipality=_mapped(window_procedures["school_id"], municipality).fillna(""))
+    """Pooled shares per procedure for every municipality and for the region (sums of counts, not means of shares),
+    sorted as a sorted ``groupby`` of the keys is; rows with a missing key in none."""
+    table = _cells(window_procedures, schools)
     rows = []
+    known = table.known(*_PROCEDURE)
     for scope, keys in (("region", _PROCEDURE), ("municipality", ["municipality", *_PROCEDURE])):
-        pooled = (frame.groupby(keys, observed=True, sort=True)[["participants", "fail", "high"]]
-                  .sum(min_count=1).reset_index())
-        pooled["fail_share"] = share(pooled["fail"], pooled["participants"])
-        pooled["high_share"] = share(pooled["high"], pooled["participants"])
-        for record in pooled.to_dict("records"):
+        order, sums = table.fold(known, keys, ("participants", "fail", "high"))
+        participants, fail, high = (_plain_numbers(*sums[name]) for name in ("participants", "fail", "high"))
+        fail_share, high_share = _share(sums["fail"], sums["participants"]), _share(sums["high"], sums["participants"])
+        for values, *figures in zip(order, participants, fail, high, fail_share, high_share):
             rows.append(
                 {
                     "scope": scope,
-                    "municipality": record.get("municipality", "") if scope == "municipality" else "",
-                    "year": int(record["year"]),
-                    "assessment": record["assessment"],
-                    "subject": record["subject"],
-                    "grade": int(record["grade"]),
-                    "participants": _int(record["participants"]),
-                    "fail": _int(record["fail"]),
-                    "high": _int(record["high"]),
-                    "fail_share": _float(record["fail_share"]),
-                    "high_share": _float(record["high_share"]),
+                    "municipality": values[0] if scope == "municipality" else "",
+                    "year": int(values[-4]),
+                    "assessment": values[-3],
+                    "subject": values[-2],
+                    "grade": int(values[-1]),
+                    "participants": figures[0],
+                    "fail": figures[1],
+                    "high": figures[2],
+                    "fail_share": figures[3],
+                    "high_share": figures[4],
                 }
             )
     return rows
@@ -50,57 +52,201 @@ def overview(window_procedures: pd.DataFrame, schools: pd.DataFrame, years: list
     """What the documents say about the data: every year given; per assessment and year of the window, the subjects,
     the schools with results and the participants (results, summed over procedures); per year of the window and
     over the whole window (``year`` null), the main indicators of the region (``municipality`` "") and of each
-    municipality, pooled from counts."""
-    columns = ["assessment", "year", "subject", "school_id", "group", "participants", "fail", "high"]
-    frame = window_procedures.loc[window_procedures["participants"] > 0, columns]  # not every column of the counts
-    data = frame.groupby(["assessment", "year"], observed=True, sort=True).agg(
-        subjects=("subject", "nunique"), schools=("school_id", "nunique"), participants=("participants", "sum")
-    )
-    # The sums per school, year and group first (a country: 2.4 million procedures → 160 000 rows), every coarser
-    # sum from them: sums of whole numbers, the same whichever way they are added up.
-    counted = frame.assign(fail_base=frame["participants"].where(frame["fail"].notna()),
-                           high_base=frame["participants"].where(frame["high"].notna()))
-    sums = (counted.groupby(["school_id", "year", "group"], observed=True)[_OVERVIEW_SUMS].sum()
-            .reset_index())
-    municipality = schools.set_index("school_id")["municipality"]
-    sums = sums.assign(municipality=_mapped(sums["school_id"], municipality).fillna(""), window=-1)
-    parts = {group: sums.loc[sums["group"] == group] for group in ("core", "other")}  # once, not per key and measure
+    municipality, pooled from counts (of the procedures with participants)."""
+    table = _cells(window_procedures, schools)
+    taking = table.sums["taking"][0] > 0
+    by = ["assessment", "year"]
+    order, sums = table.fold(taking & table.known(*by), by, ("taking_participants",))
+    subjects = table.distinct(taking & table.known(*by, "subject"), by, "subject")
+    data = [
+        {"assessment": assessment, "year": int(year), "subjects": subjects.get((assessment, year), 0),
+         "schools": table.schools.get((assessment, year), 0), "participants": int(total)}
+        for (assessment, year), total in zip(order, sums["taking_participants"][0].tolist())
+    ]
+    # the procedures with participants of a known school, year and group (as the sums per school and year once were)
+    counted = taking & table.known("year", "group", "school")
+    names = [f"taking_{name}" for name in ("participants", "fail", "high", "fail_base", "high_base")]
     rows = []
-    for keys in (["window"], ["year"], ["municipality", "window"], ["municipality", "year"]):
-        pooled = {
-            f"{measure}_{group}": _pooled(parts[group], keys, measure)
-            for measure, group in (("fail", "core"), ("high", "core"), ("fail", "other"))
-        }
-        participants = sums.groupby([*keys, "group"], observed=True)["participants"].sum().unstack("group")
-        table = pd.DataFrame(pooled).join(participants.reindex(columns=["core", "other"]), how="outer")
-        for key, record in zip(table.index, table.to_dict("records")):
-            municipality_name, year = key if isinstance(key, tuple) else ("", key)
-            rows.append({"municipality": municipality_name, "year": int(year) if year >= 0 else None,
-                         "participants_core": _int(record["core"]), "participants_other": _int(record["other"]),
-                         **{name: _float(record[name]) for name in pooled}})
-    return {
-        "years": [int(y) for y in years],
-        "data": [{"assessment": a, "year": int(y), **{k: int(v) for k, v in r.items()}}
-                 for (a, y), r in data.to_dict("index").items()],
-        "by_year": rows,
-    }
+    for keys in ([], ["year"], ["municipality"], ["municipality", "year"]):
+        parts = {group: table.fold(counted & (table.column("group") == group), keys, names)
+                 for group in ("core", "other")}
+        found = sorted({values for order, _ in parts.values() for values in order})
+        at = {group: {values: i for i, values in enumerate(order)} for group, (order, _) in parts.items()}
+        for values in found:
+            municipality_name = values[0] if keys and keys[0] == "municipality" else ""
+            year = values[-1] if keys and keys[-1] == "year" else None
+            core, other = at["core"].get(values), at["other"].get(values)
+            core_sums, other_sums = parts["core"][1], parts["other"][1]
+            rows.append({
+                "municipality": municipality_name, "year": int(year) if year is not None else None,
+                "participants_core": int(core_sums["taking_participants"][0][core]) if core is not None else None,
+                "participants_other": int(other_sums["taking_participants"][0][other]) if other is not None else None,
+                "fail_core": _one_share(core_sums, "fail", core),
+                "high_core": _one_share(core_sums, "high", core),
+                "fail_other": _one_share(other_sums, "fail", other),
+            })
+    return {"years": [int(y) for y in years], "data": data, "by_year": rows}
 
 
-_OVERVIEW_SUMS = ["participants", "fail", "high", "fail_base", "high_base"]
+def _one_share(sums: dict, measure: str, where: int | None) -> float | None:
+    """Σ count / Σ participants of the procedures where the count is known, None without them."""
+    if where is None:
+        return None
+    whole = sums[f"taking_{measure}_base"][0][where]
+    return float(sums[f"taking_{measure}"][0][where] / whole) if whole > 0 else None
 
 
-def _pooled(sums: pd.DataFrame, keys: list[str], measure: str) -> pd.Series:
-    """Σ count / Σ participants of the procedures where the count is known (``{measure}_base``), per group of
-    ``keys``."""
-    pooled = sums.groupby(keys, observed=True)[[measure, f"{measure}_base"]].sum()
-    return share(pooled[measure], pooled[f"{measure}_base"])
+def _plain_numbers(total: np.ndarray, known: np.ndarray) -> list:
+    """Sums with ``min_count=1`` as Python ints, None where no value was known."""
+    return [int(t) if k else None for t, k in zip(total.tolist(), known.tolist())]
 
 
-def _mapped(keys: pd.Series, mapping: pd.Series) -> pd.Series:
-    """``keys.map(mapping)`` with each distinct key looked up once, not once per row (a country: 2.4 million rows,
-    40 000 schools)."""
-    codes, distinct = pd.factorize(keys)
-    return pd.Series(mapping.reindex(distinct).array.take(codes, allow_fill=True), index=keys.index, name=keys.name)
+def _share(part: tuple[np.ndarray, np.ndarray], whole: tuple[np.ndarray, np.ndarray]) -> list:
+    """``share`` of two sums: part / whole, None where either had no known value or the whole is not above 0."""
+    usable = (part[1] > 0) & (whole[1] > 0) & (whole[0] > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = part[0] / whole[0]
+    return [float(r) if ok else None for r, ok in zip(ratio.tolist(), usable.tolist())]
+
+
+_CELL_KEYS = ["municipality", *_PROCEDURE, "group", "school"]  # school: whether the row's school is known
+
+
+class _Cells:
+    """A window's procedure rows summed per cell: (municipality, year, assessment, subject, grade, group, school
+    known) — a few thousand cells for a country's 2.4 million rows. The counts are whole numbers, so that their sums
+    in float64 are exact, whichever cells are added up later. ``sums``: name → (Σ of the known values, how many
+    were known) per cell; ``taking_…``: of the rows with participants > 0 only (``…_base``: their participants where
+    the count is known); ``schools``: (assessment, year) → distinct known schools with participants."""
+
+    def __init__(self, values: dict[str, list], ranks: dict[str, np.ndarray], sums: dict, schools: dict) -> None:
+        self.values, self.ranks, self.sums, self.schools = values, ranks, sums, schools
+
+    def column(self, key: str) -> np.ndarray:
+        """Each cell's value of ``key`` (None where missing), as an object array."""
+        distinct = self.values[key]
+        return np.array([distinct[r] if r >= 0 else None for r in self.ranks[key].tolist()], dtype=object)
+
+    def known(self, *keys: str) -> np.ndarray:
+        result = np.ones(len(self.ranks[_CELL_KEYS[0]]), dtype=bool)
+        for key in keys:
+            result &= self.ranks[key] >= 0
+        return result
+
+    def fold(self, cells: np.ndarray, keys: list[str], names) -> tuple[list[tuple], dict]:
+        """The ``cells`` summed per distinct ``keys`` (in sorted order): (the keys' values of each, name → sums)."""
+        chosen = np.flatnonzero(cells)
+        key = np.zeros(len(chosen), dtype=np.int64)
+        for name in keys:
+            key = key * (len(self.values[name]) + 1) + self.ranks[name][chosen]
+        distinct, where = np.unique(key, return_inverse=True)
+        where = where.reshape(-1)
+        first = np.zeros(len(distinct), dtype=np.int64)
+        first[where[::-1]] = chosen[::-1]
+        order = list(zip(*([self.values[name][r] for r in self.ranks[name][first].tolist()] for name in keys))) \
+            if keys else [()] * len(distinct)
+        sums = {name: tuple(np.bincount(where, weights=part[chosen], minlength=len(distinct))
+                            for part in self.sums[name]) for name in names}
+        return order, sums
+
+    def distinct(self, cells: np.ndarray, keys: list[str], column: str) -> dict[tuple, int]:
+        """How many distinct values of ``column`` the ``cells`` have per ``keys``."""
+        seen: dict[tuple, set] = {}
+        chosen = np.flatnonzero(cells).tolist()
+        values = [[self.values[name][self.ranks[name][c]] for c in chosen] for name in (*keys, column)]
+        for *key, value in zip(*values):
+            seen.setdefault(tuple(key), set()).add(value)
+        return {key: len(found) for key, found in seen.items()}
+
+
+# The cells of the last window asked for (its frame, held weakly): the aggregates and the overview are made one
+# after the other from the same rows.
+_last: tuple[weakref.ref, weakref.ref, _Cells] | None = None
+
+
+def _cells(frame: pd.DataFrame, schools: pd.DataFrame) -> _Cells:
+    global _last
+    if _last is not None and _last[0]() is frame and _last[1]() is schools:
+        return _last[2]
+    cells = _make_cells(frame, schools)
+    _last = (weakref.ref(frame), weakref.ref(schools), cells)
+    return cells
+
+
+def _present(values: np.ndarray) -> np.ndarray:
+    """The distinct values of non-negative ``values``, sorted (by counting where their range is small: a hash of
+    2.4 million values is a second)."""
+    if len(values) and int(values.max()) < 4 * len(values) + (1 << 16):
+        return np.flatnonzero(np.bincount(values))
+    return np.unique(values)
+
+
+def _dense(values: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct values, sorted; each value's position among them), as ``np.unique(…, return_inverse=True)``."""
+    if space < 4 * len(values) + (1 << 16):
+        seen = np.bincount(values, minlength=space) > 0
+        position = np.cumsum(seen) - 1
+        return np.flatnonzero(seen), position[values].astype(np.int32)
+    distinct, where = np.unique(values, return_inverse=True)
+    return distinct, where.reshape(-1).astype(np.int32)
+
+
+def _make_cells(frame: pd.DataFrame, schools: pd.DataFrame) -> _Cells:
+    school, school_names = codes(frame["school_id"])
+    school_known = np.array([name is not None for name in school_names] + [False])
+    municipality = schools.set_index("school_id")["municipality"]
+    towns = municipality.reindex(pd.Index(school_names, dtype=object)).fillna("").tolist()  # each school once
+    town_rank, town_names = ranked(pd.Series(towns, dtype=object))
+    columns = {"municipality": (town_rank[school] if len(school) else school, town_names)}
+    columns |= {name: ranked(frame[name]) for name in [*_PROCEDURE, "group"]}
+    columns["school"] = (np.where(school_known[school], 0, -1) if len(school) else school, [True])
+    # distinct schools with participants per (assessment, year), before the ranks are changed below
+    numbers = {}
+    for name in ("participants", "fail", "high"):
+        found = frame[name].to_numpy(dtype=float, na_value=np.nan)
+        known = ~np.isnan(found)
+        found[~known] = 0.0
+        numbers[name] = (found, known)
+    taking = numbers["participants"][0] > 0  # a missing number: 0 here, not above 0
+    assessment, year = columns["assessment"], columns["year"]
+    inside = taking & school_known[school] & (assessment[0] >= 0) & (year[0] >= 0)
+    width = max(len(school_names), 1)
+    pair = (assessment[0][inside] * len(year[1]) + year[0][inside]) * width + school[inside]
+    per = np.bincount(_present(pair) // width, minlength=max(len(assessment[1]), 1) * max(len(year[1]), 1))
+    found_schools = {(assessment[1][i // len(year[1])], year[1][i % len(year[1])]): int(n)
+                     for i, n in enumerate(per.tolist()) if n}
+    # one code per row over the ranks (a missing value: one more), then the cells that occur numbered densely
+    key = np.zeros(len(frame), dtype=np.int64)
+    widths = []
+    for name in _CELL_KEYS:
+        found, distinct = columns[name]
+        width = len(distinct) + 1
+        key *= width
+        np.remainder(found, width, out=found)  # −1 (missing) → the last code; the ranks are this function's own
+        key += found
+        widths.append(width)
+    distinct_keys, cell = _dense(key, int(np.prod(widths, dtype=float)))
+    del key
+    values = {name: columns[name][1] for name in _CELL_KEYS}
+    ranks = {}
+    rest = distinct_keys
+    for name, width in zip(reversed(_CELL_KEYS), reversed(widths)):
+        rank = rest % width
+        ranks[name] = np.where(rank == width - 1, -1, rank)
+        rest = rest // width
+    size = len(distinct_keys)
+    taking_cell = np.where(taking, cell, size)
+    sums = {}
+    for name, (found, known) in numbers.items():
+        sums[name] = (np.bincount(cell, weights=found, minlength=size),
+                      np.bincount(cell, weights=known, minlength=size))
+        sums[f"taking_{name}"] = (np.bincount(taking_cell, weights=found, minlength=size + 1)[:size],)
+    sums["taking"] = (np.bincount(taking_cell, minlength=size + 1)[:size].astype(float),)
+    participants = numbers["participants"][0]
+    for name in ("fail", "high"):
+        where = np.where(numbers[name][1], taking_cell, size)
+        sums[f"taking_{name}_base"] = (np.bincount(where, weights=participants, minlength=size + 1)[:size],)
+    return _Cells(values, ranks, sums, found_schools)
 
 
 def dynamics(history: History, status: pd.Series, changes: dict, rules: Rules) -> dict:
