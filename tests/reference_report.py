@@ -3,7 +3,10 @@
 ``shnor.indicators.objectivity.SignsBySchool`` and ``shnor.report.model``'s school lines must agree with exactly
 (tests/report/test_school_results_reference.py); and the overview of the data pooled from every procedure row
 (``shnor.report.sections.overview`` sums per school first); each school's dynamics, a lookup per school and
-indicator (``shnor.indicators.dynamics.school_dynamics`` makes them per indicator). Not used by shnor itself.
+indicator (``shnor.indicators.dynamics.school_dynamics`` makes them per indicator, from arrays made once); the
+aggregates and the overview as sorted ``groupby`` of the text keys (``shnor.report.sections`` sums per cell of
+integer codes); the markers' journal gaps and rises of «2» as a ``groupby`` and a ``merge`` on the four text keys
+(``shnor.indicators.objectivity.markers`` matches integer codes). Not used by shnor itself.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from shnor.cube import Cube
-from shnor.indicators.dynamics import _MEASURES, LOWER_IS_BETTER, _num, _shares, verdict
+from shnor.indicators import objectivity as obj
+from shnor.indicators.dynamics import _MEASURES, LOWER_IS_BETTER, _num, verdict
 from shnor.indicators.objectivity import Objectivity
-from shnor.indicators.shares import Window, share
+from shnor.indicators.shares import Window, pooled, procedures, select, share
 from shnor.indicators.sign import Sign
 from shnor.report.build import _by_school, _python_values, _scalar
 from shnor.report.model import (
@@ -209,3 +213,89 @@ def school_dynamics(cube: Cube, window: Window, schools: pd.Index) -> dict:
 
 def _lookup(values: pd.Series) -> dict:
     return dict(zip(values.index.tolist(), values.astype(object).where(values.notna(), None).tolist()))
+
+
+def _shares(cube: Cube, years: tuple[int, ...], schools: pd.Index) -> dict[str, tuple[pd.Series, pd.Series]]:
+    frame = procedures(cube, Window(years), ["school_id", "year"])
+    result = {}
+    for name, (group, measure) in _MEASURES.items():
+        value, _, participants = pooled(select(frame, subjects=group), schools, measure)
+        result[name] = (value, participants)
+    return result
+
+
+_PROCEDURE = ["year", "assessment", "subject", "grade"]
+
+
+def aggregates(window_procedures: pd.DataFrame, schools: pd.DataFrame) -> list[dict]:
+    municipality = schools.set_index("school_id")["municipality"]
+    frame = window_procedures.assign(municipality=window_procedures["school_id"].map(municipality).fillna(""))
+    rows = []
+    for scope, keys in (("region", _PROCEDURE), ("municipality", ["municipality", *_PROCEDURE])):
+        pooled_rows = (frame.groupby(keys, observed=True, sort=True)[["participants", "fail", "high"]]
+                       .sum(min_count=1).reset_index())
+        pooled_rows["fail_share"] = share(pooled_rows["fail"], pooled_rows["participants"])
+        pooled_rows["high_share"] = share(pooled_rows["high"], pooled_rows["participants"])
+        for record in pooled_rows.to_dict("records"):
+            rows.append(
+                {
+                    "scope": scope,
+                    "municipality": record.get("municipality", "") if scope == "municipality" else "",
+                    "year": int(record["year"]),
+                    "assessment": record["assessment"],
+                    "subject": record["subject"],
+                    "grade": int(record["grade"]),
+                    "participants": _int(record["participants"]),
+                    "fail": _int(record["fail"]),
+                    "high": _int(record["high"]),
+                    "fail_share": _float(record["fail_share"]),
+                    "high_share": _float(record["high_share"]),
+                }
+            )
+    return rows
+
+
+def markers(counts: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index,
+            year: int) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    details: dict[str, list[str]] = {}
+    peaks = obj._boundary_peaks(counts, histogram, year, details)
+    latest = counts.loc[counts["year"] == year, ["school_id", "lowered", "confirmed", "raised", "journal_gap2"]]
+    compared = latest[["lowered", "confirmed", "raised"]].sum(axis=1, min_count=1)
+    gaps = (latest.assign(compared=compared).groupby("school_id", observed=True)[["journal_gap2", "compared"]]
+            .sum(min_count=1))
+    gap_share = (gaps["journal_gap2"] / gaps["compared"]).where(gaps["compared"] >= obj.MIN_GROUP)
+    rises = _fail_rises(counts, year, details)
+    frame = pd.DataFrame(
+        {
+            "boundary_peaks": peaks.reindex(schools, fill_value=0),
+            "journal_gap2_share": gap_share.reindex(schools).astype("Float64"),
+            "fail_rise": rises.reindex(schools, fill_value=0),
+        },
+        index=schools,
+    )
+    for school, gap in frame["journal_gap2_share"].dropna().items():
+        if gap >= obj.GAP_SHARE:
+            details.setdefault(school, []).append(
+                f"расхождение с журналом на 2 и более отметки у {gap * 100:.1f} % участников ВПР".replace(".", ",")
+            )
+    return frame, details
+
+
+def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]]) -> pd.Series:
+    procedure = ["school_id", "assessment", "subject", "grade"]
+    both_years = counts.loc[
+        counts["year"].isin([year, year - 1]) & (counts["participants"] >= obj.MIN_GROUP),
+        ["year", *procedure, "fail", "participants"]
+    ]
+    shares = both_years[["year", *procedure]].assign(share=both_years["fail"] / both_years["participants"])
+    now = shares.loc[shares["year"] == year, [*procedure, "share"]]
+    before = shares.loc[shares["year"] == year - 1, [*procedure, "share"]]
+    joined = now.merge(before, on=procedure, suffixes=("", "_before"))
+    rising = joined.loc[(joined["share"] - joined["share_before"]) >= obj.FAIL_RISE - 1e-9]
+    columns = [rising[c].tolist() for c in (*procedure, "share", "share_before")]
+    for school, assessment, subject, grade, now_share, before_share in zip(*columns):
+        details.setdefault(school, []).append(
+            f"рост доли «2» на {(now_share - before_share) * 100:.1f} п. п.: "
+            f"{obj._label(assessment, subject, grade)}".replace(".", ",", 1)
+        )
+    return rising.groupby("school_id", observed=True).size().astype("Int64")

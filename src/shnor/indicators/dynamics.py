@@ -13,7 +13,7 @@ import pandas as pd
 
 from shnor.cube import Cube
 from shnor.indicators.codes import codes
-from shnor.indicators.shares import Window, pooled, procedures, select
+from shnor.indicators.shares import Window
 from shnor.vocabulary import CORE_SUBJECTS
 
 Z_95 = 1.96
@@ -94,20 +94,11 @@ def significant(p1: pd.Series, n1: pd.Series, p2: pd.Series, n2: pd.Series) -> p
     return (diff.abs() > interval(p1, n1, p2, n2)) & (diff != 0)
 
 
-def _shares(cube: Cube, years: tuple[int, ...], schools: pd.Index) -> dict[str, tuple[pd.Series, pd.Series]]:
-    """(share, participants) per school and indicator, pooled over the procedures of ``years``: what the arrays of
-    ``_Rows.shares`` agree with (the reference of the tests)."""
-    frame = procedures(cube, Window(years), ["school_id", "year"])
-    result = {}
-    for name, (group, measure) in _MEASURES.items():
-        value, _, participants = pooled(select(frame, subjects=group), schools, measure)
-        result[name] = (value, participants)
-    return result
-
-
 class _Rows:
     """The counts' rows as arrays, made once for every comparison: each row's school (its position in ``schools``,
-    −1 for none), year, whether its subject is core, and the counts (0 where missing) with where they are known."""
+    −1 for none), year, whether its subject is core, and the counts (0 where missing) with where they are known. The
+    pooled shares of ``shnor.indicators.shares`` are summed from them by school position (tests/reference_report.py
+    keeps them as a groupby of the school_id text)."""
 
     def __init__(self, counts: pd.DataFrame, schools: pd.Index) -> None:
         found, distinct = codes(counts["school_id"])
@@ -127,8 +118,9 @@ class _Rows:
             self.numbers[name] = (values, known)
 
     def shares(self, years: tuple[int, ...]) -> dict[str, tuple[list, list]]:
-        """(share or None, participants) of each school in the order of the schools, per indicator: ``pooled`` of
-        the procedures of ``years`` (sums of whole numbers: exact in float64, as the Int64 sums were)."""
+        """(share or None, participants) of each school in the order of the schools, per indicator: the
+        ``shares.pooled`` of the procedures of ``years`` (sums of whole numbers: exact in float64, as the Int64 sums
+        were)."""
         inside = np.isin(self.year, np.array(years, dtype=float)) & (self.school >= 0)
         participants = self.numbers["participants"][0]
         result = {}
