@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from shnor.cube import band_column, band_columns, parse_band
+from shnor.indicators.codes import codes
 
 REGION = "region"
 MUNICIPALITY = "municipality"
@@ -30,15 +32,26 @@ class Ratio:
 
 
 def ratio(
-    frame: pd.DataFrame, schools: pd.Index, numerator: str, denominator: str, groups: pd.Series | None = None
+    frame: pd.DataFrame, schools: pd.Index, numerator: str, denominator: str, groups: pd.Series | None = None,
+    rows: pd.Series | None = None, where: np.ndarray | None = None,
 ) -> Ratio:
     """Σ numerator / Σ denominator per school over the rows of ``frame``, counting the denominator only where the
     numerator is known. With ``groups`` (school → municipality, or one value for the region) the value is the
-    school's minus its group's, the group pooled over all its schools (the school included)."""
-    known = frame.assign(_base=frame[denominator].where(frame[numerator].notna()))
-    sums = known.groupby("school_id", observed=True)[[numerator, "_base"]].sum().reindex(schools, fill_value=0)
-    numbers = sums[numerator].astype("Float64")
-    base = sums["_base"].astype("Float64")
+    school's minus its group's, the group pooled over all its schools (the school included).
+
+    ``rows`` (flags over ``frame``), where given, are the rows in scope (``shares.chosen``); ``where``, each row's
+    ``positions``. With both columns whole numbers and ``where``, the sums are counted by position (sums of whole
+    numbers: exact in float64, as the Int64 sums of a groupby), and the rows in scope are not copied out of
+    ``frame``; otherwise — a groupby of the school_id of those rows (sums of decimals keep its order of adding)."""
+    if where is not None and _whole(frame[numerator]) and _whole(frame[denominator]):
+        numbers, base = _sums_by_position(frame, schools, numerator, denominator, rows, where)
+    else:
+        if rows is not None:
+            frame = frame[list(dict.fromkeys(["school_id", numerator, denominator]))].loc[rows]  # not every column
+        known = frame.assign(_base=frame[denominator].where(frame[numerator].notna()))
+        sums = known.groupby("school_id", observed=True)[[numerator, "_base"]].sum().reindex(schools, fill_value=0)
+        numbers = sums[numerator].astype("Float64")
+        base = sums["_base"].astype("Float64")
     value = (numbers / base).where(base > 0)
     if groups is None:
         return Ratio(value.astype("Float64"), base)
@@ -49,9 +62,41 @@ def ratio(
     return Ratio((value - reference).round(10).astype("Float64"), base, reference)  # 0.2 − 0.3 is −0.1, not −0.0999…
 
 
-def share(frame: pd.DataFrame, schools: pd.Index, count: str, groups: pd.Series | None = None) -> Ratio:
-    """The share of participants counted in ``count`` (``fail``, ``high``, a band column)."""
-    return ratio(frame, schools, count, "participants", groups)
+def positions(frame: pd.DataFrame, schools: pd.Index) -> np.ndarray:
+    """Each row's school as its position in ``schools`` (−1 where it is not among them or missing): each distinct
+    school looked up once."""
+    found, distinct = codes(frame["school_id"])
+    at = pd.Index(distinct, dtype=object).get_indexer(schools.astype(object))
+    position = np.full(len(distinct) + 1, -1, dtype=np.int64)
+    position[at[at >= 0]] = np.flatnonzero(at >= 0)
+    return position[found]
+
+
+def _whole(values: pd.Series) -> bool:
+    return pd.api.types.is_integer_dtype(values.dtype)
+
+
+def _sums_by_position(frame: pd.DataFrame, schools: pd.Index, numerator: str, denominator: str,
+                      rows: pd.Series | None, where: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """(Σ numerator, Σ denominator where the numerator is known) per school of ``schools``, as Float64: the
+    groupby's sums (0 for a school without rows) by position."""
+    top = frame[numerator].to_numpy(dtype=float, na_value=np.nan)
+    bottom = frame[denominator].to_numpy(dtype=float, na_value=np.nan)
+    taken = ~np.isnan(top) & (where >= 0)
+    if rows is not None:
+        taken &= rows.to_numpy(dtype=bool, na_value=False)
+    counted = taken & ~np.isnan(bottom)
+    numbers = np.bincount(where[taken], weights=top[taken], minlength=len(schools))
+    base = np.bincount(where[counted], weights=bottom[counted], minlength=len(schools))
+    return (pd.Series(pd.array(numbers, dtype="Float64"), index=schools, name=numerator),
+            pd.Series(pd.array(base, dtype="Float64"), index=schools, name="_base"))
+
+
+def share(frame: pd.DataFrame, schools: pd.Index, count: str, groups: pd.Series | None = None,
+          rows: pd.Series | None = None, where: np.ndarray | None = None) -> Ratio:
+    """The share of participants counted in ``count`` (``fail``, ``high``, a band column); ``rows`` and ``where`` as
+    in ``ratio``."""
+    return ratio(frame, schools, count, "participants", groups, rows, where)
 
 
 def mean_score(frame: pd.DataFrame, schools: pd.Index, groups: pd.Series | None = None) -> Ratio:

@@ -80,6 +80,17 @@ def select(
     copied with all its thirty columns."""
     if keep is not None:
         frame = frame[list(dict.fromkeys([*keep, "assessment", "group", "subject", "grade"]))]  # not copies
+    mask = chosen(frame, assessments, subjects, grades)
+    return frame if mask is None else frame.loc[mask]  # every row: no copy of a wide frame
+
+
+def chosen(
+    frame: pd.DataFrame,
+    assessments: Iterable[str] | None = None,
+    subjects: str | Iterable[str] | None = None,
+    grades: Iterable[int] | None = None,
+) -> pd.Series | None:
+    """Which rows ``select`` keeps (flags over ``frame``), or None for every row."""
     mask = pd.Series(True, index=frame.index)
     if assessments is not None:
         mask &= frame["assessment"].isin(list(assessments))
@@ -89,7 +100,7 @@ def select(
         mask &= frame["subject"].isin(list(subjects))
     if grades is not None:
         mask &= frame["grade"].isin(list(grades))
-    return frame if bool(mask.all()) else frame.loc[mask]  # every row: no copy of a wide frame
+    return None if bool(mask.all()) else mask
 
 
 def pooled(frame: pd.DataFrame, schools: pd.Index, measure: str) -> tuple[pd.Series, pd.Series, pd.Series]:
