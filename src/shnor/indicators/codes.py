@@ -13,16 +13,18 @@ import pyarrow as pa
 
 
 def codes(values: pd.Series) -> tuple[np.ndarray, list]:
-    """(the code of each row as int64, the distinct values as Python objects, a missing value as None)."""
+    """(the code of each row as int32, the distinct values as Python objects, a missing value as None): a country's
+    column of codes is 9.5 MB."""
     arrow = getattr(values.array, "_pa_array", None)
     if isinstance(arrow, pa.ChunkedArray) and (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
         if arrow.num_chunks == 0:
-            return np.zeros(0, dtype=np.int64), []
+            return np.zeros(0, dtype=np.int32), []
         whole = arrow.combine_chunks() if arrow.num_chunks > 1 else arrow.chunk(0)  # one dictionary for every row
         encoded = whole.dictionary_encode(null_encoding="encode")
-        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist()
+        return (encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False),
+                encoded.dictionary.to_pylist())
     found, distinct = pd.factorize(values, use_na_sentinel=False)
-    return found.astype(np.int64, copy=False), [None if pd.isna(v) else v for v in distinct.tolist()]
+    return found.astype(np.int32), [None if pd.isna(v) else v for v in distinct.tolist()]
 
 
 def combined(*columns: tuple[np.ndarray, list]) -> np.ndarray:
@@ -39,6 +41,6 @@ def ranked(values: pd.Series) -> tuple[np.ndarray, list]:
     found, distinct = codes(values)
     known = [i for i, value in enumerate(distinct) if value is not None]
     order = sorted(known, key=distinct.__getitem__)
-    rank = np.full(len(distinct) + 1, -1, dtype=np.int64)  # the last: a code of −1 stays −1
+    rank = np.full(len(distinct) + 1, -1, dtype=np.int32)  # the last: a code of −1 stays −1
     rank[order] = np.arange(len(order))
     return rank[found], [distinct[i] for i in order]

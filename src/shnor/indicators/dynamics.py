@@ -13,6 +13,7 @@ import pandas as pd
 
 from shnor.cube import Cube
 from shnor.indicators.codes import codes
+from shnor.indicators.scoped import positions
 from shnor.indicators.shares import Window
 from shnor.vocabulary import CORE_SUBJECTS
 
@@ -94,47 +95,38 @@ def significant(p1: pd.Series, n1: pd.Series, p2: pd.Series, n2: pd.Series) -> p
     return (diff.abs() > interval(p1, n1, p2, n2)) & (diff != 0)
 
 
-class _Rows:
-    """The counts' rows as arrays, made once for every comparison: each row's school (its position in ``schools``,
-    −1 for none), year, whether its subject is core, and the counts (0 where missing) with where they are known. The
-    pooled shares of ``shnor.indicators.shares`` are summed from them by school position (tests/reference_report.py
-    keeps them as a groupby of the school_id text)."""
-
-    def __init__(self, counts: pd.DataFrame, schools: pd.Index) -> None:
-        found, distinct = codes(counts["school_id"])
-        at = pd.Index(distinct, dtype=object).get_indexer(schools.astype(object))
-        position = np.full(len(distinct) + 1, -1, dtype=np.int64)
-        position[at[at >= 0]] = np.flatnonzero(at >= 0)
-        self.school = position[found]
-        self.size = len(schools)
-        self.year = counts["year"].to_numpy(dtype=float, na_value=np.nan)
-        subject, subjects = codes(counts["subject"])
-        self.core = np.array([name in CORE_SUBJECTS for name in subjects] + [False])[subject]
-        self.numbers = {}
-        for name in ("participants", "fail", "high"):
-            values = counts[name].to_numpy(dtype=float, na_value=np.nan)
-            known = ~np.isnan(values)
-            values[~known] = 0.0
-            self.numbers[name] = (values, known)
-
-    def shares(self, years: tuple[int, ...]) -> dict[str, tuple[list, list]]:
-        """(share or None, participants) of each school in the order of the schools, per indicator: the
-        ``shares.pooled`` of the procedures of ``years`` (sums of whole numbers: exact in float64, as the Int64 sums
-        were)."""
-        inside = np.isin(self.year, np.array(years, dtype=float)) & (self.school >= 0)
-        participants = self.numbers["participants"][0]
-        result = {}
-        for name, (group, measure) in _MEASURES.items():
-            values, known = self.numbers[measure]
-            chosen = inside & (self.core if group == "core" else ~self.core) & known
-            where = self.school[chosen]
-            count = np.bincount(where, weights=values[chosen], minlength=self.size)
-            whole = np.bincount(where, weights=participants[chosen], minlength=self.size)
+def _all_shares(counts: pd.DataFrame, schools: pd.Index,
+                spans: list[tuple[int, ...]]) -> dict[tuple[int, ...], dict[str, tuple[list, list]]]:
+    """Per span of years and indicator: (share or None, participants) of each school in the order of the schools —
+    the ``shares.pooled`` of the procedures of those years, summed by school position (sums of whole numbers: exact
+    in float64, as the Int64 sums were; tests/reference_report.py keeps them as a groupby of the school_id text).
+    The rows' school, year and core flag are made once; one count column at a time is held as decimals."""
+    size = len(schools)
+    school = positions(counts, schools)
+    year, years = codes(counts["year"])
+    subject, subjects = codes(counts["subject"])
+    core = np.array([name in CORE_SUBJECTS for name in subjects] + [False])[subject]
+    del subject
+    inside = {span: np.isin(year, [i for i, y in enumerate(years) if y in span]) & (school >= 0) for span in spans}
+    del year
+    participants = counts["participants"].to_numpy(dtype=float, na_value=np.nan)
+    participants[np.isnan(participants)] = 0.0
+    result: dict[tuple[int, ...], dict[str, tuple[list, list]]] = {span: {} for span in spans}
+    for name, (group, measure) in _MEASURES.items():
+        values = counts[measure].to_numpy(dtype=float, na_value=np.nan)
+        known = ~np.isnan(values)
+        values[~known] = 0.0
+        known &= core if group == "core" else ~core
+        for span in spans:
+            where = np.where(known & inside[span], school, size)  # the rows out of scope: one bin past the schools
+            count = np.bincount(where, weights=values, minlength=size + 1)[:size]
+            whole = np.bincount(where, weights=participants, minlength=size + 1)[:size]
+            del where
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = count / whole
-            result[name] = ([float(v) if w > 0 else None for v, w in zip(share.tolist(), whole.tolist())],
-                            [int(w) for w in whole.tolist()])
-        return result
+            result[span][name] = ([float(v) if w > 0 else None for v, w in zip(share.tolist(), whole.tolist())],
+                                  [int(w) for w in whole.tolist()])
+    return result
 
 
 def school_dynamics(cube: Cube, window: Window, schools: pd.Index) -> dict[str, dict[str, dict[str, Change]]]:
@@ -146,9 +138,10 @@ def school_dynamics(cube: Cube, window: Window, schools: pd.Index) -> dict[str, 
     if set(previous) & set(cube.years):
         comparisons["window"] = (previous, window.years)
     result: dict[str, dict[str, dict[str, Change]]] = {s: {} for s in schools.tolist()}
-    rows = _Rows(cube.counts, schools)
+    spans = list(dict.fromkeys(span for pair in comparisons.values() for span in pair))
+    shares = _all_shares(cube.counts, schools, spans)
     for name, (before_years, after_years) in comparisons.items():
-        before, after = rows.shares(before_years), rows.shares(after_years)
+        before, after = shares[before_years], shares[after_years]
         # per indicator, every school's change at once: plain lists in the order of the schools, not a lookup per
         # school (40 000 schools × 3 indicators)
         by_indicator = [

@@ -192,42 +192,42 @@ def _dense(values: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _make_cells(frame: pd.DataFrame, schools: pd.DataFrame) -> _Cells:
+    """The cells of ``frame``. A country's rows are 2.4 million: each column's codes (int32) are folded into the
+    rows' one key and let go before the next is made, and the counts are turned into decimals one at a time."""
     school, school_names = codes(frame["school_id"])
     school_known = np.array([name is not None for name in school_names] + [False])
     municipality = schools.set_index("school_id")["municipality"]
     towns = municipality.reindex(pd.Index(school_names, dtype=object)).fillna("").tolist()  # each school once
     town_rank, town_names = ranked(pd.Series(towns, dtype=object))
-    columns = {"municipality": (town_rank[school] if len(school) else school, town_names)}
-    columns |= {name: ranked(frame[name]) for name in [*_PROCEDURE, "group"]}
-    columns["school"] = (np.where(school_known[school], 0, -1) if len(school) else school, [True])
-    # distinct schools with participants per (assessment, year), before the ranks are changed below
-    numbers = {}
-    for name in ("participants", "fail", "high"):
-        found = frame[name].to_numpy(dtype=float, na_value=np.nan)
-        known = ~np.isnan(found)
-        found[~known] = 0.0
-        numbers[name] = (found, known)
-    taking = numbers["participants"][0] > 0  # a missing number: 0 here, not above 0
-    assessment, year = columns["assessment"], columns["year"]
-    inside = taking & school_known[school] & (assessment[0] >= 0) & (year[0] >= 0)
-    width = max(len(school_names), 1)
-    pair = (assessment[0][inside] * len(year[1]) + year[0][inside]) * width + school[inside]
-    per = np.bincount(_present(pair) // width, minlength=max(len(assessment[1]), 1) * max(len(year[1]), 1))
-    found_schools = {(assessment[1][i // len(year[1])], year[1][i % len(year[1])]): int(n)
-                     for i, n in enumerate(per.tolist()) if n}
-    # one code per row over the ranks (a missing value: one more), then the cells that occur numbered densely
-    key = np.zeros(len(frame), dtype=np.int64)
+    participants, participants_known = _counts(frame["participants"])
+    taking = participants > 0  # a missing number: 0 here, not above 0
+    values: dict[str, list] = {}
     widths = []
+    key = np.zeros(len(frame), dtype=np.int64)
+    found_schools: dict[tuple, int] = {}
+    year_codes: tuple[np.ndarray, list] | None = None
     for name in _CELL_KEYS:
-        found, distinct = columns[name]
+        if name == "municipality":
+            found, distinct = town_rank[school], town_names
+        elif name == "school":
+            found, distinct = np.where(school_known[school], 0, -1).astype(np.int32), [True]
+        else:
+            found, distinct = ranked(frame[name])
+        if name == "year":  # a copy kept for the schools per (assessment, year): the codes are changed below
+            year_codes = (found.copy(), distinct)
+        elif name == "assessment":
+            found_schools = _schools_per((found, distinct), year_codes, (school, school_names),
+                                         taking & school_known[school])
+            year_codes = None
         width = len(distinct) + 1
         key *= width
-        np.remainder(found, width, out=found)  # −1 (missing) → the last code; the ranks are this function's own
+        np.remainder(found, width, out=found)  # −1 (missing) → the last code; the codes are this function's own
         key += found
         widths.append(width)
+        values[name] = distinct
+        del found
     distinct_keys, cell = _dense(key, int(np.prod(widths, dtype=float)))
     del key
-    values = {name: columns[name][1] for name in _CELL_KEYS}
     ranks = {}
     rest = distinct_keys
     for name, width in zip(reversed(_CELL_KEYS), reversed(widths)):
@@ -235,18 +235,40 @@ def _make_cells(frame: pd.DataFrame, schools: pd.DataFrame) -> _Cells:
         ranks[name] = np.where(rank == width - 1, -1, rank)
         rest = rest // width
     size = len(distinct_keys)
-    taking_cell = np.where(taking, cell, size)
-    sums = {}
-    for name, (found, known) in numbers.items():
+    taking_cell = np.where(taking, cell, size).astype(np.int32)
+    del taking
+    sums = {"participants": (np.bincount(cell, weights=participants, minlength=size),
+                             np.bincount(cell, weights=participants_known, minlength=size)),
+            "taking_participants": (np.bincount(taking_cell, weights=participants, minlength=size + 1)[:size],),
+            "taking": (np.bincount(taking_cell, minlength=size + 1)[:size].astype(float),)}
+    for name in ("fail", "high"):
+        found, known = _counts(frame[name])
         sums[name] = (np.bincount(cell, weights=found, minlength=size),
                       np.bincount(cell, weights=known, minlength=size))
         sums[f"taking_{name}"] = (np.bincount(taking_cell, weights=found, minlength=size + 1)[:size],)
-    sums["taking"] = (np.bincount(taking_cell, minlength=size + 1)[:size].astype(float),)
-    participants = numbers["participants"][0]
-    for name in ("fail", "high"):
-        where = np.where(numbers[name][1], taking_cell, size)
+        del found
+        where = np.where(known, taking_cell, size)
         sums[f"taking_{name}_base"] = (np.bincount(where, weights=participants, minlength=size + 1)[:size],)
     return _Cells(values, ranks, sums, found_schools)
+
+
+def _counts(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(a count column as float64, 0 where missing; where it is known)."""
+    found = values.to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(found)
+    found[~known] = 0.0
+    return found, known
+
+
+def _schools_per(assessment: tuple[np.ndarray, list], year: tuple[np.ndarray, list],
+                 school: tuple[np.ndarray, list], rows: np.ndarray) -> dict[tuple, int]:
+    """(assessment, year) → the distinct schools among ``rows`` (a missing assessment or year: in none)."""
+    inside = rows & (assessment[0] >= 0) & (year[0] >= 0)
+    width = max(len(school[1]), 1)
+    years = max(len(year[1]), 1)
+    pair = ((assessment[0][inside].astype(np.int64) * years + year[0][inside]) * width + school[0][inside])
+    per = np.bincount(_present(pair) // width, minlength=max(len(assessment[1]), 1) * years)
+    return {(assessment[1][i // years], year[1][i % years]): int(n) for i, n in enumerate(per.tolist()) if n}
 
 
 def dynamics(history: History, status: pd.Series, changes: dict, rules: Rules) -> dict:
