@@ -44,3 +44,14 @@ def ranked(values: pd.Series) -> tuple[np.ndarray, list]:
     rank = np.full(len(distinct) + 1, -1, dtype=np.int32)  # the last: a code of −1 stays −1
     rank[order] = np.arange(len(order))
     return rank[found], [distinct[i] for i in order]
+
+
+def numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(a column of counts as float64, 0 where missing; where it is known): an array of its own (a numpy column's
+    ``to_numpy`` is a read-only view of it)."""
+    found = values.to_numpy(dtype=float, na_value=np.nan)
+    if not found.flags.writeable:
+        found = found.copy()
+    known = ~np.isnan(found)
+    found[~known] = 0.0
+    return found, known

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from shnor.cube import Cube
-from shnor.indicators.codes import codes
+from shnor.indicators.codes import codes, numbers
 from shnor.indicators.scoped import positions
 from shnor.indicators.shares import Window
 from shnor.vocabulary import CORE_SUBJECTS
@@ -109,13 +109,10 @@ def _all_shares(counts: pd.DataFrame, schools: pd.Index,
     del subject
     inside = {span: np.isin(year, [i for i, y in enumerate(years) if y in span]) & (school >= 0) for span in spans}
     del year
-    participants = counts["participants"].to_numpy(dtype=float, na_value=np.nan)
-    participants[np.isnan(participants)] = 0.0
+    participants = numbers(counts["participants"])[0]
     result: dict[tuple[int, ...], dict[str, tuple[list, list]]] = {span: {} for span in spans}
     for name, (group, measure) in _MEASURES.items():
-        values = counts[measure].to_numpy(dtype=float, na_value=np.nan)
-        known = ~np.isnan(values)
-        values[~known] = 0.0
+        values, known = numbers(counts[measure])
         known &= core if group == "core" else ~core
         for span in spans:
             where = np.where(known & inside[span], school, size)  # the rows out of scope: one bin past the schools

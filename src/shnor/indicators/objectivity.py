@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from shnor.cube import KEYS
-from shnor.indicators.codes import codes, combined
+from shnor.indicators.codes import codes, combined, numbers
+from shnor.indicators.scoped import positions
 from shnor.indicators.sign import Sign
 from shnor.vocabulary import MATH, RUSSIAN
 
@@ -148,6 +149,9 @@ def _procedure(
 # While ``compute`` runs: (frame, column, value) → (frame, ``frame[column] == value``). The signs look at a dozen
 # procedures of the same year and assessment: a country's 2.4 million rows are compared with each once, not each time.
 _masks: dict[tuple[int, str, object], tuple[pd.DataFrame, np.ndarray]] | None = None
+# While ``compute`` runs: (frame, column) → (frame, its ``codes``): the school_id of a country's 2.4 million rows is
+# encoded once for the inflated means' positions and the markers.
+_coded: dict[tuple[int, str], tuple[pd.DataFrame, tuple[np.ndarray, list]]] | None = None
 # While ``compute`` runs: the cohort signs' tables of both directions (their kinds «fall» and «rise» share them).
 _cohorts: dict[tuple[int, int], tuple[pd.DataFrame, pd.Index, list[SignTable]]] | None = None
 
@@ -160,6 +164,17 @@ def _equal(frame: pd.DataFrame, column: str, value) -> np.ndarray:
     found = _masks.get(key)
     if found is None or found[0] is not frame:
         found = _masks[key] = (frame, _flags(frame[column] == value))  # the frame held: its id is not another's
+    return found[1]
+
+
+def _codes_of(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list]:
+    """``codes(frame[column])``, once per frame and column while ``compute`` runs."""
+    if _coded is None:
+        return codes(frame[column])
+    key = (id(frame), column)
+    found = _coded.get(key)
+    if found is None or found[0] is not frame:
+        found = _coded[key] = (frame, codes(frame[column]))  # the frame held: its id is not another's
     return found[1]
 
 
@@ -186,18 +201,24 @@ def inflated_mean(counts: pd.DataFrame, schools: pd.Index, year: int) -> dict[st
 
 
 def _inflated_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list[SignTable]:
+    # each row's school as its position among ``schools``, once: a procedure's moments are put in the schools' order
+    # by position, not by a reindex of its school_id text (a cube's keys are one row each)
+    where = positions(counts, schools, _codes_of(counts, "school_id"))
     tables = []
     for assessment, subject, grade in INFLATED:
         code = f"inflated_mean:{assessment}:{subject}:{grade}"
         label = f"завышенный средний балл ({_label(assessment, subject, grade)})"
-        frame = _procedure(counts, year, assessment, subject, grade, ["school_id", *MOMENTS]).set_index("school_id")
+        mask = (_equal(counts, "year", year) & _equal(counts, "assessment", assessment)
+                & _equal(counts, "subject", subject) & _equal(counts, "grade", grade))
+        frame = counts.loc[mask, MOMENTS]
         region = _interval(frame["score_n"].sum(), frame["score_sum"].sum(),
                            frame["score_sumsq"].sum(min_count=1)) if len(frame) else None
-        own = frame[["score_n", "score_sum", "score_sumsq"]].reindex(schools).astype("Float64")
-        n = own["score_n"].to_numpy(dtype=float, na_value=np.nan)
-        total = own["score_sum"].to_numpy(dtype=float, na_value=np.nan)
-        squares = own["score_sumsq"].to_numpy(dtype=float, na_value=np.nan)
-        taking = pd.Series(True, index=frame.index).reindex(schools, fill_value=False).to_numpy(dtype=bool)
+        at = where[mask]
+        inside = at >= 0
+        at = at[inside]
+        n, total, squares = (_by_position(frame[column], inside, at, len(schools)) for column in MOMENTS)
+        taking = np.zeros(len(schools), dtype=bool)
+        taking[at] = True
         scored = taking & ~np.isnan(n) & ~np.isnan(squares)
         enough = scored & (n >= MIN_FOR_MEAN)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -222,6 +243,13 @@ def _inflated_tables(counts: pd.DataFrame, schools: pd.Index, year: int) -> list
                             "region_high": region[2] * shown})
         tables.append(_table(code, label, schools, status, reason, figures))
     return tables
+
+
+def _by_position(values: pd.Series, inside: np.ndarray, at: np.ndarray, size: int) -> np.ndarray:
+    """The values of the rows ``inside`` at their schools' positions ``at``; NaN for every other school."""
+    result = np.full(size, np.nan)
+    result[at] = values.to_numpy(dtype=float, na_value=np.nan)[inside]
+    return result
 
 
 def spearman(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -353,7 +381,7 @@ def markers(
     keys of a country's 2.4 million rows."""
     details: dict[str, list[str]] = {}
     peaks = _boundary_peaks(counts, histogram, year, details)
-    school = codes(counts["school_id"])
+    school = _codes_of(counts, "school_id")
     gap_share = _gap_shares(counts, _equal(counts, "year", year), school)
     rises = _fail_rises(counts, year, details, school)
     # each school's code, −1 if it has no rows: there, the value appended last (none: NaN and 0)
@@ -374,13 +402,6 @@ def markers(
     return frame, details
 
 
-def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(the values as float64, 0 where missing; where they are known)."""
-    found = values.to_numpy(dtype=float, na_value=np.nan)
-    known = ~np.isnan(found)
-    return np.where(known, found, 0.0), known
-
-
 def _gap_shares(counts: pd.DataFrame, in_year: np.ndarray, school: tuple[np.ndarray, list]) -> np.ndarray:
     """Per school code: Σ journal_gap2 / Σ compared papers (lowered + confirmed + raised) of the year, NaN where
     either sum has no known value or fewer than ``MIN_GROUP`` papers were compared (sums of whole numbers: exact in
@@ -391,10 +412,10 @@ def _gap_shares(counts: pd.DataFrame, in_year: np.ndarray, school: tuple[np.ndar
     compared = np.zeros(len(rows))
     compared_known = np.zeros(len(rows), dtype=bool)
     for column in ("lowered", "confirmed", "raised"):
-        values, known = _numbers(counts[column].iloc[rows] if len(rows) < len(counts) else counts[column])
+        values, known = numbers(counts[column].iloc[rows] if len(rows) < len(counts) else counts[column])
         compared += values
         compared_known |= known
-    gaps, gaps_known = _numbers(counts["journal_gap2"].iloc[rows] if len(rows) < len(counts)
+    gaps, gaps_known = numbers(counts["journal_gap2"].iloc[rows] if len(rows) < len(counts)
                                 else counts["journal_gap2"])
     compared_sum = np.bincount(where, weights=compared, minlength=size)
     gaps_sum = np.bincount(where, weights=gaps, minlength=size)
@@ -441,8 +462,8 @@ def _fail_rises(counts: pd.DataFrame, year: int, details: dict[str, list[str]],
     """Per school code: the procedures (of ``MIN_GROUP`` participants or more in both years) whose share of «2» rose
     by ``FAIL_RISE`` or more from Y−1 to Y; each is told in ``details``, in the order of the rows of Y. A procedure of a
     school is matched with its row of Y−1 by one integer code of its four keys (a cube's keys are one row each)."""
-    participants, participants_known = _numbers(counts["participants"])
-    fails, fails_known = _numbers(counts["fail"])
+    participants, participants_known = numbers(counts["participants"])
+    fails, fails_known = numbers(counts["fail"])
     large = participants_known & (participants >= MIN_GROUP)
     now = np.flatnonzero(_equal(counts, "year", year) & large)
     before = np.flatnonzero(_equal(counts, "year", year - 1) & large)
@@ -507,13 +528,13 @@ SIGNS_TOTAL = sum(kind.signs for kind in SIGN_KINDS)  # 14
 def compute(counts: pd.DataFrame, pairs: pd.DataFrame, histogram: pd.DataFrame, schools: pd.Index,
             year: int) -> Objectivity:
     """``pairs`` and ``histogram`` name a school's procedure by its row of ``counts`` (their ``key``; see ``Cube``)."""
-    global _masks, _cohorts
-    _masks, _cohorts = {}, {}
+    global _masks, _cohorts, _coded
+    _masks, _cohorts, _coded = {}, {}, {}
     try:
         by_kind = {kind.code: kind.compute(counts, pairs, schools, year) for kind in SIGN_KINDS}
         marker_frame, marker_details = markers(counts, histogram, schools, year)
     finally:
-        _masks = _cohorts = None
+        _masks = _cohorts = _coded = None
     tables = [table for kind_tables in by_kind.values() for table in kind_tables]
     count = pd.Series(sum((t.status == PRESENT).astype(int) for t in tables), index=schools, dtype="Int64")
     computed = pd.Series(sum((t.status != NOT_COMPUTED).astype(int) for t in tables), index=schools, dtype="Int64")

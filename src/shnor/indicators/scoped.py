@@ -62,10 +62,10 @@ def ratio(
     return Ratio((value - reference).round(10).astype("Float64"), base, reference)  # 0.2 − 0.3 is −0.1, not −0.0999…
 
 
-def positions(frame: pd.DataFrame, schools: pd.Index) -> np.ndarray:
+def positions(frame: pd.DataFrame, schools: pd.Index, coded: tuple[np.ndarray, list] | None = None) -> np.ndarray:
     """Each row's school as its position in ``schools`` (−1 where it is not among them or missing): each distinct
-    school looked up once."""
-    found, distinct = codes(frame["school_id"])
+    school looked up once. ``coded``: the ``codes`` of ``frame``'s school_id, where made already."""
+    found, distinct = coded if coded is not None else codes(frame["school_id"])
     at = pd.Index(distinct, dtype=object).get_indexer(schools.astype(object))
     position = np.full(len(distinct) + 1, -1, dtype=np.int64)
     position[at[at >= 0]] = np.flatnonzero(at >= 0)

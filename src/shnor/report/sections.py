@@ -9,7 +9,7 @@ from dataclasses import fields
 import numpy as np
 import pandas as pd
 
-from shnor.indicators.codes import codes, ranked
+from shnor.indicators.codes import codes, numbers, ranked
 from shnor.indicators.dynamics import Change, positive
 from shnor.ingest.registry import History
 from shnor.rules.evaluate import Evaluation
@@ -199,7 +199,7 @@ def _make_cells(frame: pd.DataFrame, schools: pd.DataFrame) -> _Cells:
     municipality = schools.set_index("school_id")["municipality"]
     towns = municipality.reindex(pd.Index(school_names, dtype=object)).fillna("").tolist()  # each school once
     town_rank, town_names = ranked(pd.Series(towns, dtype=object))
-    participants, participants_known = _counts(frame["participants"])
+    participants, participants_known = numbers(frame["participants"])
     taking = participants > 0  # a missing number: 0 here, not above 0
     values: dict[str, list] = {}
     widths = []
@@ -242,7 +242,7 @@ def _make_cells(frame: pd.DataFrame, schools: pd.DataFrame) -> _Cells:
             "taking_participants": (np.bincount(taking_cell, weights=participants, minlength=size + 1)[:size],),
             "taking": (np.bincount(taking_cell, minlength=size + 1)[:size].astype(float),)}
     for name in ("fail", "high"):
-        found, known = _counts(frame[name])
+        found, known = numbers(frame[name])
         sums[name] = (np.bincount(cell, weights=found, minlength=size),
                       np.bincount(cell, weights=known, minlength=size))
         sums[f"taking_{name}"] = (np.bincount(taking_cell, weights=found, minlength=size + 1)[:size],)
@@ -250,14 +250,6 @@ def _make_cells(frame: pd.DataFrame, schools: pd.DataFrame) -> _Cells:
         where = np.where(known, taking_cell, size)
         sums[f"taking_{name}_base"] = (np.bincount(where, weights=participants, minlength=size + 1)[:size],)
     return _Cells(values, ranks, sums, found_schools)
-
-
-def _counts(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(a count column as float64, 0 where missing; where it is known)."""
-    found = values.to_numpy(dtype=float, na_value=np.nan)
-    known = ~np.isnan(found)
-    found[~known] = 0.0
-    return found, known
 
 
 def _schools_per(assessment: tuple[np.ndarray, list], year: tuple[np.ndarray, list],
