@@ -167,3 +167,25 @@ def test_lines_written_from_columns_thresholds_of_each_school(school_table, tmp_
     _written_beside_reference(report, tmp_path)
     assert len({school.criteria[0].threshold for school in report.schools}) == 2
     assert b'"threshold":' in (tmp_path / "result.json").read_bytes().split(b'"schools": [')[1]
+
+
+def test_values_rounded_at_once_are_those_rounded_one_by_one():
+    """``_cleaned`` (numpy, with the doubtful ones left to ``round``) gives exactly ``_leaf`` of each value: shares,
+    values halfway between two millionths and a hair off it, big, tiny, signed zeros, NaN, infinities, None."""
+    import math
+    import random
+
+    chance = random.Random(18)
+    values = [k / n for n in range(1, 400) for k in range(0, n + 1, 3)]
+    values += [(chance.randint(-10**12, 10**12) + 0.5) / 1e6 for _ in range(20_000)]  # halfway as written
+    off = [0, 1e-16, -1e-12]
+    values += [chance.randint(-10**6, 10**6) / 1e6 + chance.choice([-5e-7, 5e-7]) * (1 + chance.choice(off))
+               for _ in range(20_000)]
+    values += [chance.choice([-1, 1]) * 10 ** chance.uniform(-10, 16) for _ in range(20_000)]
+    values += [None, math.nan, math.inf, -math.inf, 0.0, -0.0, 4e-7, -4e-7, 5e-7, -5e-7, 1e300, 2.0**53, 5e-324,
+               4503599627.3705, 4503599627370.5]
+    chance.shuffle(values)
+    at_once, one_by_one = model._cleaned(values), [model._leaf(v) for v in values]
+    assert [type(v) for v in at_once] == [type(v) for v in one_by_one]
+    assert orjson.dumps(at_once) == orjson.dumps(one_by_one)  # -0.0 and 0.0 told apart, too
+    assert model._cleaned([1, 2.5, None]) == [1, 2.5, None]  # not all floats: one by one

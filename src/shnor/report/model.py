@@ -583,10 +583,10 @@ def _column_entries(column: CriterionColumn, shared: dict[str, Any], as_tuple: t
     thresholds = repeat(column.threshold) if column.thresholds is None else column.thresholds[start:stop]
     bases = repeat(None) if column.participants is None else column.participants[start:stop]
     made = []
-    for value, met, details, threshold, participants in zip(column.values[start:stop], column.met[start:stop],
-                                                           column.details[start:stop], thresholds, bases):
-        entry: dict[str, Any] = {"path": path, "value": value if type(value) in _AS_THEY_ARE else _clean(value),
-                                 "met": met}
+    for value, met, details, threshold, participants in zip(_cleaned(column.values[start:stop]),
+                                                           column.met[start:stop], column.details[start:stop],
+                                                           thresholds, bases):
+        entry: dict[str, Any] = {"path": path, "value": value, "met": met}
         if participants is not None:
             entry["participants"] = _leaf(participants)
         if details:
@@ -598,6 +598,29 @@ def _column_entries(column: CriterionColumn, shared: dict[str, Any], as_tuple: t
                     entry[name] = _leaf(value)
         made.append(entry)
     return made
+
+
+def _cleaned(values: Sequence[Any]) -> list:
+    """``_leaf`` of each value. Floats and None (what a criterion's values are) are rounded to 6 places all at once:
+    ``rint(x · 10⁶) / 10⁶`` is what ``round(x, 6)`` gives (the nearest float to N / 10⁶, N the nearest whole number
+    to x · 10⁶) wherever x · 10⁶ as computed is not within a few of its last bits of halfway between two whole
+    numbers; those (and values too big to be so rounded) go through ``round`` itself."""
+    import numpy as np
+
+    if not set(map(type, values)) <= _FLOATS:
+        return [_leaf(value) for value in values]
+    scaled = np.array(values, dtype=np.float64) * 1e6  # None: NaN
+    size = np.abs(scaled)
+    with np.errstate(invalid="ignore"):
+        doubt = ~(size < _EXACT) | (np.abs(size - np.floor(size) - 0.5) <= size * 2.0**-48)
+    cleaned = (np.rint(scaled) / 1e6).tolist()
+    for index in np.flatnonzero(doubt).tolist():
+        cleaned[index] = _leaf(values[index])
+    return cleaned
+
+
+_FLOATS = frozenset({float, type(None)})
+_EXACT = 2.0**52  # above this, x · 10⁶ is a whole number already, but not necessarily the right one
 
 
 def _values(school: SchoolResult) -> tuple:
