@@ -199,7 +199,7 @@ def _school_results(
     criteria = SchoolColumns([_criterion_column(leaf, ids, order) for leaf in evaluation.leaves])
     signs = objectivity.signs
     markers = objectivity.marker_details
-    status_of = {value: Status(value) for value in set(statuses.values())}
+    status_of = {value: Status(value) for value in set(map(statuses.__getitem__, ids))}
     return criteria.schools(
         (sid, name, municipality, kind, status.value, status.label, rows[sid], reasons[sid], signs[sid],
          markers.get(sid, []))

@@ -471,8 +471,9 @@ _SIGNS_SLOT = SchoolResult.__dict__["objectivity_signs"]
 
 
 class _Read(SchoolResult):
-    """A school read from result.json whose criteria and signs are made into objects when first asked for; in every
-    other way a ``SchoolResult`` (equal to one with the same fields, pickled and copied as one)."""
+    """A school read from result.json whose criteria and signs are made into objects when first asked for (or made by
+    ``identify``, whose criteria are columns until then: ``SchoolColumns``); in every other way a ``SchoolResult``
+    (equal to one with the same fields, pickled and copied as one)."""
 
     __slots__ = ("_criteria_said", "_reader", "_signs_said")
 
