@@ -363,7 +363,7 @@ def _school_entry(
         if told[1] == list(signs):
             told = (told[0], None)
         if said is not None:
-            said[key] = told
+            said[key] = (*told, found)  # the signs kept alive with it: their ids are not given to other objects
     entry["objectivity_signs"] = told[0]
     if told[1] is not None:
         entry["sign_codes"] = told[1]
