@@ -86,3 +86,32 @@ def test_sort_order_is_arrows_sort_of_the_keys(monkeypatch, one_number):
     expected = pc.sort_indices(table.select(list(SORT_KEYS)), sort_keys=[(key, "ascending") for key in SORT_KEYS])
     assert procedures.sort_order(table).to_pylist() == expected.to_pylist()
     assert procedures.sort_order(table.slice(0, 0)).to_pylist() == []
+
+
+def test_packed_on_another_thread_is_the_same_file(tmp_path, monkeypatch):
+    """``sorted_table(beside=True)``: the bytes made on a thread while the caller goes on are those made in line;
+    they are waited for when written, read as a table or pickled (a thread is not sent to a second process)."""
+    import pickle
+    import threading
+
+    monkeypatch.setattr(procedures, "_ROW_GROUP", 7)
+    monkeypatch.setattr(procedures, "_BESIDE_FROM", 10)
+    monkeypatch.setattr(procedures, "_cores", lambda: 2)
+    table = _table(40)
+    in_line = Procedures.sorted_table(table)
+    release = threading.Event()
+    pack = procedures._pack
+    monkeypatch.setattr(procedures, "_pack", lambda t: release.wait(10) and pack(t))
+    beside = Procedures.sorted_table(table, beside=True)
+    assert beside._packing is not None and not beside._packing.done()  # the caller goes on meanwhile
+    assert beside.rows == 40  # known without the bytes
+    release.set()
+    beside.write(tmp_path / "beside.parquet")
+    in_line.write(tmp_path / "in_line.parquet")
+    assert (tmp_path / "beside.parquet").read_bytes() == (tmp_path / "in_line.parquet").read_bytes()
+    again = Procedures.sorted_table(table, beside=True)
+    assert pickle.loads(pickle.dumps(again)).table.equals(in_line.table)
+    monkeypatch.setattr(procedures, "_pack", lambda t: 1 / 0)
+    failed = Procedures.sorted_table(table, beside=True)
+    with pytest.raises(ZeroDivisionError):  # what the thread raised, raised where the bytes are asked for
+        failed.write(tmp_path / "failed.parquet")

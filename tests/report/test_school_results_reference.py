@@ -5,6 +5,7 @@ the dynamics made per indicator are those made per school."""
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from shnor.indicators import dynamics
@@ -12,6 +13,7 @@ from shnor.report import build, model, sections
 from shnor.report.build import IdentifyRequest, identify
 from tests import reference_report
 from tests.conftest import EXAMPLES, TODAY, school_row
+from tests.test_context import context_file
 
 
 def _identify_beside_reference(monkeypatch, request: IdentifyRequest):
@@ -98,3 +100,92 @@ def test_school_lines_joined_chunk_by_chunk_are_the_lines_joined_at_once(count):
     lines = [f'{{"school_id":"s{n}"}}'.encode() for n in range(count)]
     joined = b"".join(model._joined(iter(lines), size=3))
     assert joined == (b"\n" + b",\n".join(lines) if lines else b"")
+
+
+def _written_beside_reference(report, tmp_path) -> None:
+    """result.json written while every school's criteria are still columns (``SchoolColumns``): the same top and the
+    same school lines as the reference makes from the objects, made only after the file is written."""
+    assert model._columns_of(report.schools) is not None  # nothing has asked for a school's criteria yet
+    path = tmp_path / "result.json"
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        report.write_json(handle)
+    assert model._columns_of(report.schools) is not None  # writing made none of them
+    written = path.read_bytes()
+    head, lines = written.split(b'\n  "schools": [\n')
+    criteria, signs = reference_report.shared(report.schools)  # the objects made now
+    assert model._columns_of(report.schools) is None
+    assert model._shared(report.schools) == (criteria, signs)  # the same from the objects as from the columns
+    assert head.startswith(b"{") and orjson.loads(written)["criteria"] == model._clean(criteria)
+    assert lines.removesuffix(b"\n]\n}\n").decode("utf-8").split(",\n") == [
+        reference_report.school_line(school, criteria, signs) for school in report.schools]
+    assert written == report.to_json().encode("utf-8")  # written again from the objects: the same bytes
+
+
+def test_lines_written_from_columns_example_region(tmp_path):
+    request = IdentifyRequest(
+        inputs=[EXAMPLES / "region"], registry=EXAMPLES / "registry.csv", history=[EXAMPLES / "history_2024.csv"],
+        scales=EXAMPLES / "scales.csv", context=EXAMPLES / "context.csv", today=TODAY,
+    )
+    report = identify(request)
+    _written_beside_reference(report, tmp_path)
+    assert any(c.details for school in report.schools for c in school.criteria)  # details written from columns
+    assert any(s.figures for school in report.schools for s in school.objectivity_signs)
+
+
+@pytest.mark.parametrize("rules", ["default", "relative", "rosobrnadzor-2025"])
+def test_lines_written_from_columns_marks_only(school_table, tmp_path, rules):
+    rows = []
+    for number in range(30):
+        school = f"sch{number:03d}"
+        for year in (2022, 2023, 2024, 2025):
+            municipality = f"М{number % 3}"
+            rows.append(school_row(school, year, "ВПР", "Математика", 40, number % 15, 10, municipality=municipality))
+            rows.append(school_row(school, year, "ВПР", "Русский язык", 40, (2 * number) % 13, 12))
+    report = identify(IdentifyRequest(inputs=[school_table(rows)], rules=rules, today=TODAY))
+    _written_beside_reference(report, tmp_path)
+
+
+def test_lines_written_from_columns_thresholds_of_each_school(school_table, tmp_path):
+    """Percentiles within context groups: a threshold per school, most schools' at the top, the others' in their
+    lines."""
+    rows, context = [], []
+    for k in range(5):
+        rows.append(school_row(f"t{k}", 2025, "ВПР", "Математика", 100, 10 * k, 10))
+        rows.append(school_row(f"v{k}", 2025, "ВПР", "Математика", 100, 30 + 10 * k, 10))
+        context += [[f"t{k}", "город", "0", "0", "0"], [f"v{k}", "село", "60", "0", "0"]]
+    rows.append(school_row("v5", 2025, "ВПР", "Математика", 100, 70, 10))
+    context.append(["v5", "село", "60", "0", "0"])
+    rules = tmp_path / "groups.yaml"
+    rules.write_text(
+        'name: groups\ntitle: внутри групп\nsource: тест\nstatuses:\n  shnor:\n'
+        '    {kind: indicator, indicator: fail_core, op: ">=", percentile: 80, within: settlement}\n',
+        encoding="utf-8",
+    )
+    report = identify(IdentifyRequest(inputs=[school_table(rows)], rules=str(rules),
+                                      context=context_file(tmp_path, context), today=TODAY))
+    assert model._columns_of(report.schools).columns[0].thresholds is not None
+    _written_beside_reference(report, tmp_path)
+    assert len({school.criteria[0].threshold for school in report.schools}) == 2
+    assert b'"threshold":' in (tmp_path / "result.json").read_bytes().split(b'"schools": [')[1]
+
+
+def test_values_rounded_at_once_are_those_rounded_one_by_one():
+    """``_cleaned`` (numpy, with the doubtful ones left to ``round``) gives exactly ``_leaf`` of each value: shares,
+    values halfway between two millionths and a hair off it, big, tiny, signed zeros, NaN, infinities, None."""
+    import math
+    import random
+
+    chance = random.Random(18)
+    values = [k / n for n in range(1, 400) for k in range(0, n + 1, 3)]
+    values += [(chance.randint(-10**12, 10**12) + 0.5) / 1e6 for _ in range(20_000)]  # halfway as written
+    off = [0, 1e-16, -1e-12]
+    values += [chance.randint(-10**6, 10**6) / 1e6 + chance.choice([-5e-7, 5e-7]) * (1 + chance.choice(off))
+               for _ in range(20_000)]
+    values += [chance.choice([-1, 1]) * 10 ** chance.uniform(-10, 16) for _ in range(20_000)]
+    values += [None, math.nan, math.inf, -math.inf, 0.0, -0.0, 4e-7, -4e-7, 5e-7, -5e-7, 1e300, 2.0**53, 5e-324,
+               4503599627.3705, 4503599627370.5]
+    chance.shuffle(values)
+    at_once, one_by_one = model._cleaned(values), [model._leaf(v) for v in values]
+    assert [type(v) for v in at_once] == [type(v) for v in one_by_one]
+    assert orjson.dumps(at_once) == orjson.dumps(one_by_one)  # -0.0 and 0.0 told apart, too
+    assert model._cleaned([1, 2.5, None]) == [1, 2.5, None]  # not all floats: one by one

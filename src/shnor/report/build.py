@@ -11,7 +11,6 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +32,15 @@ from shnor.ingest.scales import load_scales, shipped_scales
 from shnor.ingest.titles import parse_procedure
 from shnor.memory import give_back
 from shnor.report import mentors, sections
-from shnor.report.model import CriterionResult, InputFile, Procedures, Report, SchoolResult, collector_paused
+from shnor.report.model import (
+    CriterionColumn,
+    InputFile,
+    Procedures,
+    Report,
+    SchoolColumns,
+    SchoolResult,
+    collector_paused,
+)
 from shnor.report.procedures import COLUMNS as PROCEDURE_COLUMNS
 from shnor.report.reading import HighBoundary, boundaries_text, high_boundaries, qualify_high_reasons, reading_section
 from shnor.rules.evaluate import Evaluation, evaluate
@@ -184,76 +191,71 @@ def _school_results(
     reasons = _by_school(evaluation.reasons)
     ids = schools["school_id"].tolist()
     # per criterion, its results for every school in the order of ``schools`` (what does not depend on the school
-    # given once): 40 000 schools × the criteria are made column by column, without a lookup per school and field
-    order = pd.Index(ids)
-    by_leaf = [_criterion_column(leaf, ids, order) for leaf in evaluation.leaves]
-    criteria = map(list, zip(*by_leaf)) if by_leaf else ([] for _ in ids)
+    # given once): made column by column, without a lookup per school and field, and kept as columns — a school's
+    # criteria become objects only when asked for (``SchoolColumns``)
+    order = pd.Index(schools["school_id"])  # not made again from the texts
+    if indicators.index.equals(order):
+        order = indicators.index  # most criteria's results are indexed by this very object: equal at a glance
+    criteria = SchoolColumns([_criterion_column(leaf, ids, order) for leaf in evaluation.leaves])
     signs = objectivity.signs
     markers = objectivity.marker_details
-    results = []
-    for row, school_criteria in zip(schools.itertuples(index=False), criteria):
-        sid = row.school_id
-        status = Status(statuses[sid])
-        results.append(
-            SchoolResult(
-                school_id=sid,
-                school_name=row.school_name,
-                municipality=row.municipality,
-                school_type=row.type,
-                status=status.value,
-                status_label=status.label,
-                indicators=rows[sid],  # a dict of its own per school, of Python values already
-                reasons=reasons[sid],
-                criteria=school_criteria,
-                objectivity_signs=signs[sid],
-                objectivity_markers=markers.get(sid, []),
-            )
-        )
-    return results
+    status_of = {value: Status(value) for value in set(map(statuses.__getitem__, ids))}
+    return criteria.schools(
+        (sid, name, municipality, kind, status.value, status.label, rows[sid], reasons[sid], signs[sid],
+         markers.get(sid, []))
+        for sid, name, municipality, kind, status in zip(
+            ids, schools["school_name"].tolist(), schools["municipality"].tolist(), schools["type"].tolist(),
+            map(status_of.__getitem__, map(statuses.__getitem__, ids)))
+    )
 
 
-def _criterion_column(leaf, ids: list[str], order: pd.Index | None = None) -> list[CriterionResult]:
+def _criterion_column(leaf, ids: list[str], order: pd.Index | None = None) -> CriterionColumn:
     """One criterion's result for each school of ``ids`` (``order``: the same as an index), in that order. A criterion's
     results are made over the schools in their order: their columns are then taken as they are, with no lookup."""
     series = [leaf.value, leaf.met, *(s for s in (leaf.threshold, leaf.participants) if isinstance(s, pd.Series))]
     if order is None or not all(s.index.equals(order) for s in series):
         return _criterion_column_looked_up(leaf, ids)
-    values = _python_scalars(leaf.value)
-    met = [bool(m) for m in _python_values(leaf.met)]
     threshold = leaf.threshold
-    thresholds = ([_scalar(t) for t in _python_values(threshold)] if isinstance(threshold, pd.Series)
-                  else repeat(threshold))
-    details = leaf.details
-    own_details = [details.get(sid, []) for sid in ids]
     participants = leaf.participants
-    bases = _python_values(participants.round().astype("Int64")) if participants is not None else repeat(None)
-    return list(map(CriterionResult, repeat(leaf.path), repeat(leaf.status.value), repeat(leaf.text), repeat(leaf.op),
-                    values, thresholds, met, own_details, repeat(leaf.unit.value), bases))
+    details = leaf.details
+    return CriterionColumn(
+        leaf.path, leaf.status.value, leaf.text, leaf.op, leaf.unit.value,
+        values=_python_scalars(leaf.value),
+        met=[bool(m) for m in _python_values(leaf.met)],
+        details=list(map(details.get, ids)) if details else [None] * len(ids),
+        threshold=None if isinstance(threshold, pd.Series) else threshold,
+        thresholds=[_scalar(t) for t in _python_values(threshold)] if isinstance(threshold, pd.Series) else None,
+        participants=_python_values(participants.round().astype("Int64")) if participants is not None else None,
+    )
 
 
-def _criterion_column_looked_up(leaf, ids: list[str]) -> list[CriterionResult]:
+def _criterion_column_looked_up(leaf, ids: list[str]) -> CriterionColumn:
     """``_criterion_column`` of results in another order, or of other schools: each school looked up."""
     value_of = dict(zip(leaf.value.index.tolist(), _python_scalars(leaf.value)))
     met_of = _by_school(leaf.met)
-    values = [value_of[sid] for sid in ids]
-    met = [bool(met_of[sid]) for sid in ids]
     threshold = _by_school(leaf.threshold) if isinstance(leaf.threshold, pd.Series) else leaf.threshold
-    thresholds = [_scalar(threshold.get(sid)) for sid in ids] if isinstance(threshold, dict) else repeat(threshold)
-    details = leaf.details
-    own_details = [details.get(sid, []) for sid in ids]
     base_of = _by_school(leaf.participants.round().astype("Int64")) if leaf.participants is not None else {}
-    bases = [base_of.get(sid) for sid in ids]
-    return list(map(CriterionResult, repeat(leaf.path), repeat(leaf.status.value), repeat(leaf.text), repeat(leaf.op),
-                    values, thresholds, met, own_details, repeat(leaf.unit.value), bases))
+    details = leaf.details
+    return CriterionColumn(
+        leaf.path, leaf.status.value, leaf.text, leaf.op, leaf.unit.value,
+        values=[value_of[sid] for sid in ids],
+        met=[bool(met_of[sid]) for sid in ids],
+        details=[details.get(sid) for sid in ids],
+        threshold=None if isinstance(threshold, dict) else threshold,
+        thresholds=[_scalar(threshold.get(sid)) for sid in ids] if isinstance(threshold, dict) else None,
+        participants=[base_of.get(sid) for sid in ids],
+    )
 
 
 def _procedure_table(window_procedures: pd.DataFrame) -> Procedures:
-    """Every school's procedures as one Arrow table in reading order (``shnor.report.procedures``)."""
+    """Every school's procedures as one Arrow table in reading order (``shnor.report.procedures``), sorted and packed
+    into the file's bytes on another thread while the report is made (a country's: ≈ 1 s of a core)."""
     import pyarrow as pa
 
     frame = window_procedures[list(PROCEDURE_COLUMNS)]
     frame = frame.astype({"year": "Int64", "grade": "Int64", "participants": "Int64"}).fillna({"participants": 0})
-    return Procedures.sorted_table(pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None))
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    return Procedures.sorted_table(table, beside=True)
 
 
 def _by_school(values: pd.Series) -> dict:

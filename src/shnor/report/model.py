@@ -11,9 +11,10 @@ import math
 import os
 import re
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, is_dataclass
+from itertools import chain, repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,7 +27,8 @@ from shnor.indicators.sign import Sign
 from shnor.report.procedures import FILE_NAME as PROCEDURES_FILE
 from shnor.report.procedures import ProcedureResult, Procedures
 
-__all__ = ["CriterionResult", "InputFile", "ProcedureResult", "Procedures", "Report", "SchoolResult", "SignResult"]
+__all__ = ["CriterionColumn", "CriterionResult", "InputFile", "ProcedureResult", "Procedures", "Report",
+           "SchoolColumns", "SchoolResult", "SignResult"]
 
 
 @dataclass(slots=True)
@@ -287,45 +289,84 @@ _AFTER_SIGNS = tuple(_SCHOOL_FIELDS[_SCHOOL_FIELDS.index("objectivity_signs") + 
 def _shared(schools: list[SchoolResult]) -> tuple[dict[str, dict], dict[str, dict]]:
     """Per criterion path and per sign code, the value of each shared field that most schools have (the first one
     met among equally common values)."""
-    by_path: dict[str, list[CriterionResult]] = {}
-    by_code: dict[str, list[SignResult]] = {}
-    for school in schools:
-        for c in school.criteria:
-            found = by_path.get(c.path)
-            if found is None:
-                found = by_path[c.path] = []
-            found.append(c)
-        for sign in school.objectivity_signs:
-            found = by_code.get(sign.code)
-            if found is None:
-                found = by_code[sign.code] = []
-            found.append(sign)
+    columns = _columns_of(schools)
+    if columns is not None:
+        criteria = {c.path: {"status": c.status, "label": c.label, "op": c.op, "unit": c.unit,
+                             "threshold": c.threshold if c.thresholds is None else _mode(c.thresholds)}
+                    for c in columns.columns}
+    else:
+        by_path: dict[str, list[CriterionResult]] = {}
+        for school in schools:
+            for c in school.criteria:
+                found = by_path.get(c.path)
+                if found is None:
+                    found = by_path[c.path] = []
+                found.append(c)
+        criteria = {key: {n: _mode(map(attrgetter(n), items)) for n in _CRITERION_SHARED}
+                    for key, items in by_path.items()}
+    return criteria, _shared_signs(schools)
 
-    def modes(found: dict[str, list], names: tuple[str, ...]) -> dict[str, dict]:
-        # Counter counts in the order given: its most common value is the first met among the equally common ones
-        return {key: {n: Counter(map(attrgetter(n), items)).most_common(1)[0][0] for n in names}
-                for key, items in found.items()}
 
-    return modes(by_path, _CRITERION_SHARED), modes(by_code, _SIGN_SHARED)
+def _mode(values: Iterable) -> Any:
+    # Counter counts in the order given: its most common value is the first met among the equally common ones
+    return Counter(values).most_common(1)[0][0]
+
+
+def _shared_signs(schools: list[SchoolResult]) -> dict[str, dict]:
+    """``_shared`` of the signs. Most schools share their sign objects (a country without scores: 560 000 signs, 20
+    objects): each object is counted, then looked at once, weighted by how often it was met — in the order first met,
+    so that the first value met still wins a tie."""
+    signs = list(chain.from_iterable(map(attrgetter("objectivity_signs"), schools)))
+    met = Counter(map(id, signs))
+    by_id = dict(zip(map(id, signs), signs))
+    by_code: dict[str, list[tuple[SignResult, int]]] = {}
+    for key, count in met.items():
+        sign = by_id[key]
+        found = by_code.get(sign.code)
+        if found is None:
+            found = by_code[sign.code] = []
+        found.append((sign, count))
+    shared = {}
+    for code, found in by_code.items():
+        shared[code] = {}
+        for name in _SIGN_SHARED:
+            counted: Counter = Counter()
+            for sign, count in found:
+                counted[getattr(sign, name)] += count
+            shared[code][name] = counted.most_common(1)[0][0]
+    return shared
 
 
 def _school_entry(
-    school: SchoolResult, criteria: dict[str, dict], signs: dict[str, dict], shared: _SharedTuples | None = None
+    school: SchoolResult, criteria: dict[str, dict], signs: dict[str, dict], shared: _SharedTuples | None = None,
+    made: list[dict[str, Any]] | None = None, said: dict | None = None,
 ) -> dict[str, Any]:
     """A school's line as a JSON-ready dict (``_clean`` already applied: a country has 40 000 of them). ``shared``:
-    the values at the top as tuples (``_shared_tuples``), made once per file by ``write_json``."""
+    the values at the top as tuples (``_shared_tuples``), made once per file by ``write_json``; ``made``: the
+    school's criteria entries, where they are made from columns (``_column_entries``); ``said``: what the signs of
+    the schools written before say, by the sign objects' identity (one dict for the whole file: most schools share
+    their sign objects)."""
     criteria_shared, signs_shared = shared if shared is not None else _shared_tuples(criteria, signs)
     entry: dict[str, Any] = {name: _leaf(getattr(school, name)) for name in _BEFORE_CRITERIA}
-    entry["criteria"] = [_criterion_entry(c, criteria[c.path], criteria_shared[c.path]) for c in school.criteria]
-    # the signs that say more than the shared values (figures, another status or reason); a school whose codes are
-    # not those at the top, in that order, names its own (``sign_codes``)
-    entry["objectivity_signs"] = [
-        _sign_entry(x, signs[x.code]) for x in school.objectivity_signs
-        if x.figures or (x.label, x.status, x.reason) != signs_shared[x.code]
-    ]
-    codes = [x.code for x in school.objectivity_signs]
-    if codes != list(signs):
-        entry["sign_codes"] = codes
+    if made is None:
+        made = [_criterion_entry(c, criteria[c.path], criteria_shared[c.path]) for c in school.criteria]
+    entry["criteria"] = made
+    found = school.objectivity_signs
+    key = tuple(map(id, found))
+    told = said.get(key) if said is not None else None
+    if told is None:
+        # the signs that say more than the shared values (figures, another status or reason); a school whose codes
+        # are not those at the top, in that order, names its own (``sign_codes``)
+        told = ([_sign_entry(x, signs[x.code]) for x in found
+                 if x.figures or (x.label, x.status, x.reason) != signs_shared[x.code]],
+                [x.code for x in found])
+        if told[1] == list(signs):
+            told = (told[0], None)
+        if said is not None:
+            said[key] = (*told, found)  # the signs kept alive with it: their ids are not given to other objects
+    entry["objectivity_signs"] = told[0]
+    if told[1] is not None:
+        entry["sign_codes"] = told[1]
     for name in _AFTER_SIGNS:
         entry[name] = _leaf(getattr(school, name))
     return entry
@@ -430,8 +471,9 @@ _SIGNS_SLOT = SchoolResult.__dict__["objectivity_signs"]
 
 
 class _Read(SchoolResult):
-    """A school read from result.json whose criteria and signs are made into objects when first asked for; in every
-    other way a ``SchoolResult`` (equal to one with the same fields, pickled and copied as one)."""
+    """A school read from result.json whose criteria and signs are made into objects when first asked for (or made by
+    ``identify``, whose criteria are columns until then: ``SchoolColumns``); in every other way a ``SchoolResult``
+    (equal to one with the same fields, pickled and copied as one)."""
 
     __slots__ = ("_criteria_said", "_reader", "_signs_said")
 
@@ -468,6 +510,120 @@ class _Read(SchoolResult):
 
     def __reduce__(self):
         return SchoolResult, _values(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionColumn:
+    """One leaf criterion's results for every school of a ``SchoolColumns``, in its order: what does not depend on
+    the school once, the rest as lists (``thresholds`` None where one ``threshold`` is every school's; ``details``
+    None for a school without; ``participants`` None where the criterion rests on none)."""
+
+    path: str
+    status: str
+    label: str
+    op: str
+    unit: str
+    values: Sequence[Any]
+    met: Sequence[bool]
+    details: Sequence[list[str] | None]
+    threshold: Any = None
+    thresholds: Sequence[Any] | None = None
+    participants: Sequence[int | None] | None = None
+
+    def result(self, index: int) -> CriterionResult:
+        threshold = self.threshold if self.thresholds is None else self.thresholds[index]
+        details = self.details[index]
+        return CriterionResult(self.path, self.status, self.label, self.op, self.values[index], threshold,
+                               self.met[index], [] if details is None else details, self.unit,
+                               None if self.participants is None else self.participants[index])
+
+
+class SchoolColumns:
+    """The criteria of a report's schools as columns (``shnor.report.build._school_results``): a school's
+    ``CriterionResult`` objects are made when first asked for (a country's 40 000 schools have 360 000 of them, and
+    ``identify --format none`` asks for none), and result.json writes the lines of schools not asked from the
+    columns (``_lines_of``)."""
+
+    def __init__(self, columns: list[CriterionColumn]) -> None:
+        self.columns = columns
+
+    def criteria_of(self, index: int) -> list[CriterionResult]:
+        return [column.result(index) for column in self.columns]
+
+    def schools(self, rows: Iterable[tuple]) -> list[SchoolResult]:
+        """A school per row of ``school_id, school_name, municipality, school_type, status, status_label,
+        indicators, reasons, objectivity_signs, objectivity_markers``, the row's number its index in the columns."""
+        made = []
+        for index, (sid, name, municipality, kind, status, label, indicators, reasons, signs, markers) in enumerate(
+                rows):
+            school = _Read(sid, name, municipality, kind, status, label, indicators, reasons, _LATER, signs, markers)
+            school._criteria_said, school._signs_said, school._reader = index, None, self
+            made.append(school)
+        return made
+
+
+def _columns_of(schools: list[SchoolResult]) -> SchoolColumns | None:
+    """The columns that every school's criteria are still in, in the columns' order (none asked for, none set);
+    None if any school's are objects (then all are written from objects)."""
+    first = schools[0] if schools else None
+    # (a school's ``_reader`` is there only while its ``_criteria_said`` is: ``dataclasses.replace`` makes one without)
+    if type(first) is not _Read or first._criteria_said is None or not isinstance(first._reader, SchoolColumns):
+        return None
+    columns = first._reader
+    paths = [c.path for c in columns.columns]
+    if len(set(paths)) != len(paths):
+        return None
+    for index, school in enumerate(schools):
+        if type(school) is not _Read or school._criteria_said != index or school._reader is not columns:
+            return None
+    return columns
+
+
+def _column_entries(column: CriterionColumn, shared: dict[str, Any], as_tuple: tuple, start: int,
+                    stop: int) -> list[dict[str, Any]]:
+    """``_criterion_entry`` of the schools ``start:stop`` of a column, without making their ``CriterionResult``."""
+    path, status, label, op, unit = column.path, column.status, column.label, column.op, column.unit
+    thresholds = repeat(column.threshold) if column.thresholds is None else column.thresholds[start:stop]
+    bases = repeat(None) if column.participants is None else column.participants[start:stop]
+    made = []
+    for value, met, details, threshold, participants in zip(_cleaned(column.values[start:stop]),
+                                                           column.met[start:stop], column.details[start:stop],
+                                                           thresholds, bases):
+        entry: dict[str, Any] = {"path": path, "value": value, "met": met}
+        if participants is not None:
+            entry["participants"] = _leaf(participants)
+        if details:
+            entry["details"] = _leaf(details)
+        own = (status, label, op, unit, threshold)
+        if own != as_tuple or threshold != threshold:  # noqa: PLR0124 (NaN is not equal to itself)
+            for name, value in zip(_CRITERION_SHARED, own):
+                if value != shared[name]:
+                    entry[name] = _leaf(value)
+        made.append(entry)
+    return made
+
+
+def _cleaned(values: Sequence[Any]) -> list:
+    """``_leaf`` of each value. Floats and None (what a criterion's values are) are rounded to 6 places all at once:
+    ``rint(x · 10⁶) / 10⁶`` is what ``round(x, 6)`` gives (the nearest float to N / 10⁶, N the nearest whole number
+    to x · 10⁶) wherever x · 10⁶ as computed is not within a few of its last bits of halfway between two whole
+    numbers; those (and values too big to be so rounded) go through ``round`` itself."""
+    import numpy as np
+
+    if not set(map(type, values)) <= _FLOATS:
+        return [_leaf(value) for value in values]
+    scaled = np.array(values, dtype=np.float64) * 1e6  # None: NaN
+    size = np.abs(scaled)
+    with np.errstate(invalid="ignore"):
+        doubt = ~(size < _EXACT) | (np.abs(size - np.floor(size) - 0.5) <= size * 2.0**-48)
+    cleaned = (np.rint(scaled) / 1e6).tolist()
+    for index in np.flatnonzero(doubt).tolist():
+        cleaned[index] = _leaf(values[index])
+    return cleaned
+
+
+_FLOATS = frozenset({float, type(None)})
+_EXACT = 2.0**52  # above this, x · 10⁶ is a whole number already, but not necessarily the right one
 
 
 def _values(school: SchoolResult) -> tuple:
@@ -511,10 +667,21 @@ _SEVEN_PLACES = re.compile(rb"\.\d{7}")
 
 
 def _lines_of(schools: list[SchoolResult], criteria: dict[str, dict], signs: dict[str, dict],
-              shared: _SharedTuples) -> Iterator[bytes]:
-    """Each school's line of result.json, as UTF-8 (orjson's own bytes, not decoded)."""
-    for school in schools:
-        yield orjson.dumps(_school_entry(school, criteria, signs, shared), option=orjson.OPT_NON_STR_KEYS)
+              shared: _SharedTuples, size: int = 4096) -> Iterator[bytes]:
+    """Each school's line of result.json, as UTF-8 (orjson's own bytes, not decoded). Criteria not yet made into
+    objects (``SchoolColumns``) are written from their columns, ``size`` schools at a time."""
+    said: dict = {}
+    columns = _columns_of(schools)
+    for start in range(0, len(schools), size):
+        part = schools[start:start + size]
+        if columns is not None:
+            made = map(list, zip(*(_column_entries(c, criteria[c.path], shared[0][c.path], start, start + len(part))
+                                   for c in columns.columns)))
+        else:
+            made = repeat(None)
+        for school, own in zip(part, made):
+            entry = _school_entry(school, criteria, signs, shared, own, said)
+            yield orjson.dumps(entry, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _joined(lines: Iterable[bytes], size: int = 2000) -> Iterator[bytes]:

@@ -4,7 +4,10 @@ a country has millions of rows, and a document lists a few hundred schools."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +26,7 @@ _TEXT = ("school_id", "assessment", "subject")
 _CHECKED_AT_A_TIME = 1 << 16  # rows
 _ROW_GROUP = 1 << 20  # rows per row group of procedures.parquet
 _ONE_NUMBER = 1 << 62  # the sort keys as digits of one int64 while their ranks' product stays below this
+_BESIDE_FROM = 200_000  # rows from which ``sorted_table(beside=True)`` packs on another thread (a region: ≈ 20 000)
 _WHOLE = 200_000  # up to this many rows, every column becomes Python values at once (cheaper than a slice per school)
 
 
@@ -61,28 +65,41 @@ class Procedures:
         self._rows: list[list] | None = None
         self._checked = False
         self._count: int | None = None  # rows of a file not read yet, from its footer
-        self._packed: bytes | None = None  # the file's bytes, made in memory (``sorted_table``)
+        self._packing: Future | None = None  # the file's bytes, being made on another thread (``sorted_table``)
+        self._packed_bytes: bytes | None = None
 
     @classmethod
-    def sorted_table(cls, table: pa.Table) -> Procedures:
+    def sorted_table(cls, table: pa.Table, *, beside: bool = False) -> Procedures:
         """The figures in the file's column order and row order (values as computed: float64 keeps them exactly),
         kept as the bytes of procedures.parquet: a country's 2.4 million rows are ≈ 260 MB as a table and ≈ 9 MB as
         the file. The sorted rows are made and packed one row group at a time, never the whole sorted table at once;
-        the table is read back from the bytes when a document asks for a school's procedures."""
-        import pyarrow as pa
-
+        the table is read back from the bytes when a document asks for a school's procedures. ``beside``: a big
+        table is sorted and packed on another thread (Arrow and numpy let go of the interpreter meanwhile), while
+        the caller goes on; whatever needs the bytes waits for them (the same bytes either way)."""
         table = table.select(list(COLUMNS)).cast(schema())
-        order = sort_order(table)
-        sink = pa.BufferOutputStream()
-        with _writer(sink) as writer:
-            for start in range(0, max(len(order), 1), _ROW_GROUP):
-                part = table.take(order.slice(start, _ROW_GROUP)).combine_chunks()
-                writer.write_table(part, row_group_size=_ROW_GROUP)
-                del part
         packed = cls(None)
-        packed._packed = sink.getvalue().to_pybytes()
         packed._count = table.num_rows
+        if beside and table.num_rows >= _BESIDE_FROM and _cores() >= 2:
+            packed._packing = _on_thread(_pack, table)
+        else:
+            packed._packed = _pack(table)
         return packed
+
+    @property
+    def _packed(self) -> bytes | None:
+        """The file's bytes, made in memory (``sorted_table``): waited for, where another thread makes them."""
+        if self._packing is not None:
+            packing, self._packing = self._packing, None
+            self._packed_bytes = packing.result()
+        return self._packed_bytes
+
+    @_packed.setter
+    def _packed(self, value: bytes | None) -> None:
+        self._packing, self._packed_bytes = None, value
+
+    def __getstate__(self) -> dict:
+        self._packed  # noqa: B018 (the bytes waited for: a thread is not pickled)
+        return self.__dict__
 
     @classmethod
     def open(cls, path: Path) -> Procedures:
@@ -190,6 +207,41 @@ class Procedures:
         return self._spans
 
 
+def _pack(table: pa.Table) -> bytes:
+    """The bytes of procedures.parquet: ``table`` sorted (``sort_order``) and written a row group at a time."""
+    import pyarrow as pa
+
+    order = sort_order(table)
+    sink = pa.BufferOutputStream()
+    with _writer(sink) as writer:
+        for start in range(0, max(len(order), 1), _ROW_GROUP):
+            part = table.take(order.slice(start, _ROW_GROUP)).combine_chunks()
+            writer.write_table(part, row_group_size=_ROW_GROUP)
+            del part
+    return sink.getvalue().to_pybytes()
+
+
+def _on_thread(function, *args) -> Future:
+    """``function(*args)`` on a thread of its own; its result (or what it raised) is the future's."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # noqa: BLE001 (raised again where the result is asked for)
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="shnor-procedures", daemon=True).start()
+    return future
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (taskset, a container's limit)
+    except AttributeError:  # Windows, macOS
+        return os.cpu_count() or 1
+
+
 def sort_order(table: pa.Table) -> pa.Array:
     """The rows' order by ``SORT_KEYS`` (ascending, missing last, ties in table order), as
     ``pc.sort_indices(table.select(SORT_KEYS))`` gives it, sorting one whole number per row: each key's rank among its
@@ -202,7 +254,9 @@ def sort_order(table: pa.Table) -> pa.Array:
     combined = np.zeros(table.num_rows, dtype=np.int64)
     room = 1
     for key in SORT_KEYS:
-        encoded = pc.dictionary_encode(table.column(key).combine_chunks())
+        column = table.column(key)
+        # one chunk as it is: ``combine_chunks`` copies even one (a country's school ids: 2.4 million texts)
+        encoded = pc.dictionary_encode(column.chunk(0) if column.num_chunks == 1 else column.combine_chunks())
         distinct = len(encoded.dictionary)
         room *= distinct + 1
         if room >= _ONE_NUMBER:  # too many distinct values to be digits of one number: sorted key by key
