@@ -216,6 +216,7 @@ class RunningSum:
         self._distinct: dict[str, object] = {}
         self._bits = [0] * len(self.keys)
         self._runs: list[_Run] = []  # the pooled keys, packed, in runs (see ``_rows_of``)
+        self._spans: tuple | None = None  # the spans of every run (``_every_span``)
         self._values: dict[str, list[np.ndarray]] = {}  # per column, its blocks
         self._present: dict[str, list[np.ndarray]] = {}
         self._kinds: dict[str, np.dtype] = {}
@@ -415,6 +416,7 @@ class RunningSum:
         for run in self._runs:
             run.keys[:] = _packed(_unpacked(run.keys, self._bits), bits)
             run.spans = _spans(run.keys, bits[-1])
+        self._spans = None
         self._bits = bits
 
     def _rows_of(
@@ -431,13 +433,16 @@ class RunningSum:
         that a long file's runs stay few)."""
         found = np.zeros(len(codes), dtype=bool)  # in the order of ``ranked``
         rows = np.empty(len(codes), dtype=np.int64)
-        for run in self._runs:
-            # the keys of ``ranked`` within the run's spans: (from, to) for each span
-            low, high = np.searchsorted(ranked, run.spans[0]), np.searchsorted(ranked, run.spans[1], side="right")
-            wanted = int((high - low).sum())
-            if not wanted:
-                continue
-            which = None if wanted == len(ranked) else _stretches(low, high, wanted)
+        searched = []
+        if self._runs:  # the keys of ``ranked`` within each span of each run: from ``low`` up to ``high``
+            froms, tos, firsts = self._every_span()
+            low, high = np.searchsorted(ranked, froms), np.searchsorted(ranked, tos, side="right")
+            wanted = np.add.reduceat(high - low, firsts)
+            searched = np.flatnonzero(wanted).tolist()  # the runs with keys to look for
+        for number in searched:
+            run, count = self._runs[number], int(wanted[number])
+            spans = slice(firsts[number], firsts[number] + len(run.spans[0]))
+            which = None if count == len(ranked) else _stretches(low[spans], high[spans], count)
             looked = ranked if which is None else ranked[which]
             place = np.searchsorted(run.keys, looked)
             np.minimum(place, len(run.keys) - 1, out=place)
@@ -458,7 +463,17 @@ class RunningSum:
         while len(self._runs) >= self._RUNS and len(self._runs[-1].keys) < 2 * len(run.keys):
             run = _merged(self._runs.pop(), run, self._bits[-1])
         self._runs.append(run)
+        self._spans = None
         return rows, fresh
+
+    def _every_span(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The spans of every run one after another (from, to), and where each run's begin."""
+        if self._spans is None:
+            sizes = [len(run.spans[0]) for run in self._runs]
+            self._spans = (np.concatenate([run.spans[0] for run in self._runs]),
+                           np.concatenate([run.spans[1] for run in self._runs]),
+                           np.cumsum([0, *sizes[:-1]]))
+        return self._spans
 
     def _grow(self, needed: int) -> None:
         while self._blocks * self._BLOCK < needed:
