@@ -198,13 +198,14 @@ class RunningSum:
     and their concatenation and grouping as much again.
 
     Each key column's distinct values are kept once (codes in order of first appearance); a row's key is the codes
-    of its columns packed into one integer (as many bits per column as its values need, repacked when they grow),
-    found among the pooled keys by binary search. Sums run in int64 (whole numbers) or float64 in the order of the
-    rows, as ``bincount`` adds them: float sums are the same to the last bit. ``frame`` gives the pooled rows and
-    ends the RunningSum.
+    of its columns packed into one integer (as many bits per column as its values need and ``_SPARE`` more, repacked
+    when they outgrow these), found among the pooled keys by binary search in runs (``_rows_of``). Sums run in
+    int64 (whole numbers) or float64 in the order of the rows, as ``bincount`` adds them: float sums are the same to
+    the last bit. ``frame`` gives the pooled rows and ends the RunningSum.
 
     The sums are kept in blocks of ``_BLOCK`` rows, one more block when the rows outgrow them: an array grown by
-    half with a copy left up to a third of a country's ≈ 400 MB of sums as room never used."""
+    half with a copy left up to a third of a country's ≈ 400 MB of sums as room never used. A column gets its blocks
+    when some row has a value in it; a batch's new rows, the last ones, are added as slices of the blocks."""
 
     _BLOCK = 1 << 18
     _RUNS = 32
