@@ -14,6 +14,7 @@ from shnor._grouping import RunningSum, grouped_sum, reference_grouped_sum
 from shnor.cube import KEYS, Batches, CubePart, PartKind, band_column, build_cube, empty_schools, pool_counts
 
 SETTINGS = settings(max_examples=150, deadline=None)
+FEWER = settings(max_examples=40, deadline=None)  # examples of many rows each
 
 maybe = st.one_of(st.none(), st.integers(0, 40))
 row = st.tuples(
@@ -109,7 +110,15 @@ class SmallBlocks(RunningSum):
     _BLOCK = 3  # a batch's rows fall into several blocks, old and new
 
 
-@pytest.mark.parametrize("kind", [RunningSum, SmallBlocks], ids=["blocks of 2^18", "blocks of 3"])
+class FewRuns(SmallBlocks):
+    _RUNS = 2  # the runs of pooled keys are merged from the second on
+
+
+KINDS = pytest.mark.parametrize("kind", [RunningSum, SmallBlocks, FewRuns],
+                                ids=["blocks of 2^18", "blocks of 3", "blocks of 3, runs merged"])
+
+
+@KINDS
 @SETTINGS
 @given(batches=batch_rows, sort=st.booleans())
 def test_batches_folded_one_by_one_pool_as_their_concatenation_does(kind, batches, sort):
@@ -225,3 +234,101 @@ def test_a_column_no_batch_has_a_value_in_pools_as_the_concatenation_does():
         pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
         assert pooled[BAND].isna().all() and pooled["max_score"].isna().all()
         assert pooled["score_sum"].notna().sum() == 1
+
+
+# --- the running sum on a country's shape: schools widening the key, batches cutting a school, integer keys ---------
+
+wide_row = st.tuples(
+    st.sampled_from([2024, 2025, None]),
+    st.sampled_from(["ВПР", "ОГЭ"]),
+    st.sampled_from(["Математика", None]),
+    st.sampled_from([4, 9]),
+    st.one_of(st.none(), st.integers(0, 600).map(lambda n: f"sch{n}")),  # many schools: their column widens
+    maybe,
+    maybe,
+    st.one_of(st.none(), st.floats(0, 100, allow_nan=False)),
+    st.one_of(st.none(), st.integers(10, 40)),
+)
+
+
+@KINDS
+@FEWER
+@given(batches=st.lists(st.lists(wide_row, max_size=40), max_size=10), sort=st.booleans())
+def test_many_batches_of_many_schools_pool_as_their_concatenation_does(kind, batches, sort):
+    """Keys repeated within a batch and across batches, missing keys, a school column that outgrows its bits (and
+    the spare ones) batch after batch: the same pooled rows, in the same order, with the same sums."""
+    frames = [frame_of(rows) for rows in batches if rows]
+    sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
+    running = kind(KEYS, sums, maxima)
+    where = [running.add(frame) for frame in frames]
+    if not frames:
+        return
+    expected, expected_where = reference_grouped_sum(pd.concat(frames, ignore_index=True), KEYS, sums, maxima, sort)
+    pooled, place = running.frame(sort=sort)
+    pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
+    assert place[np.concatenate(where)].tolist() == expected_where.tolist()
+
+
+@pytest.mark.parametrize("kind", [RunningSum, FewRuns], ids=["as it is", "runs merged"])
+@settings(max_examples=25, deadline=None)
+@given(cuts=st.lists(st.integers(1, 400), min_size=1, max_size=8), shuffled=st.randoms(use_true_random=False))
+def test_batches_cut_school_by_school_pool_as_their_concatenation_does(kind, cuts, shuffled):
+    """A country's layout: participant rows school by school, each batch's counts procedure by procedure, and a
+    school's counts in two batches where the batch boundary cuts it; the schools of the next batches are new."""
+    procedures = [(2024, "ВПР", "Математика", 4), (2024, "ВПР", "Русский язык", 4), (2024, "ОГЭ", "Математика", 9)]
+    schools = [f"sch{n}" for n in range(150)]
+    keys = [(school, procedure) for school in schools for procedure in procedures]
+    bounds = sorted({min(cut, len(keys)) for cut in cuts} | {len(keys)})
+    frames, start = [], 0
+    for end in bounds:
+        chunk = keys[max(start - 1, 0):end]  # a batch begins with the school the one before ended with
+        chunk.sort(key=lambda key: procedures.index(key[1]))  # counts by procedure, schools in order within it
+        if shuffled.random() < 0.3:
+            shuffled.shuffle(chunk)
+        frames.append(frame_of([(*procedure, school, 1, None, 0.1 * len(school), 20) for school, procedure in chunk]))
+        start = end
+    sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
+    running = kind(KEYS, sums, maxima)
+    where = [running.add(frame) for frame in frames]
+    expected, expected_where = reference_grouped_sum(pd.concat(frames, ignore_index=True), KEYS, sums, maxima)
+    pooled, place = running.frame()
+    pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
+    assert place[np.concatenate(where)].tolist() == expected_where.tolist()
+    assert len(pooled) == len(keys)
+
+
+@KINDS
+@FEWER
+@given(batches=st.lists(st.lists(st.tuples(st.integers(-3, 3000), st.sampled_from([1.0, 2.5, 7.0]),
+                                           st.integers(0, 5)), max_size=30), min_size=1, max_size=8))
+def test_integer_keys_pool_as_their_concatenation_does(kind, batches):
+    frames = [pd.DataFrame({"key": np.array([k for k, _, _ in rows], dtype=np.int64),
+                            "score": np.array([s for _, s, _ in rows], dtype=float),
+                            "count": np.array([c for _, _, c in rows], dtype=np.int64)}) for rows in batches if rows]
+    if not frames:
+        return
+    running = kind(["key", "score"], ["count"])
+    where = [running.add(frame) for frame in frames]
+    expected, expected_where = reference_grouped_sum(pd.concat(frames, ignore_index=True), ["key", "score"],
+                                                     ["count"])
+    pooled, place = running.frame()
+    pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
+    assert place[np.concatenate(where)].tolist() == expected_where.tolist()
+
+
+def test_a_column_that_outgrows_its_spare_bits_is_packed_anew_and_spares_give_way_near_64_bits():
+    from shnor._grouping import _widened
+
+    assert _widened([0, 0], [2, 1]) == [5, 4]  # three spare bits each
+    assert _widened([5, 4], [6, 1]) == [9, 4]
+    assert _widened([20, 20], [30, 20]) == [33, 20]
+    assert _widened([33, 20], [40, 20]) == [40, 20]  # no room for spares: what is needed, the other column as it was
+    assert _widened([40, 22], [41, 20]) == [41, 20]  # nor for the other's: each column what it needs
+    frames = [frame_of([(2025, "ВПР", "Математика", 4, f"sch{n}", 1, None, 0.5, None) for n in range(count)])
+              for count in (2, 30, 700, 5)]
+    running = FewRuns(KEYS, ["participants", "score_sum"], ["max_score"])
+    where = [running.add(frame) for frame in frames]
+    expected, expected_where = reference_grouped_sum(pd.concat(frames, ignore_index=True), KEYS,
+                                                     ["participants", "score_sum"], ["max_score"])
+    pd.testing.assert_frame_equal(running.frame()[0], expected, check_exact=True)
+    assert np.concatenate(where).tolist() == expected_where.tolist()

@@ -65,23 +65,28 @@ def group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     return _numbered(frame, keys)[0]
 
 
-def _factorized_runs(values) -> tuple[np.ndarray, object]:
-    """``pd.factorize(values, use_na_sentinel=False)`` of a key column, each run of equal values (a batch's keys
-    come by procedure: its year, assessment, subject and grade in long runs) numbered once; missing values are runs
-    of their own."""
+def _run_starts(values) -> np.ndarray | None:
+    """Where each run of equal values of a key column starts (a batch's keys come by procedure: its year,
+    assessment, subject and grade in long runs; missing values are runs of their own), or None where the runs are
+    short (a school per key): hashing every value then costs less than finding them."""
     count = len(values)
-    if count < 64:
-        return pd.factorize(values, use_na_sentinel=False)
-    different = (values[1:] != values[:-1])
-    different = np.asarray(different.to_numpy(dtype=bool, na_value=True) if hasattr(different, "to_numpy")
-                           else different, dtype=bool)
-    starts = np.flatnonzero(different)
-    if len(starts) > count // 4:  # short runs (a school per key): hashing every value costs less
-        return pd.factorize(values, use_na_sentinel=False)
+    if count < 64 or np.count_nonzero(_different(values[:_PROBE])) > _PROBE // 4:  # short runs from the start
+        return None
+    starts = np.flatnonzero(_different(values))
+    if len(starts) > count // 4:
+        return None
     starts += 1
-    starts = np.concatenate(([0], starts))
-    numbers, distinct = pd.factorize(values.take(starts), use_na_sentinel=False)
-    return np.repeat(numbers, np.diff(starts, append=count)), distinct
+    return np.concatenate(([0], starts))
+
+
+_PROBE = 256  # the first rows, whose runs tell whether the column's are worth finding
+
+
+def _different(values) -> np.ndarray:
+    """Where a value differs from the next (a missing value differs from every other)."""
+    different = (values[1:] != values[:-1])
+    return np.asarray(different.to_numpy(dtype=bool, na_value=True) if hasattr(different, "to_numpy") else different,
+                      dtype=bool)
 
 
 def factorized(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -193,16 +198,17 @@ class RunningSum:
     and their concatenation and grouping as much again.
 
     Each key column's distinct values are kept once (codes in order of first appearance); a row's key is the codes
-    of its columns packed into one integer (as many bits per column as its values need, repacked when they grow),
-    found among the pooled keys by binary search. Sums run in int64 (whole numbers) or float64 in the order of the
-    rows, as ``bincount`` adds them: float sums are the same to the last bit. ``frame`` gives the pooled rows and
-    ends the RunningSum.
+    of its columns packed into one integer (as many bits per column as its values need and ``_SPARE`` more, repacked
+    when they outgrow these), found among the pooled keys by binary search in runs (``_rows_of``). Sums run in
+    int64 (whole numbers) or float64 in the order of the rows, as ``bincount`` adds them: float sums are the same to
+    the last bit. ``frame`` gives the pooled rows and ends the RunningSum.
 
     The sums are kept in blocks of ``_BLOCK`` rows, one more block when the rows outgrow them: an array grown by
-    half with a copy left up to a third of a country's ≈ 400 MB of sums as room never used."""
+    half with a copy left up to a third of a country's ≈ 400 MB of sums as room never used. A column gets its blocks
+    when some row has a value in it; a batch's new rows, the last ones, are added as slices of the blocks."""
 
-    _GROWTH = 1.5  # of the packed keys (8 bytes a row)
     _BLOCK = 1 << 18
+    _RUNS = 32
 
     def __init__(self, keys: list[str], sums: list[str], maxima: list[str] = ()) -> None:
         self.keys, self.sums, self.maxima = list(keys), list(sums), list(maxima)
@@ -210,74 +216,118 @@ class RunningSum:
         self._dtypes: dict | None = None
         self._distinct: dict[str, object] = {}
         self._bits = [0] * len(self.keys)
-        self._code = np.empty(0, dtype=np.int64)  # per pooled row: its key packed (capacity beyond ``rows``)
-        self._sorted = np.empty(0, dtype=np.int64)  # the packed keys in order, and the pooled row of each
-        self._at = np.empty(0, dtype=np.int64)
+        self._runs: list[_Run] = []  # the pooled keys, packed, in runs (see ``_rows_of``)
+        self._spans: tuple | None = None  # the spans of every run (``_every_span``)
         self._values: dict[str, list[np.ndarray]] = {}  # per column, its blocks
         self._present: dict[str, list[np.ndarray]] = {}
         self._kinds: dict[str, np.dtype] = {}
         self._blocks = 0
         self._met: set[str] = set()  # the columns with a value in some row (a country's journal counts have none)
+        self._short: set[str] = set()  # the key columns whose runs of equal values were short in the last batch
 
     def add(self, frame: pd.DataFrame) -> np.ndarray:
         """Fold ``frame`` in; for each of its rows, the pooled row it went into. Raises ``Mismatch`` (nothing
         folded) for a frame of other columns or types than the first."""
         self._check(frame)
         columns = [self._coded(key, frame[key]) for key in self.keys]
-        bits = [max(old, max(len(distinct) - 1, 0).bit_length()) for old, (_, distinct) in zip(self._bits, columns)]
-        if sum(bits) > 62:
+        needed = [max(len(distinct) - 1, 0).bit_length() for _, distinct in columns]
+        if sum(needed) > 62:
             raise Mismatch
         for key, (_, distinct) in zip(self.keys, columns):
             self._distinct[key] = distinct
-        if bits != self._bits:
-            self._repack(bits)
+        if any(need > width for need, width in zip(needed, self._bits)):
+            self._repack(_widened(self._bits, needed))
         code = _packed([codes for codes, _ in columns], self._bits)
-        group, distinct = pd.factorize(code)
-        where = self._rows_of(np.asarray(distinct, dtype=np.int64))
-        rows = where[group]
-        once = len(distinct) == len(frame)
-        parts = self._parts(rows)
+        order = np.argsort(code, kind="stable")
+        ranked = code[order]
+        once = not (ranked[1:] == ranked[:-1]).any()
+        if once:  # the usual: a batch's counts name each key once
+            rows, fresh = self._rows_of(code, order, ranked)
+            pieces = self._places(rows, fresh)
+        else:
+            group, distinct = pd.factorize(code)
+            distinct = np.asarray(distinct, dtype=np.int64)
+            order = np.argsort(distinct, kind="stable")
+            rows = self._rows_of(distinct, order, distinct[order])[0][group]
+            pieces = self._parts(rows, None)
+        del code, order, ranked
         for column in self.sums:
-            values = frame[column]
-            present = ~values.isna().to_numpy(dtype=bool)
-            if column not in self._met:
-                if not present.any():  # nothing to add: the column's zeros and absence stand
-                    continue
-                self._met.add(column)
+            values = frame[column].array
+            present = ~np.asarray(values.isna(), dtype=bool)
+            if not self._meets(column, present.any()):  # nothing to add: the column's zeros and absence stand
+                continue
             numbers = values.to_numpy(dtype=self._kinds[column], na_value=0)
-            for block, taken, offsets in parts:
+            for block, taken, places in pieces:
                 here, part = (present, numbers) if taken is None else (present[taken], numbers[taken])
-                self._present[column][block][offsets[here]] = True
+                if isinstance(places, slice):  # the usual: rows new this batch, one after another
+                    self._present[column][block][places] |= here
+                    self._values[column][block][places] += part
+                    continue
+                self._present[column][block][places[here]] = True
                 if once:
-                    self._values[column][block][offsets] += part
+                    self._values[column][block][places] += part
                 else:  # in the order of the rows: a block's rows keep theirs
-                    np.add.at(self._values[column][block], offsets, part)
+                    np.add.at(self._values[column][block], places, part)
         for column in self.maxima:
             numbers = frame[column].to_numpy(dtype="float64", na_value=np.nan)
-            if column not in self._met:
-                if np.isnan(numbers).all():
-                    continue
-                self._met.add(column)
-            for block, taken, offsets in parts:
+            if not self._meets(column, not np.isnan(numbers).all()):
+                continue
+            for block, taken, places in pieces:
                 values, part = self._values[column][block], numbers if taken is None else numbers[taken]
                 if once:
-                    values[offsets] = np.fmax(values[offsets], part)
+                    values[places] = np.fmax(values[places], part)
                 else:
-                    np.fmax.at(values, offsets, part)
+                    np.fmax.at(values, places, part)
         return rows
 
-    def _parts(self, rows: np.ndarray) -> list[tuple[int, np.ndarray | None, np.ndarray]]:
-        """``rows`` by the block they are in: (block, which of ``rows`` — None for all, their places in it)."""
-        blocks = rows // self._BLOCK
-        offsets = rows % self._BLOCK
+    def _meets(self, column: str, met: bool) -> bool:
+        """Whether ``column`` has had a value, now that a batch has (``met``) or has not: the blocks of a column are
+        made when it first has one (a country's scores and journal counts have none)."""
+        if column in self._met:
+            return True
+        if met:
+            self._met.add(column)
+            for _ in range(self._blocks):
+                self._new_block(column)
+        return met
+
+    def _places(self, rows: np.ndarray, fresh: np.ndarray | None) -> list[tuple[int, object, object]]:
+        """``_parts`` of a batch whose keys are each met once: the rows new this batch (``fresh``: which they are,
+        None for none) are the last rows, one after another, and go in as slices."""
+        if fresh is None:
+            return self._parts(rows, None)
+        new = int(np.count_nonzero(fresh))
+        everyone = new == len(rows)
+        which = None if everyone else np.flatnonzero(fresh)
+        places = []
+        first = self.rows - new
+        for block in range(first // self._BLOCK, -(-self.rows // self._BLOCK)):
+            low, high = max(first, block * self._BLOCK), min(self.rows, (block + 1) * self._BLOCK)
+            span = slice(low - first, high - first)  # of the new rows
+            if everyone:
+                taken = None if high - low == new else span
+            else:
+                taken = which[span]
+            places.append((block, taken, slice(low - block * self._BLOCK, high - block * self._BLOCK)))
+        if not everyone:
+            places += self._parts(rows, np.flatnonzero(~fresh))
+        return places
+
+    def _parts(self, rows: np.ndarray, which: np.ndarray | None) -> list[tuple[int, object, np.ndarray]]:
+        """``rows`` (those of them that ``which`` says, None for all) by the block they are in: (block, which of
+        ``rows`` — None for all, their places in it)."""
+        if which is not None:
+            rows = rows[which]
         if len(rows) == 0:
             return []
-        if blocks.min() == blocks.max():  # the usual: a batch's rows new, in the last block
-            return [(int(blocks[0]), None, offsets)]
+        low, high = int(rows.min()) // self._BLOCK, int(rows.max()) // self._BLOCK
+        if low == high:  # a batch's rows in one block
+            return [(low, which, rows - low * self._BLOCK)]
+        blocks, offsets = np.divmod(rows, self._BLOCK)
         parts = []
         for block in np.unique(blocks).tolist():
             taken = np.flatnonzero(blocks == block)
-            parts.append((block, taken, offsets[taken]))
+            parts.append((block, taken if which is None else which[taken], offsets[taken]))
         return parts
 
     def frame(self, sort: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
@@ -286,7 +336,10 @@ class RunningSum:
         count = self.rows
         if self._dtypes is None:
             raise Mismatch  # nothing was added: there are no types to give
-        code, self._code, self._sorted, self._at = self._code[:count], None, None, None
+        code = np.empty(count, dtype=np.int64)  # each pooled row's key, packed
+        for run in self._runs:
+            code[run.rows] = run.keys
+        self._runs = None
         order = None  # as they are
         place = np.arange(count)
         if sort:  # by the keys' values: each column's codes as ranks of its distinct values, packed, in order
@@ -344,51 +397,97 @@ class RunningSum:
 
     def _coded(self, key: str, values: pd.Series) -> tuple[np.ndarray, object]:
         """A key column as codes into its distinct values met so far (the new ones added after them, in order of
-        first appearance)."""
-        codes, distinct = _factorized_runs(values.array)
+        first appearance): ``pd.factorize`` of the values met before and these, each run of equal values hashed
+        once. A column whose runs were short in the batch before is hashed row by row without looking for runs."""
+        values = values.array
+        starts = None if key in self._short else _run_starts(values)
+        if starts is None:
+            self._short.add(key)
+        else:
+            self._short.discard(key)
+        taken = values if starts is None else values.take(starts)
         known = self._distinct.get(key)
-        if known is None:
-            return codes.astype(np.int64), distinct
-        merged_codes, merged = pd.factorize(type(known)._concat_same_type([known, distinct]), use_na_sentinel=False)
-        return merged_codes[len(known):].astype(np.int64)[codes], merged
+        codes, merged = pd.factorize(taken if known is None else type(known)._concat_same_type([known, taken]),
+                                     use_na_sentinel=False)
+        codes = np.asarray(codes if known is None else codes[len(known):], dtype=np.int64)
+        return (codes if starts is None else np.repeat(codes, np.diff(starts, append=len(values)))), merged
 
     def _repack(self, bits: list[int]) -> None:
         """The pooled keys packed anew with wider columns: their order stays (keys compare column by column)."""
-        if self.rows:
-            self._code[:self.rows] = _packed(_unpacked(self._code[:self.rows], self._bits), bits)
-            self._sorted = self._code[:self.rows][self._at]
+        for run in self._runs:
+            run.keys[:] = _packed(_unpacked(run.keys, self._bits), bits)
+            run.spans = _spans(run.keys, bits[-1])
+        self._spans = None
         self._bits = bits
 
-    def _rows_of(self, codes: np.ndarray) -> np.ndarray:
-        """The pooled row of each (distinct) packed key; keys not met before get new rows, in the order given."""
+    def _rows_of(
+        self, codes: np.ndarray, order: np.ndarray, ranked: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The pooled row of each of ``codes`` (packed keys, each once; ``order`` sorts them into ``ranked``), and
+        which of them are new (None for none): keys not met before get new rows, in the order given.
+
+        A run of pooled keys is searched only for the keys within the span of its keys of the same columns but the
+        last (of a procedure, for the cube): a country's batches come school by school, and a batch's keys of a
+        procedure follow the ones before, except for the school the batch boundary cut. The new keys become a run
+        of their own: a country's 2.4 M pooled keys are not moved for each batch, as inserting them into one sorted
+        array did. Past ``_RUNS`` runs, the last is merged with the runs before it that are not twice its size (so
+        that a long file's runs stay few)."""
+        found = np.zeros(len(codes), dtype=bool)  # in the order of ``ranked``
         rows = np.empty(len(codes), dtype=np.int64)
-        place = np.searchsorted(self._sorted, codes)
-        found = np.zeros(len(codes), dtype=bool)
-        if len(self._sorted):
-            inside = place < len(self._sorted)
-            found[inside] = self._sorted[place[inside]] == codes[inside]
-        rows[found] = self._at[place[found]]
-        new = np.flatnonzero(~found)
-        rows[new] = np.arange(self.rows, self.rows + len(new))
-        if len(new):
-            self._grow(self.rows + len(new))
-            self._code[self.rows:self.rows + len(new)] = codes[new]
-            order = np.argsort(codes[new], kind="stable")
-            self._sorted = np.insert(self._sorted, place[new][order], codes[new][order])
-            self._at = np.insert(self._at, place[new][order], rows[new][order])
-            self.rows += len(new)
-        return rows
+        searched = []
+        if self._runs:  # the keys of ``ranked`` within each span of each run: from ``low`` up to ``high``
+            froms, tos, firsts = self._every_span()
+            low, high = np.searchsorted(ranked, froms), np.searchsorted(ranked, tos, side="right")
+            wanted = np.add.reduceat(high - low, firsts)
+            searched = np.flatnonzero(wanted).tolist()  # the runs with keys to look for
+        for number in searched:
+            run, count = self._runs[number], int(wanted[number])
+            spans = slice(firsts[number], firsts[number] + len(run.spans[0]))
+            which = None if count == len(ranked) else _stretches(low[spans], high[spans], count)
+            looked = ranked if which is None else ranked[which]
+            place = np.searchsorted(run.keys, looked)
+            np.minimum(place, len(run.keys) - 1, out=place)
+            hit = run.keys[place] == looked
+            hit_at = np.flatnonzero(hit) if which is None else which[hit]
+            rows[order[hit_at]] = run.rows[place[hit]]
+            found[hit_at] = True
+        if found.all():
+            return rows, None
+        fresh = np.ones(len(codes), dtype=bool)  # in the order given
+        fresh[order[found]] = False
+        new = int(np.count_nonzero(fresh))
+        rows[fresh] = np.arange(self.rows, self.rows + new)
+        self.rows += new
+        self._grow(self.rows)
+        unfound = ~found
+        run = _Run(ranked[unfound], rows[order[unfound]], self._bits[-1])
+        while len(self._runs) >= self._RUNS and len(self._runs[-1].keys) < 2 * len(run.keys):
+            run = _merged(self._runs.pop(), run, self._bits[-1])
+        self._runs.append(run)
+        self._spans = None
+        return rows, fresh
+
+    def _every_span(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The spans of every run one after another (from, to), and where each run's begin."""
+        if self._spans is None:
+            sizes = [len(run.spans[0]) for run in self._runs]
+            self._spans = (np.concatenate([run.spans[0] for run in self._runs]),
+                           np.concatenate([run.spans[1] for run in self._runs]),
+                           np.cumsum([0, *sizes[:-1]]))
+        return self._spans
 
     def _grow(self, needed: int) -> None:
-        if needed > len(self._code):
-            self._code = _resized(self._code, max(needed, int(len(self._code) * self._GROWTH)), 0)
         while self._blocks * self._BLOCK < needed:
             self._blocks += 1
-            for column in self.sums:
-                self._values[column].append(np.zeros(self._BLOCK, dtype=self._kinds[column]))
-                self._present[column].append(np.zeros(self._BLOCK, dtype=bool))
-            for column in self.maxima:
-                self._values[column].append(np.full(self._BLOCK, np.nan))
+            for column in self._met:
+                self._new_block(column)
+
+    def _new_block(self, column: str) -> None:
+        if column in self._present:  # a sum
+            self._values[column].append(np.zeros(self._BLOCK, dtype=self._kinds[column]))
+            self._present[column].append(np.zeros(self._BLOCK, dtype=bool))
+        else:
+            self._values[column].append(np.full(self._BLOCK, np.nan))
 
 
 def _pieces(order: np.ndarray | None, count: int, block: int) -> list[tuple[int, object, np.ndarray | slice]]:
@@ -423,10 +522,82 @@ def _absent(blocks: list[np.ndarray], count: int, kind: np.dtype) -> tuple[np.nd
     return np.zeros(count, dtype=kind), np.ones(count, dtype=bool)
 
 
-def _resized(array: np.ndarray, capacity: int, fill) -> np.ndarray:
-    grown = np.full(capacity, fill, dtype=array.dtype)
-    grown[:len(array)] = array
-    return grown
+class _Run:
+    """Pooled keys, packed and in order, the pooled row of each, and their spans: the first and the last key of each
+    value of the columns but the last (``last`` bits), as two arrays in order."""
+
+    def __init__(self, keys: np.ndarray, rows: np.ndarray, last: int, spans: tuple | None = None) -> None:
+        self.keys, self.rows = keys, rows
+        self.spans = _spans(keys, last) if spans is None else spans
+
+
+def _spans(keys: np.ndarray, last: int) -> tuple[np.ndarray, np.ndarray]:
+    prefix = keys >> last
+    starts = np.flatnonzero(np.concatenate(([True], prefix[1:] != prefix[:-1])))
+    return keys[starts], keys[np.append(starts[1:], len(keys)) - 1]
+
+
+def _joined_spans(first: tuple, second: tuple, last: int) -> tuple[np.ndarray, np.ndarray]:
+    """The spans of two runs' keys together."""
+    froms, tos = np.concatenate((first[0], second[0])), np.concatenate((first[1], second[1]))
+    prefixes, which = np.unique(froms >> last, return_inverse=True)
+    low, high = np.full(len(prefixes), np.iinfo(np.int64).max), np.full(len(prefixes), np.iinfo(np.int64).min)
+    np.minimum.at(low, which, froms)
+    np.maximum.at(high, which, tos)
+    return low, high
+
+
+def _stretches(low: np.ndarray, high: np.ndarray, count: int) -> np.ndarray:
+    """The positions from each ``low`` up to its ``high`` (stretches in order, not overlapping), ``count`` in all."""
+    lengths = high - low
+    low, lengths = low[lengths > 0], lengths[lengths > 0]
+    steps = np.ones(count, dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    steps[starts] = low - np.concatenate(([0], low[:-1] + lengths[:-1] - 1))
+    return np.cumsum(steps)
+
+
+_SLICES = 4096  # a merge of keys whose places fall in at most this many stretches joins slices
+
+
+def _merged(first: _Run, second: _Run, last: int) -> _Run:
+    """Two runs (no key in both) as one. Where the second's keys fall between the first's in few stretches (a
+    country's: a stretch per procedure), the runs are joined slice by slice."""
+    place = np.searchsorted(first.keys, second.keys)
+    spans = _joined_spans(first.spans, second.spans, last)
+    cuts = np.flatnonzero(place[1:] != place[:-1]) + 1
+    if len(cuts) < _SLICES:
+        keys, rows, previous = [], [], 0
+        for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), len(place)]):
+            at = int(place[start])
+            keys += [first.keys[previous:at], second.keys[start:end]]
+            rows += [first.rows[previous:at], second.rows[start:end]]
+            previous = at
+        keys.append(first.keys[previous:])
+        rows.append(first.rows[previous:])
+        return _Run(np.concatenate(keys), np.concatenate(rows), 0, spans)
+    place += np.arange(len(place))
+    theirs = np.zeros(len(first.keys) + len(place), dtype=bool)
+    theirs[place] = True
+    keys, rows = np.empty(len(theirs), dtype=np.int64), np.empty(len(theirs), dtype=np.int64)
+    keys[place], rows[place] = second.keys, second.rows
+    np.logical_not(theirs, out=theirs)
+    keys[theirs], rows[theirs] = first.keys, first.rows
+    return _Run(keys, rows, 0, spans)
+
+
+_SPARE = 3  # bits given a column beyond its need when it outgrows its bits: repacked once per eight times the values
+
+
+def _widened(bits: list[int], needed: list[int]) -> list[int]:
+    """The bits of each column once ``needed`` are needed: a column that outgrows its bits gets ``_SPARE`` more than
+    it needs, so that the pooled keys are repacked seldom (a country's schools come a few thousand a batch); without
+    spares where they would not fit in 62 bits."""
+    spared = [width if need <= width else need + _SPARE for width, need in zip(bits, needed)]
+    for widths in (spared, [max(width, need) for width, need in zip(bits, needed)]):
+        if sum(widths) <= 62:
+            return widths
+    return list(needed)
 
 
 def _packed(codes: list[np.ndarray], bits: list[int]) -> np.ndarray:
