@@ -83,8 +83,13 @@ def test_a_file_parsed_ahead_is_read_as_the_same_file_parsed_when_read(tmp_path,
     assert tables._key_like(opened.probe[1:]) == [1, 2, 4]
     batch = next(opened.joined_batches(1, 1 << 20, coded=[2, 4]))
     assert [pa.types.is_dictionary(c.type) for c in batch.columns] == [False, False, True, False, True, False]
-    assert batch.columns[4].cast(pa.string()).equals(batch.pieces[0].columns[4])
-    assert not any(pa.types.is_dictionary(c.type) for piece in batch.pieces for c in piece.columns)
+    assert batch.columns[4].cast(pa.string()).equals(tables.plain_text(batch.pieces[0].columns[4]))
+    # the pieces (the careful reader's) keep a column asked for encoded where the parse left it so (text not in
+    # ASCII, decoded once per distinct cell), not decoded into text that nobody looks at: the careful reader decodes
+    # it (``plain_text``); every other column is text (the logins are ASCII: the parse's bytes, as they are)
+    for piece in batch.pieces:
+        assert [pa.types.is_dictionary(c.type) for c in piece.columns] == [False, False, True, False, False, False]
+    assert tables.plain_text(batch.pieces[0].columns[2]).to_pylist()[:2] == ["Математика", "Математика"]
 
 
 CP1251_TEXT = bytes(b for b in range(0x80, 0x100) if b != 0x98).decode("cp1251")  # every letter and sign of it
@@ -130,3 +135,19 @@ def test_a_byte_that_is_no_letter_of_windows_1251_is_named_as_before(tmp_path, w
     with pytest.raises(UserError) as caught:
         read_results([path], ReadOptions())
     assert "не удалось разобрать CSV около строки" in str(caught.value)
+
+
+def test_a_batch_for_the_careful_reader_says_the_same_whichever_way_the_file_was_parsed(tmp_path, way):
+    """A subject misspelt and a total row past the first batch of pieces: the careful reader takes the pieces (with
+    the subject dictionary-encoded where the file was parsed ahead) and names the same line and cell."""
+    misspelt, totals = tmp_path / "misspelt.csv", tmp_path / "totals.csv"
+    write_rows(misspelt, 250_000, "2025,ВПР,Матиматика,5,s1,3\n" + ROW.format(school=1, mark=5))
+    write_rows(totals, 250_000, "2025,ВПР,Математика,5,Итого по району,3\n" + ROW.format(school=1, mark=5))
+    with pytest.raises(UserError) as caught:
+        read_results([misspelt], ReadOptions())
+    assert "«Матиматика»" in str(caught.value)
+    assert caught.value.place.row == 250_002
+    cube, logs = read_results([totals], ReadOptions())
+    assert int(cube.counts["participants"].sum()) == 250_001
+    (issue,) = [i for log in logs for i in log.issues if i.label.startswith("строка итогов")]
+    assert issue.rows == [250_002]

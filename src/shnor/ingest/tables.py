@@ -127,14 +127,15 @@ def open_sheets(path: Path, ahead: bool = False) -> list[Sheet]:
 
 
 def _text_columns(batch: pa.RecordBatch | pa.Table, keep_numbers: bool = False,
-                  keep_coded: bool = False) -> list[pa.Array]:
+                  keep_coded: bool = False, coded_at: Iterable[int] = ()) -> list[pa.Array]:
     """The columns as text; with ``keep_numbers``, integer and decimal columns stay numbers (Parquet is typed); with
-    ``keep_coded``, dictionary-encoded text stays encoded."""
+    ``keep_coded``, dictionary-encoded text stays encoded (with ``coded_at``, at those positions only)."""
     columns = []
-    for column in batch.columns:
+    coded_at = set(coded_at)
+    for position, column in enumerate(batch.columns):
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
-        if keep_coded and _coded_text(column):
+        if (keep_coded or position in coded_at) and _coded_text(column):
             columns.append(column)
             continue
         typed = keep_numbers and (pa.types.is_integer(column.type) or pa.types.is_floating(column.type))
@@ -458,11 +459,15 @@ class _CsvSheet(Sheet):
         return self.path.stat().st_size > WHOLE_CSV_BYTES
 
     def batches(self, header_rows: int) -> Iterator[Batch]:
+        return self._batches(header_rows)
+
+    def _batches(self, header_rows: int, coded: Iterable[int] = ()) -> Iterator[Batch]:
+        """``batches``; the columns at ``coded`` that the file parsed ahead has dictionary-encoded stay so."""
         from pyarrow import csv as pacsv
 
         self._header_rows = header_rows
         if not self.streamed:
-            yield from self._whole(pacsv, self._options(pacsv, header_rows), header_rows)
+            yield from self._whole(pacsv, self._options(pacsv, header_rows), header_rows, coded)
         else:
             yield from self._streamed(pacsv, self._options(pacsv, header_rows), header_rows)
 
@@ -503,7 +508,7 @@ class _CsvSheet(Sheet):
                 return pacsv.read_csv(self.path, **dict(options, parse_options=strict))
         return pa.table(columns, names=table.column_names)
 
-    def _whole(self, pacsv, options: dict, header_rows: int) -> Iterator[Batch]:
+    def _whole(self, pacsv, options: dict, header_rows: int, coded: Iterable[int] = ()) -> Iterator[Batch]:
         """A file of a region at most: parsed at once on every core (or already, when it was opened ahead), then
         handed over in batches. A file that does not parse whole, or has rows of another width, is read again as a
         stream, which skips those rows and tells where a broken file stops."""
@@ -523,19 +528,21 @@ class _CsvSheet(Sheet):
                 yield from batches
             return
         row = header_rows + 1
+        coded = [p for p in coded if p in self._coded]  # not made text only to be replaced (``joined_batches``)
         for batch in table.to_batches(max_chunksize=BATCH_ROWS):
             if batch.num_rows:
-                yield Batch(first_row=row, columns=_text_columns(batch))
+                yield Batch(first_row=row, columns=_text_columns(batch, coded_at=coded))
                 row += batch.num_rows
         if self.progress:
             self.progress(self.path.stat().st_size)
 
     def joined_batches(self, header_rows: int, rows: int, coded: Iterable[int] = ()) -> Iterator[Batch]:
         """As ``Sheet.joined_batches``; a file parsed ahead gives the columns at ``coded`` that were dictionary-encoded
-        then (``_key_like``) so, sliced for the batch (the pieces stay text)."""
+        then (``_key_like``) so, sliced for the batch, and in its pieces as they are (not decoded into a million rows
+        of text that the clean count never looks at: ``plain_text`` decodes them for the careful reader)."""
         coded = set(coded)
         start = header_rows + 1
-        for batch in joined(self.batches(header_rows), rows):
+        for batch in joined(self._batches(header_rows, coded), rows):
             encoded = {p: column for p, column in self._coded.items() if p in coded}
             if encoded and batch.columns:
                 first, count = batch.first_row - start, len(batch.columns[0])
