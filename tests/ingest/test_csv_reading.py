@@ -13,6 +13,7 @@ from shnor.errors import UserError
 from shnor.ingest import tables
 from shnor.ingest.base import ReadOptions
 from shnor.ingest.reading import read_results
+from shnor.ingest.tidy_arrow import clean_students
 
 HEADER = "year,assessment,subject,grade,school_id,mark\n"
 ROW = "2025,ВПР,Математика,5,s{school},{mark}\n"
@@ -151,3 +152,23 @@ def test_a_batch_for_the_careful_reader_says_the_same_whichever_way_the_file_was
     assert int(cube.counts["participants"].sum()) == 250_001
     (issue,) = [i for log in logs for i in log.issues if i.label.startswith("строка итогов")]
     assert issue.rows == [250_002]
+
+
+def test_a_csv_held_whole_is_counted_in_smaller_batches_to_the_same_counts(tmp_path, monkeypatch):
+    from shnor.ingest import tidy
+
+    path = tmp_path / "pupils.csv"
+    write_rows(path, 30_000)
+    assert tables.open_sheets(path)[0].held
+    one = read_results([path], ReadOptions())[0]
+    monkeypatch.setattr(tables, "BATCH_ROWS", 1_000)
+    monkeypatch.setattr(tidy, "HELD_BATCH_ROWS", 4_000)  # eight batches of four pieces
+    counted = []
+    monkeypatch.setattr(tidy, "clean_students", lambda columns, *rest: counted.append(len(columns["mark"]))
+                        or clean_students(columns, *rest))
+    several = read_results([path], ReadOptions())[0]
+    assert counted == [4_000] * 7 + [2_000]
+    for name in ("counts", "schools", "pairs", "histogram"):
+        assert getattr(several, name).equals(getattr(one, name))
+    monkeypatch.setattr(tables, "WHOLE_CSV_BYTES", 0)
+    assert not tables.open_sheets(path)[0].held  # streamed: each batch read anew, as large as ever

@@ -86,6 +86,12 @@ class Sheet:
         batch held a little longer is a batch more in memory."""
         return False
 
+    @property
+    def held(self) -> bool:
+        """Every batch is a view of the sheet parsed whole and held in memory (a CSV of a region): counted in smaller
+        batches, nothing is read twice."""
+        return False
+
     def place(self, row: int | None = None, column: str | None = None) -> Place:
         return Place(self.path.name, self.name, None if row is None else self.line(row), column, lines=self.line)
 
@@ -457,6 +463,10 @@ class _CsvSheet(Sheet):
     @property
     def streamed(self) -> bool:
         return self.path.stat().st_size > WHOLE_CSV_BYTES
+
+    @property
+    def held(self) -> bool:
+        return not self.streamed
 
     def batches(self, header_rows: int) -> Iterator[Batch]:
         return self._batches(header_rows)
