@@ -114,8 +114,13 @@ class FewRuns(SmallBlocks):
     _RUNS = 2  # the runs of pooled keys are merged from the second on
 
 
-KINDS = pytest.mark.parametrize("kind", [RunningSum, SmallBlocks, FewRuns],
-                                ids=["blocks of 2^18", "blocks of 3", "blocks of 3, runs merged"])
+class GrowingBlocks(RunningSum):
+    _BLOCK, _FIRST = 8, 1  # the last block grows (1, 2, 4, 8 rows) as rows come, and is whole when another follows
+
+
+KINDS = pytest.mark.parametrize("kind", [RunningSum, SmallBlocks, FewRuns, GrowingBlocks],
+                                ids=["blocks of 2^18", "blocks of 3", "blocks of 3, runs merged",
+                                     "blocks growing to 8"])
 
 
 @KINDS
