@@ -55,6 +55,7 @@ class Ranking:
     skip: list[int] = field(default_factory=list)  # skip[r] != r: every school of run r is full, look on from skip[r]
     reasons: dict[int, tuple[str, float | None, float]] = field(default_factory=dict)  # per `ok` school, once
     regions: tuple[str, str] | None = None  # the region's shares as the reasons write them, once
+    mentors: dict[tuple[int, bool, bool], dict] = field(default_factory=dict)  # see Pool._mentor
 
     def __post_init__(self) -> None:
         self.skip = list(range(len(self.runs) + 1))
@@ -171,28 +172,32 @@ class Pool:
         taken = self._take(ranking, end, own_fail, mine, place, same_kind)
         if not taken:
             return [], f"не найдена: все подходящие школы уже закреплены за {self.config.max_mentees} школами"
-        chosen = []
         for index in taken:
             if index not in mine:
                 mine.append(index)
                 self.load[index] += 1
+        return [self._mentor(ranking, index, self.municipality[index] == place, self.kind[index] == same_kind)
+                for index in taken], None
+
+    def _mentor(self, ranking: Ranking, index: int, same_place: bool, same_kind: bool) -> dict:
+        """A mentor as result.json has it (a fresh dict; its text made once per subject, school and nearness)."""
+        key = (index, same_place, same_kind)
+        if key not in ranking.mentors:
             text, high_share, fail_share = ranking.reason(index)
-            reason = [text, "тот же муниципалитет" if self.municipality[index] == place else "другой муниципалитет"]
-            if self.kind[index] == same_kind:
+            name, place_name, kind = self._about[self.ok[index]]
+            reason = [text, "тот же муниципалитет" if same_place else "другой муниципалитет"]
+            if same_kind:  # of the mentee's type: its own
                 reason.append(f"тот же тип ({kind})")
-            name, place_name, _ = self._about[self.ok[index]]
-            chosen.append(
-                {
-                    "subject": subject,
-                    "school_id": self.ok[index],
-                    "school_name": name,
-                    "municipality": place_name,
-                    "reason": "; ".join(reason),
-                    "high_share": high_share,
-                    "fail_share": fail_share,
-                }
-            )
-        return chosen, None
+            ranking.mentors[key] = {
+                "subject": ranking.subject,
+                "school_id": self.ok[index],
+                "school_name": name,
+                "municipality": place_name,
+                "reason": "; ".join(reason),
+                "high_share": high_share,
+                "fail_share": fail_share,
+            }
+        return dict(ranking.mentors[key])
 
     def _take(
         self, ranking: Ranking, end: int, own_fail: float, mine: list[int], place: int, same_kind: int | None
