@@ -9,8 +9,9 @@ among equally strong ones the same municipality first, then the same type, then 
 them.
 
 A country has 24 000 such choices: each is a walk in plain Python down a ranking sorted once per subject and set of
-assessments, which stops as soon as it holds the ``per_subject`` first free stronger schools and every school as strong
-as the last of them; full schools are stepped over for good (``Ranking.skip``), not looked at again by the next ШНОР.
+assessments and cut into runs of equally strong schools, which stops at the run that completes ``per_subject``; within
+a run the preference orders its free schools. Schools once full are dropped from their run, and a run all full is
+stepped over for good (``Ranking.skip``): the next ШНОР does not look at them again.
 """
 
 from __future__ import annotations
