@@ -189,10 +189,10 @@ class Beside:
         return self
 
     def result(self) -> dict[str, list[Path]]:
+        if not self.names:
+            return {}  # nothing beside (``--format none``): the process pool's modules are not loaded
         from concurrent.futures.process import BrokenProcessPool
 
-        if not self.names:
-            return {}
         paths = None
         if self._future is not None:
             try:
