@@ -112,3 +112,23 @@ def test_school_dynamics_as_groupby_of_text_keys(seed, years):
     index = pd.Index(schools["school_id"], name="school_id")
     window = Window(years)
     assert school_dynamics(cube, window, index) == reference_report.school_dynamics(cube, window, index)
+
+
+def test_the_cells_remembered_for_the_overview_go_with_their_window(monkeypatch):
+    """The aggregates' cells, kept for the overview of the same window, are let go with that window (a country's:
+    tens of megabytes, otherwise held to the end of the run while the schools' objects are made)."""
+    import gc
+    import weakref
+
+    made = []
+    original = sections._make_cells
+    monkeypatch.setattr(sections, "_make_cells", lambda *args: made.append(original(*args)) or made[-1])
+    cube, schools = random_cube(3)
+    frame = _window(cube, (2024, 2025))
+    assert sections.aggregates(frame, schools) == reference_report.aggregates(frame, schools)
+    assert sections.overview(frame, schools, [2024, 2025]) == reference_report.overview(frame, schools, [2024, 2025])
+    assert len(made) == 1  # made once for both
+    cells = weakref.ref(made.pop())
+    del frame
+    gc.collect()
+    assert cells() is None

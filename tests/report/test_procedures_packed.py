@@ -115,3 +115,26 @@ def test_packed_on_another_thread_is_the_same_file(tmp_path, monkeypatch):
     failed = Procedures.sorted_table(table, beside=True)
     with pytest.raises(ZeroDivisionError):  # what the thread raised, raised where the bytes are asked for
         failed.write(tmp_path / "failed.parquet")
+
+
+def test_a_packing_that_failed_fails_every_time_its_bytes_are_asked_for(tmp_path, monkeypatch):
+    """The thread's error is raised again each time, never taken for «no bytes»: ``render``'s second process pickles
+    the report first and, on an OSError there, renders here instead — procedures.parquet must not then be written
+    as an empty table (with result.json saying how many rows it has)."""
+    import pickle
+
+    monkeypatch.setattr(procedures, "_BESIDE_FROM", 10)
+    monkeypatch.setattr(procedures, "_cores", lambda: 2)
+
+    def broken(table):
+        raise OSError("no space left")
+
+    monkeypatch.setattr(procedures, "_pack", broken)
+    failed = Procedures.sorted_table(_table(40), beside=True)
+    with pytest.raises(OSError):
+        pickle.dumps(failed)
+    with pytest.raises(OSError):
+        failed.write(tmp_path / "procedures.parquet")
+    assert not (tmp_path / "procedures.parquet").exists()
+    with pytest.raises(OSError):
+        failed.table  # noqa: B018

@@ -189,3 +189,18 @@ def test_values_rounded_at_once_are_those_rounded_one_by_one():
     assert [type(v) for v in at_once] == [type(v) for v in one_by_one]
     assert orjson.dumps(at_once) == orjson.dumps(one_by_one)  # -0.0 and 0.0 told apart, too
     assert model._cleaned([1, 2.5, None]) == [1, 2.5, None]  # not all floats: one by one
+
+
+def test_rules_without_criteria_still_write_every_school(school_table, tmp_path):
+    """Rules whose statuses are all left out have no criterion: every school is `ok` with no criteria, and still has
+    its line in result.json (the columns of no criteria are no schools' lines)."""
+    rules = tmp_path / "none.yaml"
+    rules.write_text("name: none\ntitle: Без критериев\nsource: тест\nstatuses: {}\n", encoding="utf-8")
+    rows = [school_row(f"sch{n}", 2025, "ВПР", "Математика", 20, n % 5, 4) for n in range(3)]
+    report = identify(IdentifyRequest(inputs=[school_table(rows)], rules=str(rules), today=TODAY))
+    assert [(s.school_id, s.status, s.criteria) for s in report.schools] == [
+        ("sch0", "ok", []), ("sch1", "ok", []), ("sch2", "ok", [])]
+    fresh = identify(IdentifyRequest(inputs=[school_table(rows)], rules=str(rules), today=TODAY))
+    written = orjson.loads(fresh.to_json())  # criteria not asked for: written from the (no) columns
+    assert [(s["school_id"], s["status"], s["criteria"]) for s in written["schools"]] == [
+        ("sch0", "ok", []), ("sch1", "ok", []), ("sch2", "ok", [])]

@@ -564,14 +564,15 @@ class SchoolColumns:
 
 def _columns_of(schools: list[SchoolResult]) -> SchoolColumns | None:
     """The columns that every school's criteria are still in, in the columns' order (none asked for, none set);
-    None if any school's are objects (then all are written from objects)."""
+    None if any school's are objects (then all are written from objects), or if there are no columns (rules without
+    criteria: no column to make the schools' lines from)."""
     first = schools[0] if schools else None
     # (a school's ``_reader`` is there only while its ``_criteria_said`` is: ``dataclasses.replace`` makes one without)
     if type(first) is not _Read or first._criteria_said is None or not isinstance(first._reader, SchoolColumns):
         return None
     columns = first._reader
     paths = [c.path for c in columns.columns]
-    if len(set(paths)) != len(paths):
+    if not paths or len(set(paths)) != len(paths):
         return None
     for index, school in enumerate(schools):
         if type(school) is not _Read or school._criteria_said != index or school._reader is not columns:

@@ -87,10 +87,11 @@ class Procedures:
 
     @property
     def _packed(self) -> bytes | None:
-        """The file's bytes, made in memory (``sorted_table``): waited for, where another thread makes them."""
+        """The file's bytes, made in memory (``sorted_table``): waited for, where another thread makes them. What the
+        thread raised is raised again each time they are asked for (never taken for «no bytes»: an empty table)."""
         if self._packing is not None:
-            packing, self._packing = self._packing, None
-            self._packed_bytes = packing.result()
+            self._packed_bytes = self._packing.result()
+            self._packing = None
         return self._packed_bytes
 
     @_packed.setter

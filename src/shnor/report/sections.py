@@ -160,7 +160,7 @@ class _Cells:
 
 
 # The cells of the last window asked for (its frame, held weakly): the aggregates and the overview are made one
-# after the other from the same rows.
+# after the other from the same rows. The cells go when the frame or the schools do (not kept to the end of the run).
 _last: tuple[weakref.ref, weakref.ref, _Cells] | None = None
 
 
@@ -169,8 +169,15 @@ def _cells(frame: pd.DataFrame, schools: pd.DataFrame) -> _Cells:
     if _last is not None and _last[0]() is frame and _last[1]() is schools:
         return _last[2]
     cells = _make_cells(frame, schools)
-    _last = (weakref.ref(frame), weakref.ref(schools), cells)
+    _last = (weakref.ref(frame, _forget), weakref.ref(schools, _forget), cells)
     return cells
+
+
+def _forget(gone: weakref.ref) -> None:
+    """The frame or schools of the cells remembered are gone: so are the cells."""
+    global _last
+    if _last is not None and (gone is _last[0] or gone is _last[1]):
+        _last = None
 
 
 def _present(values: np.ndarray) -> np.ndarray:
