@@ -32,7 +32,7 @@ def big(monkeypatch):
         return start()
 
     monkeypatch.setattr(render, "BESIDE_FROM_ROWS", 0)
-    monkeypatch.setattr(render, "_cores", lambda: 2)
+    monkeypatch.setattr("shnor.cores.usable", lambda: 2)
     monkeypatch.setattr(render, "start_process", counted)
     return started
 
@@ -55,11 +55,11 @@ def test_who_renders_beside(report, monkeypatch):
     assert report.procedures.rows < render.BESIDE_FROM_ROWS  # the example region: everything here
     assert beside(report, DEFAULT_FORMATS) == ()
     monkeypatch.setattr(render, "BESIDE_FROM_ROWS", 0)
-    monkeypatch.setattr(render, "_cores", lambda: 2)
+    monkeypatch.setattr("shnor.cores.usable", lambda: 2)
     assert beside(report, DEFAULT_FORMATS) == ("indicators.xlsx",)
     assert beside(report, ("indicators.xlsx",)) == ()  # nothing to render meanwhile
     assert beside(report, ("appendix.docx", "cards.html")) == ()
-    monkeypatch.setattr(render, "_cores", lambda: 1)
+    monkeypatch.setattr("shnor.cores.usable", lambda: 1)
     assert beside(report, DEFAULT_FORMATS) == ()
 
 

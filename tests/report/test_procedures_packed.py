@@ -96,7 +96,7 @@ def test_packed_on_another_thread_is_the_same_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(procedures, "_ROW_GROUP", 7)
     monkeypatch.setattr(procedures, "_BESIDE_FROM", 10)
-    monkeypatch.setattr(procedures, "_cores", lambda: 2)
+    monkeypatch.setattr("shnor.cores.usable", lambda: 2)
     table = _table(40)
     in_line = Procedures.sorted_table(table)
     release = threading.Event()
@@ -124,7 +124,7 @@ def test_a_packing_that_failed_fails_every_time_its_bytes_are_asked_for(tmp_path
     import pickle
 
     monkeypatch.setattr(procedures, "_BESIDE_FROM", 10)
-    monkeypatch.setattr(procedures, "_cores", lambda: 2)
+    monkeypatch.setattr("shnor.cores.usable", lambda: 2)
 
     def broken(table):
         raise OSError("no space left")

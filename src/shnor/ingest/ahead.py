@@ -7,11 +7,12 @@ before pandas has finished importing. Files are still handed over in the order g
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Self
+
+from shnor import cores
 
 # What a folder's tables are; a file named on the command line is read whatever its name (a CSV saved as .txt).
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".parquet"}
@@ -89,11 +90,7 @@ def display_names(arguments: Iterable[Path], files: Iterable[Path]) -> dict[Path
 
 
 def workers() -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
+    return max(1, min(cores.usable(), 4))
 
 
 class ReadAhead:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 from collections.abc import Callable
 from dataclasses import replace
@@ -10,6 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
+from shnor import cores
 from shnor.errors import UserError
 from shnor.render.machine import write_procedures_parquet, write_result_json, write_schools_csv
 from shnor.report.model import Report
@@ -142,16 +142,9 @@ BESIDE_FROM_ROWS = 5_000  # rows of procedures.parquet (the «Процедуры
 def beside(report: Report, formats: tuple[str, ...]) -> tuple[str, ...]:
     """Which of ``formats`` a second process renders (none: everything here)."""
     names = tuple(name for name in formats if name in BESIDE)
-    if not names or len(names) == len(formats) or report.procedures.rows < BESIDE_FROM_ROWS or _cores() < 2:
+    if not names or len(names) == len(formats) or report.procedures.rows < BESIDE_FROM_ROWS or cores.usable() < 2:
         return ()
     return names
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the cores this process may use (taskset, a container's limit)
-    except AttributeError:  # Windows, macOS
-        return os.cpu_count() or 1
 
 
 def render_beside(payload: bytes, folder: Path) -> list[list[Path]]:

@@ -71,7 +71,7 @@ class Ranking:
         totals = [sum(column) for column in zip(*sums)]  # per sum, over the assessments
         every = np.logical_and.reduce([columns[0] > 0 for columns in sums])
         participants = totals[0]
-        high, fail = _ratios(totals[3], totals[4]), _ratios(totals[1], totals[2])
+        high, fail = ratios(totals[3], totals[4]), ratios(totals[1], totals[2])
         sat = every & (participants >= config.min_participants)
         known_high = not np.isnan(region_high)
         min_high = config.min_high_share if config.min_high_share is not None else region_high + config.high_margin
@@ -271,5 +271,6 @@ def _ratio(part: float, whole: float) -> float:
     return part / whole if whole > 0 else NAN
 
 
-def _ratios(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+def ratios(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """part / whole, missing (NaN) where the whole is none."""
     return np.divide(part, whole, out=np.full(len(part), np.nan), where=whole > 0)

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shnor.indicators.shares import select
-from shnor.report.mentor_choice import Pool
+from shnor.report.mentor_choice import Pool, ratios
 from shnor.report.model import collector_paused
 from shnor.rules.base import Scope
 from shnor.rules.evaluate import Evaluation, LeafResult
@@ -132,8 +132,8 @@ class _Table:
         return _OwnShares(
             {name: code for code, name in enumerate(self.subjects)},
             [names[value] for value in bits.tolist()],
-            _ratios(sums[3], sums[4]).tolist(),
-            _ratios(sums[1], sums[2]).tolist(),
+            ratios(sums[3], sums[4]).tolist(),
+            ratios(sums[1], sums[2]).tolist(),
         )
 
     def in_scope(self, rows: np.ndarray, assessments, subjects, grades) -> np.ndarray:
@@ -278,10 +278,6 @@ def _shares(frame: pd.DataFrame, measure: str) -> pd.Series:
     frame = frame.assign(**{f"{measure}_base": frame["participants"].where(frame[measure].notna())})
     sums = frame.groupby("subject", observed=True)[[measure, f"{measure}_base"]].sum()
     return (sums[measure] / sums[f"{measure}_base"].where(sums[f"{measure}_base"] > 0)).astype(float)
-
-
-def _ratios(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    return np.divide(part, whole, out=np.full(len(part), np.nan), where=whole > 0)
 
 
 @dataclass(frozen=True)

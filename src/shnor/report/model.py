@@ -541,8 +541,8 @@ class CriterionColumn:
 class SchoolColumns:
     """The criteria of a report's schools as columns (``shnor.report.build._school_results``): a school's
     ``CriterionResult`` objects are made when first asked for (a country's 40 000 schools have 360 000 of them, and
-    ``identify --format none`` asks for none), and result.json writes the lines of schools not asked from the
-    columns (``_lines_of``)."""
+    ``identify --format none`` asks for none), and result.json writes every school's line from the columns
+    (``_lines_of``) while no school's criteria have been asked for or set; otherwise every line from the objects."""
 
     def __init__(self, columns: list[CriterionColumn]) -> None:
         self.columns = columns

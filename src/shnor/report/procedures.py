@@ -4,7 +4,6 @@ a country has millions of rows, and a document lists a few hundred schools."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from concurrent.futures import Future
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shnor import cores
 from shnor.errors import UserError
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class Procedures:
         table = table.select(list(COLUMNS)).cast(schema())
         packed = cls(None)
         packed._count = table.num_rows
-        if beside and table.num_rows >= _BESIDE_FROM and _cores() >= 2:
+        if beside and table.num_rows >= _BESIDE_FROM and cores.usable() >= 2:
             packed._packing = _on_thread(_pack, table)
         else:
             packed._packed = _pack(table)
@@ -234,13 +234,6 @@ def _on_thread(function, *args) -> Future:
 
     threading.Thread(target=run, name="shnor-procedures", daemon=True).start()
     return future
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the cores this process may use (taskset, a container's limit)
-    except AttributeError:  # Windows, macOS
-        return os.cpu_count() or 1
 
 
 def sort_order(table: pa.Table) -> pa.Array:

@@ -114,7 +114,8 @@ _CELL_KEYS = ["municipality", *_PROCEDURE, "group", "school"]  # school: whether
 
 class _Cells:
     """A window's procedure rows summed per cell: (municipality, year, assessment, subject, grade, group, school
-    known) — a few thousand cells for a country's 2.4 million rows. The counts are whole numbers, so that their sums
+    known) — a few thousand cells for a country's 2.4 million rows without municipalities, up to a few hundred
+    thousand with them. The counts are whole numbers, so that their sums
     in float64 are exact, whichever cells are added up later. ``sums``: name → (Σ of the known values, how many
     were known) per cell; ``taking_…``: of the rows with participants > 0 only (``…_base``: their participants where
     the count is known); ``schools``: (assessment, year) → distinct known schools with participants."""
