@@ -123,21 +123,27 @@ KINDS = pytest.mark.parametrize("kind", [RunningSum, SmallBlocks, FewRuns, Growi
                                      "blocks growing to 8"])
 
 
-@KINDS
-@SETTINGS
-@given(batches=batch_rows, sort=st.booleans())
-def test_batches_folded_one_by_one_pool_as_their_concatenation_does(kind, batches, sort):
-    frames = [frame_of(rows) for rows in batches if rows]
+def assert_folded_as_concatenated(kind, frames: list[pd.DataFrame], sort: bool) -> pd.DataFrame | None:
+    """``frames`` folded one by one into a ``kind`` of RunningSum pool as their concatenation does: the same rows in
+    the same order, the same sums to the last bit, and each batch row's pooled row. The pooled rows (None for no
+    frames)."""
     sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
     running = kind(KEYS, sums, maxima)
     where = [running.add(frame) for frame in frames]
     if not frames:
-        return
-    whole = pd.concat(frames, ignore_index=True)
-    expected, expected_where = reference_grouped_sum(whole, KEYS, sums, maxima, sort=sort)
+        return None
+    expected, expected_where = reference_grouped_sum(pd.concat(frames, ignore_index=True), KEYS, sums, maxima, sort)
     pooled, place = running.frame(sort=sort)
     pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
     assert place[np.concatenate(where)].tolist() == expected_where.tolist()
+    return pooled
+
+
+@KINDS
+@SETTINGS
+@given(batches=batch_rows, sort=st.booleans())
+def test_batches_folded_one_by_one_pool_as_their_concatenation_does(kind, batches, sort):
+    assert_folded_as_concatenated(kind, [frame_of(rows) for rows in batches if rows], sort)
 
 
 def test_float_sums_in_blocks_run_in_the_order_of_the_rows_to_the_last_bit():
@@ -262,16 +268,7 @@ wide_row = st.tuples(
 def test_many_batches_of_many_schools_pool_as_their_concatenation_does(kind, batches, sort):
     """Keys repeated within a batch and across batches, missing keys, a school column that outgrows its bits (and
     the spare ones) batch after batch: the same pooled rows, in the same order, with the same sums."""
-    frames = [frame_of(rows) for rows in batches if rows]
-    sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
-    running = kind(KEYS, sums, maxima)
-    where = [running.add(frame) for frame in frames]
-    if not frames:
-        return
-    expected, expected_where = reference_grouped_sum(pd.concat(frames, ignore_index=True), KEYS, sums, maxima, sort)
-    pooled, place = running.frame(sort=sort)
-    pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
-    assert place[np.concatenate(where)].tolist() == expected_where.tolist()
+    assert_folded_as_concatenated(kind, [frame_of(rows) for rows in batches if rows], sort)
 
 
 @pytest.mark.parametrize("kind", [RunningSum, FewRuns], ids=["as it is", "runs merged"])
@@ -292,14 +289,7 @@ def test_batches_cut_school_by_school_pool_as_their_concatenation_does(kind, cut
             shuffled.shuffle(chunk)
         frames.append(frame_of([(*procedure, school, 1, None, 0.1 * len(school), 20) for school, procedure in chunk]))
         start = end
-    sums, maxima = ["participants", BAND, "score_sum"], ["max_score"]
-    running = kind(KEYS, sums, maxima)
-    where = [running.add(frame) for frame in frames]
-    expected, expected_where = reference_grouped_sum(pd.concat(frames, ignore_index=True), KEYS, sums, maxima)
-    pooled, place = running.frame()
-    pd.testing.assert_frame_equal(pooled, expected, check_exact=True)
-    assert place[np.concatenate(where)].tolist() == expected_where.tolist()
-    assert len(pooled) == len(keys)
+    assert len(assert_folded_as_concatenated(kind, frames, sort=False)) == len(keys)
 
 
 @KINDS
