@@ -46,6 +46,17 @@ def ranked(values: pd.Series) -> tuple[np.ndarray, list]:
     return rank[found], [distinct[i] for i in order]
 
 
+def dense(values: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct values, sorted; each value's position among them), as ``np.unique(…, return_inverse=True)``, for
+    codes from 0 to ``space`` − 1: counted where the space is small enough, sorted otherwise."""
+    if space < 4 * len(values) + (1 << 16):
+        seen = np.bincount(values, minlength=space) > 0
+        position = np.cumsum(seen) - 1
+        return np.flatnonzero(seen), position[values].astype(np.int32)
+    distinct, where = np.unique(values, return_inverse=True)
+    return distinct, where.reshape(-1).astype(np.int32)
+
+
 def numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(a column of counts as float64, 0 where missing; where it is known): an array of its own (a numpy column's
     ``to_numpy`` is a read-only view of it)."""

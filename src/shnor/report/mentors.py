@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shnor.indicators.codes import dense
 from shnor.indicators.shares import select
 from shnor.report.mentor_choice import Pool, ratios
 from shnor.report.model import collector_paused
@@ -185,12 +186,6 @@ def _narrow(codes: np.ndarray) -> np.ndarray:
     return codes.astype(kind, copy=False)
 
 
-def _unique(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """As ``np.unique(codes, return_inverse=True)`` for codes from 0 to ``size`` - 1, without sorting them."""
-    present = np.bincount(codes, minlength=size) > 0
-    return np.flatnonzero(present), (np.cumsum(present) - 1)[codes]
-
-
 def _member(codes: np.ndarray, allowed: list[bool]) -> np.ndarray:
     """Per code, whether its value is allowed (code -1, a missing value: never)."""
     return np.append(np.array(allowed, dtype=bool), False)[codes]
@@ -239,7 +234,7 @@ def _subjects_behind(
         member[positions] = True
         taken = np.flatnonzero(member[school] & (subject >= 0) & table.in_scope(rows, assessments, subjects, grades))
         codes = school[taken] * len(table.subjects) + subject[taken]
-        pairs, inverse = _unique(codes, len(listed) * len(table.subjects))
+        pairs, inverse = dense(codes, len(listed) * len(table.subjects))
         owner, name = np.divmod(pairs, len(table.subjects))
         keep = np.ones(len(pairs), dtype=bool)
         names = np.bincount(owner, minlength=len(listed))

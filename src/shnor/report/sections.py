@@ -9,7 +9,7 @@ from dataclasses import fields
 import numpy as np
 import pandas as pd
 
-from shnor.indicators.codes import codes, numbers, ranked
+from shnor.indicators.codes import codes, dense, numbers, ranked
 from shnor.indicators.dynamics import Change, positive
 from shnor.ingest.registry import History
 from shnor.rules.evaluate import Evaluation
@@ -189,16 +189,6 @@ def _present(values: np.ndarray) -> np.ndarray:
     return np.unique(values)
 
 
-def _dense(values: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
-    """(the distinct values, sorted; each value's position among them), as ``np.unique(…, return_inverse=True)``."""
-    if space < 4 * len(values) + (1 << 16):
-        seen = np.bincount(values, minlength=space) > 0
-        position = np.cumsum(seen) - 1
-        return np.flatnonzero(seen), position[values].astype(np.int32)
-    distinct, where = np.unique(values, return_inverse=True)
-    return distinct, where.reshape(-1).astype(np.int32)
-
-
 def _make_cells(frame: pd.DataFrame, schools: pd.DataFrame) -> _Cells:
     """The cells of ``frame``. A country's rows are 2.4 million: each column's codes (int32) are folded into the
     rows' one key and let go before the next is made, and the counts are turned into decimals one at a time."""
@@ -234,7 +224,7 @@ def _make_cells(frame: pd.DataFrame, schools: pd.DataFrame) -> _Cells:
         widths.append(width)
         values[name] = distinct
         del found
-    distinct_keys, cell = _dense(key, int(np.prod(widths, dtype=float)))
+    distinct_keys, cell = dense(key, int(np.prod(widths, dtype=float)))
     del key
     ranks = {}
     rest = distinct_keys
