@@ -85,12 +85,6 @@ class Groups:
         hits = np.bincount(self.of_row[where & condition], minlength=self.count)
         return pd.arrays.IntegerArray(hits.astype(np.int64), present == 0)
 
-    def sum_where(self, where: np.ndarray, values: np.ndarray) -> pd.arrays.FloatingArray:
-        """Per key: the sum of ``values`` over the rows ``where``; missing where no row is."""
-        present = np.bincount(self.of_row[where], minlength=self.count)
-        sums = np.bincount(self.of_row, weights=np.where(where, values, 0.0), minlength=self.count)
-        return pd.arrays.FloatingArray(sums.astype(float), present == 0)  # no rows at all: numpy counts in integers
-
 
 def aggregate_students(
     frame: pd.DataFrame, keys: pd.DataFrame, source: Source, options: ReadOptions, log: SheetLog
