@@ -119,15 +119,63 @@ def aggregate_students(
 
 def all_counted(groups: Groups, mark: np.ndarray, score: np.ndarray, journal: np.ndarray | None) -> bool:
     """Every row is a participant as it stands: a mark, or a score within the work's maximum, and a journal mark
-    from 1 to 5 where there is one — nothing for ``aggregate_students`` to leave out, set aside or name."""
-    has_mark = ~np.isnan(mark)
-    scored = has_mark | ((score >= 0) & (score <= _maximum(groups, has_mark)))
-    if journal is not None:
-        present = ~np.isnan(journal)
-        if not ((journal[present] >= 1) & (journal[present] <= 5)
-                & (journal[present] == np.round(journal[present]))).all():
-            return False
-    return bool(scored.all())
+    from 1 to 5 where there is one — nothing for ``aggregate_students`` to leave out, set aside or name. Only the
+    rows without a mark are looked at for their score (none, where every row has a mark)."""
+    if journal is not None and not _journal_marks(journal):
+        return False
+    unmarked = np.isnan(mark)
+    if not unmarked.any():
+        return True
+    if unmarked.all():
+        key, scores = groups.of_row, score
+    else:
+        where = np.flatnonzero(unmarked)
+        key, scores = groups.of_row[where], score[where]
+        del where
+    del unmarked
+    if not scores.min() >= 0:  # a negative score, or none (NaN)
+        return False
+    # per key: the highest score a result can have (100 for an ЕГЭ test score, else the scale's; NaN without one)
+    maximum = np.where(groups.ege, EGE_MAX, groups.scale[:, 0])
+    return bool(np.less_equal(scores, maximum[key]).all())
+
+
+def _journal_marks(journal: np.ndarray) -> bool:
+    """Every value is a whole number from 1 to 5, or NaN (a blank): the least and the greatest value, and the
+    values unlike their rounding (the blanks alone)."""
+    blanks = np.count_nonzero(np.isnan(journal))
+    if blanks == len(journal):
+        return True
+    if not (np.fmin.reduce(journal) >= 1 and np.fmax.reduce(journal) <= 5):
+        return False
+    return _unlike_rounded(journal) == blanks
+
+
+_BLOCK = 1 << 16  # rows at a time where a row-long temporary is only counted: its buffer stays in the cache
+
+
+def _unlike_rounded(values: np.ndarray) -> int:
+    """How many values differ from their rounding: those that are not whole, and NaN."""
+    rounded = np.empty(min(len(values), _BLOCK))
+    unlike = np.empty(len(rounded), dtype=bool)
+    count = 0
+    for start in range(0, len(values), _BLOCK):
+        block = values[start:start + _BLOCK]
+        size = len(block)
+        np.round(block, out=rounded[:size])
+        count += np.count_nonzero(np.not_equal(rounded[:size], block, out=unlike[:size]))
+    return count
+
+
+# The journal comparison: (column, test of a mark against a journal mark)
+COMPARISONS = (
+    ("lowered", np.less),
+    ("confirmed", np.equal),
+    ("raised", np.greater),
+    ("journal_gap2", lambda mark, journal: np.abs(mark - journal) >= 2),
+)
+_MARKS = np.arange(2.0, 6.0)  # a mark 2–5
+_JOURNAL_MARKS = np.arange(1.0, 6.0)  # a journal mark 1–5
 
 
 def count_students(
@@ -136,72 +184,125 @@ def count_students(
 ) -> StudentAggregate:
     """The counts of participant rows that are all to be counted (``all_counted``): marks (from the scale where only
     a score is given), the ЕГЭ minimum and high threshold, score bands and moments, the journal comparison (where
-    the file has journal marks: ``journal`` is not None). ``rows`` gives each row's number in the sheet (to name the
-    first row of a procedure without a scale or an ЕГЭ minimum). ``marks``: the caller knows every value of ``mark``
-    to be 2, 3, 4, 5 or NaN (``only_marks``)."""
-    has_mark = ~np.isnan(mark)
-    is_ege_score = groups.rows(groups.ege) & ~has_mark
-    has_score = ~np.isnan(score)
-    needs_scale = ~has_mark & ~is_ege_score
-    if needs_scale.any():
-        mark = np.where(needs_scale, _marks_by_scale(groups, score, needs_scale, rows, source), mark)
-        has_mark = ~np.isnan(mark)
-        marks = False
-    counted = {"participants": pd.array(np.bincount(groups.of_row, minlength=groups.count), dtype="Int64")}
-    counted.update(_mark_counts(groups, mark, has_mark, marks))
-    if is_ege_score.any():
+    the file has journal marks: ``journal`` is not None; each a whole number 1–5 or NaN). ``rows`` gives each row's
+    number in the sheet (to name the first row of a procedure without a scale or an ЕГЭ minimum). ``marks``: the
+    caller knows every value of ``mark`` to be 2, 3, 4, 5 or NaN (``only_marks``).
+
+    Participants, marks and the journal comparison are one ``bincount`` over (key, mark, journal mark); the scores
+    are summed over the rows as they stand where every row has one."""
+    is_ege_score = None  # the rows with an ЕГЭ test score and no mark, where there are any
+    unmarked = np.isnan(mark)
+    if unmarked.any():
+        if groups.ege.any():
+            is_ege_score = groups.rows(groups.ege)
+            is_ege_score &= unmarked
+            unmarked ^= is_ege_score  # the rest of them: a mark from the scale
+            if not is_ege_score.any():
+                is_ege_score = None
+        if unmarked.any():  # the scale's marks are 2–5: ``marks`` stands
+            mark = np.where(unmarked, _marks_by_scale(groups, score, unmarked, rows, source), mark)
+    del unmarked
+    participants, counted, compared = _by_mark(groups, mark, journal, marks or only_marks(mark))
+    counted = {"participants": pd.array(participants, dtype="Int64"), **counted}
+    if is_ege_score is not None:
         minimum = _ege_minimum(groups, is_ege_score, rows, source)
         counted["below_min"] = groups.count_where(is_ege_score, score < minimum)
         counted["high"] = groups.count_where(is_ege_score, score >= options.ege_high_score)
+        del minimum
     else:  # no ЕГЭ test score in the batch: nothing to compare, no row-long minimum
         counted["below_min"] = pd.arrays.IntegerArray(np.zeros(groups.count, dtype=np.int64),
                                                       np.ones(groups.count, dtype=bool))
         counted["high"] = counted["below_min"].copy()
-    scored_key = groups.of_row[has_score]  # the rows with a score, once for every count over them
-    present = np.bincount(scored_key, minlength=groups.count)
-    scores = score[has_score]
-    for low, high in options.bands:
-        within = (scores >= low) & (scores <= high)
-        counted[band_column(low, high)] = pd.arrays.IntegerArray(
-            np.bincount(scored_key[within], minlength=groups.count).astype(np.int64), present == 0)
-    counted["score_n"] = pd.arrays.FloatingArray(present.astype(float), present == 0)
-    counted["score_sum"] = _sums(groups, scored_key, scores, present)
-    np.multiply(scores, scores, out=scores)
-    counted["score_sumsq"] = _sums(groups, scored_key, scores, present)
-    del scored_key, scores
-    if journal is not None:
-        both = has_mark & ~np.isnan(journal)
-        if both.any():
-            counted["lowered"] = groups.count_where(both, mark < journal)
-            counted["confirmed"] = groups.count_where(both, mark == journal)
-            counted["raised"] = groups.count_where(both, mark > journal)
-            counted["journal_gap2"] = groups.count_where(both, np.abs(mark - journal) >= 2)
-        else:  # no row to compare (a column of blanks): each count missing, as ``count_where`` gives it
-            none = pd.arrays.IntegerArray(np.zeros(groups.count, dtype=np.int64), np.ones(groups.count, dtype=bool))
-            for column in ("lowered", "confirmed", "raised", "journal_gap2"):
-                counted[column] = none.copy()
-    else:
-        journal = np.full(len(score), np.nan)
+    del is_ege_score
+    has_score = np.isnan(score)
+    np.logical_not(has_score, out=has_score)
+    counted.update(_score_counts(groups, score, has_score, participants, options.bands))
+    counted.update(compared)
     for position, column in enumerate(SCALE):
         counted[column] = _float_column(groups.scale[:, position])
     out = pd.concat([groups.keys, pd.DataFrame(counted)], axis=1)  # one frame made once, not a column at a time
-    return StudentAggregate(out, _pairs(groups, score, journal), _histogram(groups, score, has_score))
+    return StudentAggregate(out, _pairs(groups, score, journal, has_score), _histogram(groups, score, has_score))
 
 
-def _mark_counts(groups: Groups, mark: np.ndarray, has_mark: np.ndarray,
-                 marks: bool = False) -> dict[str, pd.arrays.IntegerArray]:
-    """Per key: the participants with each mark 2–5 (missing where no row has a mark), in one count over the rows
-    with a mark — key and mark as one number — not a count per mark."""
-    marked = groups.of_row[has_mark] * 4
-    given = mark[has_mark]
-    if not marks and not only_marks(given):  # not a whole mark: counted a mark at a time
-        return {column: groups.count_where(has_mark, mark == value) for value, column in zip(range(2, 6), MARK_COUNTS)}
-    marked += given.astype(np.int64)
-    marked -= 2
-    by_mark = np.bincount(marked, minlength=4 * groups.count).reshape(-1, 4)
-    present = by_mark.sum(axis=1) == 0
-    return {column: pd.arrays.IntegerArray(np.ascontiguousarray(by_mark[:, position]).astype(np.int64), present)
-            for position, column in enumerate(MARK_COUNTS)}
+def _by_mark(groups: Groups, mark: np.ndarray, journal: np.ndarray | None, whole: bool) -> tuple[
+        np.ndarray, dict[str, pd.arrays.IntegerArray], dict[str, pd.arrays.IntegerArray]]:
+    """Per key: the participants, those with each mark 2–5 (missing where no row has a mark) and the journal
+    comparison (missing where no row has both marks; none without ``journal``). ``whole``: every mark is 2, 3, 4,
+    5 or NaN — then all of it is one count over (key, mark, journal mark) as one number, else a count per test."""
+    if not whole:  # not a whole mark (no file's marks 2–5 are): a mark and a comparison at a time
+        has_mark = ~np.isnan(mark)
+        by_mark = {column: groups.count_where(has_mark, mark == value)
+                   for value, column in zip(range(2, 6), MARK_COUNTS)}
+        compared = {}
+        if journal is not None:
+            both = has_mark & ~np.isnan(journal)
+            compared = {column: groups.count_where(both, test(mark, journal)) for column, test in COMPARISONS}
+        return np.bincount(groups.of_row, minlength=groups.count), by_mark, compared
+    table = _mark_table(groups, mark, journal)  # key × mark 2, 3, 4, 5, none × journal mark none, 1–5
+    per_mark = table.sum(axis=2)
+    no_mark = per_mark[:, :4].sum(axis=1) == 0
+    by_mark = {column: pd.arrays.IntegerArray(np.ascontiguousarray(per_mark[:, position]).astype(np.int64), no_mark)
+               for position, column in enumerate(MARK_COUNTS)}
+    compared = {}
+    if journal is not None:
+        both = table[:, :4, 1:].reshape(groups.count, 20)  # key × (mark 2–5, journal mark 1–5)
+        neither = both.sum(axis=1) == 0
+        for column, test in COMPARISONS:
+            cells = test(_MARKS[:, np.newaxis], _JOURNAL_MARKS[np.newaxis, :]).ravel()
+            compared[column] = pd.arrays.IntegerArray(both[:, cells].sum(axis=1).astype(np.int64), neither)
+    return per_mark.sum(axis=1), by_mark, compared
+
+
+def _mark_table(groups: Groups, mark: np.ndarray, journal: np.ndarray | None) -> np.ndarray:
+    """The rows counted per key (marks 2–5 and NaN; journal marks 1–5 and NaN), by mark (2, 3, 4, 5, none) and
+    journal mark (none, 1, 2, 3, 4, 5; only «none» without ``journal``): key × 5 × 6 (or × 1) counts from one
+    ``bincount`` over the row's key, mark and journal mark as one number."""
+    journals = 1 if journal is None else 6
+    code = np.multiply(groups.of_row, 5 * journals, dtype=np.int64)
+    part = np.fmin(mark, 6.0)  # NaN (no mark) is 6
+    part -= 2.0
+    if journal is not None:
+        part *= journals
+        np.add(code, part, out=code, casting="unsafe")
+        np.fmax(journal, 0.0, out=part)  # NaN (none) is 0
+    np.add(code, part, out=code, casting="unsafe")  # whole numbers: exact
+    del part
+    return np.bincount(code, minlength=5 * journals * groups.count).reshape(groups.count, 5, journals)
+
+
+def _score_counts(groups: Groups, score: np.ndarray, has_score: np.ndarray, participants: np.ndarray,
+                  bands: Sequence[tuple[int, int]]) -> dict[str, pd.api.extensions.ExtensionArray]:
+    """Per key: the rows in each score band, the number of scores, their sum and sum of squares (missing where no
+    row has a score). Over the rows as they stand where each has a score (no copy of keys and scores), over none
+    where none has; sums in row order either way."""
+    scored = np.count_nonzero(has_score)
+    if scored == len(score):
+        key, scores, present = groups.of_row, score, participants
+    elif not scored:
+        key, scores, present = groups.of_row[:0], score[:0], np.zeros(groups.count, dtype=np.int64)
+    else:
+        key, scores = groups.of_row[has_score], score[has_score]
+        present = np.bincount(key, minlength=groups.count)
+    missing = present == 0
+    counted = {}
+    if bands and scored:
+        lowest, highest = scores.min(), scores.max()
+        within, below = np.empty(len(scores), dtype=bool), np.empty(len(scores), dtype=bool)
+    for low, high in bands:
+        if not scored or high < lowest or low > highest:  # no score in the band
+            counts = np.zeros(groups.count, dtype=np.int64)
+        elif low <= lowest and highest <= high:  # every score in it
+            counts = present.astype(np.int64)
+        else:
+            np.greater_equal(scores, low, out=within)
+            within &= np.less_equal(scores, high, out=below)
+            counts = np.bincount(key[within], minlength=groups.count).astype(np.int64)
+        counted[band_column(low, high)] = pd.arrays.IntegerArray(counts, missing)
+    counted["score_n"] = pd.arrays.FloatingArray(present.astype(float), missing)
+    counted["score_sum"] = _sums(groups, key, scores, missing)
+    squares = np.multiply(scores, scores, out=scores if scores is not score else None)
+    counted["score_sumsq"] = _sums(groups, key, squares, missing)
+    return counted
 
 
 def only_marks(values: np.ndarray) -> bool:
@@ -211,10 +312,10 @@ def only_marks(values: np.ndarray) -> bool:
     return bool(np.isin(distinct[~np.isnan(distinct)], (2.0, 3.0, 4.0, 5.0)).all())
 
 
-def _sums(groups: Groups, key: np.ndarray, values: np.ndarray, present: np.ndarray) -> pd.arrays.FloatingArray:
-    """Per key: the sum of ``values`` over its rows (``key``: each row's key), missing where ``present`` is 0."""
+def _sums(groups: Groups, key: np.ndarray, values: np.ndarray, missing: np.ndarray) -> pd.arrays.FloatingArray:
+    """Per key: the sum of ``values`` over its rows (``key``: each row's key) in row order; ``missing`` as given."""
     sums = np.bincount(key, weights=values, minlength=groups.count)
-    return pd.arrays.FloatingArray(sums.astype(float), present == 0)
+    return pd.arrays.FloatingArray(sums.astype(float), missing)
 
 
 def _maximum(groups: Groups, has_mark: np.ndarray) -> np.ndarray:
@@ -302,8 +403,15 @@ def _float_column(values: np.ndarray) -> pd.arrays.FloatingArray:
     return pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing)
 
 
-def _pairs(groups: Groups, score: np.ndarray, journal: np.ndarray) -> pd.DataFrame:
-    wanted = groups.rows(groups.paired) & ~np.isnan(score) & ~np.isnan(journal)
+def _pairs(groups: Groups, score: np.ndarray, journal: np.ndarray | None, has_score: np.ndarray) -> pd.DataFrame:
+    """The (key, score, journal mark) of each row of the procedures ``Groups.paired`` with both a score and a
+    journal mark."""
+    if journal is None or not groups.paired.any():
+        return pd.DataFrame({"key": groups.of_row[:0], "score": score[:0],
+                             "journal": np.empty(0) if journal is None else journal[:0]})
+    wanted = groups.rows(groups.paired)
+    wanted &= has_score
+    wanted &= np.equal(journal, journal, out=np.empty(len(journal), dtype=bool))  # not NaN
     return pd.DataFrame({"key": groups.of_row[wanted], "score": score[wanted], "journal": journal[wanted]})
 
 
@@ -313,25 +421,65 @@ def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.D
     scale has no boundaries: nothing is kept."""
     # the boundaries are looked at for these alone; a key without any boundary (no scale) has no row near one
     bounded = groups.scored & ~np.isnan(groups.scale[:, 1:]).all(axis=1)
-    looked_at = groups.rows(bounded)
-    looked_at &= has_score
-    scored = np.flatnonzero(looked_at)
+    if bounded.all():
+        looked_at = has_score
+    else:
+        looked_at = groups.rows(bounded)
+        looked_at &= has_score
+    if looked_at.all():  # every row: the keys and scores as they stand, not copied
+        scored, key_of, candidates = None, groups.of_row, score
+    else:
+        scored = np.flatnonzero(looked_at)
+        key_of, candidates = groups.of_row[scored], score[scored]
     del looked_at
-    key_of, candidates = groups.of_row[scored], score[scored]
-    hit = np.zeros(len(scored), dtype=bool)
-    boundary, equal = np.empty(len(scored)), np.empty(len(scored), dtype=bool)  # reused: no temporary per test
+    hit = np.zeros(len(key_of), dtype=bool)
+    boundary, equal = np.empty(len(key_of)), np.empty(len(key_of), dtype=bool)  # reused: no temporary per test
     for column in (1, 2, 3):  # mark3, mark4, mark5: a column at a time, not a rows × 3 table
-        np.take(groups.scale[:, column], key_of, out=boundary)
-        for _ in range(2):  # at the boundary, then one point below it
-            hit |= np.equal(candidates, boundary, out=equal)
+        # "clip": not buffered as "raise" is (the keys are in range)
+        np.take(groups.scale[:, column], key_of, out=boundary, mode="clip")
+        hit |= np.equal(candidates, boundary, out=equal)
+        boundary -= 1  # one point below it
+        hit |= np.equal(candidates, boundary, out=equal)
+    del boundary, equal
+    found = np.flatnonzero(hit)
+    del hit
+    key_of, candidates = key_of[found], candidates[found]
+    near = found if scored is None else scored[found]
+    del found, scored
+    # the rows near a boundary, by the last of the six tests (mark3, mark3 − 1, mark4 … mark5 − 1) their score meets:
+    # within a key a score met is one test and a test one score, so (key, test) stands for (key, score)
+    which = np.empty(len(key_of), dtype=np.int64)  # each of these rows meets one test at least
+    boundary, equal = np.empty(len(key_of)), np.empty(len(key_of), dtype=bool)
+    for column in (1, 2, 3):
+        np.take(groups.scale[:, column], key_of, out=boundary, mode="clip")
+        for test in range(2 * column - 2, 2 * column):
+            np.copyto(which, test, where=np.equal(candidates, boundary, out=equal))
             boundary -= 1
-    del key_of, candidates, boundary, equal
-    near = scored[hit]
-    key, at = groups.of_row[near], score[near]
-    score_code, distinct = pd.factorize(at)
-    pair, _ = pd.factorize(key * (len(distinct) + 1) + score_code)  # (key, score) numbered by first appearance
-    firsts = first_rows(pair)
-    return pd.DataFrame({"key": key[firsts], "score": at[firsts], "count": np.bincount(pair, minlength=len(firsts))})
+    del candidates, boundary, equal
+    pair = np.multiply(key_of, _TESTS, out=key_of)
+    pair += which
+    del which
+    firsts, counts = _first_and_count(pair, near, _TESTS * groups.count)
+    return pd.DataFrame({"key": groups.of_row[firsts], "score": score[firsts], "count": counts})
+
+
+_TESTS = 6  # the histogram's tests of a score: at each of three boundaries or one point below
+
+
+def _first_and_count(code: np.ndarray, row: np.ndarray, codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct value of ``code`` (each from 0 to ``codes`` − 1), in order of first appearance: its first
+    ``row`` and how many it has. By tables as long as ``codes`` where they are not much longer than ``code``, else by
+    a hash."""
+    if codes > 4 * len(code) + 1024:
+        numbers, _ = pd.factorize(code)
+        return row[first_rows(numbers)], np.bincount(numbers)
+    counts = np.bincount(code, minlength=codes)
+    first = np.full(codes, len(code), dtype=np.int64)
+    np.minimum.at(first, code, np.arange(len(code)))
+    is_first = np.zeros(len(code), dtype=bool)
+    is_first[first[counts > 0]] = True
+    firsts = np.flatnonzero(is_first)  # in order of appearance
+    return row[firsts], counts[code[firsts]]
 
 
 def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows: Sequence[int],
