@@ -432,38 +432,34 @@ def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.D
         scored = np.flatnonzero(looked_at)
         key_of, candidates = groups.of_row[scored], score[scored]
     del looked_at
-    hit = np.zeros(len(key_of), dtype=bool)
+    # per row: which of the six tests (at mark3, one point below it, at mark4 … below mark5) its score meets, a bit
+    # each; within a key a score meets its own tests, and the first of them stands for it: (key, test) for (key,
+    # score)
+    met = np.zeros(len(key_of), dtype=np.uint8)
     boundary, equal = np.empty(len(key_of)), np.empty(len(key_of), dtype=bool)  # reused: no temporary per test
     for column in (1, 2, 3):  # mark3, mark4, mark5: a column at a time, not a rows × 3 table
         # "clip": not buffered as "raise" is (the keys are in range)
         np.take(groups.scale[:, column], key_of, out=boundary, mode="clip")
-        hit |= np.equal(candidates, boundary, out=equal)
-        boundary -= 1  # one point below it
-        hit |= np.equal(candidates, boundary, out=equal)
-    del boundary, equal
-    found = np.flatnonzero(hit)
-    del hit
-    key_of, candidates = key_of[found], candidates[found]
+        for below in (False, True):
+            if below:
+                boundary -= 1
+            met <<= 1
+            met |= np.equal(candidates, boundary, out=equal).view(np.uint8)
+    del candidates, boundary, equal
+    found = np.flatnonzero(met)
+    pair = key_of[found]
+    pair *= _TESTS
+    pair += _FIRST_TEST[met[found]]
+    del key_of, met
     near = found if scored is None else scored[found]
     del found, scored
-    # the rows near a boundary, by the last of the six tests (mark3, mark3 − 1, mark4 … mark5 − 1) their score meets:
-    # within a key a score met is one test and a test one score, so (key, test) stands for (key, score)
-    which = np.empty(len(key_of), dtype=np.int64)  # each of these rows meets one test at least
-    boundary, equal = np.empty(len(key_of)), np.empty(len(key_of), dtype=bool)
-    for column in (1, 2, 3):
-        np.take(groups.scale[:, column], key_of, out=boundary, mode="clip")
-        for test in range(2 * column - 2, 2 * column):
-            np.copyto(which, test, where=np.equal(candidates, boundary, out=equal))
-            boundary -= 1
-    del candidates, boundary, equal
-    pair = np.multiply(key_of, _TESTS, out=key_of)
-    pair += which
-    del which
     firsts, counts = _first_and_count(pair, near, _TESTS * groups.count)
     return pd.DataFrame({"key": groups.of_row[firsts], "score": score[firsts], "count": counts})
 
 
 _TESTS = 6  # the histogram's tests of a score: at each of three boundaries or one point below
+# the first test met (0–5) of the tests met, a bit each, the first the highest
+_FIRST_TEST = np.array([0] + [_TESTS - int(met).bit_length() for met in range(1, 1 << _TESTS)], dtype=np.int64)
 
 
 def _first_and_count(code: np.ndarray, row: np.ndarray, codes: int) -> tuple[np.ndarray, np.ndarray]:
