@@ -13,12 +13,13 @@ import pandas as pd
 
 from shnor._grouping import first_rows
 from shnor.cube import MARK_COUNTS, SCALE, band_column
+from shnor.errors import UserError
 from shnor.ingest.base import ReadOptions, Source
+from shnor.ingest.reference import ege_minimums
 from shnor.ingest.students import (
     EGE_MAX,
     Groups,
     StudentAggregate,
-    _ege_minimum,
     _float_column,
     _marks_by_scale,
     only_marks,
@@ -146,3 +147,19 @@ def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.D
     pair, _ = pd.factorize(key * (len(distinct) + 1) + score_code)
     firsts = first_rows(pair)
     return pd.DataFrame({"key": key[firsts], "score": at[firsts], "count": np.bincount(pair, minlength=len(firsts))})
+
+
+def _ege_minimum(groups: Groups, is_ege_score: np.ndarray, rows: Sequence[int], source: Source) -> np.ndarray:
+    minimums = ege_minimums()
+    by_procedure = np.array([minimums.get((year, subject), np.nan) for year, _, subject, _ in groups.procedures])
+    per_row = groups.rows(np.where(groups.ege, by_procedure[groups.procedure], np.nan))
+    unknown = is_ege_score & np.isnan(per_row)
+    if unknown.any():
+        first = int(np.flatnonzero(unknown)[0])
+        key = groups.keys.iloc[groups.of_row[first]]
+        raise UserError(
+            f"нет минимального балла ЕГЭ по предмету «{key['subject']}» за {key['year']} год.",
+            source.place(int(rows[first])),
+            "Дайте результаты этой процедуры итогами по школе (столбцы «ниже порога», «высокие результаты»).",
+        )
+    return per_row

@@ -26,8 +26,9 @@ PROCEDURES = [
     ((2024, "ЕГЭ", "Математика (базовая)", 11), Scale(21, 7, 12, 17)),  # a primary score, marked by the scale
     ((2025, "ВПР", "История", 6), None),  # no scale: marks only
     ((2025, "ВПР", "Физика", 8), Scale(20.5, 6.5, 7.5, 15)),
+    ((2001, "ЕГЭ", "Русский язык", 11), None),  # no ЕГЭ minimum known: only in the test of that error
 ]
-MAXIMUM = [38, 20, 33, 100, 21, None, 20.5]
+MAXIMUM = [38, 20, 33, 100, 21, None, 20.5, 100]
 OPTIONS = ReadOptions(scales=Scales({key: scale for key, scale in PROCEDURES if scale}),
                       bands=((0, 10), (5, 5), (11, 20), (61, 80), (81, 100)))
 COLUMNS = ["year", "assessment", "subject", "grade", "school_id"]
@@ -43,7 +44,7 @@ def groups_of(procedure: np.ndarray, school: np.ndarray) -> students.Groups:
 def batch(rng: np.random.Generator, rows: int, schools: int, journal: bool, odd: float = 0.0):
     """A batch every row of which is to be counted; ``odd``: the share of rows with something for ``all_counted``
     to refuse (a negative or too high score without a mark, a journal mark 0 or 3.5)."""
-    procedure = rng.integers(0, len(PROCEDURES), rows)
+    procedure = rng.integers(0, len(PROCEDURES) - 1, rows)
     school = rng.integers(0, schools, rows)
     maximum = np.array([np.nan if m is None else m for m in MAXIMUM])[procedure]
     score = np.round(rng.uniform(-1, 1.15, rows) * np.nan_to_num(maximum, nan=40) * 2) / 2  # halves, some beyond
@@ -112,7 +113,7 @@ def test_large_batches_counted_as_before(seed):
 
 def test_every_row_alike():
     """Every row with a mark, a score and a journal mark (no copy of keys and scores), then none with a score or a
-    journal mark, then every row a score alone."""
+    journal mark, then every row a score alone, then every row an ЕГЭ test score."""
     rng = np.random.default_rng(7)
     procedure, school, mark, score, journal, _ = batch(rng, 3000, 40, journal=True)
     mark = rng.integers(2, 6, 3000).astype(float)
@@ -123,6 +124,8 @@ def test_every_row_alike():
     compare(procedure, school, mark, np.full(3000, np.nan), None, False)
     scaled = procedure != 5
     compare(procedure[scaled], school[scaled], np.full(scaled.sum(), np.nan), score[scaled], None, False)
+    ege = np.full(3000, 3)  # every row an ЕГЭ test score
+    compare(ege, school, np.full(3000, np.nan), np.round(rng.uniform(0, 100, 3000)), None, False)
 
 
 def test_marks_not_whole_counted_a_mark_at_a_time():
@@ -133,17 +136,21 @@ def test_marks_not_whole_counted_a_mark_at_a_time():
     compare(procedure, school, mark, score, journal, False)
 
 
-def test_procedure_without_scale_named_as_before():
-    procedure = np.array([0, 5, 5])
-    groups = groups_of(procedure, np.zeros(3, dtype=int))
-    mark, score = np.array([3.0, np.nan, 4.0]), np.array([10.0, 12.0, np.nan])
-    source = _Source()
+@pytest.mark.parametrize(("procedure", "named"), [([0, 5, 5], "строка 11"), ([3, 7, 7], "строка 11"),
+                                                  ([7, 7, 7], "строка 10")])
+def test_procedure_without_scale_or_minimum_named_as_before(procedure, named):
+    """A score without a mark where the procedure has no scale, an ЕГЭ test score without a minimum: the first such
+    row is named, as before."""
+    groups = groups_of(np.array(procedure), np.zeros(3, dtype=int))
+    mark, score = np.array([3.0, np.nan, np.nan]), np.array([10.0, 12.0, 11.0])
+    if procedure[0] == 7:
+        mark[0] = np.nan
     messages = []
     for module in (reference, students):
         with pytest.raises(UserError) as error:
-            module.count_students(groups, mark, score, None, range(10, 13), source, OPTIONS)
+            module.count_students(groups, mark, score, None, range(10, 13), _Source(), OPTIONS)
         messages.append(str(error.value))
-    assert messages[0] == messages[1] and "строка 11" in messages[0]
+    assert messages[0] == messages[1] and messages[0].startswith(named)
 
 
 class _Source:

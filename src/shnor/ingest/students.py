@@ -77,7 +77,8 @@ class Groups:
         return cls(of_row, keys.take(first_rows(of_row)).reset_index(drop=True), options)
 
     def rows(self, per_key: np.ndarray) -> np.ndarray:
-        return per_key[self.of_row]
+        """Per row: its key's value of ``per_key``."""
+        return np.take(per_key, self.of_row, mode="clip")  # "clip": not checked row by row (the keys are in range)
 
     def count_where(self, where: np.ndarray, condition: np.ndarray) -> pd.arrays.IntegerArray:
         """Per key: the rows meeting ``condition`` among those ``where``; missing where no row is."""
@@ -205,10 +206,7 @@ def count_students(
     participants, counted, compared = _by_mark(groups, mark, journal, marks or only_marks(mark))
     counted = {"participants": pd.array(participants, dtype="Int64"), **counted}
     if is_ege_score is not None:
-        minimum = _ege_minimum(groups, is_ege_score, rows, source)
-        counted["below_min"] = groups.count_where(is_ege_score, score < minimum)
-        counted["high"] = groups.count_where(is_ege_score, score >= options.ege_high_score)
-        del minimum
+        counted.update(_ege_counts(groups, is_ege_score, score, rows, source, options.ege_high_score))
     else:  # no ЕГЭ test score in the batch: nothing to compare, no row-long minimum
         counted["below_min"] = pd.arrays.IntegerArray(np.zeros(groups.count, dtype=np.int64),
                                                       np.ones(groups.count, dtype=bool))
@@ -421,12 +419,14 @@ def _histogram(groups: Groups, score: np.ndarray, has_score: np.ndarray) -> pd.D
     scale has no boundaries: nothing is kept."""
     # the boundaries are looked at for these alone; a key without any boundary (no scale) has no row near one
     bounded = groups.scored & ~np.isnan(groups.scale[:, 1:]).all(axis=1)
-    if bounded.all():
+    if not bounded.any():
+        looked_at = np.zeros(0, dtype=bool)
+    elif bounded.all():
         looked_at = has_score
     else:
         looked_at = groups.rows(bounded)
         looked_at &= has_score
-    if looked_at.all():  # every row: the keys and scores as they stand, not copied
+    if len(looked_at) and looked_at.all():  # every row: the keys and scores as they stand, not copied
         scored, key_of, candidates = None, groups.of_row, score
     else:
         scored = np.flatnonzero(looked_at)
@@ -490,24 +490,39 @@ def _marks_by_scale(groups: Groups, score: np.ndarray, needing: np.ndarray, rows
                             source.place(int(rows[first])))
     marks, boundary = np.full(len(score), 2.0), np.empty(len(score))
     for column in (1, 2, 3):  # mark3, mark4, mark5: a column at a time into one buffer, not a rows × 4 table
-        np.take(groups.scale[:, column], groups.of_row, out=boundary)
+        np.take(groups.scale[:, column], groups.of_row, out=boundary, mode="clip")
         marks += score >= boundary
     marks[~needing] = np.nan
     return marks
 
 
-def _ege_minimum(groups: Groups, is_ege_score: np.ndarray, rows: Sequence[int], source: Source) -> np.ndarray:
-    """Per row: the ЕГЭ minimum of its subject and year (NaN for the rows not scored against one)."""
+def _ege_counts(groups: Groups, is_ege_score: np.ndarray, score: np.ndarray, rows: Sequence[int], source: Source,
+                high: float) -> dict[str, pd.arrays.IntegerArray]:
+    """Per key: the ЕГЭ test scores below the minimum of their subject and year and those from ``high`` up (missing
+    where the key has none), over those rows alone (every row as it stands where all are such)."""
+    if is_ege_score.all():
+        where, key, scores = None, groups.of_row, score
+    else:
+        where = np.flatnonzero(is_ege_score)
+        key, scores = groups.of_row[where], score[where]
     minimums = ege_minimums()
     by_procedure = np.array([minimums.get((year, subject), np.nan) for year, _, subject, _ in groups.procedures])
-    per_row = groups.rows(np.where(groups.ege, by_procedure[groups.procedure], np.nan))
-    unknown = is_ege_score & np.isnan(per_row)
+    minimum = np.where(groups.ege, by_procedure[groups.procedure], np.nan)[key]  # per row
+    unknown = np.isnan(minimum)
     if unknown.any():
         first = int(np.flatnonzero(unknown)[0])
-        key = groups.keys.iloc[groups.of_row[first]]
+        if where is not None:
+            first = int(where[first])
+        named = groups.keys.iloc[groups.of_row[first]]
         raise UserError(
-            f"нет минимального балла ЕГЭ по предмету «{key['subject']}» за {key['year']} год.",
+            f"нет минимального балла ЕГЭ по предмету «{named['subject']}» за {named['year']} год.",
             source.place(int(rows[first])),
             "Дайте результаты этой процедуры итогами по школе (столбцы «ниже порога», «высокие результаты»).",
         )
-    return per_row
+    missing = np.bincount(key, minlength=groups.count) == 0
+    np.less(scores, minimum, out=unknown)
+    below = np.bincount(key[unknown], minlength=groups.count)
+    np.greater_equal(scores, high, out=unknown)
+    above = np.bincount(key[unknown], minlength=groups.count)
+    return {"below_min": pd.arrays.IntegerArray(below.astype(np.int64), missing),
+            "high": pd.arrays.IntegerArray(above.astype(np.int64), missing.copy())}
