@@ -104,9 +104,11 @@ def test_small_batches_counted_as_before(seed, rows, schools, journal, odd):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_large_batches_counted_as_before(seed):
+def test_large_batches_counted_as_before(seed, monkeypatch):
     """Thousands of rows and keys: the histogram's (key, test) counted by tables or, with keys many and rows near a
-    boundary few, by a hash."""
+    boundary few, by a hash; what is made a block of rows at a time, in blocks of 1000 rows and of all of them."""
+    if seed % 2:
+        monkeypatch.setattr(students, "_BLOCK", 1000)
     rng = np.random.default_rng(seed)
     compare(*batch(rng, 20_000, [5, 3000, 400, 60][seed], journal=seed != 1))
 
@@ -169,3 +171,15 @@ def test_first_and_count_by_tables_and_by_hash():
     for firsts_rows, counts in (by_table, by_hash):
         assert np.array_equal(firsts_rows, row[firsts])
         assert np.array_equal(counts, np.bincount(numbers))
+
+
+@pytest.mark.parametrize("where", [0, 999, 1000, 4_000])
+def test_journal_mark_not_whole_found_in_any_block(where, monkeypatch):
+    """A journal mark 3.5 in any block of rows is found, as before."""
+    monkeypatch.setattr(students, "_BLOCK", 1000)
+    procedure, school, mark, score, journal, _ = batch(np.random.default_rng(11), 4_001, 30, journal=True)
+    groups = groups_of(procedure, school)
+    assert students.all_counted(groups, mark, score, journal)
+    journal[where] = 3.5
+    assert not students.all_counted(groups, mark, score, journal)
+    assert not reference.all_counted(groups, mark, score, journal)
