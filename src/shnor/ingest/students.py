@@ -236,26 +236,30 @@ def _by_mark(groups: Groups, mark: np.ndarray, journal: np.ndarray | None, whole
             both = has_mark & ~np.isnan(journal)
             compared = {column: groups.count_where(both, test(mark, journal)) for column, test in COMPARISONS}
         return np.bincount(groups.of_row, minlength=groups.count), by_mark, compared
-    table = _mark_table(groups, mark, journal)  # key × mark 2, 3, 4, 5, none × journal mark none, 1–5
-    per_mark = table.sum(axis=2)
-    no_mark = per_mark[:, :4].sum(axis=1) == 0
-    by_mark = {column: pd.arrays.IntegerArray(np.ascontiguousarray(per_mark[:, position]).astype(np.int64), no_mark)
+    if journal is not None and np.fmax.reduce(journal, initial=-np.inf) == -np.inf:  # no journal mark at all
+        none = pd.arrays.IntegerArray(np.zeros(groups.count, dtype=np.int64), np.ones(groups.count, dtype=bool))
+        return (*_by_mark(groups, mark, None, whole)[:2], {column: none.copy() for column, _ in COMPARISONS})
+    table = _mark_table(groups, mark, journal)  # mark 2, 3, 4, 5, none × journal mark none, 1–5 × key
+    per_mark = table.sum(axis=1)
+    no_mark = per_mark[:4].sum(axis=0) == 0
+    by_mark = {column: pd.arrays.IntegerArray(per_mark[position].astype(np.int64, copy=False), no_mark)
                for position, column in enumerate(MARK_COUNTS)}
     compared = {}
     if journal is not None:
-        both = table[:, :4, 1:].reshape(groups.count, 20)  # key × (mark 2–5, journal mark 1–5)
-        neither = both.sum(axis=1) == 0
+        both = table[:4, 1:]  # mark 2–5 × journal mark 1–5 × key
+        neither = both.sum(axis=(0, 1)) == 0
         for column, test in COMPARISONS:
-            cells = test(_MARKS[:, np.newaxis], _JOURNAL_MARKS[np.newaxis, :]).ravel()
-            compared[column] = pd.arrays.IntegerArray(both[:, cells].sum(axis=1).astype(np.int64), neither)
-    return per_mark.sum(axis=1), by_mark, compared
+            cells = test(_MARKS[:, np.newaxis], _JOURNAL_MARKS[np.newaxis, :])
+            compared[column] = pd.arrays.IntegerArray(both[cells].sum(axis=0).astype(np.int64, copy=False), neither)
+    return per_mark.sum(axis=0), by_mark, compared
 
 
 def _mark_table(groups: Groups, mark: np.ndarray, journal: np.ndarray | None) -> np.ndarray:
     """The rows counted per key (marks 2–5 and NaN; journal marks 1–5 and NaN), by mark (2, 3, 4, 5, none) and
-    journal mark (none, 1, 2, 3, 4, 5; only «none» without ``journal``): key × 5 × 6 (or × 1) counts from one
-    ``bincount`` over the row's key, mark and journal mark as one number. The number is made ``_BLOCK`` rows at a
-    time in decimals (whole numbers far below 2**53: exact), in buffers that stay in the cache."""
+    journal mark (none, 1, 2, 3, 4, 5; only «none» without ``journal``): 5 × 6 (or × 1) × key counts from one
+    ``bincount`` over the row's mark, journal mark and key as one number (the key last: what is added up over marks
+    is a key's counts side by side). The number is made ``_BLOCK`` rows at a time in decimals (whole numbers far
+    below 2**53: exact), in buffers that stay in the cache."""
     journals = 1 if journal is None else 6
     code = np.empty(len(mark), dtype=np.int64)
     part, other = np.empty(min(len(mark), _BLOCK)), np.empty(min(len(mark), _BLOCK))
@@ -267,9 +271,10 @@ def _mark_table(groups: Groups, mark: np.ndarray, journal: np.ndarray | None) ->
         if journal is not None:
             value *= journals
             value += np.fmax(journal[start:stop], 0.0, out=extra)  # NaN (none) is 0
-        value += np.multiply(groups.of_row[start:stop], 5.0 * journals, out=extra)
+        value *= groups.count
+        value += groups.of_row[start:stop]
         np.copyto(code[start:stop], value, casting="unsafe")
-    return np.bincount(code, minlength=5 * journals * groups.count).reshape(groups.count, 5, journals)
+    return np.bincount(code, minlength=5 * journals * groups.count).reshape(5, journals, groups.count)
 
 
 def _score_counts(groups: Groups, score: np.ndarray, has_score: np.ndarray, participants: np.ndarray,
