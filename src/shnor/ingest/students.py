@@ -152,7 +152,7 @@ def _journal_marks(journal: np.ndarray) -> bool:
     return _unlike_rounded(journal) == blanks
 
 
-_BLOCK = 1 << 16  # rows at a time where a row-long temporary is only counted: its buffer stays in the cache
+_BLOCK = 1 << 16  # rows at a time where a row-long temporary is not kept: its buffers stay in the cache
 
 
 def _unlike_rounded(values: np.ndarray) -> int:
@@ -236,7 +236,7 @@ def _by_mark(groups: Groups, mark: np.ndarray, journal: np.ndarray | None, whole
             both = has_mark & ~np.isnan(journal)
             compared = {column: groups.count_where(both, test(mark, journal)) for column, test in COMPARISONS}
         return np.bincount(groups.of_row, minlength=groups.count), by_mark, compared
-    if journal is not None and np.fmax.reduce(journal, initial=-np.inf) == -np.inf:  # no journal mark at all
+    if journal is not None and _blank(journal):  # no journal mark at all (a country's column of blanks)
         none = pd.arrays.IntegerArray(np.zeros(groups.count, dtype=np.int64), np.ones(groups.count, dtype=bool))
         return (*_by_mark(groups, mark, None, whole)[:2], {column: none.copy() for column, _ in COMPARISONS})
     table = _mark_table(groups, mark, journal)  # mark 2, 3, 4, 5, none × journal mark none, 1–5 × key
@@ -252,6 +252,11 @@ def _by_mark(groups: Groups, mark: np.ndarray, journal: np.ndarray | None, whole
             cells = test(_MARKS[:, np.newaxis], _JOURNAL_MARKS[np.newaxis, :])
             compared[column] = pd.arrays.IntegerArray(both[cells].sum(axis=0).astype(np.int64, copy=False), neither)
     return per_mark.sum(axis=0), by_mark, compared
+
+
+def _blank(values: np.ndarray) -> bool:
+    """Every value (NaN or a mark) is NaN, or there is none: by the greatest of them, no row-long temporary."""
+    return bool(np.fmax.reduce(values, initial=-np.inf) == -np.inf)
 
 
 def _mark_table(groups: Groups, mark: np.ndarray, journal: np.ndarray | None) -> np.ndarray:
@@ -413,7 +418,7 @@ def _float_column(values: np.ndarray) -> pd.arrays.FloatingArray:
 def _pairs(groups: Groups, score: np.ndarray, journal: np.ndarray | None, has_score: np.ndarray) -> pd.DataFrame:
     """The (key, score, journal mark) of each row of the procedures ``Groups.paired`` with both a score and a
     journal mark."""
-    if journal is None or not groups.paired.any():
+    if journal is None or not groups.paired.any() or _blank(journal):
         return pd.DataFrame({"key": groups.of_row[:0], "score": score[:0],
                              "journal": np.empty(0) if journal is None else journal[:0]})
     wanted = groups.rows(groups.paired)
