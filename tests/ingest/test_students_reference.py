@@ -43,7 +43,7 @@ def groups_of(procedure: np.ndarray, school: np.ndarray) -> students.Groups:
 
 def batch(rng: np.random.Generator, rows: int, schools: int, journal: bool, odd: float = 0.0):
     """A batch every row of which is to be counted; ``odd``: the share of rows with something for ``all_counted``
-    to refuse (a negative or too high score without a mark, a journal mark 0 or 3.5)."""
+    to refuse (a score above the maximum without a mark, a journal mark 3.5)."""
     procedure = rng.integers(0, len(PROCEDURES) - 1, rows)
     school = rng.integers(0, schools, rows)
     maximum = np.array([np.nan if m is None else m for m in MAXIMUM])[procedure]
