@@ -339,3 +339,31 @@ def test_a_bad_cell_is_named_before_an_error_of_reading_the_rows_after_it(tmp_pa
     with mock.patch.object(tables, "WHOLE_CSV_BYTES", 0):  # streamed, as a CSV of more than 256 MB
         found = read(path, careful=False)
     assert isinstance(found, str) and "строка 5" in found and "ожидается отметка от 2 до 5" in found, found
+
+
+@pytest.mark.parametrize("cells", [
+    ["5", "007", None, "4.5", "5", None, "1e1", "-0", "nan"],
+    ["5", "inf"], ["5", " 4"], ["5", "4,5"], ["5", "пять"], ["3", ""], [None, None],
+])
+def test_a_dictionary_encoded_number_column_reads_as_its_text(cells):
+    """Marks and scores parsed dictionary-encoded (a CSV parsed ahead) are read by their distinct values with the rules
+    of their text: the same decimals, blanks NaN, and the batch unclean where the text is (an infinity, a word)."""
+    import numpy as np
+
+    from shnor.ingest import tidy_arrow
+
+    def outcome(column):
+        try:
+            return [None if np.isnan(n) else n for n in tidy_arrow._numbers(column, len(cells)).tolist()]
+        except tidy_arrow._Unclean:
+            return "unclean"
+
+    text = pa.array(cells, pa.string())
+    coded = text.dictionary_encode()
+    expected = outcome(text)
+    assert outcome(coded) == expected
+    assert outcome(pa.chunked_array([coded.slice(0, 1), coded.slice(1)])) == expected
+    if "inf" in cells or "пять" in cells:
+        assert expected == "unclean"
+    if cells[0] == "5" and "007" in cells:
+        assert expected == [5.0, 7.0, None, 4.5, 5.0, None, 10.0, 0.0, None]  # «nan» is a blank, as ever
