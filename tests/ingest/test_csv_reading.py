@@ -80,17 +80,22 @@ def test_a_file_parsed_ahead_is_read_as_the_same_file_parsed_when_read(tmp_path,
     for old, new in zip(before, after):
         assert new.equals(old)
     assert int(after[1]["participants"].sum()) == 20_000
-    # the key-like text (procedure, subject, login) dictionary-encoded ahead, handed over so where asked for
-    assert tables._key_like(opened.probe[1:]) == [1, 2, 4]
+    # every column of a few values repeated (here all: keys, the year, the grade, the mark) dictionary-encoded by the
+    # parse ahead, one dictionary over the file, and handed over so, in the batch and in its pieces (the careful
+    # reader's: ``plain_text`` decodes them), not decoded into text that the clean count never looks at
+    assert tables._repeated(opened.probe[1:]) == [0, 1, 2, 3, 4, 5]
     batch = next(opened.joined_batches(1, 1 << 20, coded=[2, 4]))
-    assert [pa.types.is_dictionary(c.type) for c in batch.columns] == [False, False, True, False, True, False]
-    assert batch.columns[4].cast(pa.string()).equals(tables.plain_text(batch.pieces[0].columns[4]))
-    # the pieces (the careful reader's) keep a column asked for encoded where the parse left it so (text not in
-    # ASCII, decoded once per distinct cell), not decoded into text that nobody looks at: the careful reader decodes
-    # it (``plain_text``); every other column is text (the logins are ASCII: the parse's bytes, as they are)
+    assert all(isinstance(c, pa.DictionaryArray) for c in batch.columns)
+    assert [len(c.dictionary) for c in batch.columns] == [1, 1, 1, 1, 7, 4]
     for piece in batch.pieces:
-        assert [pa.types.is_dictionary(c.type) for c in piece.columns] == [False, False, True, False, False, False]
+        assert all(pa.types.is_dictionary(c.type) for c in piece.columns)
+    assert batch.columns[4].cast(pa.string()).equals(
+        pa.concat_arrays([tables.plain_text(piece.columns[4]) for piece in batch.pieces]))
     assert tables.plain_text(batch.pieces[0].columns[2]).to_pylist()[:2] == ["Математика", "Математика"]
+    # the batches that other readers take are text, as ever
+    again = tables.open_sheets(path, ahead=True)[0]
+    assert again._parsed is not None
+    assert {c.type for b in again.batches(1) for c in b.columns} == {pa.string()}
 
 
 CP1251_TEXT = bytes(b for b in range(0x80, 0x100) if b != 0x98).decode("cp1251")  # every letter and sign of it
@@ -127,6 +132,82 @@ def test_a_file_parsed_as_bytes_is_the_text_that_decoding_the_file_gives(tmp_pat
         assert pa.types.is_dictionary(decoded.type) == (many > 3)
     else:  # many distinct cells of Windows-1251: the file is decoded by pyarrow
         assert decoded is None
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-8"])
+@pytest.mark.parametrize("many", [1 << 16, 1_000])
+def test_columns_parsed_dictionary_encoded_are_the_text_that_decoding_the_file_gives(tmp_path, monkeypatch, many,
+                                                                                       encoding):
+    """The columns whose first rows repeat a few values are parsed dictionary-encoded and only their distinct values
+    decoded; one that has more distinct values further down than ``_MANY_DISTINCT`` (codes of 1 500 pupils, two rows
+    each) is made plain; names of people stay plain (for Windows-1251 they have the file decoded by pyarrow, the
+    other columns parsed dictionary-encoded again). The text is the same as decoding the file."""
+    monkeypatch.setattr(tables, "_MANY_DISTINCT", many)
+    rng = np.random.default_rng(11)
+    lines = ["год;наименование;примечание;код;балл"]
+    for n in range(3_000):
+        name = "".join(rng.choice(list(CP1251_TEXT + "abc 1;"), size=rng.integers(1, 12)))
+        note = ["", "NA", "тест «кавычки»", "N/A", "Итого", "2"][n % 6]
+        lines.append(f'2025;"{name.replace(chr(34), "")}";{note};{n // 2:04d};{"" if n % 7 == 0 else f"0{n % 23}"}')
+    path = tmp_path / "ansi.csv"
+    path.write_bytes("\r\n".join(lines).encode(encoding))
+    sheet = tables.open_sheets(path)[0]
+    coded = tables._repeated(sheet.probe[1:])
+    assert coded == [0, 2, 3, 4], "the year, the notes, the codes (each twice), the scores; not the names"
+    parsed = sheet._strict(pacsv, 1, coded)
+    assert [pa.types.is_dictionary(c.type) for c in parsed.columns] == [True, False, True, many > 1_500, True]
+    encoded = tables._encoded(parsed)
+    assert sorted(encoded) == sorted([0, 2, 4] + ([3] if many > 1_500 else []))
+    assert all(len(encoded[p].dictionary) == len(set(encoded[p].to_pylist()) - {None}) for p in encoded)
+    text = pa.table([column.cast(pa.string()) for column in parsed.columns], names=parsed.column_names)
+    options = sheet._options(pacsv, 1)
+    decoded = pacsv.read_csv(path, **dict(options, parse_options=pacsv.ParseOptions(delimiter=";")))
+    assert text.equals(decoded)
+    assert text.column(4).to_pylist()[:3] == [None, "01", "02"]  # blank; leading zeros as written
+    assert text.column(2).null_count == 3 * 500  # «», NA and N/A are empty cells, as in the text read
+
+
+CANONICAL = ("year", "assessment", "subject", "grade", "school_id", "score", "mark", "journal_mark")
+
+
+def canonical_rows(count: int) -> list[list[str]]:
+    """Rows in the image of the canonical participant table: logins and scores with leading zeros, blank journal
+    marks, ЕГЭ rows without a grade or a mark."""
+    rows = []
+    for n in range(count):
+        school = ["007", "0010", "sch3"][n // 400 % 3]
+        if n % 10 == 9:
+            rows.append(["2025", "ЕГЭ", "История", "", school, f"{40 + n % 50}", "", ""])
+        else:
+            subject = ["Русский язык", "Математика"][n // 1000 % 2]
+            journal = "" if n % 4 == 0 else str(2 + n % 4)
+            rows.append(["2025", "ВПР", subject, "4", school, f"{n % 20:02d}", str(2 + n % 4), journal])
+    return rows
+
+
+def test_a_canonical_file_in_windows_1251_with_semicolons_counts_as_in_utf8(tmp_path, way):
+    """The same rows in UTF-8 with «,» and in Windows-1251 with «;», read whichever way (parsed when read, streamed,
+    parsed ahead with its columns dictionary-encoded): the same counts, schools as written, every row counted."""
+    rows = canonical_rows(30_000)
+    utf8, ansi = tmp_path / "utf8.csv", tmp_path / "ansi.csv"
+    utf8.write_bytes("\n".join(",".join(row) for row in [list(CANONICAL), *rows]).encode("utf-8") + b"\n")
+    ansi.write_bytes("\r\n".join(";".join(row) for row in [list(CANONICAL), *rows]).encode("cp1251") + b"\r\n")
+    (cube, (log,)), (ansi_cube, (ansi_log,)) = (read_results([p], ReadOptions()) for p in (utf8, ansi))
+    assert ansi_cube.counts.equals(cube.counts) and ansi_cube.schools.equals(cube.schools)
+    assert (int(cube.counts["participants"].sum()), log.rows_read, ansi_log.rows_read) == (30_000, 30_000, 30_000)
+    assert sorted(cube.schools["school_id"]) == ["0010", "007", "sch3"]
+    assert int(cube.counts["n5"].sum()) == sum(row[6] == "5" for row in rows)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
+def test_a_bad_mark_past_the_first_batch_is_named_by_line_and_column(tmp_path, way, encoding):
+    rows = canonical_rows(30_000)
+    rows[25_000][6] = "07"
+    path = tmp_path / "pupils.csv"
+    path.write_bytes("\n".join(",".join(row) for row in [list(CANONICAL), *rows]).encode(encoding) + b"\n")
+    with pytest.raises(UserError) as caught:
+        read_results([path], ReadOptions())
+    assert "строка 25002, столбец «mark»: в ячейке «07», а ожидается отметка от 2 до 5" in str(caught.value)
 
 
 def test_a_byte_that_is_no_letter_of_windows_1251_is_named_as_before(tmp_path, way):

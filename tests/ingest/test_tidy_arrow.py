@@ -5,10 +5,12 @@ same cube, pairs, histogram and reading log, on clean files and on files with ro
 from __future__ import annotations
 
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from unittest import mock
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,21 +49,29 @@ def write(folder: Path, rows: list[tuple], schools: list[str], years: list[int])
     return write_table(folder / "участники.csv", HEADER, table, delimiter=";")
 
 
-def read(path: Path, careful: bool):
+def read(path: Path, careful: bool, ahead: bool = False):
     """The cube and logs, or the message of the error that stopped the reading. Batches of 7 rows, joined into 16
-    or more for Arrow, so that a file of a few dozen rows has several of each."""
-    try:
-        with mock.patch.object(tables, "BATCH_ROWS", 7), mock.patch.object(tidy, "CLEAN_BATCH_ROWS", 16):
-            if careful:
-                with mock.patch.object(tidy, "clean_students", lambda *args: None):
-                    return read_results([path], OPTIONS)
+    or more for Arrow, so that a file of a few dozen rows has several of each. ``ahead``: a CSV is parsed when
+    opened ahead, as a region's is (its columns of a few values repeated come dictionary-encoded)."""
+    with ExitStack() as patched:
+        patched.enter_context(mock.patch.object(tables, "BATCH_ROWS", 7))
+        patched.enter_context(mock.patch.object(tidy, "CLEAN_BATCH_ROWS", 16))
+        if careful:
+            patched.enter_context(mock.patch.object(tidy, "clean_students", lambda *args: None))
+        if ahead:
+            patched.enter_context(mock.patch.object(tables, "AHEAD_CSV_BYTES", (0, 1 << 30)))
+            patched.enter_context(mock.patch("shnor.ingest.ahead.workers", lambda: 2))
+        try:
             return read_results([path], OPTIONS)
-    except UserError as error:
-        return str(error)
+        except UserError as error:
+            return str(error)
 
 
-def same_reading(path: Path) -> None:
-    found, careful = read(path, careful=False), read(path, careful=True)
+def same_reading(path: Path, ahead: bool = False) -> None:
+    same(read(path, careful=False, ahead=ahead), read(path, careful=True, ahead=ahead))
+
+
+def same(found, careful) -> None:
     if isinstance(careful, str):  # too many rows left out, say: the same message
         assert found == careful
         return
@@ -95,6 +105,69 @@ def test_counted_in_arrow_as_the_careful_reader_counts(data, dirty):
     rows, schools, years = with_dirty(data, dirty)
     with tempfile.TemporaryDirectory() as folder:
         same_reading(write(Path(folder), rows, schools, years))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.lists(st.tuples(clean_row, st.sampled_from(["sch1", "sch2", " sch3 "]), st.sampled_from([2024, 2025])),
+                  min_size=1, max_size=60),
+    dirty=st.lists(st.tuples(st.integers(0, 59), dirty_row), max_size=2),
+)
+def test_a_csv_parsed_ahead_is_counted_as_the_careful_reader_counts_and_as_when_parsed_when_read(data, dirty):
+    """Parsed ahead, a CSV's keys, years, grades, marks and scores come dictionary-encoded to the counting in Arrow
+    (numbers parsed once per distinct value) and as text to the careful reader: the same cube and log either way,
+    and the same as the file parsed when read."""
+    rows, schools, years = with_dirty(data, dirty)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write(Path(folder), rows, schools, years)
+        same_reading(path, ahead=True)
+        same(read(path, careful=False, ahead=True), read(path, careful=False))
+
+
+def test_a_csv_parsed_ahead_is_counted_from_its_dictionaries(tmp_path, monkeypatch):
+    """Logins and scores with leading zeros, blank journal marks, ЕГЭ scores without a grade or a mark: every column
+    comes dictionary-encoded to the counting in Arrow, which counts the file alone — as the file parsed when read is
+    counted — and the logins stay as written."""
+    rows = [("ВПР", "Математика", 4, f"0{i % 20:02d}", 2 + i % 4, "" if i % 3 else 2 + i % 4)
+            for i in range(40)]
+    rows += [("ЕГЭ", "История", "", f"{40 + i}", "", "") for i in range(8)]
+    schools = ["007" if i % 3 else "0010" for i in range(len(rows))]
+    path = write(tmp_path, rows, schools, [2025] * len(rows))
+    before = read(path, careful=False)
+    types = []
+    counted = tidy.clean_students
+
+    def recorded(columns, *rest):
+        types.append({name: column.type for name, column in columns.items()})
+        return counted(columns, *rest)
+
+    monkeypatch.setattr(tidy, "clean_students", recorded)
+    monkeypatch.setattr(tidy, "aggregate_students", mock.Mock(side_effect=AssertionError("the careful reader")))
+    found = read(path, careful=False, ahead=True)
+    same(found, before)
+    cube, (log,) = found
+    assert (int(cube.counts["participants"].sum()), log.rows_read) == (48, 48)
+    assert sorted(cube.schools["school_id"]) == ["0010", "007"]
+    assert len(types) == 3 and all(pa.types.is_dictionary(t) for batch in types for t in batch.values())
+
+
+@pytest.mark.parametrize("ahead", [False, True])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (("ВПР", "Математика", 4, 12, "07", ""), "столбец «отметка»: в ячейке «07», а ожидается отметка от 2 до 5"),
+        (("ВПР", "Математика", "4а", 12, 5, "05"), "столбец «класс»: в ячейке «4а», а ожидается класс от 1 до 11"),
+        (("ВПР", "Математика", "04", "012", "3,5", ""), "в ячейке «3,5», а ожидается отметка от 2 до 5"),
+        (("ВПР", "Математика", 14, 12, 3, ""), "в ячейке «14», а ожидается класс от 1 до 11"),
+    ],
+)
+def test_a_bad_cell_past_the_first_batch_is_named_as_written(tmp_path, bad, message, ahead):
+    """The dictionary of a column parsed ahead is the whole file's: a bad value in it sends every batch to the careful
+    reader, which counts the clean ones as they are and names the bad cell where it is, quoted as written."""
+    rows = [("ВПР", "Математика", 4, f"{i % 30:03d}", 2 + i % 4, 3) for i in range(40)] + [bad]
+    path = write(tmp_path, rows, ["sch1"] * len(rows), [2025] * len(rows))
+    found = read(path, careful=False, ahead=ahead)
+    assert isinstance(found, str) and message in found and "строка 42" in found, found
 
 
 def test_a_clean_file_is_counted_in_arrow(tmp_path):
@@ -266,3 +339,31 @@ def test_a_bad_cell_is_named_before_an_error_of_reading_the_rows_after_it(tmp_pa
     with mock.patch.object(tables, "WHOLE_CSV_BYTES", 0):  # streamed, as a CSV of more than 256 MB
         found = read(path, careful=False)
     assert isinstance(found, str) and "строка 5" in found and "ожидается отметка от 2 до 5" in found, found
+
+
+@pytest.mark.parametrize("cells", [
+    ["5", "007", None, "4.5", "5", None, "1e1", "-0", "nan"],
+    ["5", "inf"], ["5", " 4"], ["5", "4,5"], ["5", "пять"], ["3", ""], [None, None],
+])
+def test_a_dictionary_encoded_number_column_reads_as_its_text(cells):
+    """Marks and scores parsed dictionary-encoded (a CSV parsed ahead) are read by their distinct values with the rules
+    of their text: the same decimals, blanks NaN, and the batch unclean where the text is (an infinity, a word)."""
+    import numpy as np
+
+    from shnor.ingest import tidy_arrow
+
+    def outcome(column):
+        try:
+            return [None if np.isnan(n) else n for n in tidy_arrow._numbers(column, len(cells)).tolist()]
+        except tidy_arrow._Unclean:
+            return "unclean"
+
+    text = pa.array(cells, pa.string())
+    coded = text.dictionary_encode()
+    expected = outcome(text)
+    assert outcome(coded) == expected
+    assert outcome(pa.chunked_array([coded.slice(0, 1), coded.slice(1)])) == expected
+    if "inf" in cells or "пять" in cells:
+        assert expected == "unclean"
+    if cells[0] == "5" and "007" in cells:
+        assert expected == [5.0, 7.0, None, 4.5, 5.0, None, 10.0, 0.0, None]  # «nan» is a blank, as ever

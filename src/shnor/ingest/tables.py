@@ -110,7 +110,8 @@ class Sheet:
     def joined_batches(self, header_rows: int, rows: int, coded: Iterable[int] = ()) -> Iterator[Batch]:
         """``joined(self.batches(header_rows), rows)``: the same batches with the same pieces. A sheet that can
         give the text columns at positions ``coded`` dictionary-encoded (Parquet stores them so) gives them so, in
-        the joined batch and its pieces (``plain_text`` makes them text)."""
+        the joined batch and its pieces (``plain_text`` makes them text); a CSV parsed ahead gives every column it
+        parsed so, numbers' text too."""
         return joined(self.batches(header_rows), rows)
 
 
@@ -403,7 +404,7 @@ class _CsvSheet(Sheet):
         self._header_rows = 0
         self._padded = False  # read by ``_lenient``: rows short of the header or with empty cells past it are kept
         self._parsed: tuple[int, pa.Table, dict[int, pa.Array]] | None = None  # parsed ahead: header rows, table,
-        # and its key-like text columns dictionary-encoded (see ``_key_like``)
+        # and its columns of a few distinct values dictionary-encoded, each in one array (see ``_repeated``)
         self._coded: dict[int, pa.Array] = {}  # those columns of the table being handed over (``joined_batches``)
 
     @classmethod
@@ -438,8 +439,8 @@ class _CsvSheet(Sheet):
             from pyarrow import csv as pacsv
 
             try:
-                table = sheet._strict(pacsv, 1)
-                sheet._parsed = (1, table, _encoded(table, _key_like(probe[1:])))
+                table = sheet._strict(pacsv, 1, _repeated(probe[1:]))
+                sheet._parsed = (1, table, _encoded(table))
             except Exception:  # noqa: BLE001  whatever it is, the reading proper meets it again and says it
                 sheet._parsed = None
         return sheet
@@ -471,8 +472,8 @@ class _CsvSheet(Sheet):
     def batches(self, header_rows: int) -> Iterator[Batch]:
         return self._batches(header_rows)
 
-    def _batches(self, header_rows: int, coded: Iterable[int] = ()) -> Iterator[Batch]:
-        """``batches``; the columns at ``coded`` that the file parsed ahead has dictionary-encoded stay so."""
+    def _batches(self, header_rows: int, coded: bool = False) -> Iterator[Batch]:
+        """``batches``; with ``coded``, the columns that the file parsed ahead has dictionary-encoded stay so."""
         from pyarrow import csv as pacsv
 
         self._header_rows = header_rows
@@ -481,8 +482,9 @@ class _CsvSheet(Sheet):
         else:
             yield from self._streamed(pacsv, self._options(pacsv, header_rows), header_rows)
 
-    def _options(self, pacsv, header_rows: int, raw: bool = False) -> dict:
-        """pyarrow's options for the file; ``raw``: the cells as the file's bytes, not decoded (see ``_strict``)."""
+    def _options(self, pacsv, header_rows: int, raw: bool = False, coded: Iterable[int] = ()) -> dict:
+        """pyarrow's options for the file; ``raw``: the cells as the file's bytes, not decoded (see ``_strict``);
+        the columns at ``coded`` dictionary-encoded by the parse."""
         names = [f"c{i}" for i in range(self._width)]
         read_options = pacsv.ReadOptions(
             encoding="utf8" if raw or self.encoding.startswith("utf-8") else self.encoding,
@@ -491,34 +493,43 @@ class _CsvSheet(Sheet):
             block_size=8 << 20,
         )
         parse_options = pacsv.ParseOptions(delimiter=self.separator, invalid_row_handler=self._skip_malformed)
+        cells = pa.binary() if raw else pa.string()
+        coded = set(coded)
         convert_options = pacsv.ConvertOptions(
-            column_types={name: pa.binary() if raw else pa.string() for name in names}, strings_can_be_null=True,
-            quoted_strings_can_be_null=True
+            column_types={name: pa.dictionary(pa.int32(), cells) if position in coded else cells
+                          for position, name in enumerate(names)},
+            strings_can_be_null=True, quoted_strings_can_be_null=True
         )
         return {"read_options": read_options, "parse_options": parse_options, "convert_options": convert_options}
 
-    def _strict(self, pacsv, header_rows: int) -> pa.Table:
+    def _strict(self, pacsv, header_rows: int, coded: Iterable[int] = ()) -> pa.Table:
         """The whole file parsed at once on every core; rows of another width are an error here (a callback per row
         from every core would crawl). A UTF-8 or Windows-1251 file is parsed as bytes, and only cells that are not
         ASCII are checked or decoded, once per distinct value (see ``_decoded``; such a column comes
         dictionary-encoded): pyarrow would check every cell of UTF-8 and decode the whole of Windows-1251 in one
         thread before parsing it. The cells are the same text either way: the separator, quote and line break are
-        ASCII, and so are the bytes that are not part of a Cyrillic letter."""
+        ASCII, and so are the bytes that are not part of a Cyrillic letter.
+
+        The columns at ``coded`` (a few distinct values: keys, years, grades, marks, scores) are dictionary-encoded
+        by the parse itself, on every core, each block with its own dictionary: they are joined into one array with
+        one dictionary, whose values alone are checked or decoded. One that turns out to have many distinct values
+        is made plain again, as if it had been parsed so."""
         raw = self.encoding in _RAW
-        options = self._options(pacsv, header_rows, raw=raw)
         strict = pacsv.ParseOptions(delimiter=self.separator)
-        table = pacsv.read_csv(self.path, **dict(options, parse_options=strict))
-        if not raw:
-            return table
-        columns = []
-        for column in table.columns:
-            columns.append(_decoded(column, self.encoding))
-            if columns[-1] is None:  # many distinct Windows-1251 cells (names of people): decoded by pyarrow
-                options = self._options(pacsv, header_rows)
-                return pacsv.read_csv(self.path, **dict(options, parse_options=strict))
+        table = pacsv.read_csv(self.path, **dict(self._options(pacsv, header_rows, raw, coded), parse_options=strict))
+        columns = _whole_dictionaries(table)
+        if raw:
+            decoded = [_decoded(column, self.encoding) for column in columns]
+            if any(column is None for column in decoded):  # many distinct Windows-1251 cells (names of people):
+                # the file decoded by pyarrow, the columns of a few values dictionary-encoded again
+                coded = [p for p, column in enumerate(columns) if isinstance(column, pa.DictionaryArray)]
+                options = self._options(pacsv, header_rows, coded=coded)
+                table = pacsv.read_csv(self.path, **dict(options, parse_options=strict))
+                decoded = _whole_dictionaries(table)
+            columns = decoded
         return pa.table(columns, names=table.column_names)
 
-    def _whole(self, pacsv, options: dict, header_rows: int, coded: Iterable[int] = ()) -> Iterator[Batch]:
+    def _whole(self, pacsv, options: dict, header_rows: int, coded: bool = False) -> Iterator[Batch]:
         """A file of a region at most: parsed at once on every core (or already, when it was opened ahead), then
         handed over in batches. A file that does not parse whole, or has rows of another width, is read again as a
         stream, which skips those rows and tells where a broken file stops."""
@@ -538,22 +549,22 @@ class _CsvSheet(Sheet):
                 yield from batches
             return
         row = header_rows + 1
-        coded = [p for p in coded if p in self._coded]  # not made text only to be replaced (``joined_batches``)
+        kept = list(self._coded) if coded else []  # not made text only to be replaced (``joined_batches``)
         for batch in table.to_batches(max_chunksize=BATCH_ROWS):
             if batch.num_rows:
-                yield Batch(first_row=row, columns=_text_columns(batch, coded_at=coded))
+                yield Batch(first_row=row, columns=_text_columns(batch, coded_at=kept))
                 row += batch.num_rows
         if self.progress:
             self.progress(self.path.stat().st_size)
 
     def joined_batches(self, header_rows: int, rows: int, coded: Iterable[int] = ()) -> Iterator[Batch]:
-        """As ``Sheet.joined_batches``; a file parsed ahead gives the columns at ``coded`` that were dictionary-encoded
-        then (``_key_like``) so, sliced for the batch, and in its pieces as they are (not decoded into a million rows
-        of text that the clean count never looks at: ``plain_text`` decodes them for the careful reader)."""
-        coded = set(coded)
+        """As ``Sheet.joined_batches``; a file parsed ahead gives every column that the parse dictionary-encoded
+        (``_repeated``: the key text at ``coded``, and the years, grades, marks and scores too) so, sliced for the
+        batch from one array over the file, and in its pieces as they are (not decoded into a million rows of text that
+        the clean count never looks at: ``plain_text`` decodes them for the careful reader)."""
         start = header_rows + 1
-        for batch in joined(self._batches(header_rows, coded), rows):
-            encoded = {p: column for p, column in self._coded.items() if p in coded}
+        for batch in joined(self._batches(header_rows, coded=True), rows):
+            encoded = self._coded
             if encoded and batch.columns:
                 first, count = batch.first_row - start, len(batch.columns[0])
                 columns = [encoded[p].slice(first, count) if p in encoded else column
@@ -676,13 +687,21 @@ class _CsvSheet(Sheet):
 
 
 
-def _key_like(rows: list[list[str | None]]) -> list[int]:
-    """The columns whose first rows look like a key's text: a few values repeated (a procedure, a subject, a school
-    whose pupils come one after another), none a number. These are dictionary-encoded when a file is parsed ahead."""
+_SHORT_NUMBER = 6  # characters of a number that has a few spellings in a file (a mark, a score, «12,5»)
+
+
+def _repeated(rows: list[list[str | None]]) -> list[int]:
+    """The columns whose first rows look like a few values repeated: keys (a procedure, a subject, a school whose
+    pupils come one after another, a year, a grade), or short numbers one of which comes again (marks, scores). These
+    are dictionary-encoded by the parse when a file is parsed ahead; a column of mostly distinct cells (people's
+    names, ids, row numbers) stays text."""
     found = []
     for position in range(max(map(len, rows), default=0)):
         cells = [row[position].strip() for row in rows if position < len(row) and (row[position] or "").strip()]
-        if len(cells) >= 2 and len(set(cells)) * 2 <= len(cells) and not any(map(_number_like, set(cells))):
+        distinct = set(cells)
+        if len(cells) < 2 or len(distinct) == len(cells):
+            continue
+        if len(distinct) * 2 <= len(cells) or all(len(c) <= _SHORT_NUMBER and _number_like(c) for c in distinct):
             found.append(position)
     return found
 
@@ -695,16 +714,24 @@ def _number_like(cell: str) -> bool:
     return True
 
 
-def _encoded(table: pa.Table, positions: list[int]) -> dict[int, pa.Array]:
-    """The columns at ``positions`` dictionary-encoded, each over the whole file (one dictionary)."""
-    encoded = {}
-    for position in positions:
-        column = table.column(position)
-        if pa.types.is_dictionary(column.type):  # decoded so (``_decoded``): one chunk
-            encoded[position] = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
-        else:
-            encoded[position] = _one_dictionary(column)
-    return encoded
+def _encoded(table: pa.Table) -> dict[int, pa.Array]:
+    """The table's dictionary-encoded columns by position, each in one array (one dictionary over the whole file)."""
+    return {position: column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+            for position, column in enumerate(table.columns) if pa.types.is_dictionary(column.type)}
+
+
+def _whole_dictionaries(table: pa.Table) -> list[pa.Array | pa.ChunkedArray]:
+    """The columns of a parse, each dictionary-encoded one in one array with one dictionary (the parse gives each
+    block its own: only the codes are joined, renumbered where the block's dictionary differs); one of many distinct
+    values is made plain (a column of names or numbers that its first rows made look like a few values)."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.combine_chunks()
+            if len(column.dictionary) > _MANY_DISTINCT:
+                column = pa.chunked_array([column.dictionary_decode()])
+        columns.append(column)
+    return columns
 
 
 _RAW = {"utf-8", "utf-8-sig", "cp1251"}  # encodings parsed as bytes and decoded by distinct cell (see ``_decoded``)
@@ -717,6 +744,8 @@ def _decoded(column: pa.ChunkedArray, encoding: str) -> pa.Array | pa.ChunkedArr
     rows), and the column stays dictionary-encoded (``_text_columns`` gives it as text); UTF-8 of many distinct values
     is checked as a whole, Windows-1251 of many is None (pyarrow decodes the file faster). Bytes that are not of the
     encoding raise UnicodeDecodeError (or Arrow's ArrowInvalid), as pyarrow's own decoding does."""
+    if isinstance(column, pa.DictionaryArray):  # parsed so: its distinct values alone
+        return pa.DictionaryArray.from_arrays(column.indices, _decoded_values(column.dictionary, encoding))
     utf8 = encoding.startswith("utf-8")
     if all(_ascii(chunk) for chunk in column.chunks):
         return pa.chunked_array([chunk.view(pa.string()) for chunk in column.chunks], pa.string())
@@ -728,9 +757,17 @@ def _decoded(column: pa.ChunkedArray, encoding: str) -> pa.Array | pa.ChunkedArr
         text = pa.chunked_array([chunk.view(pa.string()) for chunk in column.chunks], pa.string())
         text.validate(full=True)
         return text
-    decode = "utf-8" if utf8 else encoding
-    text = pa.array([value.decode(decode) for value in encoded.dictionary.to_pylist()], type=pa.string())
-    return pa.DictionaryArray.from_arrays(encoded.indices, text)
+    return pa.DictionaryArray.from_arrays(encoded.indices, _decoded_values(encoded.dictionary, encoding))
+
+
+def _decoded_values(values: pa.Array, encoding: str) -> pa.Array:
+    """A dictionary's distinct values (bytes) as text: ASCII as it is, UTF-8 checked, Windows-1251 decoded one by
+    one."""
+    if _ascii(values):
+        return values.view(pa.string())
+    if encoding.startswith("utf-8"):
+        return values.cast(pa.string())  # checked: Arrow's ArrowInvalid for bytes that are not UTF-8
+    return pa.array([value.decode(encoding) for value in values.to_pylist()], type=pa.string())
 
 
 def _content(cells: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -154,7 +154,11 @@ def _valid(array: pa.Array) -> np.ndarray:
 
 
 def _whole_marks(array: pa.Array | None) -> bool:
-    """A column of whole numbers from 2 to 5 (and blanks): marks, known without looking at each row."""
+    """A column of whole numbers from 2 to 5 (and blanks): marks, known without looking at each row (nor at each
+    distinct value of a batch: at the dictionary of a column that came dictionary-encoded)."""
+    if isinstance(array, pa.DictionaryArray):
+        values = _plain(array.dictionary)
+        return values is not None and bool(np.isin(values[~np.isnan(values)], (2.0, 3.0, 4.0, 5.0)).all())
     if array is None or not pa.types.is_integer(array.type):
         return False
     if array.null_count == len(array):
@@ -236,9 +240,24 @@ def _grades(encoded, assessment: tuple[np.ndarray, np.ndarray], count: int) -> t
 
 
 def _numbers(array: pa.Array | None, count: int) -> np.ndarray:
-    """A column of marks or scores as decimals (NaN where blank; all NaN without the column)."""
+    """A column of marks or scores as decimals (NaN where blank; all NaN without the column). One that came
+    dictionary-encoded (a CSV parsed ahead) has its distinct values parsed once, by ``_plain`` as a column of text
+    would be, and taken for the rows by their codes."""
     if array is None:
         return np.full(count, np.nan)
+    if isinstance(array, pa.DictionaryArray):
+        numbers = _plain(array.dictionary)
+        if numbers is None:
+            raise _Unclean
+        codes = array.indices if not array.null_count else pc.fill_null(array.indices, len(numbers))
+        # taken in Arrow's memory (a blank cell's code is the one past the last value): no NaN spread by numpy
+        return pa.array(np.append(numbers, np.nan)).take(codes).to_numpy()
+    if pa.types.is_dictionary(array.type):  # chunked
+        codes, distinct = _encoded(array)
+        numbers = _plain(distinct)
+        if numbers is None:
+            raise _Unclean
+        return np.append(numbers, np.nan)[codes]  # a blank cell's code is the one past the last value
     numbers = _plain(array)
     if numbers is None:
         raise _Unclean
