@@ -8,6 +8,7 @@ consistency and taken as they are.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 
 import numpy as np
 import pandas as pd
@@ -85,30 +86,33 @@ class TidyReader:
                                   ahead=not sheet.streamed)  # a streamed CSV's next batch would be 0.15 GB more
         else:
             read = ((gathered, None) for gathered in sheet.batches(first))
-        for gathered, clean in read:
-            if clean is not None:  # nothing in the batch to name, leave out or report: counted in Arrow
-                aggregate, names = clean
-                batches.add(aggregate.counts, aggregate.pairs, aggregate.histogram)
-                participants += int(aggregate.counts["participants"].sum())
-                schools.append(names)
-                log.rows_read += len(gathered.columns[0])
-                continue
-            for batch in gathered.pieces:  # the careful reader takes the batches as the sheet gave them
-                frame = pd.DataFrame({c: plain_text(batch.columns[p]).to_pandas() for c, p in mapping.items()
-                                      if p < len(batch.columns)})
-                frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
-                frame = _drop_recoverable(frame, log)
-                if frame.empty:
-                    continue
-                keys = _parse_keys(frame, source)
-                if student_level:
-                    aggregate = aggregate_students(frame, keys, source, options, log)
+        # closed here, not when collected: the count running ahead ends on this thread even when a batch raises
+        # (collected later, on a thread of Arrow's, its pool's shutdown could deadlock thread start-up)
+        with closing(read):
+            for gathered, clean in read:
+                if clean is not None:  # nothing in the batch to name, leave out or report: counted in Arrow
+                    aggregate, names = clean
                     batches.add(aggregate.counts, aggregate.pairs, aggregate.histogram)
                     participants += int(aggregate.counts["participants"].sum())
-                else:
-                    batches.add(_school_rows(frame, keys, source))
-                schools.append(_school_names(frame, keys))
-                log.rows_read += len(frame)
+                    schools.append(names)
+                    log.rows_read += len(gathered.columns[0])
+                    continue
+                for batch in gathered.pieces:  # the careful reader takes the batches as the sheet gave them
+                    frame = pd.DataFrame({c: plain_text(batch.columns[p]).to_pandas() for c, p in mapping.items()
+                                          if p < len(batch.columns)})
+                    frame["_row"] = np.arange(batch.first_row, batch.first_row + len(frame))
+                    frame = _drop_recoverable(frame, log)
+                    if frame.empty:
+                        continue
+                    keys = _parse_keys(frame, source)
+                    if student_level:
+                        aggregate = aggregate_students(frame, keys, source, options, log)
+                        batches.add(aggregate.counts, aggregate.pairs, aggregate.histogram)
+                        participants += int(aggregate.counts["participants"].sum())
+                    else:
+                        batches.add(_school_rows(frame, keys, source))
+                    schools.append(_school_names(frame, keys))
+                    log.rows_read += len(frame)
         if getattr(sheet, "malformed_rows", 0):  # a CSV's rows of another width: named by their lines
             lines = sheet.malformed_lines()
             if lines:
