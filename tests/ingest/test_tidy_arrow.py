@@ -5,6 +5,7 @@ same cube, pairs, histogram and reading log, on clean files and on files with ro
 from __future__ import annotations
 
 import tempfile
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from unittest import mock
@@ -162,12 +163,48 @@ def test_a_csv_parsed_ahead_is_counted_from_its_dictionaries(tmp_path, monkeypat
     ],
 )
 def test_a_bad_cell_past_the_first_batch_is_named_as_written(tmp_path, bad, message, ahead):
-    """The dictionary of a column parsed ahead is the whole file's: a bad value in it sends every batch to the careful
-    reader, which counts the clean ones as they are and names the bad cell where it is, quoted as written."""
+    """The dictionary of a column parsed ahead is the whole file's; the batch whose rows have a bad value goes to the
+    careful reader, which names the bad cell where it is, quoted as written."""
     rows = [("ВПР", "Математика", 4, f"{i % 30:03d}", 2 + i % 4, 3) for i in range(40)] + [bad]
     path = write(tmp_path, rows, ["sch1"] * len(rows), [2025] * len(rows))
     found = read(path, careful=False, ahead=ahead)
     assert isinstance(found, str) and message in found and "строка 42" in found, found
+
+
+@pytest.mark.parametrize("bad", [("ВПР", "Математика", 4, "н/я", 3, ""), ("ВПР", "Математика", 4, 12, 3, "нет")])
+def test_a_bad_cell_of_a_csv_parsed_ahead_sends_only_its_own_batch_to_the_careful_reader(tmp_path, monkeypatch, bad):
+    """A score «н/я» with a mark (the participant counted by the mark), a journal mark «нет» (set aside): the value
+    is in the dictionary of the whole file, but only the batch whose rows have it is read carefully; the others
+    are counted in Arrow from their own values, and the cube and log are those of the careful reader."""
+    rows = [("ВПР", "Математика", 4, f"{i % 30:03d}", 2 + i % 4, 3) for i in range(40)] + [bad]
+    path = write(tmp_path, rows, ["sch1", "sch2"] * 20 + ["sch1"], [2025] * len(rows))
+    careful_rows = []
+    aggregate = tidy.aggregate_students
+
+    def recorded(frame, *rest):
+        careful_rows.extend(frame["_row"])
+        return aggregate(frame, *rest)
+
+    monkeypatch.setattr(tidy, "aggregate_students", recorded)
+    found = read(path, careful=False, ahead=True)
+    assert 42 in careful_rows and 2 not in careful_rows  # the bad row's batch; not the first (the file's line 2)
+    same(found, read(path, careful=True, ahead=True))
+
+
+def test_a_reading_stopped_by_a_bad_cell_leaves_no_count_running(tmp_path):
+    """The batch after the bad one is being counted on another thread when the careful reader stops at the bad cell:
+    that count is ended at once, on the reading thread — not when the error and its frames are let go (an error held
+    in a cycle goes with the collector, which may run on a thread of Arrow's, where ending a pool's worker could hang
+    the next thread started)."""
+    rows = [("ВПР", "Математика", 4, 12, 3, 3)] * 20 + [("ВПР", "Математика", 4, 12, "07", "")] + \
+        [("ВПР", "Математика", 4, 12, 3, 3)] * 40
+    path = write(tmp_path, rows, ["sch1"] * len(rows), [2025] * len(rows))
+    with mock.patch.object(tables, "BATCH_ROWS", 7), mock.patch.object(tidy, "CLEAN_BATCH_ROWS", 16):
+        with pytest.raises(UserError, match="«07»") as stopped:  # the error, its traceback and frames held
+            read_results([path], OPTIONS)
+        counting = [thread.name for thread in threading.enumerate() if thread.name.startswith("shnor-count")]
+    assert stopped.value.__traceback__ is not None
+    assert counting == []
 
 
 def test_a_clean_file_is_counted_in_arrow(tmp_path):

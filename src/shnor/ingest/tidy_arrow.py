@@ -42,7 +42,34 @@ def clean_students(
     try:
         return _counted(columns, first_row, source, options)
     except _Unclean:
+        pass
+    # A column that came dictionary-encoded holds the distinct values of the whole file (a CSV parsed ahead, a
+    # Parquet row group): one bad cell elsewhere («н/я» for a score, «Итого») is not this batch's. Judged again on
+    # the values its own rows have — an unclean file is read carefully batch by batch, not as a whole.
+    narrowed = {name: _own_values(array) for name, array in columns.items()}
+    if all(narrowed[name] is columns[name] for name in columns):
         return None
+    try:
+        return _counted(narrowed, first_row, source, options)
+    except _Unclean:
+        return None
+
+
+def _own_values(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A dictionary-encoded column with only the values its rows have, in the dictionary's order (the same column
+    where every value is had, or the column is not dictionary-encoded)."""
+    if not pa.types.is_dictionary(array.type):
+        return array
+    if isinstance(array, pa.ChunkedArray):
+        if not array.num_chunks:
+            return array
+        array = array.combine_chunks()  # one dictionary for the chunks
+    had = np.zeros(len(array.dictionary), dtype=bool)
+    had[pc.unique(array.indices).drop_null().to_numpy(zero_copy_only=False)] = True
+    if had.all():
+        return array
+    place = pa.array(np.cumsum(had, dtype=np.int32) - 1)  # a value's place among those had
+    return pa.DictionaryArray.from_arrays(place.take(array.indices), array.dictionary.filter(pa.array(had)))
 
 
 def _counted(columns: dict[str, pa.Array], first_row: int, source: Source, options: ReadOptions):
