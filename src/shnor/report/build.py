@@ -84,7 +84,8 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     options = ReadOptions(ege_high_score=rules.ege_high_score, scales=scales, procedure=procedure, bands=bands(rules))
     cube, logs = read_results(request.inputs, options, registry, progress, ahead, names, in_folders)
     checksums = _checksums(request)  # on another core while the criteria are computed
-    give_back()  # what reading freed (a country's batches: more than a gigabyte) goes back before the criteria
+    let_go = _giving_back(cube)
+    let_go()  # what reading freed (a country's batches: more than a gigabyte) goes back before the criteria
     schools = _school_table(cube, registry)
     history = read_history(list(request.history), schools)
     window = choose_window(cube, rules.window_years, request.year)
@@ -93,7 +94,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     objectivity = compute_objectivity(cube.counts, cube.pairs, cube.histogram, index, window.latest)
     # Nothing after the signs looks at the pairs or histogram: a country's go here.
     cube = Cube(cube.counts, cube.schools)
-    give_back()  # the signs' working arrays too (hundreds of megabytes for a country), before the rules
+    let_go()  # the signs' working arrays too (hundreds of megabytes for a country), before the rules
     indicators = school_indicators(window_procedures, index, history.times_listed, objectivity)
     school_context = read_context(request.context) if request.context else None
     municipalities = schools.set_index("school_id")["municipality"]
@@ -103,7 +104,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     )
     boundaries = high_boundaries(logs, rules.ege_high_score)
     qualify_high_reasons(evaluation, window_procedures, boundaries)
-    give_back()  # the rules' frames of a year (a country's: hundreds of megabytes) are let go by now
+    let_go()  # the rules' frames of a year (a country's: hundreds of megabytes) are let go by now
     # What needs the counts and the procedures comes first; the per-school report is built after they are let go
     # (a country's counts and its 40 000 schools' objects would otherwise be held together).
     # The schools' changes, objects and report live to the end (a country's: millions of objects, none of them
@@ -125,12 +126,12 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     overview = sections.overview(window_procedures, schools, list(cube.years))
     suggested = mentors.suggest(window_procedures, schools, evaluation, rules.mentors)
     del cube
-    give_back()
+    let_go()
     # The procedures' table is packed before the schools' objects are made, and the window (a country's counts:
     # ≈ 600 MB) let go before them: the three are never held together.
     procedure_table = _procedure_table(window_procedures)
     del window_procedures
-    give_back()
+    let_go()
     with collector_paused():
         results = _school_results(schools, indicators, evaluation, objectivity)
         contexts = (
@@ -161,6 +162,22 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
             overview=overview,
             procedures=procedure_table,
         )
+
+
+# Counts rows from which what each stage frees is given back to the system (``shnor.memory.give_back``) before the
+# next: a country's (2.4 million rows) frees gigabytes. A region's stages free a few hundred megabytes at most, which
+# the stages after it take again: given back, each of their pages would be a fault anew (a region CSV's 20 000 rows:
+# 7 000 faults, about a tenth of a second on a machine where a fault costs 15 µs), kept, they are reused.
+GIVE_BACK_FROM = 200_000
+
+
+def _giving_back(cube: Cube) -> Callable[[], None]:
+    """``give_back`` for a cube of ``GIVE_BACK_FROM`` rows or more; for a smaller one, nothing."""
+    return give_back if len(cube.counts) >= GIVE_BACK_FROM else _keep
+
+
+def _keep() -> None:
+    """What a small run's stages free stays in the process for the next ones (``GIVE_BACK_FROM``)."""
 
 
 def _school_table(cube: Cube, registry: pd.DataFrame | None) -> pd.DataFrame:
@@ -376,10 +393,13 @@ def _procedures_of_years(cube: Cube, years: tuple[int, ...]) -> pd.DataFrame:
 
 
 def _sha256(path: Path) -> str:
+    """The file's SHA-256, read a megabyte at a time into one buffer (not a new megabyte of memory for each)."""
     digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
+    with Path(path).open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            digest.update(view[:size])
     return digest.hexdigest()
 
 

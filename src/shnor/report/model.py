@@ -418,15 +418,13 @@ def _figures_cleaned(schools: list[SchoolResult]) -> dict[int, dict]:
     signs = [sign for school in schools for sign in school.objectivity_signs if sign.figures]
     if not signs:
         return {}
-    values = _cleaned(list(chain.from_iterable(sign.figures.values() for sign in signs)))
-    made: dict[int, dict] = {}
-    start = 0
-    for sign in signs:
-        names = sign.figures.keys()
-        stop = start + len(names)
-        made[id(sign)] = dict(zip(names, values[start:stop]))
-        start = stop
-    return made
+    figures = list(map(_FIGURES, signs))
+    values = iter(_cleaned(list(chain.from_iterable(map(dict.values, figures)))))
+    # each sign's names paired with the next of the values: ``zip`` stops at the last name, taking no value more
+    return dict(zip(map(id, signs), map(dict, map(zip, figures, repeat(values)))))
+
+
+_FIGURES = attrgetter("figures")
 
 
 class _Reader:
