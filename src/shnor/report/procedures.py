@@ -5,6 +5,7 @@ a country has millions of rows, and a document lists a few hundred schools."""
 from __future__ import annotations
 
 import shutil
+import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ _TEXT = ("school_id", "assessment", "subject")
 _CHECKED_AT_A_TIME = 1 << 16  # rows
 _ROW_GROUP = 1 << 20  # rows per row group of procedures.parquet
 _ONE_NUMBER = 1 << 62  # the sort keys as digits of one int64 while their ranks' product stays below this
-_BESIDE_FROM = 10_000  # rows from which ``sorted_table(beside=True)`` packs on another thread (a region: ≈ 20 000)
+_BESIDE_FROM = 200_000  # rows from which ``sorted_table(beside=True)`` packs on another thread (a region: ≈ 20 000)
 _WHOLE = 200_000  # up to this many rows, every column becomes Python values at once (cheaper than a slice per school)
 
 
@@ -79,7 +80,7 @@ class Procedures:
         packed = cls(None)
         packed._count = table.num_rows
         if beside and table.num_rows >= _BESIDE_FROM and cores.usable() >= 2:
-            packed._packing = cores.on_thread(_pack, table, name="shnor-procedures")
+            packed._packing = _on_thread(_pack, table)
         else:
             packed._packed = _pack(table)
         return packed
@@ -219,6 +220,20 @@ def _pack(table: pa.Table) -> bytes:
             writer.write_table(part, row_group_size=_ROW_GROUP)
             del part
     return sink.getvalue().to_pybytes()
+
+
+def _on_thread(function, *args) -> Future:
+    """``function(*args)`` on a thread of its own; its result (or what it raised) is the future's."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # noqa: BLE001 (raised again where the result is asked for)
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="shnor-procedures", daemon=True).start()
+    return future
 
 
 def sort_order(table: pa.Table) -> pa.Array:
