@@ -287,11 +287,18 @@ def _python_values(column: pd.Series) -> list:
     """The column's values as Python numbers and strings, None where missing (NaN included). Equal texts and whole
     numbers are one object (a country's procedures repeat a few dozen subject names, 40 000 logins and the year
     millions of times)."""
-    if isinstance(column.dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(column.dtype):  # years are ints too
+    kind = column.dtype
+    if isinstance(kind, pd.StringDtype) or pd.api.types.is_integer_dtype(kind):  # years are ints too
         codes, distinct = pd.factorize(column, use_na_sentinel=True)
         return np.asarray([*distinct.tolist(), None], dtype=object)[codes].tolist()
-    if pd.api.types.is_float_dtype(column.dtype):
-        column = column.astype("Float64")  # NaN → missing
+    floats = pd.api.types.is_float_dtype(kind)
+    if floats or pd.api.types.is_bool_dtype(kind):
+        # numbers and flags straight from numpy (a column of a thousand schools: a sixth of the time of pandas'
+        # astype and where), then None where pandas says missing (NaN of a float64 column, NA of a Float64 one)
+        values = column.to_numpy(dtype=float if floats else bool, na_value=np.nan if floats else False).tolist()
+        for at in np.flatnonzero(column.isna().to_numpy()).tolist():
+            values[at] = None
+        return values
     return column.astype(object).where(column.notna(), None).tolist()
 
 
