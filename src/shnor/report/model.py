@@ -415,7 +415,7 @@ def _sign_entry(sign: SignResult, shared: dict[str, Any], figures: dict[int, dic
 def _figures_cleaned(schools: list[SchoolResult]) -> dict[int, dict]:
     """The figures of the schools' signs as ``_clean`` makes them, by the sign objects' identity: all their values
     rounded at once (``_cleaned``), not one ``round`` each (a region's 1 000 schools have 30 000 of them)."""
-    signs = [sign for school in schools for sign in school.objectivity_signs if sign.figures]
+    signs = list(filter(_FIGURES, chain.from_iterable(map(_SIGNS, schools))))  # a country's 560 000: looked at in C
     if not signs:
         return {}
     figures = list(map(_FIGURES, signs))
@@ -424,7 +424,7 @@ def _figures_cleaned(schools: list[SchoolResult]) -> dict[int, dict]:
     return dict(zip(map(id, signs), map(dict, map(zip, figures, repeat(values)))))
 
 
-_FIGURES = attrgetter("figures")
+_FIGURES, _SIGNS = attrgetter("figures"), attrgetter("objectivity_signs")
 
 
 class _Reader:
