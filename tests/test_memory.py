@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+import pandas as pd
 import pytest
 
 from shnor import memory
@@ -59,3 +60,26 @@ def test_the_c_library_takes_the_thresholds():
     assert libc.mallopt(-3, 32 << 20) == 1  # the largest mmap threshold the library accepts
     with memory.reusing_freed():
         pass
+
+
+def test_a_small_run_keeps_what_its_stages_free_and_a_big_one_gives_it_back(monkeypatch):
+    """``identify`` trims between its stages only from ``GIVE_BACK_FROM`` counts rows (a country): a region's
+    stages reuse what the one before freed instead of faulting it in again; the report is the same either way."""
+    from shnor.cube import Cube
+    from shnor.report import build
+    from tests.conftest import EXAMPLES, TODAY
+
+    libc = Recorder()
+    monkeypatch.setattr(memory, "_libc", lambda: libc)
+    small = Cube(pd.DataFrame({"year": range(3)}), pd.DataFrame())
+    big = Cube(pd.DataFrame({"year": range(build.GIVE_BACK_FROM)}), pd.DataFrame())
+    build._giving_back(small)()
+    assert libc.calls == []
+    build._giving_back(big)()
+    assert libc.calls == [("malloc_trim", 0)]
+    request = build.IdentifyRequest(inputs=[EXAMPLES / "region"], scales=EXAMPLES / "scales.csv", today=TODAY)
+    kept = build.identify(request).to_json()
+    monkeypatch.setattr(build, "GIVE_BACK_FROM", 0)
+    libc.calls.clear()
+    assert build.identify(request).to_json() == kept
+    assert libc.calls.count(("malloc_trim", 0)) >= 5

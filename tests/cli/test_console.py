@@ -58,3 +58,21 @@ def test_help_panels_are_russian_when_typer_loads_them_late():
     helped = subprocess.run([sys.executable, "-m", "shnor", "--help"], capture_output=True, encoding="utf-8",
                             env=wide, check=True)
     assert "─ Параметры ─" in helped.stdout and "─ Команды ─" in helped.stdout and "Options" not in helped.stdout
+
+
+def test_the_command_ends_with_its_code_and_all_it_printed(tmp_path):
+    """``python -m shnor`` ends the process at once when the command is done (``entry``): what it printed is all there,
+    through a pipe too, and the exit code is the command's."""
+    shown = subprocess.run([sys.executable, "-m", "shnor", "rules", "show", "default"], capture_output=True,
+                           check=False)
+    assert shown.returncode == 0
+    in_process = CliRunner().invoke(app, ["rules", "show", "default"])
+    assert len(shown.stdout) > 10_000 and shown.stdout.decode("utf-8") == in_process.stdout
+    saved = tmp_path / "my.yaml"
+    written = subprocess.run([sys.executable, "-m", "shnor", "rules", "show", "default", "--out", str(saved)],
+                             capture_output=True, encoding="utf-8", check=False)
+    assert written.returncode == 0 and "Записано в UTF-8" in written.stderr
+    assert saved.read_text(encoding="utf-8") == shown.stdout.decode("utf-8")
+    missing = subprocess.run([sys.executable, "-m", "shnor", "identify", str(tmp_path / "нет.csv"), "--out",
+                              str(tmp_path / "out")], capture_output=True, encoding="utf-8", check=False)
+    assert missing.returncode == 2 and missing.stderr.startswith("Ошибка: ")

@@ -112,6 +112,45 @@ def test_journal_mismatch(pairs, status, reason):
     assert (found.status, found.reason) == (status, reason)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_spearman_is_pandas_grouped_rank_to_the_last_bit(seed):
+    """The array way (ranks counted or sorted, sums by bincount) gives pandas' grouped rank, mean and sum exactly:
+    average ranks are halves, so every figure is exact in float64 whatever the order of the sums."""
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(50, 4000))
+    score = rng.integers(0, int(rng.integers(2, 60)), size) / (2 if seed % 2 else 1)  # halves: sorted, not counted
+    pairs = pd.DataFrame({"key": rng.integers(0, int(rng.integers(1, 300)), size) * 7, "score": score * 10,
+                          "journal": rng.integers(2, 6, size).astype(float)})
+    fast, grouped = obj.spearman(pairs), obj._spearman_grouped(pairs)
+    pd.testing.assert_frame_equal(fast, grouped, check_exact=True)
+    assert (fast["r_s"] < 0).any() and (fast["r_s"] > 0).any()
+
+
+def test_spearman_with_a_missing_value_ranks_as_pandas():
+    pairs = pd.DataFrame({"key": [0] * 6 + [1] * 5, "score": [10, 12, np.nan, 16, 11, 13, 1, 2, 3, 4, 5],
+                          "journal": [3, 4, 3, 4, 5, 5, 5, 4, 3, 2, 2.0]})
+    result = obj.spearman(pairs)
+    pd.testing.assert_frame_equal(result, obj._spearman_grouped(pairs))
+    assert result["pairs"].tolist() == [6, 5] and result["r_s"].iloc[1] < 0
+
+
+def test_boundary_counts_look_up_what_a_merge_finds():
+    """Each boundary's participants and those one point below, looked up by code, as the merge finds them: a
+    missing score or count is none; a histogram that gives a (key, score) twice is merged, each row matched."""
+    latest = pd.DataFrame({"key": [0, 0, 0, 1, 1, 2], "score": [6.0, 7.0, 12.0, 6.0, 6.5, np.nan],
+                           "count": [2.0, 9.0, np.nan, 4.0, 5.0, 3.0]})
+    key = np.array([0, 0, 1, 1, 2, 3])
+    boundary = np.array([7.0, 12.0, 7.0, 6.5, np.nan, 7.0])
+    for histogram in (latest, pd.concat([latest, latest.iloc[[1]]], ignore_index=True)):
+        found = obj._boundary_counts(histogram, key, boundary)
+        merged = obj._boundary_counts_merged(histogram, key, boundary)
+        pd.testing.assert_frame_equal(found[["key", "boundary", "here", "below"]],
+                                      merged[["key", "boundary", "here", "below"]])
+    found = obj._boundary_counts(latest, key, boundary)
+    assert found["here"].tolist() == [9.0, 0.0, 0.0, 5.0, 3.0, 0.0]
+    assert found["below"].tolist() == [2.0, 0.0, 4.0, 0.0, 3.0, 0.0]  # NaN − 1 is NaN: met, as merged
+
+
 def test_zero_correlation_case_is_zero():
     pairs = [(10, 3), (12, 4), (14, 3), (16, 4), (11, 5), (13, 5)]
     assert obj.spearman(pairs_of({"x": pairs})[1])["r_s"].iloc[0] == pytest.approx(0.0, abs=1e-9)

@@ -204,3 +204,22 @@ def test_rules_without_criteria_still_write_every_school(school_table, tmp_path)
     written = orjson.loads(fresh.to_json())  # criteria not asked for: written from the (no) columns
     assert [(s["school_id"], s["status"], s["criteria"]) for s in written["schools"]] == [
         ("sch0", "ok", []), ("sch1", "ok", []), ("sch2", "ok", [])]
+
+
+def test_python_values_of_numbers_and_flags():
+    """Numbers and flags as Python's own, None where pandas says missing: NaN of a float64 column, NA of a Float64
+    or boolean one; a Float64 column's zero keeps its sign, its infinity stays one."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    floats = build._python_values(pd.Series([1.5, np.nan, -0.0, np.inf]))
+    assert floats[0] == 1.5 and floats[1] is None and math.copysign(1, floats[2]) == -1 and floats[3] == math.inf
+    assert all(type(v) is float for v in floats if v is not None)
+    assert build._python_values(pd.Series(pd.array([0.25, None], dtype="Float64"))) == [0.25, None]
+    flags = build._python_values(pd.Series(pd.array([True, None, False], dtype="boolean")))
+    assert flags == [True, None, False] and type(flags[0]) is bool
+    assert build._python_values(pd.Series(np.array([True, False]))) == [True, False]
+    assert build._python_values(pd.Series(np.array([1.5, 2.25], dtype=np.float32))) == [1.5, 2.25]
+    assert build._python_values(pd.Series([1, None], dtype="Int64")) == [1, None]

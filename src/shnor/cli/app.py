@@ -197,12 +197,23 @@ def whole_process() -> bool:
 
 
 def entry() -> None:
-    """The ``shnor`` command and ``python -m shnor``."""
+    """The ``shnor`` command and ``python -m shnor``.
+
+    Once the command has finished and said all it had to say, the process ends at once (``os._exit``) with the
+    command's exit code: every file it wrote is closed and in place, and the interpreter's own ending — each object
+    freed one by one, each module torn down — is work for nothing (a region CSV's run: 50–80 ms of the whole)."""
     _WHOLE_PROCESS.append(True)
     utf8_output()
     try:
         try:
             app(prog_name="shnor")
+        except SystemExit as finished:
+            code = finished.code
+            if code is not None and not isinstance(code, int):
+                raise  # a message to print (not what click gives): Python's own ending says it
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code or EXIT_OK)
         finally:
             sys.stdout.flush()
     except BrokenPipeError:

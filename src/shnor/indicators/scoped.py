@@ -44,7 +44,7 @@ def ratio(
     numbers: exact in float64, as the Int64 sums of a groupby), and the rows in scope are not copied out of
     ``frame``; otherwise — a groupby of the school_id of those rows (sums of decimals keep its order of adding)."""
     if where is not None and _whole(frame[numerator]) and _whole(frame[denominator]):
-        numbers, base = _sums_by_position(frame, schools, numerator, denominator, rows, where)
+        numbers, base = sums_by_position(frame, schools, numerator, denominator, rows, where)
     else:
         if rows is not None:
             frame = frame[list(dict.fromkeys(["school_id", numerator, denominator]))].loc[rows]  # not every column
@@ -76,7 +76,7 @@ def _whole(values: pd.Series) -> bool:
     return pd.api.types.is_integer_dtype(values.dtype)
 
 
-def _sums_by_position(frame: pd.DataFrame, schools: pd.Index, numerator: str, denominator: str,
+def sums_by_position(frame: pd.DataFrame, schools: pd.Index, numerator: str, denominator: str,
                       rows: pd.Series | None, where: np.ndarray) -> tuple[pd.Series, pd.Series]:
     """(Σ numerator, Σ denominator where the numerator is known) per school of ``schools``, as Float64: the
     groupby's sums (0 for a school without rows) by position."""

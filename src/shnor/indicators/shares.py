@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from shnor.cube import Cube
 from shnor.errors import UserError
 from shnor.indicators.objectivity import Objectivity
+from shnor.indicators.scoped import positions, sums_by_position
 from shnor.vocabulary import CORE_SUBJECTS
 
 PROCEDURE_KEYS = ["year", "assessment", "subject", "grade"]
@@ -122,18 +124,44 @@ def _participants(frame: pd.DataFrame, schools: pd.Index) -> pd.Series:
     return totals.reindex(schools, fill_value=0).astype("Int64")
 
 
+def _pooled_by_position(frame: pd.DataFrame, schools: pd.Index, measure: str, rows: pd.Series | None,
+                        where: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """``pooled``'s share and count of the rows ``rows`` (flags; None: all) of whole-number columns, summed by
+    position (``where``: each row's school among ``schools``)."""
+    count, participants = sums_by_position(frame, schools, measure, "participants", rows, where)
+    count, participants = count.astype("Int64"), participants.astype("Int64")
+    return share(count, participants), count
+
+
+def _participants_by_position(frame: pd.DataFrame, schools: pd.Index, rows: pd.Series | None,
+                              where: np.ndarray) -> pd.Series:
+    """``_participants`` of the rows ``rows`` (flags; None: all), summed by position."""
+    return sums_by_position(frame, schools, "participants", "participants", rows, where)[0].astype("Int64")
+
+
 def school_indicators(
     window_procedures: pd.DataFrame, schools: pd.Index, times_listed: dict[str, int], objectivity: Objectivity
 ) -> pd.DataFrame:
     """The named indicators of SPEC §4, one row per school."""
     narrow = window_procedures[["school_id", "group", "participants", "fail", "high"]]  # not every column twice
-    core = select(narrow, subjects="core")
-    other = select(narrow, subjects="other")
-    fail_core, fail_core_n, _ = pooled(core, schools, "fail")
-    high_core, high_core_n, _ = pooled(core, schools, "high")
-    fail_other, fail_other_n, _ = pooled(other, schools, "fail")
-    participants_core = _participants(core, schools)
-    participants_other = _participants(other, schools)
+    if all(pd.api.types.is_integer_dtype(narrow[c].dtype) for c in ("participants", "fail", "high")):
+        # whole numbers: summed by each row's school position, the rows of a group as flags (no groupby of the
+        # school_id texts, no copy of the rows per group); the same sums, exact in float64
+        where = positions(narrow, schools)
+        core, other = chosen(narrow, subjects="core"), chosen(narrow, subjects="other")
+        fail_core, fail_core_n = _pooled_by_position(narrow, schools, "fail", core, where)
+        high_core, high_core_n = _pooled_by_position(narrow, schools, "high", core, where)
+        fail_other, fail_other_n = _pooled_by_position(narrow, schools, "fail", other, where)
+        participants_core = _participants_by_position(narrow, schools, core, where)
+        participants_other = _participants_by_position(narrow, schools, other, where)
+    else:
+        core = select(narrow, subjects="core")
+        other = select(narrow, subjects="other")
+        fail_core, fail_core_n, _ = pooled(core, schools, "fail")
+        high_core, high_core_n, _ = pooled(core, schools, "high")
+        fail_other, fail_other_n, _ = pooled(other, schools, "fail")
+        participants_core = _participants(core, schools)
+        participants_other = _participants(other, schools)
     listed = pd.Series(times_listed, dtype="Int64").reindex(schools, fill_value=0)
     return pd.DataFrame(
         {

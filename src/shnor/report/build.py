@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from shnor import __version__
+from shnor import __version__, cores
 from shnor.cube import Cube
 from shnor.errors import UserError
 from shnor.indicators.dynamics import school_dynamics
@@ -82,7 +83,9 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     procedure = parse_procedure(request.procedure) if request.procedure else None
     options = ReadOptions(ege_high_score=rules.ege_high_score, scales=scales, procedure=procedure, bands=bands(rules))
     cube, logs = read_results(request.inputs, options, registry, progress, ahead, names, in_folders)
-    give_back()  # what reading freed (a country's batches: more than a gigabyte) goes back before the criteria
+    checksums = _checksums(request)  # on another core while the criteria are computed
+    let_go = _giving_back(cube)
+    let_go()  # what reading freed (a country's batches: more than a gigabyte) goes back before the criteria
     schools = _school_table(cube, registry)
     history = read_history(list(request.history), schools)
     window = choose_window(cube, rules.window_years, request.year)
@@ -91,7 +94,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     objectivity = compute_objectivity(cube.counts, cube.pairs, cube.histogram, index, window.latest)
     # Nothing after the signs looks at the pairs or histogram: a country's go here.
     cube = Cube(cube.counts, cube.schools)
-    give_back()  # the signs' working arrays too (hundreds of megabytes for a country), before the rules
+    let_go()  # the signs' working arrays too (hundreds of megabytes for a country), before the rules
     indicators = school_indicators(window_procedures, index, history.times_listed, objectivity)
     school_context = read_context(request.context) if request.context else None
     municipalities = schools.set_index("school_id")["municipality"]
@@ -101,7 +104,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     )
     boundaries = high_boundaries(logs, rules.ege_high_score)
     qualify_high_reasons(evaluation, window_procedures, boundaries)
-    give_back()  # the rules' frames of a year (a country's: hundreds of megabytes) are let go by now
+    let_go()  # the rules' frames of a year (a country's: hundreds of megabytes) are let go by now
     # What needs the counts and the procedures comes first; the per-school report is built after they are let go
     # (a country's counts and its 40 000 schools' objects would otherwise be held together).
     # The schools' changes, objects and report live to the end (a country's: millions of objects, none of them
@@ -123,12 +126,12 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
     overview = sections.overview(window_procedures, schools, list(cube.years))
     suggested = mentors.suggest(window_procedures, schools, evaluation, rules.mentors)
     del cube
-    give_back()
+    let_go()
     # The procedures' table is packed before the schools' objects are made, and the window (a country's counts:
     # ≈ 600 MB) let go before them: the three are never held together.
     procedure_table = _procedure_table(window_procedures)
     del window_procedures
-    give_back()
+    let_go()
     with collector_paused():
         results = _school_results(schools, indicators, evaluation, objectivity)
         contexts = (
@@ -146,7 +149,7 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
             generated=request.today.isoformat(),
             rules=_rules_section(loaded),
             methodology=_methodology(window.years, rules, evaluation, boundaries),
-            inputs=_inputs(request, logs, names),
+            inputs=_inputs(request, logs, names, checksums),
             history=[_history_file(h) for h in history.files],
             summary=_summary(results, objectivity, schools),
             schools=results,
@@ -159,6 +162,22 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
             overview=overview,
             procedures=procedure_table,
         )
+
+
+# Counts rows from which what each stage frees is given back to the system (``shnor.memory.give_back``) before the
+# next: a country's (2.4 million rows) frees gigabytes. A region's stages free a few hundred megabytes at most, which
+# the stages after it take again: given back, each of their pages would be a fault anew (a region CSV's 20 000 rows:
+# 7 000 faults, about a tenth of a second on a machine where a fault costs 15 µs), kept, they are reused.
+GIVE_BACK_FROM = 200_000
+
+
+def _giving_back(cube: Cube) -> Callable[[], None]:
+    """``give_back`` for a cube of ``GIVE_BACK_FROM`` rows or more; for a smaller one, nothing."""
+    return give_back if len(cube.counts) >= GIVE_BACK_FROM else _keep
+
+
+def _keep() -> None:
+    """What a small run's stages free stays in the process for the next ones (``GIVE_BACK_FROM``)."""
 
 
 def _school_table(cube: Cube, registry: pd.DataFrame | None) -> pd.DataFrame:
@@ -267,11 +286,18 @@ def _python_values(column: pd.Series) -> list:
     """The column's values as Python numbers and strings, None where missing (NaN included). Equal texts and whole
     numbers are one object (a country's procedures repeat a few dozen subject names, 40 000 logins and the year
     millions of times)."""
-    if isinstance(column.dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(column.dtype):  # years are ints too
+    kind = column.dtype
+    if isinstance(kind, pd.StringDtype) or pd.api.types.is_integer_dtype(kind):  # years are ints too
         codes, distinct = pd.factorize(column, use_na_sentinel=True)
         return np.asarray([*distinct.tolist(), None], dtype=object)[codes].tolist()
-    if pd.api.types.is_float_dtype(column.dtype):
-        column = column.astype("Float64")  # NaN → missing
+    floats = pd.api.types.is_float_dtype(kind)
+    if floats or pd.api.types.is_bool_dtype(kind):
+        # numbers and flags straight from numpy (a column of a thousand schools: a sixth of the time of pandas'
+        # astype and where), then None where pandas says missing (NaN of a float64 column, NA of a Float64 one)
+        values = column.to_numpy(dtype=float if floats else bool, na_value=np.nan if floats else False).tolist()
+        for at in np.flatnonzero(column.isna().to_numpy()).tolist():
+            values[at] = None
+        return values
     return column.astype(object).where(column.notna(), None).tolist()
 
 
@@ -374,15 +400,38 @@ def _procedures_of_years(cube: Cube, years: tuple[int, ...]) -> pd.DataFrame:
 
 
 def _sha256(path: Path) -> str:
+    """The file's SHA-256, read 4 MB at a time into one buffer: a thread hashing beside the criteria takes the
+    interpreter back twice a chunk (26 times for a region CSV's 50 MB, not a hundred), and the buffer is the same
+    memory each time. Not mapped into memory: a file cut short meanwhile would end the process with SIGBUS."""
     digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    buffer = bytearray(_HASHED_AT_A_TIME)
+    view = memoryview(buffer)
+    with Path(path).open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            digest.update(view[:size])
     return digest.hexdigest()
 
 
-def _inputs(request: IdentifyRequest, logs: list[SheetLog], names: dict[Path, str]) -> list[InputFile]:
-    files = [InputFile(names.get(Path(p), Path(p).name), _sha256(p), "results") for p in request.inputs]
+_HASHED_AT_A_TIME = 4 << 20
+
+
+def _checksums(request: IdentifyRequest) -> Callable[[Path], str]:
+    """``_sha256`` of each file the request names (results, registry, scales, context, history), looked up by path.
+    With two cores or more they are computed on a thread of their own from the moment this is called: reading a
+    file and hashing it let go of the interpreter, and the criteria that come next keep one core busy (a region
+    CSV's 50 MB: 40 ms). What the thread raised (a file gone since it was read) is raised where a checksum is asked
+    for, as it was when they were computed there."""
+    if cores.usable() < 2:
+        return _sha256
+    paths = list(dict.fromkeys(Path(p) for p in (*request.inputs, request.registry, request.scales, request.context,
+                                                 *request.history) if p is not None))
+    computed = cores.on_thread(lambda: {path: _sha256(path) for path in paths}, name="shnor-sha256")
+    return lambda path: computed.result()[Path(path)]
+
+
+def _inputs(request: IdentifyRequest, logs: list[SheetLog], names: dict[Path, str],
+            sha256: Callable[[Path], str] = _sha256) -> list[InputFile]:
+    files = [InputFile(names.get(Path(p), Path(p).name), sha256(p), "results") for p in request.inputs]
     by_path = {str(Path(p)): f for p, f in zip(request.inputs, files)}
     for log in logs:
         if log.path not in by_path:
@@ -402,12 +451,12 @@ def _inputs(request: IdentifyRequest, logs: list[SheetLog], names: dict[Path, st
             }
         )
     if request.registry:
-        files.append(InputFile(Path(request.registry).name, _sha256(request.registry), "registry"))
+        files.append(InputFile(Path(request.registry).name, sha256(request.registry), "registry"))
     if request.scales:
-        files.append(InputFile(Path(request.scales).name, _sha256(request.scales), "scales"))
+        files.append(InputFile(Path(request.scales).name, sha256(request.scales), "scales"))
     if request.context:
-        files.append(InputFile(Path(request.context).name, _sha256(request.context), "context"))
-    files += [InputFile(Path(p).name, _sha256(p), "history") for p in request.history]
+        files.append(InputFile(Path(request.context).name, sha256(request.context), "context"))
+    files += [InputFile(Path(p).name, sha256(p), "history") for p in request.history]
     return files
 
 
