@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import errno
+import importlib
+import io
 import os
 import re
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 from typer.testing import CliRunner
 
 from shnor.cli.app import app
 from tests.conftest import SCHOOL_HEADER, school_row, write_table
+
+cli_app = importlib.import_module("shnor.cli.app")  # the module (``app`` is also its Typer application)
 
 
 def test_summary_names_the_shnor_schools_and_the_file_for_excel(tmp_path):
@@ -76,3 +82,45 @@ def test_the_command_ends_with_its_code_and_all_it_printed(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "shnor", "identify", str(tmp_path / "нет.csv"), "--out",
                               str(tmp_path / "out")], capture_output=True, encoding="utf-8", check=False)
     assert missing.returncode == 2 and missing.stderr.startswith("Ошибка: ")
+
+
+class _Ended(Exception):
+    """``os._exit`` called: the code it was given."""
+
+
+def _ending(code: int) -> None:
+    raise _Ended(code)
+
+
+class _ClosedPipe(io.StringIO):
+    """A Windows pipe whose reader went away: flushing it is an «invalid argument»."""
+
+    def flush(self) -> None:
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+
+def test_the_command_ends_without_a_console_as_under_pythonw(monkeypatch):
+    """Under ``pythonw`` (a shortcut, the Task Scheduler) there is no stdout or stderr: the command still ends with
+    its own code, not with an error about flushing nothing."""
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    monkeypatch.setattr(cli_app, "app", mock.Mock(side_effect=SystemExit(2)))
+    monkeypatch.setattr(cli_app.os, "_exit", _ending)
+    with pytest.raises(_Ended) as ended:
+        cli_app.entry()
+    assert ended.value.args == (2,)
+
+
+def test_a_closed_pipe_on_windows_ends_as_a_broken_pipe(monkeypatch):
+    """On Windows a pipe whose reader went away (`shnor inspect … | more`, closed) is an «invalid argument», not a
+    broken pipe: the command ends as it does for a broken pipe (141), without a traceback."""
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    monkeypatch.setattr(cli_app.sys, "platform", "win32")
+    monkeypatch.setattr(cli_app, "app", mock.Mock(side_effect=SystemExit(0)))
+    monkeypatch.setattr(cli_app.os, "_exit", _ending)
+    with pytest.raises(SystemExit) as ended:
+        cli_app.entry()
+    assert ended.value.code == cli_app.EXIT_PIPE
+    monkeypatch.setattr(cli_app.sys, "platform", "linux")  # elsewhere the same error is not a closed pipe
+    with pytest.raises(OSError):
+        cli_app.entry()

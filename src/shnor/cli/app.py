@@ -211,14 +211,27 @@ def entry() -> None:
             code = finished.code
             if code is not None and not isinstance(code, int):
                 raise  # a message to print (not what click gives): Python's own ending says it
-            sys.stdout.flush()
-            sys.stderr.flush()
+            _flush(sys.stdout)
+            _flush(sys.stderr)
             os._exit(code or EXIT_OK)
         finally:
-            sys.stdout.flush()
-    except BrokenPipeError:
+            _flush(sys.stdout)
+    except OSError as error:
+        if not _reader_gone(error):
+            raise
         _stdout_to_nowhere()
         sys.exit(EXIT_PIPE)
+
+
+def _flush(stream) -> None:
+    """A standard stream flushed; there is none under ``pythonw`` (a shortcut, the Task Scheduler)."""
+    if stream is not None:
+        stream.flush()
+
+
+def _reader_gone(error: OSError) -> bool:
+    """The reader of the output went away: a broken pipe, or on Windows the «invalid argument» a closed pipe gives."""
+    return isinstance(error, BrokenPipeError) or (sys.platform == "win32" and error.errno == errno.EINVAL)
 
 
 if __name__ == "__main__":  # pragma: no cover
