@@ -106,6 +106,7 @@ def test_the_command_ends_without_a_console_as_under_pythonw(monkeypatch):
     monkeypatch.setattr(sys, "stderr", None)
     monkeypatch.setattr(cli_app, "app", mock.Mock(side_effect=SystemExit(2)))
     monkeypatch.setattr(cli_app.os, "_exit", _ending)
+    monkeypatch.setattr(cli_app, "_WHOLE_PROCESS", [])  # ``entry`` marks the process as the command's: not this one
     with pytest.raises(_Ended) as ended:
         cli_app.entry()
     assert ended.value.args == (2,)
@@ -118,6 +119,7 @@ def test_a_closed_pipe_on_windows_ends_as_a_broken_pipe(monkeypatch):
     monkeypatch.setattr(cli_app.sys, "platform", "win32")
     monkeypatch.setattr(cli_app, "app", mock.Mock(side_effect=SystemExit(0)))
     monkeypatch.setattr(cli_app.os, "_exit", _ending)
+    monkeypatch.setattr(cli_app, "_WHOLE_PROCESS", [])  # ``entry`` marks the process as the command's: not this one
     with pytest.raises(SystemExit) as ended:
         cli_app.entry()
     assert ended.value.code == cli_app.EXIT_PIPE
