@@ -5,7 +5,6 @@ a country has millions of rows, and a document lists a few hundred schools."""
 from __future__ import annotations
 
 import shutil
-import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +79,7 @@ class Procedures:
         packed = cls(None)
         packed._count = table.num_rows
         if beside and table.num_rows >= _BESIDE_FROM and cores.usable() >= 2:
-            packed._packing = _on_thread(_pack, table)
+            packed._packing = cores.on_thread(_pack, table, name="shnor-procedures")
         else:
             packed._packed = _pack(table)
         return packed
@@ -220,20 +219,6 @@ def _pack(table: pa.Table) -> bytes:
             writer.write_table(part, row_group_size=_ROW_GROUP)
             del part
     return sink.getvalue().to_pybytes()
-
-
-def _on_thread(function, *args) -> Future:
-    """``function(*args)`` on a thread of its own; its result (or what it raised) is the future's."""
-    future: Future = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(function(*args))
-        except BaseException as error:  # noqa: BLE001 (raised again where the result is asked for)
-            future.set_exception(error)
-
-    threading.Thread(target=run, name="shnor-procedures", daemon=True).start()
-    return future
 
 
 def sort_order(table: pa.Table) -> pa.Array:
