@@ -4,6 +4,8 @@ stops. Windows-1251 is parsed as bytes and decoded by distinct cell: the same te
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -99,6 +101,21 @@ def test_a_file_parsed_ahead_is_read_as_the_same_file_parsed_when_read(tmp_path,
 
 
 CP1251_TEXT = bytes(b for b in range(0x80, 0x100) if b != 0x98).decode("cp1251")  # every letter and sign of it
+NOTES = ["", "NA", "тест «кавычки»", "N/A", "Итого", "2"]  # blanks as pyarrow reads them, quotes, a total, a number
+
+
+def _name(rng: np.random.Generator, shortest: int) -> str:
+    """A name of people of any letters and signs of Windows-1251, with spaces and «;» (no «"»)."""
+    return "".join(rng.choice(list(CP1251_TEXT + "abc 1;"), size=rng.integers(shortest, 12))).replace('"', "")
+
+
+def _ansi(folder: Path, lines: list[str], encoding: str):
+    """The lines written in ``encoding`` with Windows line breaks, and the file's sheet (its encoding found)."""
+    path = folder / "ansi.csv"
+    path.write_bytes("\r\n".join(lines).encode(encoding))
+    sheet = tables.open_sheets(path)[0]
+    assert sheet.encoding == encoding
+    return path, sheet
 
 
 @pytest.mark.parametrize("encoding", ["cp1251", "utf-8"])
@@ -108,13 +125,8 @@ def test_a_file_parsed_as_bytes_is_the_text_that_decoding_the_file_gives(tmp_pat
     rng = np.random.default_rng(7)
     lines = ["год;наименование;примечание;балл"]
     for n in range(3_000):
-        name = "".join(rng.choice(list(CP1251_TEXT + "abc 1;"), size=rng.integers(0, 12)))
-        note = ["", "NA", "тест «кавычки»", "N/A", "Итого", "2"][n % 6]
-        lines.append(f'2025;"{name.replace(chr(34), "")}";{note};{n % 40}')
-    path = tmp_path / "ansi.csv"
-    path.write_bytes("\r\n".join(lines).encode(encoding))
-    sheet = tables.open_sheets(path)[0]
-    assert sheet.encoding == encoding
+        lines.append(f'2025;"{_name(rng, 0)}";{NOTES[n % 6]};{n % 40}')
+    path, sheet = _ansi(tmp_path, lines, encoding)
     parsed = sheet._strict(pacsv, 1)
     # a few distinct values: dictionary-encoded; the many names of Windows-1251 have the file decoded by pyarrow
     assert pa.types.is_dictionary(parsed.column(2).type) == (many > 3 and encoding == "utf-8")
@@ -146,12 +158,8 @@ def test_columns_parsed_dictionary_encoded_are_the_text_that_decoding_the_file_g
     rng = np.random.default_rng(11)
     lines = ["год;наименование;примечание;код;балл"]
     for n in range(3_000):
-        name = "".join(rng.choice(list(CP1251_TEXT + "abc 1;"), size=rng.integers(1, 12)))
-        note = ["", "NA", "тест «кавычки»", "N/A", "Итого", "2"][n % 6]
-        lines.append(f'2025;"{name.replace(chr(34), "")}";{note};{n // 2:04d};{"" if n % 7 == 0 else f"0{n % 23}"}')
-    path = tmp_path / "ansi.csv"
-    path.write_bytes("\r\n".join(lines).encode(encoding))
-    sheet = tables.open_sheets(path)[0]
+        lines.append(f'2025;"{_name(rng, 1)}";{NOTES[n % 6]};{n // 2:04d};{"" if n % 7 == 0 else f"0{n % 23}"}')
+    path, sheet = _ansi(tmp_path, lines, encoding)
     coded = tables._repeated(sheet.probe[1:])
     assert coded == [0, 2, 3, 4], "the year, the notes, the codes (each twice), the scores; not the names"
     parsed = sheet._strict(pacsv, 1, coded)

@@ -42,6 +42,10 @@ dirty_row = st.sampled_from([
     ("Итого", "", "", "", "", ""),  # a total row: skipped
 ])
 
+# rows of the file at two schools and years, and dirty rows with the places they are put in at
+participant_rows = st.lists(st.tuples(clean_row, st.sampled_from(["sch1", "sch2", " sch3 "]),
+                                      st.sampled_from([2024, 2025])), min_size=1, max_size=60)
+dirty_rows = st.lists(st.tuples(st.integers(0, 59), dirty_row), max_size=2)
 
 def write(folder: Path, rows: list[tuple], schools: list[str], years: list[int]) -> Path:
     table = [[year, a, s, g, school, f"Школа {school}", score, mark, journal] if a not in ("", "Итого")
@@ -98,9 +102,8 @@ def with_dirty(data: list[tuple], dirty: list[tuple]) -> tuple[list, list, list]
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    data=st.lists(st.tuples(clean_row, st.sampled_from(["sch1", "sch2", " sch3 "]), st.sampled_from([2024, 2025])),
-                  min_size=1, max_size=60),
-    dirty=st.lists(st.tuples(st.integers(0, 59), dirty_row), max_size=2),
+    data=participant_rows,
+    dirty=dirty_rows,
 )
 def test_counted_in_arrow_as_the_careful_reader_counts(data, dirty):
     rows, schools, years = with_dirty(data, dirty)
@@ -110,9 +113,8 @@ def test_counted_in_arrow_as_the_careful_reader_counts(data, dirty):
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    data=st.lists(st.tuples(clean_row, st.sampled_from(["sch1", "sch2", " sch3 "]), st.sampled_from([2024, 2025])),
-                  min_size=1, max_size=60),
-    dirty=st.lists(st.tuples(st.integers(0, 59), dirty_row), max_size=2),
+    data=participant_rows,
+    dirty=dirty_rows,
 )
 def test_a_csv_parsed_ahead_is_counted_as_the_careful_reader_counts_and_as_when_parsed_when_read(data, dirty):
     """Parsed ahead, a CSV's keys, years, grades, marks and scores come dictionary-encoded to the counting in Arrow
