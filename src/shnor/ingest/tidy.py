@@ -36,7 +36,8 @@ from shnor.vocabulary import EXAM_GRADE, MATH_BASE, SUBJECTS, Assessment, parse_
 _IDENTITY = ("year", "assessment", "subject")
 _SIGNALS = {"year", "assessment", "subject", "grade", "school_id", "participants", "mark", "score", "n2", "below_min"}
 _SCHOOL_COUNTS = ("participants", *MARK_COUNTS, "below_min", "high", "lowered", "confirmed", "raised")
-# key text read dictionary-encoded where the file stores it so (Parquet): a few distinct values in millions of rows
+# key text read dictionary-encoded where the file stores it so (Parquet): a few distinct values in millions of rows;
+# a CSV parsed ahead gives every column of a few values so (``tables._repeated``), numbers too, whatever this says
 _CODED = ("assessment", "subject", "school_id", "school_name", "municipality")
 # participant rows counted in Arrow at a time (fewer, larger batches than the careful reader's)
 CLEAN_BATCH_ROWS = 1 << 20

@@ -272,19 +272,13 @@ def _numbers(array: pa.Array | None, count: int) -> np.ndarray:
     would be, and taken for the rows by their codes."""
     if array is None:
         return np.full(count, np.nan)
-    if isinstance(array, pa.DictionaryArray):
-        numbers = _plain(array.dictionary)
-        if numbers is None:
-            raise _Unclean
-        codes = array.indices if not array.null_count else pc.fill_null(array.indices, len(numbers))
-        # taken in Arrow's memory (a blank cell's code is the one past the last value): no NaN spread by numpy
-        return pa.array(np.append(numbers, np.nan)).take(codes).to_numpy()
-    if pa.types.is_dictionary(array.type):  # chunked
+    if pa.types.is_dictionary(array.type):
         codes, distinct = _encoded(array)
         numbers = _plain(distinct)
         if numbers is None:
             raise _Unclean
-        return np.append(numbers, np.nan)[codes]  # a blank cell's code is the one past the last value
+        # taken in Arrow's memory (a blank cell's code is the one past the last value): no NaN spread by numpy
+        return pa.array(np.append(numbers, np.nan)).take(codes).to_numpy()
     numbers = _plain(array)
     if numbers is None:
         raise _Unclean
