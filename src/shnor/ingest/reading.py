@@ -27,7 +27,7 @@ from shnor.ingest.tables import Sheet, open_sheets
 from shnor.ingest.territories import unify_municipalities
 from shnor.ingest.tidy import TidyReader
 from shnor.ingest.upload_form import UploadFormReader
-from shnor.memory import give_back, reusing_freed
+from shnor.memory import GIVE_BACK_FROM, give_back, reusing_freed
 
 READERS: tuple[Reader, ...] = (
     TidyReader(),
@@ -100,8 +100,10 @@ def read_results(
         if notes:
             logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
     # What the batches freed and the C library kept for the next goes back before the counts are joined into the
-    # cube (a country's: hundreds of megabytes, which the join would otherwise take anew beside them).
-    give_back()
+    # cube (a country's: hundreds of megabytes, which the join would otherwise take anew beside them); a region's
+    # stays, for the join to reuse (``GIVE_BACK_FROM``)
+    if sum(len(part.counts) for part in parts) >= GIVE_BACK_FROM:
+        give_back()
     return build_cube(parts), logs
 
 

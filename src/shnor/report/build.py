@@ -31,7 +31,7 @@ from shnor.ingest.reading import Progress, read_results
 from shnor.ingest.registry import History, read_history, read_registry
 from shnor.ingest.scales import load_scales, shipped_scales
 from shnor.ingest.titles import parse_procedure
-from shnor.memory import give_back
+from shnor.memory import GIVE_BACK_FROM, give_back
 from shnor.report import mentors, sections
 from shnor.report.model import (
     CriterionColumn,
@@ -162,13 +162,6 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
             overview=overview,
             procedures=procedure_table,
         )
-
-
-# Counts rows from which what each stage frees is given back to the system (``shnor.memory.give_back``) before the
-# next: a country's (2.4 million rows) frees gigabytes. A region's stages free a few hundred megabytes at most, which
-# the stages after it take again: given back, each of their pages would be a fault anew (a region CSV's 20 000 rows:
-# 7 000 faults, about a tenth of a second on a machine where a fault costs 15 µs), kept, they are reused.
-GIVE_BACK_FROM = 200_000
 
 
 def _giving_back(cube: Cube) -> Callable[[], None]:
