@@ -216,6 +216,19 @@ def test_a_closed_pipe_ends_quietly(tmp_path, table):
     assert errors == ""
 
 
+def test_a_summary_into_a_closed_pipe_ends_as_a_broken_pipe_with_every_file_written(tmp_path, table):
+    """`shnor identify … | head`, the reader gone before the summary: rich's console ended the process with code 1
+    there; now it ends as every broken pipe of shnor does (141), quietly, the output folder complete."""
+    code = "import runpy, sys\nsys.argv = ['shnor', *sys.argv[1:]]\nrunpy.run_module('shnor', run_name='__main__')"
+    reader = subprocess.Popen([sys.executable, "-c", code, "identify", str(table), "--out", "out", "--format", "none"],
+                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()
+    errors = reader.stderr.read().decode("utf-8")
+    assert reader.wait(timeout=120) == 141
+    assert "Traceback" not in errors and "Внутренняя ошибка" not in errors
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["procedures.parquet", "result.json", "schools.csv"]
+
+
 def _text_writers(tree: ast.AST):
     """Calls that open a file for writing text: ``write_text(…)``, ``open(…, "w"/"a")`` without "b"."""
     for node in ast.walk(tree):

@@ -26,9 +26,9 @@ class ReadingProgress:
 
     def __enter__(self) -> Self:
         if self._enabled:
-            from rich.console import Console
+            from shnor.cli.terminal import console
 
-            self._console = Console(stderr=True)
+            self._console = console(stderr=True, highlight=True)
             if self._console.is_terminal:
                 self._timer = threading.Timer(DELAY, self._show)
                 self._timer.daemon = True

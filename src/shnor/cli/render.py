@@ -90,11 +90,10 @@ def render(
                     force=force, keep_others=own_folder,
                 )
         if not quiet:
-            from rich.console import Console
-
             from shnor.cli.summary import print_written
+            from shnor.cli.terminal import console
 
-            print_written(Console(highlight=False), written)
+            print_written(console(), written)
         return 0
 
     run_guarded(action, debug)

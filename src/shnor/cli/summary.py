@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from shnor.cli.terminal import console as terminal
 from shnor.render.formatting import natural_key
 from shnor.report.model import Report
 from shnor.vocabulary import Status
@@ -18,7 +19,7 @@ EXCEL_FILE = "indicators.xlsx"
 
 
 def print_summary(report: Report, written: list[Path], seconds: float) -> None:
-    console = Console(highlight=False)
+    console = terminal()
     window = report.methodology["window"]
     span = f"{window[0]}–{window[-1]}" if len(window) > 1 else str(window[0])
     console.print(f"[bold]shnor {report.tool['version']}[/bold] · правила «{report.rules['name']}» · окно {span}")
@@ -37,7 +38,7 @@ def print_summary(report: Report, written: list[Path], seconds: float) -> None:
     console.print(table)
     _print_shnor(console, report)
     if report.warnings:
-        err = Console(stderr=True, highlight=False)
+        err = terminal(stderr=True)
         err.print(f"[yellow]Замечания ({len(report.warnings)}):[/yellow]")
         for warning in report.warnings[:_WARNINGS_SHOWN]:
             err.print(f"  • {warning}", markup=False)
