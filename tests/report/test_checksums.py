@@ -28,3 +28,41 @@ def test_checksums_on_a_thread_are_those_computed_in_place(tmp_path, monkeypatch
         gone(files[0])
     monkeypatch.setattr(cores, "usable", lambda: 1)
     assert build._checksums(request) is build._sha256
+
+
+def test_checksums_nobody_can_ask_for_stop_being_computed(tmp_path, monkeypatch):
+    """``identify`` raised after the checksums' thread started (a wrong context file, say) and its error was dealt
+    with: the thread stops at its next chunk instead of reading every input to its end."""
+    import gc
+    import hashlib
+    import threading
+
+    from shnor import cores
+    from shnor.report import build
+
+    hashed = []
+
+    class Counting:
+        def __init__(self) -> None:
+            self.digest = hashlib.new("sha256")
+
+        def update(self, data) -> None:
+            hashed.append(len(data))
+            self.digest.update(data)
+
+        def hexdigest(self) -> str:
+            return self.digest.hexdigest()
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (1 << 20))
+    monkeypatch.setattr(cores, "usable", lambda: 2)
+    monkeypatch.setattr(build, "_HASHED_AT_A_TIME", 1)  # a million chunks: seconds, were it read to the end
+    monkeypatch.setattr(build.hashlib, "sha256", Counting)
+    before = set(threading.enumerate())
+    checksum = build._checksums(build.IdentifyRequest(inputs=[big]))
+    thread = next(t for t in threading.enumerate() if t.name == "shnor-sha256" and t not in before)
+    del checksum
+    gc.collect()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert sum(hashed) < big.stat().st_size

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -392,17 +393,24 @@ def _procedures_of_years(cube: Cube, years: tuple[int, ...]) -> pd.DataFrame:
     return procedures(cube, Window(years))
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path, asked: Callable[[], object] | None = None) -> str:
     """The file's SHA-256, read 4 MB at a time into one buffer: a thread hashing beside the criteria takes the
     interpreter back twice a chunk (26 times for a region CSV's 50 MB, not a hundred), and the buffer is the same
-    memory each time. Not mapped into memory: a file cut short meanwhile would end the process with SIGBUS."""
+    memory each time. Not mapped into memory: a file cut short meanwhile would end the process with SIGBUS. Stops
+    between two chunks (``_NotAsked``) once ``asked`` gives None: nobody can ask for the checksum any more."""
     digest = hashlib.sha256()
     buffer = bytearray(_HASHED_AT_A_TIME)
     view = memoryview(buffer)
     with Path(path).open("rb", buffering=0) as handle:
         while size := handle.readinto(buffer):
+            if asked is not None and asked() is None:
+                raise _NotAsked
             digest.update(view[:size])
     return digest.hexdigest()
+
+
+class _NotAsked(Exception):
+    """The checksums computed beside are no longer wanted (``_checksums``)."""
 
 
 _HASHED_AT_A_TIME = 4 << 20
@@ -413,13 +421,20 @@ def _checksums(request: IdentifyRequest) -> Callable[[Path], str]:
     With two cores or more they are computed on a thread of their own from the moment this is called: reading a
     file and hashing it let go of the interpreter, and the criteria that come next keep one core busy (a region
     CSV's 50 MB: 40 ms). What the thread raised (a file gone since it was read) is raised where a checksum is asked
-    for, as it was when they were computed there."""
+    for, as it was when they were computed there. Once nobody holds the lookup (``identify`` raised, and its error
+    was dealt with), the thread stops at its next chunk instead of reading the files to their end: a long-lived
+    process (a script, a service) does not keep an input open for nothing (on Windows it could not be deleted)."""
     if cores.usable() < 2:
         return _sha256
     paths = list(dict.fromkeys(Path(p) for p in (*request.inputs, request.registry, request.scales, request.context,
                                                  *request.history) if p is not None))
-    computed = cores.on_thread(lambda: {path: _sha256(path) for path in paths}, name="shnor-sha256")
-    return lambda path: computed.result()[Path(path)]
+
+    def checksum(path: Path) -> str:
+        return computed.result()[Path(path)]
+
+    asked = weakref.ref(checksum)
+    computed = cores.on_thread(lambda: {path: _sha256(path, asked) for path in paths}, name="shnor-sha256")
+    return checksum
 
 
 def _inputs(request: IdentifyRequest, logs: list[SheetLog], names: dict[Path, str],
