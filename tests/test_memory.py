@@ -72,24 +72,24 @@ def test_a_small_run_keeps_what_its_stages_free_and_a_big_one_gives_it_back(monk
     libc = Recorder()
     monkeypatch.setattr(memory, "_libc", lambda: libc)
     small = Cube(pd.DataFrame({"year": range(3)}), pd.DataFrame())
-    big = Cube(pd.DataFrame({"year": range(build.GIVE_BACK_FROM)}), pd.DataFrame())
+    big = Cube(pd.DataFrame({"year": range(memory.GIVE_BACK_FROM)}), pd.DataFrame())
     build._giving_back(small)()
     assert libc.calls == []
     build._giving_back(big)()
     assert libc.calls == [("malloc_trim", 0)]
     request = build.IdentifyRequest(inputs=[EXAMPLES / "region"], scales=EXAMPLES / "scales.csv", today=TODAY)
     kept = build.identify(request).to_json()
-    monkeypatch.setattr(build, "GIVE_BACK_FROM", 0)
+    monkeypatch.setattr(memory, "GIVE_BACK_FROM", 0)
     libc.calls.clear()
     assert build.identify(request).to_json() == kept
     assert libc.calls.count(("malloc_trim", 0)) >= 5
 
 
 def test_reading_a_region_trims_nothing_and_a_country_sized_read_gives_back(monkeypatch):
-    """Reading gives memory back only where there is much of it: the cube's join after a country's batches, a pooled
-    column of a megabyte or more. A region's 50 pooled columns of a few hundred kilobytes were trimmed one by one —
-    each trim walked the heap and the next column faulted the pages in again (10 ms of reading a region's CSV).
-    The cube is the same either way."""
+    """Reading gives memory back only where there is much of it: what the batches freed, before a country's cube is
+    joined (``GIVE_BACK_FROM`` counts rows), and a pooled column of a megabyte or more (``_TRIM_FROM``). A region's
+    50 pooled columns of a few hundred kilobytes were trimmed one by one — each trim walked the heap and the next
+    column faulted the pages in again (10 ms of reading a region's CSV). The cube is the same either way."""
     from shnor import _grouping
     from shnor.ingest import reading
     from shnor.ingest.base import ReadOptions
@@ -102,10 +102,12 @@ def test_reading_a_region_trims_nothing_and_a_country_sized_read_gives_back(monk
     files = sorted((EXAMPLES / "region").rglob("*.csv"))
     kept, _ = reading.read_results(files, options)
     assert ("malloc_trim", 0) not in libc.calls
-    monkeypatch.setattr(reading, "GIVE_BACK_FROM", 0)
-    monkeypatch.setattr(_grouping, "_TRIM_FROM", 0)
-    libc.calls.clear()
-    given, _ = reading.read_results(files, options)
-    assert libc.calls.count(("malloc_trim", 0)) > 10
-    pd.testing.assert_frame_equal(given.counts, kept.counts)
-    pd.testing.assert_frame_equal(given.schools, kept.schools)
+    for knob, trims in ((memory, "once, before the cube"), (_grouping, "after every pooled column")):
+        with monkeypatch.context() as patched:
+            patched.setattr(knob, "GIVE_BACK_FROM" if knob is memory else "_TRIM_FROM", 0)
+            libc.calls.clear()
+            given, _ = reading.read_results(files, options)
+        found = libc.calls.count(("malloc_trim", 0))
+        assert found == 1 if knob is memory else found > 10, (trims, found)
+        pd.testing.assert_frame_equal(given.counts, kept.counts)
+        pd.testing.assert_frame_equal(given.schools, kept.schools)

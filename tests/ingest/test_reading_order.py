@@ -116,3 +116,29 @@ def test_files_come_in_order_and_those_not_started_are_not_opened_after_leaving(
         first, second = next(handed).result(), next(handed).result()
     assert (first[0].path, second[0].path) == (files[0], files[1])
     assert set(opened) <= set(files[:4]), "only the files read and the two ahead of them are opened"
+
+
+def test_the_bar_on_a_closed_stderr_goes_and_reading_goes_on(monkeypatch):
+    """stderr a closed pipe that rich takes for a terminal (`FORCE_COLOR=1 shnor identify … 2>&1 >/dev/null | true`):
+    the bar cannot start, and reading goes on without it — the run ended with «Внутренняя ошибка» and no output."""
+    import errno
+    import io
+    import sys
+
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("TTY_INTERACTIVE", "1")
+    monkeypatch.setattr(sys, "stderr", Closed())
+    with ReadingProgress(enabled=True) as progress:
+        progress._timer.join()
+        progress(50, 100, "vpr_2025.csv")
+        progress(100, 100, "vpr_2025.csv")
+    assert progress._bar is None

@@ -64,15 +64,22 @@ class ReadingProgress:
             )
             done, total, name = self._last
             self._task = self._bar.add_task(_short(name) if name else "файлы…", total=total or None, completed=done)
-            self._bar.start()
+            try:
+                self._bar.start()
+            except OSError:  # stderr is gone (a closed pipe): reading goes on without a bar, the summary meets it
+                self._bar = None
+                self._finished = True
 
     def _finish(self) -> None:
         self._finished = True
         if self._timer is not None:
             self._timer.cancel()
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
+        bar, self._bar = self._bar, None
+        if bar is not None:
+            try:
+                bar.stop()
+            except OSError:  # stderr went away while the bar was shown: nothing is left to clear
+                pass
 
 
 def _short(name: str, width: int = 48) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shnor import memory
 from shnor.cube import Cube, CubePart, build_cube
 from shnor.errors import UserError
 from shnor.ingest.ahead import ReadAhead
@@ -27,7 +28,7 @@ from shnor.ingest.tables import Sheet, open_sheets
 from shnor.ingest.territories import unify_municipalities
 from shnor.ingest.tidy import TidyReader
 from shnor.ingest.upload_form import UploadFormReader
-from shnor.memory import GIVE_BACK_FROM, give_back, reusing_freed
+from shnor.memory import give_back, reusing_freed
 
 READERS: tuple[Reader, ...] = (
     TidyReader(),
@@ -101,8 +102,8 @@ def read_results(
             logs.append(SheetLog("(сопоставление школ)", None, "наименования без логина", notes=notes))
     # What the batches freed and the C library kept for the next goes back before the counts are joined into the
     # cube (a country's: hundreds of megabytes, which the join would otherwise take anew beside them); a region's
-    # stays, for the join to reuse (``GIVE_BACK_FROM``)
-    if sum(len(part.counts) for part in parts) >= GIVE_BACK_FROM:
+    # stays, for the join to reuse (``memory.GIVE_BACK_FROM``)
+    if sum(len(part.counts) for part in parts) >= memory.GIVE_BACK_FROM:
         give_back()
     return build_cube(parts), logs
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from shnor import __version__, cores
+from shnor import __version__, cores, memory
 from shnor.cube import Cube
 from shnor.errors import UserError
 from shnor.indicators.dynamics import school_dynamics
@@ -32,7 +32,7 @@ from shnor.ingest.reading import Progress, read_results
 from shnor.ingest.registry import History, read_history, read_registry
 from shnor.ingest.scales import load_scales, shipped_scales
 from shnor.ingest.titles import parse_procedure
-from shnor.memory import GIVE_BACK_FROM, give_back
+from shnor.memory import give_back
 from shnor.report import mentors, sections
 from shnor.report.model import (
     CriterionColumn,
@@ -166,12 +166,12 @@ def identify(request: IdentifyRequest, progress: Progress | None = None, ahead: 
 
 
 def _giving_back(cube: Cube) -> Callable[[], None]:
-    """``give_back`` for a cube of ``GIVE_BACK_FROM`` rows or more; for a smaller one, nothing."""
-    return give_back if len(cube.counts) >= GIVE_BACK_FROM else _keep
+    """``give_back`` for a cube of ``memory.GIVE_BACK_FROM`` rows or more; for a smaller one, nothing."""
+    return give_back if len(cube.counts) >= memory.GIVE_BACK_FROM else _keep
 
 
 def _keep() -> None:
-    """What a small run's stages free stays in the process for the next ones (``GIVE_BACK_FROM``)."""
+    """What a small run's stages free stays in the process for the next ones (``memory.GIVE_BACK_FROM``)."""
 
 
 def _school_table(cube: Cube, registry: pd.DataFrame | None) -> pd.DataFrame:
