@@ -102,12 +102,14 @@ def test_reading_a_region_trims_nothing_and_a_country_sized_read_gives_back(monk
     files = sorted((EXAMPLES / "region").rglob("*.csv"))
     kept, _ = reading.read_results(files, options)
     assert ("malloc_trim", 0) not in libc.calls
-    for knob, trims in ((memory, "once, before the cube"), (_grouping, "after every pooled column")):
+    # once, before the cube; after every pooled column
+    for module, threshold, trimmed in ((memory, "GIVE_BACK_FROM", lambda found: found == 1),
+                                       (_grouping, "_TRIM_FROM", lambda found: found > 10)):
         with monkeypatch.context() as patched:
-            patched.setattr(knob, "GIVE_BACK_FROM" if knob is memory else "_TRIM_FROM", 0)
+            patched.setattr(module, threshold, 0)
             libc.calls.clear()
             given, _ = reading.read_results(files, options)
         found = libc.calls.count(("malloc_trim", 0))
-        assert found == 1 if knob is memory else found > 10, (trims, found)
+        assert trimmed(found), (threshold, found)
         pd.testing.assert_frame_equal(given.counts, kept.counts)
         pd.testing.assert_frame_equal(given.schools, kept.schools)

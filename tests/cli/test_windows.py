@@ -29,14 +29,17 @@ def run(*args):
     return CliRunner().invoke(app, [*map(str, args)])
 
 
-def shnor_process(*args, cwd: Path, env: dict | None = None, prelude: str = "") -> subprocess.CompletedProcess:
+def shnor_command(*args, prelude: str = "") -> list[str]:
     """``python -m shnor ARGS``, as on a machine where the shnor script is not on PATH; ``prelude`` runs first."""
     code = (f"{prelude}\nimport runpy, sys\nsys.argv = ['shnor', *sys.argv[1:]]\n"
             "runpy.run_module('shnor', run_name='__main__')")
-    return subprocess.run(
-        [sys.executable, "-c", code, *map(str, args)],
-        cwd=cwd, capture_output=True, timeout=120, env={**os.environ, **(env or {})}, check=False,
-    )
+    return [sys.executable, "-c", code, *map(str, args)]
+
+
+def shnor_process(*args, cwd: Path, env: dict | None = None, prelude: str = "") -> subprocess.CompletedProcess:
+    """``shnor_command`` run to its end, its output captured."""
+    return subprocess.run(shnor_command(*args, prelude=prelude), cwd=cwd, capture_output=True, timeout=120,
+                          env={**os.environ, **(env or {})}, check=False)
 
 
 @pytest.fixture
@@ -206,9 +209,8 @@ def test_every_command_prints_utf8_through_a_cp1251_console(tmp_path, table):
 
 def test_a_closed_pipe_ends_quietly(tmp_path, table):
     """`shnor inspect … | head -1`: the reader goes away after the first line."""
-    code = "import runpy, sys\nsys.argv = ['shnor', *sys.argv[1:]]\nrunpy.run_module('shnor', run_name='__main__')"
-    reader = subprocess.Popen([sys.executable, "-c", code, "inspect", *[table] * 40], cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader = subprocess.Popen(shnor_command("inspect", *[table] * 40), cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
     reader.stdout.readline()
     reader.stdout.close()
     errors = reader.stderr.read().decode("utf-8")
@@ -219,9 +221,8 @@ def test_a_closed_pipe_ends_quietly(tmp_path, table):
 def test_a_summary_into_a_closed_pipe_ends_as_a_broken_pipe_with_every_file_written(tmp_path, table):
     """`shnor identify … | head`, the reader gone before the summary: rich's console ended the process with code 1
     there; now it ends as every broken pipe of shnor does (141), quietly, the output folder complete."""
-    code = "import runpy, sys\nsys.argv = ['shnor', *sys.argv[1:]]\nrunpy.run_module('shnor', run_name='__main__')"
-    reader = subprocess.Popen([sys.executable, "-c", code, "identify", str(table), "--out", "out", "--format", "none"],
-                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader = subprocess.Popen(shnor_command("identify", table, "--out", "out", "--format", "none"), cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     reader.stdout.close()
     errors = reader.stderr.read().decode("utf-8")
     assert reader.wait(timeout=120) == 141
